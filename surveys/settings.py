@@ -1,0 +1,163 @@
+"""Typed settings, read once from the environment.
+
+Every variable Flipside reads is listed here (and in README's table). Loading
+fails fast with a :class:`SettingsError` whose message names the variable, so a
+misconfigured process stops with one clear line instead of a traceback later.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MIN_K, MAX_K = 3, 10
+
+
+class SettingsError(Exception):
+    """A configuration problem, phrased for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    smtp_url: str | None
+    min_group_size: int
+    demo: bool
+    instance_path: Path
+    invitation_ttl_days: int = 14
+    max_reminders: int = 2
+    reminder_gap_days: int = 3
+    base_url: str = "http://127.0.0.1:5000"
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: broker and workers run in-process."""
+        return self.redis_url is None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.instance_path / "mail"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{instance_path / 'flipside.sqlite3'}"
+    if raw.startswith("postgres://"):  # Heroku-style scheme
+        raw = "postgresql://" + raw[len("postgres://") :]
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise SettingsError(
+            "DATABASE_URL is not a database URL (expected e.g. "
+            "postgresql://user@host/dbname or sqlite:///path/to/file)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise SettingsError(f"DATABASE_URL must point at PostgreSQL or SQLite, not {backend!r}")
+    if backend == "postgresql":
+        if not url.database:
+            raise SettingsError("DATABASE_URL names no database (add /dbname at the end)")
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("REDIS_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+        raise SettingsError("REDIS_URL is not a Redis URL (expected e.g. redis://127.0.0.1:6379/0)")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise SettingsError("REDIS_URL has a malformed port") from None
+    return raw
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("SMTP_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise SettingsError("SMTP_URL is not an SMTP URL (expected e.g. smtp://user:pass@host:587)")
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        raise SettingsError("SMTP_URL has a malformed port") from None
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], demo: bool, instance_path: Path) -> str:
+    raw = env.get("SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32 and not demo:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        return raw
+    if not demo:
+        raise SettingsError(
+            "SECRET_KEY is required (set it to a long random string, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`); "
+            "only the demo (FLIPSIDE_DEMO=1) generates one"
+        )
+    # The demo keeps one random key per instance folder, so logins survive a restart.
+    key_file = instance_path / "demo-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise SettingsError naming the culprit."""
+    env = os.environ if environ is None else environ
+    demo = _flag(env, "FLIPSIDE_DEMO")
+    instance_path = Path(env.get("FLIPSIDE_INSTANCE_PATH", "").strip() or "instance").resolve()
+    base_url = env.get("FLIPSIDE_BASE_URL", "").strip() or "http://127.0.0.1:5000"
+    if urlsplit(base_url).scheme not in {"http", "https"}:
+        raise SettingsError("FLIPSIDE_BASE_URL must start with http:// or https://")
+    return Settings(
+        database_url=_database_url(env, instance_path),
+        redis_url=_redis_url(env),
+        secret_key=_secret_key(env, demo, instance_path),
+        smtp_url=_smtp_url(env),
+        min_group_size=_int(env, "FLIPSIDE_MIN_GROUP_SIZE", 5, MIN_K, MAX_K),
+        demo=demo,
+        instance_path=instance_path,
+        invitation_ttl_days=_int(env, "FLIPSIDE_INVITATION_TTL_DAYS", 14, 1, 90),
+        max_reminders=_int(env, "FLIPSIDE_MAX_REMINDERS", 2, 0, 5),
+        reminder_gap_days=_int(env, "FLIPSIDE_REMINDER_GAP_DAYS", 3, 1, 30),
+        base_url=base_url.rstrip("/"),
+    )
