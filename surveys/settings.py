@@ -89,7 +89,8 @@ def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _redis_url(env: Mapping[str, str]) -> str | None:
+def parse_redis_url(env: Mapping[str, str]) -> str | None:
+    """REDIS_URL validated, or None for the embedded mode."""
     raw = env.get("REDIS_URL", "").strip()
     if not raw:
         return None
@@ -150,7 +151,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("FLIPSIDE_BASE_URL must start with http:// or https://")
     return Settings(
         database_url=_database_url(env, instance_path),
-        redis_url=_redis_url(env),
+        redis_url=parse_redis_url(env),
         secret_key=_secret_key(env, demo, instance_path),
         smtp_url=_smtp_url(env),
         min_group_size=_int(env, "FLIPSIDE_MIN_GROUP_SIZE", 5, MIN_K, MAX_K),

@@ -1,0 +1,64 @@
+"""The Flask application factory: the only place an app is built."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from surveys.db.session import Database
+from surveys.settings import Settings, load_settings
+from webapp import database, security
+from webapp.errors import register_errorhandlers
+from webapp.extensions import csrf
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None, settings: Settings | None = None
+) -> Flask:
+    """Build an app from ``settings`` (default: the environment) and config ``overrides``."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        FLIPSIDE=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://") or not settings.demo,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(overrides or {})
+    db = app.config.get("FLIPSIDE_DATABASE") or Database(settings.database_url)
+    register_extensions(app, db)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    security.init_app(app)
+    from workers import runtime
+
+    runtime.configure(settings, db)
+    return app
+
+
+def register_extensions(app: Flask, db: Database) -> None:
+    database.init_app(app, db)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.auth.routes import bp as auth_bp
+    from webapp.dashboard.routes import bp as dashboard_bp
+    from webapp.main.routes import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, dashboard_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.cli import db_cli, demo_command, queues_command
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(queues_command)

@@ -1,0 +1,1 @@
+"""Alembic migrations targeting surveys.db metadata (see surveys/db/migrate.py)."""

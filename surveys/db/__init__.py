@@ -1,0 +1,1 @@
+"""Persistence: the declarative base, typed models and session handling."""

@@ -1,0 +1,36 @@
+"""All mapped classes, importable from one place (Alembic targets Base.metadata)."""
+
+from surveys.db.models.accounts import ACCOUNT_ROLES, Account, account_firms
+from surveys.db.models.pipeline import AggregateCell, OutboxEvent, ProcessedEvent
+from surveys.db.models.programme import (
+    Enrolment,
+    Firm,
+    Meeting,
+    Pairing,
+    Person,
+    Programme,
+    Promotion,
+    PseudonymKey,
+)
+from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyRound
+
+__all__ = [
+    "ACCOUNT_ROLES",
+    "Account",
+    "AggregateCell",
+    "Answer",
+    "Enrolment",
+    "Firm",
+    "Meeting",
+    "OutboxEvent",
+    "Pairing",
+    "Person",
+    "ProcessedEvent",
+    "Programme",
+    "Promotion",
+    "PseudonymKey",
+    "Response",
+    "SurveyInvitation",
+    "SurveyRound",
+    "account_firms",
+]

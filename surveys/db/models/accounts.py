@@ -1,0 +1,41 @@
+"""Staff accounts: administrators, D&I leads (scoped to firms) and researchers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.db.base import Base
+from surveys.db.models.programme import Firm
+from surveys.db.types import UTCDateTime, utcnow
+
+ACCOUNT_ROLES = ("admin", "lead", "researcher")
+
+account_firms = Table(
+    "account_firms",
+    Base.metadata,
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("firm_id", ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'lead', 'researcher')", name="role"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    #: Firms a lead or researcher may see; admins see all.
+    firms: Mapped[list[Firm]] = relationship(secondary=account_firms)

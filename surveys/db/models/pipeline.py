@@ -1,0 +1,98 @@
+"""The event pipeline's tables: outbox, processed-event keys and aggregate cells."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveys.db.base import Base
+from surveys.db.types import UTCDateTime, utcnow
+
+
+class OutboxEvent(Base):
+    """An event written in the same transaction as the change it announces.
+
+    A row is deleted once every consumer of its topic has a receipt, so events
+    (some name a response) do not linger next to a creation time.
+    """
+
+    __tablename__ = "outbox_events"
+    #: Ids are never reused after rows are purged (receipts refer to them).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(60))
+    #: ids and plain JSON values only, never objects.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: When a relay last put this row's messages on the queues; NULL = never.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How many times a relay has published this row.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProcessedEvent(Base):
+    """A consumer's receipt for an event, written in the same transaction as its effect."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(60), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class AggregateCell(Base):
+    """Histogram of one question's answers in one cohort cell and period.
+
+    ``n``/``total``/``total_sq``/``histogram`` are live; the ``released_*``
+    columns are the snapshot readers see, advanced only in batches of at least
+    k responses (PRODUCT.md 2.3).
+    """
+
+    __tablename__ = "aggregate_cells"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_key",
+            "survey_version",
+            "question_key",
+            "item",
+            "firm_id",
+            "programme_id",
+            "role",
+            "level_band",
+            "tenure_band",
+            "gender_group",
+            "period_kind",
+            "period",
+            name="uq_aggregate_cells_key",
+        ),
+        CheckConstraint("period_kind IN ('week', 'month', 'round')", name="period_kind"),
+        CheckConstraint("n >= 0 AND released_n >= 0 AND released_n <= n", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    question_key: Mapped[str] = mapped_column(String(60))
+    #: '' for scalar questions; the option key for choice questions.
+    item: Mapped[str] = mapped_column(String(60), default="")
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    programme_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(10))
+    level_band: Mapped[str] = mapped_column(String(10))
+    tenure_band: Mapped[str] = mapped_column(String(10))
+    gender_group: Mapped[str] = mapped_column(String(12))
+    #: 'week' (2026-W07), 'month' (2026-02) or 'round' (the round id).
+    period_kind: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    total_sq: Mapped[int] = mapped_column(Integer, default=0)
+    #: {"value": count}
+    histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    released_n: Mapped[int] = mapped_column(Integer, default=0)
+    released_total: Mapped[int] = mapped_column(Integer, default=0)
+    released_total_sq: Mapped[int] = mapped_column(Integer, default=0)
+    released_histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)

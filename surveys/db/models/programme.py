@@ -1,0 +1,204 @@
+"""Firms, programmes, people and who meets whom."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.db.base import Base
+from surveys.db.types import UTCDateTime, utcnow
+from surveys.domain.vocab import (
+    LEVELS,
+    MEETING_SOURCES,
+    PROGRAMME_STATUSES,
+    ROLES,
+    WORKING_PATTERNS,
+    sql_in,
+)
+
+
+class Firm(Base):
+    """A tenant: one law firm (or other organisation) running a programme."""
+
+    __tablename__ = "firms"
+    __table_args__ = (
+        CheckConstraint(
+            "min_group_size IS NULL OR (min_group_size BETWEEN 3 AND 10)", name="min_group_size"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    #: Minimum group size k for this firm's results; NULL means the global setting.
+    min_group_size: Mapped[int | None] = mapped_column(Integer)
+    #: The firm agrees that its aggregates are pooled into other firms' benchmarks.
+    benchmarking_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    programmes: Mapped[list[Programme]] = relationship(back_populates="firm")
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "name"),
+        CheckConstraint(sql_in("status", PROGRAMME_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pilot")
+    #: Opt-in: responses carry a keyed pseudonym so before/after can be paired.
+    longitudinal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    firm: Mapped[Firm] = relationship(back_populates="programmes")
+
+
+class PseudonymKey(Base):
+    """The per-programme HMAC key for longitudinal pseudonyms.
+
+    Kept apart from the programme so it can be destroyed: once this row is
+    gone, no pseudonym can be recomputed and the data is permanently anonymous.
+    """
+
+    __tablename__ = "pseudonym_keys"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class Person(Base):
+    """Someone in a firm's HR data: a participant or a member of the comparison group."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "internal_id"),
+        UniqueConstraint("firm_id", "email"),
+        CheckConstraint(sql_in("level", LEVELS), name="level"),
+        CheckConstraint(sql_in("working_pattern", WORKING_PATTERNS), name="working_pattern"),
+        CheckConstraint("left_on IS NULL OR left_on >= started_on", name="left_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    #: The firm's own HR identifier; re-imports update people by it.
+    internal_id: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    level: Mapped[str] = mapped_column(String(20))
+    practice_area: Mapped[str] = mapped_column(String(100))
+    office: Mapped[str] = mapped_column(String(100))
+    started_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    leave_reason: Mapped[str | None] = mapped_column(String(50))
+    working_pattern: Mapped[str] = mapped_column(String(10), default="full-time")
+    #: Self-described; NULL when not given, "prefer not to say" kept as given.
+    gender: Mapped[str | None] = mapped_column(String(60))
+    ethnicity: Mapped[str | None] = mapped_column(String(100))
+
+
+class Promotion(Base):
+    __tablename__ = "promotions"
+    __table_args__ = (
+        UniqueConstraint("person_id", "promoted_on"),
+        CheckConstraint(sql_in("to_level", LEVELS), name="to_level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    promoted_on: Mapped[date] = mapped_column(Date)
+    to_level: Mapped[str] = mapped_column(String(20))
+
+
+class Enrolment(Base):
+    """A person's role in one programme: mentor, mentee, or comparison group."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "person_id"),
+        CheckConstraint(sql_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    enrolled_on: Mapped[date] = mapped_column(Date)
+
+
+class Pairing(Base):
+    """A mentor and a mentee who meet; at most one active pairing per person and role."""
+
+    __tablename__ = "pairings"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="distinct_people"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        Index(
+            "uq_pairings_active_mentor",
+            "programme_id",
+            "mentor_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+        Index(
+            "uq_pairings_active_mentee",
+            "programme_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    programme: Mapped[Programme] = relationship()
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+
+class Meeting(Base):
+    """One mentoring session; recording it is the event that starts everything else."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (CheckConstraint(sql_in("source", MEETING_SOURCES), name="source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(12))
+    #: Set by integrations (webhook, API) so a meeting delivered twice is recorded once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pairing: Mapped[Pairing] = relationship()

@@ -1,0 +1,148 @@
+"""Who was asked (invitations) and what was answered (responses, answers).
+
+The two halves share no key, id, order or precise time (PRODUCT.md 2.3):
+a response has a random UUID, a date without time of day, the survey version
+and a coarse cohort snapshot; nothing in it refers to an invitation, a person,
+a pairing or a meeting. tests/integration/test_anonymity_schema.py holds that.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveys.db.base import Base
+from surveys.db.types import UTCDateTime, utcnow
+from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS, sql_in
+
+
+class SurveyRound(Base):
+    """A climate survey round (baseline, follow-up) sent to everyone in a programme's scope."""
+
+    __tablename__ = "survey_rounds"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "survey_key", "label"),
+        CheckConstraint("closes_on >= opened_on", name="closes_after_open"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    survey_key: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    #: e.g. "baseline", "follow-up"
+    label: Mapped[str] = mapped_column(String(60))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SurveyInvitation(Base):
+    """Who was asked: one single-use link for one person and one survey.
+
+    The token itself is never stored, only its SHA-256. There is deliberately
+    no "responded at" time: the flag alone says whether to stop reminding.
+    """
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (
+        UniqueConstraint("person_id", "meeting_id"),
+        UniqueConstraint("person_id", "round_id"),
+        CheckConstraint("reminders_sent >= 0", name="reminders_sent"),
+        CheckConstraint("(meeting_id IS NULL) <> (round_id IS NULL)", name="meeting_xor_round"),
+        CheckConstraint("length(token_hash) = 64", name="token_hash_is_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    survey_key: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    #: The session this pulse follows (pulse surveys) ...
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    #: ... or the climate round it belongs to.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Response(Base):
+    """What was answered: one submitted survey, unlinkable to who submitted it."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", ROLES), name="role"),
+        CheckConstraint(sql_in("level_band", LEVEL_BANDS), name="level_band"),
+        CheckConstraint(sql_in("tenure_band", TENURE_BANDS), name="tenure_band"),
+        CheckConstraint(sql_in("gender_group", GENDER_GROUPS), name="gender_group"),
+    )
+
+    #: Random (version 4), so ids carry no order.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    survey_key: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    #: The date only: a time of day could be matched against a known meeting.
+    submitted_on: Mapped[date] = mapped_column(Date)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    #: The climate round answered, if any (a round is a whole cohort, not a person).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"))
+    # The coarse cohort snapshot, taken at submission.
+    role: Mapped[str] = mapped_column(String(10))
+    level_band: Mapped[str] = mapped_column(String(10))
+    tenure_band: Mapped[str] = mapped_column(String(10))
+    gender_group: Mapped[str] = mapped_column(String(12))
+    #: Longitudinal programmes only: HMAC of the person under the programme's key.
+    pseudonym: Mapped[str | None] = mapped_column(String(64))
+
+
+class Answer(Base):
+    """One answered question of a response.
+
+    Scalar answers (Likert, 0-10, yes/no as 1/0) fill ``value``; a chosen option
+    (single or multiple choice, one row per option) fills ``item``; free text
+    fills ``text``. Exactly one of the three is set.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN value IS NOT NULL THEN 1 ELSE 0 END)"
+            " + (CASE WHEN text IS NOT NULL THEN 1 ELSE 0 END)"
+            " + (CASE WHEN item <> '' THEN 1 ELSE 0 END) = 1",
+            name="exactly_one_value",
+        ),
+        CheckConstraint("value IS NULL OR value BETWEEN 0 AND 10", name="value_range"),
+    )
+
+    response_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    item: Mapped[str] = mapped_column(String(60), primary_key=True, default="")
+    value: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)

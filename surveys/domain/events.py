@@ -1,0 +1,55 @@
+"""Events: small frozen facts that other parts of the system react to.
+
+Each carries ids and plain values only, so it serialises to the JSON payload
+of an outbox row and, from there, to the keyword arguments of an actor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class MeetingRecorded(Event):
+    topic: ClassVar[str] = "meeting.recorded"
+    meeting_id: int
+
+
+@dataclass(frozen=True)
+class InvitationIssued(Event):
+    topic: ClassVar[str] = "invitation.issued"
+    invitation_id: int
+
+
+@dataclass(frozen=True)
+class ResponseSubmitted(Event):
+    topic: ClassVar[str] = "response.submitted"
+    response_id: str
+
+
+@dataclass(frozen=True)
+class SurveyClosed(Event):
+    topic: ClassVar[str] = "survey.closed"
+    round_id: int
+
+
+@dataclass(frozen=True)
+class ExportRequested(Event):
+    topic: ClassVar[str] = "export.requested"
+    export_id: int
+
+
+TOPICS: dict[str, type[Event]] = {
+    cls.topic: cls
+    for cls in (MeetingRecorded, InvitationIssued, ResponseSubmitted, SurveyClosed, ExportRequested)
+}

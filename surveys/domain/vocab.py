@@ -1,0 +1,67 @@
+"""The closed vocabularies of the domain, and how raw attributes coarsen to bands.
+
+The bands are what a response's cohort snapshot stores instead of the raw
+attribute, so an answer can be compared across cohorts without pointing at a
+person (PRODUCT.md 2.3).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+LEVELS: Final = ("trainee", "associate", "senior associate", "counsel", "partner", "board")
+ROLES: Final = ("mentor", "mentee", "comparison")
+PROGRAMME_STATUSES: Final = ("pilot", "active", "closed")
+WORKING_PATTERNS: Final = ("full-time", "part-time")
+MEETING_SOURCES: Final = ("participant", "staff", "csv", "api", "webhook", "demo")
+LEVEL_BANDS: Final = ("junior", "mid", "senior")
+TENURE_BANDS: Final = ("<2y", "2-5y", "5-10y", "10y+")
+GENDER_GROUPS: Final = ("woman", "man", "another", "undisclosed")
+PREFER_NOT_TO_SAY: Final = "prefer not to say"
+
+_LEVEL_BAND = {
+    "trainee": "junior",
+    "associate": "junior",
+    "senior associate": "mid",
+    "counsel": "mid",
+    "partner": "senior",
+    "board": "senior",
+}
+
+
+def level_band(level: str) -> str:
+    """Coarsen a level to junior / mid / senior."""
+    return _LEVEL_BAND[level]
+
+
+def tenure_band(started_on: date, on: date) -> str:
+    """Coarsen years of service at ``on`` to one of TENURE_BANDS."""
+    years = (on - started_on).days / 365.25
+    if years < 2:
+        return "<2y"
+    if years < 5:
+        return "2-5y"
+    if years < 10:
+        return "5-10y"
+    return "10y+"
+
+
+def gender_group(gender: str | None) -> str:
+    """Coarsen a self-described gender; anything unstated or declined is 'undisclosed'."""
+    if gender is None:
+        return "undisclosed"
+    value = gender.strip().lower()
+    if value in {"", PREFER_NOT_TO_SAY}:
+        return "undisclosed"
+    if value in {"woman", "female", "f"}:
+        return "woman"
+    if value in {"man", "male", "m"}:
+        return "man"
+    return "another"
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK-constraint expression allowing exactly ``values`` in ``column``."""
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"

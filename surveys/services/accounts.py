@@ -1,0 +1,44 @@
+"""Staff accounts: creation and password checks (argon2id)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.db.models import ACCOUNT_ROLES, Account, Firm
+from surveys.services.errors import Conflict, Invalid
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_account(
+    session: Session, email: str, password: str, role: str, firms: list[Firm] | None = None
+) -> Account:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise Invalid("an account needs an e-mail address")
+    if role not in ACCOUNT_ROLES:
+        raise Invalid(f"role must be one of {', '.join(ACCOUNT_ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(Account.id).where(func.lower(Account.email) == email)) is not None:
+        raise Conflict(f"an account for {email} exists already")
+    account = Account(email=email, password_hash=hash_password(password), role=role)
+    account.firms = list(firms or [])
+    session.add(account)
+    session.flush()
+    return account
+
+
+def verify_password(account: Account, password: str) -> bool:
+    try:
+        return _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

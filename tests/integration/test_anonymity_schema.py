@@ -1,0 +1,63 @@
+"""Anonymity by structure (PRODUCT.md 2.3): nothing in what was answered points at who was asked."""
+
+from __future__ import annotations
+
+from sqlalchemy import Date, DateTime, Integer, Uuid
+
+from surveys.db.base import Base
+
+ANSWER_SIDE = ("responses", "answers")
+WHO_SIDE = {
+    "survey_invitations",
+    "people",
+    "pairings",
+    "meetings",
+    "enrolments",
+    "accounts",
+    "outbox_events",
+    "processed_events",
+    "promotions",
+}
+
+
+def test_response_and_answer_tables_reference_no_person_invitation_or_meeting() -> None:
+    for name in ANSWER_SIDE:
+        table = Base.metadata.tables[name]
+        referred = {fk.column.table.name for fk in table.foreign_keys}
+        assert not referred & WHO_SIDE, f"{name} refers to {referred & WHO_SIDE}"
+
+
+def test_nothing_on_the_who_side_references_a_response() -> None:
+    for table in Base.metadata.tables.values():
+        if table.name in ANSWER_SIDE:
+            continue
+        referred = {fk.column.table.name for fk in table.foreign_keys}
+        assert not referred & set(ANSWER_SIDE), f"{table.name} refers to a response"
+
+
+def test_responses_carry_a_date_but_no_time_of_day() -> None:
+    for name in ANSWER_SIDE:
+        for column in Base.metadata.tables[name].columns:
+            assert not isinstance(column.type, DateTime), f"{name}.{column.name} has a time"
+    assert isinstance(Base.metadata.tables["responses"].c.submitted_on.type, Date)
+
+
+def test_responses_have_no_sequence_or_server_side_default_that_orders_them() -> None:
+    responses = Base.metadata.tables["responses"]
+    assert isinstance(responses.c.id.type, Uuid)
+    for name in ANSWER_SIDE:
+        for column in Base.metadata.tables[name].columns:
+            assert column.server_default is None, f"{name}.{column.name} has a server default"
+            if column.primary_key and isinstance(column.type, Integer):
+                raise AssertionError(f"{name}.{column.name} is an integer key (a sequence)")
+
+
+def test_invitations_record_whether_but_not_when_a_response_came() -> None:
+    invitations = Base.metadata.tables["survey_invitations"]
+    assert "responded" in invitations.c
+    assert not any("respon" in c.name and c.name != "responded" for c in invitations.columns)
+
+
+def test_aggregate_cells_keep_no_time_of_their_last_change() -> None:
+    cells = Base.metadata.tables["aggregate_cells"]
+    assert not any(isinstance(c.type, DateTime) for c in cells.columns)

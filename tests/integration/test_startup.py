@@ -1,0 +1,93 @@
+"""Bad configuration stops the process with one clear line naming the variable, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "k" * 40
+
+
+def flipside(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FLIPSIDE_DEMO", "SMTP_URL"}
+    }
+    clean.update({"FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"), **env})
+    return subprocess.run(
+        [sys.executable, "-c", "from webapp.cli import main; main()", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SECRET_KEY": GOOD_SECRET, "DATABASE_URL": "postgresql://"}, "DATABASE_URL"),
+        ({"SECRET_KEY": GOOD_SECRET, "REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({}, "SECRET_KEY"),
+        (
+            {"SECRET_KEY": GOOD_SECRET, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/flipside"},
+            "DATABASE_URL",
+        ),
+    ],
+)
+def test_a_bad_setting_stops_the_command_with_one_line(
+    env: dict[str, str], named: str, tmp_path: Path
+) -> None:
+    result = flipside(["db", "upgrade"], env, tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0] and "Traceback" not in result.stderr
+
+
+def test_the_wsgi_entry_point_stops_with_one_line_on_an_unreachable_database(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        {
+            "SECRET_KEY": GOOD_SECRET,
+            "FLIPSIDE_INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/flipside",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import webapp.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("flipside: DATABASE_URL")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_migrates_loads_and_prints_a_login(tmp_path: Path) -> None:
+    env = {"FLIPSIDE_DEMO": "1"}
+    assert flipside(["db", "upgrade"], env, tmp_path).returncode == 0
+    first = flipside(["demo"], env, tmp_path)
+    again = flipside(["demo"], env, tmp_path)
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert "demo login (lead): lead@example.com / " in first.stdout
+    assert first.stdout != again.stdout  # a fresh password each time, same single firm
+
+
+def test_the_demo_data_is_refused_outside_demo_mode(tmp_path: Path) -> None:
+    result = flipside(["demo"], {"SECRET_KEY": GOOD_SECRET}, tmp_path)
+    assert result.returncode == 2 and "FLIPSIDE_DEMO=1" in result.stderr

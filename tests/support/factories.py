@@ -1,0 +1,116 @@
+"""Small builders for valid rows; each takes a session and overrides, and flushes."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from surveys.db.models import Enrolment, Firm, Meeting, Pairing, Person, Programme, Response
+
+_seq = itertools.count(1)
+
+
+def firm(session: Session, **kw: Any) -> Firm:
+    n = next(_seq)
+    row = Firm(**{"name": f"Firm {n}", "slug": f"firm-{n}", **kw})
+    session.add(row)
+    session.flush()
+    return row
+
+
+def programme(session: Session, firm_: Firm | None = None, **kw: Any) -> Programme:
+    firm_ = firm_ or firm(session)
+    row = Programme(
+        **{
+            "firm_id": firm_.id,
+            "name": f"Programme {next(_seq)}",
+            "starts_on": date(2026, 1, 5),
+            "status": "active",
+            **kw,
+        }
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def person(session: Session, firm_: Firm, **kw: Any) -> Person:
+    n = next(_seq)
+    row = Person(
+        **{
+            "firm_id": firm_.id,
+            "internal_id": f"P{n}",
+            "email": f"p{n}@example.com",
+            "level": "associate",
+            "practice_area": "Corporate",
+            "office": "London",
+            "started_on": date(2020, 1, 1),
+            **kw,
+        }
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pairing(session: Session, programme_: Programme | None = None, **kw: Any) -> Pairing:
+    programme_ = programme_ or programme(session)
+    firm_ = session.get(Firm, programme_.firm_id)
+    assert firm_ is not None
+    mentor = kw.pop("mentor", None) or person(session, firm_, level="associate")
+    mentee = kw.pop("mentee", None) or person(session, firm_, level="partner")
+    for who, role in ((mentor, "mentor"), (mentee, "mentee")):
+        session.add(
+            Enrolment(
+                programme_id=programme_.id,
+                person_id=who.id,
+                role=role,
+                enrolled_on=programme_.starts_on,
+            )
+        )
+    row = Pairing(
+        **{
+            "programme_id": programme_.id,
+            "mentor_id": mentor.id,
+            "mentee_id": mentee.id,
+            "started_on": programme_.starts_on,
+            **kw,
+        }
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def meeting(session: Session, pairing_: Pairing, **kw: Any) -> Meeting:
+    row = Meeting(
+        **{"pairing_id": pairing_.id, "held_on": date(2026, 2, 1), "source": "staff", **kw}
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def response(session: Session, programme_: Programme, **kw: Any) -> Response:
+    row = Response(
+        **{
+            "id": uuid.uuid4(),
+            "survey_key": "mentor_pulse",
+            "survey_version": 1,
+            "submitted_on": date(2026, 2, 2),
+            "firm_id": programme_.firm_id,
+            "programme_id": programme_.id,
+            "role": "mentor",
+            "level_band": "junior",
+            "tenure_band": "2-5y",
+            "gender_group": "woman",
+            **kw,
+        }
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,59 @@
+"""Error pages (HTML, or JSON for API clients) for every 4xx and 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "There is nothing at this address.",
+    405: "That method is not allowed here.",
+    410: "This link is no longer valid.",
+    413: "What you sent is too large.",
+    500: "Something went wrong on our side. Nothing you submitted was half-saved.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, message: str | None = None) -> ResponseReturnValue:
+    title = MESSAGES.get(status, "Error")
+    text = message or title
+    if _wants_json():
+        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 410: "gone"}.get(
+            status, "error"
+        )
+        return jsonify(error={"code": code, "message": text, "details": {}}), status
+    return render_template("error.html", status=status, title=title, message=text), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
+        return render_error(
+            400,
+            "This form has expired or was not sent from Flipside. Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> ResponseReturnValue:
+        if isinstance(exc, InternalServerError):
+            return _internal(exc)
+        status = exc.code or 500
+        message = exc.description if exc.description != type(exc).description else None
+        return render_error(status, message)
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error")
+        return render_error(500)

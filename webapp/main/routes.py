@@ -1,0 +1,44 @@
+"""The home page and the health endpoint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from surveys import outbox
+from webapp import database
+from workers.health import broker_status
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return render_template("home.html")
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Database and broker reachability and the outbox backlog, as JSON (503 if unhealthy)."""
+    report: dict[str, object] = {}
+    healthy = True
+    try:
+        database.database().ping()
+        with database.database().sessions() as session:
+            backlog = outbox.backlog(session)
+        report["database"] = {"status": "ok", "backend": database.database().engine.dialect.name}
+        report["outbox"] = {
+            "unpublished": backlog.unpublished,
+            "in_flight": backlog.in_flight,
+            "stuck": backlog.stuck,
+            "oldest_unpublished_seconds": backlog.oldest_unpublished_seconds,
+        }
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        healthy = False
+        report["database"] = {"status": "error", "error": type(exc).__name__}
+    broker = broker_status()
+    report["broker"] = broker
+    healthy = healthy and broker["status"] == "ok"
+    report["status"] = "ok" if healthy else "degraded"
+    report["mode"] = "embedded" if current_app.config["FLIPSIDE"].embedded else "redis"
+    return jsonify(report), 200 if healthy else 503
