@@ -123,7 +123,7 @@ def two_groups(found: dict[str, list[float]], chosen: str | None, column: str) -
     if chosen:
         labels = [g.strip() for g in chosen.split(",")]
         if len(labels) != 2:
-            raise BadInput(f"--groups needs exactly two labels separated by a comma, got {chosen!r}")
+            raise BadInput(f"--groups needs two labels separated by a comma, got {chosen!r}")
         for g in labels:
             if g not in found:
                 raise BadInput(f"group {g!r} not found in column {column!r} "

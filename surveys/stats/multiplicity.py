@@ -64,11 +64,10 @@ def adjust_family(results: Sequence[TestResult], method: str = "BH") -> list[Tes
     Results without a p-value are passed through unchanged and do not count
     towards the family size.
     """
-    present = [i for i, r in enumerate(results) if r.pvalue is not None]
-    adjusted = adjust([results[i].pvalue for i in present if results[i].pvalue is not None],
-                      method)
+    present = [(i, r.pvalue) for i, r in enumerate(results) if r.pvalue is not None]
+    adjusted = adjust([p for _, p in present], method)
     label = {"holm": "Holm", "BH": "Benjamini-Hochberg"}[method]
     out = list(results)
-    for i, q in zip(present, adjusted, strict=True):
+    for (i, _), q in zip(present, adjusted, strict=True):
         out[i] = results[i].with_adjusted(q, f"{label}, {len(present)} comparisons")
     return out

@@ -18,8 +18,14 @@ from scipy.stats import t as t_dist
 from surveys.stats.power import power_note
 from surveys.stats.ranks import FloatArray, RankSummary, as_sample, rank_summary
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
-from surveys.stats.wording import chance_clause, fmt_ci, fmt_num, mean_difference_sentence
-from surveys.stats.wording import on_outcome, tendency_sentence
+from surveys.stats.wording import (
+    chance_clause,
+    fmt_ci,
+    fmt_num,
+    mean_difference_sentence,
+    on_outcome,
+    tendency_sentence,
+)
 
 Alternative = Literal["two-sided", "less", "greater"]
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "less", "greater")
@@ -120,7 +126,7 @@ def cliffs_delta(r: RankSummary, level: float) -> tuple[EffectSize, list[str]]:
     delta = 2 * r.w / (r.n1 * r.n2) - 1
     bm = _bm_parts(r)
     if bm is None:
-        note = "The groups do not overlap at all (or are constant), so no interval for Cliff's delta."
+        note = "The groups do not overlap at all, so there is no interval for Cliff's delta."
         return EffectSize("Cliff's delta", delta, None), [note]
     _, df, se = bm
     half = float(t_dist.ppf(1 - (1 - level) / 2, df)) * 2 * se
