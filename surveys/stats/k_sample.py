@@ -35,7 +35,7 @@ def kruskal_core(
     correction = 1 - tie_sum / (n_total**3 - n_total)
     if correction <= 0:
         raise StatsInputError("every response is identical in all groups; no test can be run")
-    h /= correction
+    h = max(0.0, h / correction)  # identical groups can give -1e-15 from rounding
     df = k - 1
     p = float(chi2.sf(h, df))
     mean_ranks = {g: float(r / s) for g, r, s in zip(labels, rank_sums, sizes, strict=True)}
