@@ -36,7 +36,9 @@ def wilson_interval(successes: int, n: int, confidence_level: float = 0.95) -> t
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact 0 / 1, not 1e-17
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
 
 
 def proportion_favourable(
