@@ -15,9 +15,10 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, norm
+from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 from scipy.stats.contingency import association, odds_ratio
 
+from surveys.stats.distributions import norm_ppf
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
 from surveys.stats.two_sample import check_alternative
 from surveys.stats.wording import chance_clause, fmt_num, on_outcome
@@ -31,7 +32,7 @@ def wilson_interval(successes: int, n: int, confidence_level: float = 0.95) -> t
     """Wilson score interval for a proportion (no continuity correction)."""
     if n <= 0 or not 0 <= successes <= n:
         raise StatsInputError("a proportion needs 0 <= successes <= n and n > 0")
-    z = float(norm.ppf(1 - (1 - confidence_level) / 2))
+    z = norm_ppf(1 - (1 - confidence_level) / 2)
     p = successes / n
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom

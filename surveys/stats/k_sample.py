@@ -13,8 +13,9 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy.stats import chi2, rankdata
+from scipy.stats import rankdata
 
+from surveys.stats.distributions import chi2_sf
 from surveys.stats.multiplicity import holm
 from surveys.stats.ranks import FloatArray, as_sample
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
@@ -37,7 +38,7 @@ def kruskal_core(
         raise StatsInputError("every response is identical in all groups; no test can be run")
     h = max(0.0, h / correction)  # identical groups can give -1e-15 from rounding
     df = k - 1
-    p = float(chi2.sf(h, df))
+    p = chi2_sf(h, df)
     mean_ranks = {g: float(r / s) for g, r, s in zip(labels, rank_sums, sizes, strict=True)}
     notes = ["Kruskal-Wallis rank test with tie correction, as R's kruskal.test."]
     extras: dict[str, Any] = {"mean_ranks": mean_ranks}

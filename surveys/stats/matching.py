@@ -99,8 +99,12 @@ def weighted_moments(
     """Count, effective n (Kish), weighted mean and reliability-weighted variance."""
     if weights is None:
         n = len(values)
+        if n < 2:
+            return n, float(n), float(values.mean()) if n else math.nan, math.nan
         return n, float(n), float(values.mean()), float(values.var(ddof=1))
     keep = weights > 0
+    if not np.any(keep):
+        return 0, 0.0, math.nan, math.nan
     v, w = values[keep], weights[keep]
     total, total_sq = float(w.sum()), float((w**2).sum())
     mean = float(np.dot(w, v) / total)

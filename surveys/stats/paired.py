@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
-from scipy.stats import norm, rankdata
+from scipy.stats import rankdata
 
+from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf
 from surveys.stats.ranks import FloatArray, as_sample
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
 from surveys.stats.two_sample import EXACT_BELOW, check_alternative, p_from_t, t_interval
@@ -54,7 +55,7 @@ def paired_t(
     p = p_from_t(stat, df, alternative)
     ci = t_interval(mean, se, df, alternative, confidence_level)
     dz = mean / sd
-    half = float(norm.ppf(1 - (1 - confidence_level) / 2)) * math.sqrt(1 / n + dz**2 / (2 * n))
+    half = norm_ppf(1 - (1 - confidence_level) / 2) * math.sqrt(1 / n + dz**2 / (2 * n))
     shown = ci if alternative == "two-sided" else None
     return TestResult(
         test="Paired t-test", statistic=stat, df=df, pvalue=p, n={PAIRS: n},
@@ -121,8 +122,8 @@ def wilcoxon_signed_rank(
         sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(t**3 - t)) / 48)
         corr = {"two-sided": math.copysign(0.5, z) if z else 0.0, "greater": 0.5, "less": -0.5}
         z = (z - corr[alternative]) / sigma
-        p = {"less": float(norm.cdf(z)), "greater": float(norm.sf(z)),
-             "two-sided": float(min(1.0, 2 * norm.sf(abs(z))))}[alternative]
+        p = {"less": norm_cdf(z), "greater": norm_sf(z),
+             "two-sided": min(1.0, 2 * norm_sf(abs(z)))}[alternative]
         notes.append("Normal approximation with continuity and tie corrections, as R's "
                      "wilcox.test.")
     total = n * (n + 1) / 2

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 
 from scipy import optimize
-from scipy.stats import nct, norm
-from scipy.stats import t as t_dist
+from scipy.stats import nct
+
+from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf, t_ppf
 
 MODERATE_EFFECT = 0.5
 _NORMAL_ABOVE_DF = 10_000
@@ -25,9 +26,9 @@ def power_two_sample(d: float, n1: int, n2: int, alpha: float = 0.05) -> float:
     df = n1 + n2 - 2
     ncp = d * math.sqrt(n1 * n2 / (n1 + n2))
     if df > _NORMAL_ABOVE_DF:
-        z = float(norm.ppf(1 - alpha / 2))
-        return float(norm.sf(z - ncp) + norm.cdf(-z - ncp))
-    crit = float(t_dist.ppf(1 - alpha / 2, df))
+        z = norm_ppf(1 - alpha / 2)
+        return norm_sf(z - ncp) + norm_cdf(-z - ncp)
+    crit = t_ppf(1 - alpha / 2, df)
     power = float(nct.sf(crit, df, ncp) + nct.cdf(-crit, df, ncp))
     if not math.isfinite(power):  # nct gives NaN far in the tail, where power is ~1
         return 1.0 if abs(ncp) > crit else 0.0
@@ -42,7 +43,7 @@ def minimum_detectable_effect(
         raise ValueError("each group needs at least two responses")
     scale = math.sqrt(1 / n1 + 1 / n2)
     if n1 + n2 - 2 > _NORMAL_ABOVE_DF:
-        return float((norm.ppf(1 - alpha / 2) + norm.ppf(power)) * scale)
+        return (norm_ppf(1 - alpha / 2) + norm_ppf(power)) * scale
     root = optimize.brentq(
         lambda d: power_two_sample(d, n1, n2, alpha) - power, 1e-9, 50.0, xtol=1e-10
     )

@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import CensoredData, chi2, ecdf, norm
+from scipy.stats import CensoredData, ecdf
 
+from surveys.stats.distributions import chi2_sf, norm_ppf
 from surveys.stats.ranks import FloatArray
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
 from surveys.stats.wording import chance_clause, fmt_ci, fmt_num, on_outcome
@@ -122,13 +123,13 @@ def survival_comparison(
     except np.linalg.LinAlgError:
         raise StatsInputError("the log-rank variance is singular; groups cannot be compared") \
             from None
-    p = float(chi2.sf(stat, df))
+    p = chi2_sf(stat, df)
     effect = None
     labels = list(data)
     if len(labels) == 2 and all(v > 0 for v in (*observed.values(), *expected.values())):
         a, b = labels
         hr = (observed[a] / expected[a]) / (observed[b] / expected[b])
-        half = float(norm.ppf(1 - (1 - confidence_level) / 2)) * math.sqrt(
+        half = norm_ppf(1 - (1 - confidence_level) / 2) * math.sqrt(
             1 / expected[a] + 1 / expected[b])
         ci = (hr * math.exp(-half), hr * math.exp(half))
         effect = EffectSize("hazard ratio (O/E method)", hr, ci)

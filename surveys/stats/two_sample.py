@@ -12,9 +12,9 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-from scipy.stats import mannwhitneyu, norm
-from scipy.stats import t as t_dist
+from scipy.stats import mannwhitneyu
 
+from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf, t_cdf, t_ppf, t_sf
 from surveys.stats.power import power_note
 from surveys.stats.ranks import FloatArray, RankSummary, as_sample, rank_summary
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
@@ -41,10 +41,10 @@ def check_alternative(alternative: str) -> None:
 
 def p_from_t(stat: float, df: float, alternative: str) -> float:
     if alternative == "less":
-        return float(t_dist.cdf(stat, df))
+        return t_cdf(stat, df)
     if alternative == "greater":
-        return float(t_dist.sf(stat, df))
-    return float(min(1.0, 2 * t_dist.sf(abs(stat), df)))
+        return t_sf(stat, df)
+    return min(1.0, 2 * t_sf(abs(stat), df))
 
 
 def t_interval(
@@ -52,10 +52,10 @@ def t_interval(
 ) -> tuple[float, float]:
     """R's t.test confidence interval (one-sided alternatives give a half-line)."""
     if alternative == "less":
-        return (-math.inf, estimate + float(t_dist.ppf(level, df)) * se)
+        return (-math.inf, estimate + t_ppf(level, df) * se)
     if alternative == "greater":
-        return (estimate - float(t_dist.ppf(level, df)) * se, math.inf)
-    half = float(t_dist.ppf(1 - (1 - level) / 2, df)) * se
+        return (estimate - t_ppf(level, df) * se, math.inf)
+    half = t_ppf(1 - (1 - level) / 2, df) * se
     return (estimate - half, estimate + half)
 
 
@@ -81,7 +81,7 @@ def hedges_g(
         return EffectSize("Hedges' g", None, None)
     g = (1 - 3 / (4 * (n1 + n2) - 9)) * (m1 - m2) / pooled
     se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
-    z = float(norm.ppf(1 - (1 - level) / 2))
+    z = norm_ppf(1 - (1 - level) / 2)
     return EffectSize("Hedges' g", g, (g - z * se, g + z * se))
 
 
@@ -129,7 +129,7 @@ def cliffs_delta(r: RankSummary, level: float) -> tuple[EffectSize, list[str]]:
         note = "The groups do not overlap at all, so there is no interval for Cliff's delta."
         return EffectSize("Cliff's delta", delta, None), [note]
     _, df, se = bm
-    half = float(t_dist.ppf(1 - (1 - level) / 2, df)) * 2 * se
+    half = t_ppf(1 - (1 - level) / 2, df) * 2 * se
     return EffectSize("Cliff's delta", delta, (max(-1.0, delta - half), min(1.0, delta + half))), []
 
 
@@ -153,11 +153,11 @@ def mann_whitney_core(
         corr = {"two-sided": math.copysign(0.5, z) if z else 0.0, "greater": 0.5, "less": -0.5}
         z = (z - corr[alternative]) / sigma
         if alternative == "less":
-            p = float(norm.cdf(z))
+            p = norm_cdf(z)
         elif alternative == "greater":
-            p = float(norm.sf(z))
+            p = norm_sf(z)
         else:
-            p = float(min(1.0, 2 * norm.sf(abs(z))))
+            p = min(1.0, 2 * norm_sf(abs(z)))
         why = "ties present" if r.has_ties else "a group of 50 or more"
         notes.append(
             f"Normal approximation with continuity correction and tie correction ({why}), "
@@ -246,6 +246,8 @@ def welch_t(
 ) -> TestResult:
     """Welch two-sample t-test of x − y with Hedges' g, as R's ``t.test(x, y)``."""
     xa, ya = _prepare(x, y, labels, alternative, min_group_size)
+    if len(xa) < 2 or len(ya) < 2:
+        raise StatsInputError("Welch's t-test needs at least two responses per group")
     return welch_core(
         len(xa), float(xa.mean()), float(xa.var(ddof=1)), len(ya), float(ya.mean()),
         float(ya.var(ddof=1)), labels=labels, alternative=alternative,

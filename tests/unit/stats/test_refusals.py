@@ -162,3 +162,13 @@ def test_the_setting_sets_the_minimum_and_the_option_overrides_it(
     assert "minimum group size of 8" in refused.stderr
     assert run_in_process(*args, "--min-group-size", "3",
                           env={"FLIPSIDE_MIN_GROUP_SIZE": "8"}).exit_code == 0
+
+
+def test_a_single_response_per_group_is_refused_without_numpy_warnings() -> None:
+    with pytest.raises(StatsInputError, match="at least two"):
+        S.welch_t([1.0], [2.0, 3.0], min_group_size=1)
+    with pytest.raises(StatsInputError):
+        S.weighted_welch([1.0], [2.0, 3.0], min_group_size=1)
+    with pytest.raises(StatsInputError, match="at least two"):
+        S.difference_in_differences([1.0], [2.0, 3.0], [1.0, 2.0], [1.0, 2.0],
+                                    min_group_size=1)
