@@ -23,6 +23,7 @@ from surveys.stats.matching import (
     Person,
     coarsened_exact_match,
     difference_in_differences,
+    matched_comparison,
     tenure_band,
     weighted_welch,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "kruskal_wallis",
     "mann_whitney",
     "mann_whitney_from_counts",
+    "matched_comparison",
     "minimum_detectable_effect",
     "paired_t",
     "power_two_sample",

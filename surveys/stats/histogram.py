@@ -10,6 +10,7 @@ on the expanded data): Welch from moments, rank tests from mid-ranks per value,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import combinations
 
 import numpy as np
 
@@ -131,9 +132,9 @@ def chi_square_from_counts(
 
 def kruskal_from_counts(
     histograms: Mapping[str, Histogram], *, min_group_size: int = 5,
-    outcome: str | None = None,
+    outcome: str | None = None, follow_up: bool = True,
 ) -> TestResult:
-    """Kruskal–Wallis H from histograms (rank sums from mid-ranks per value)."""
+    """Kruskal–Wallis H from histograms, with Holm-adjusted pairwise follow-ups."""
     labels = list(histograms)
     values = sorted({float(v) for h in histograms.values() for v in h})
     counts = np.array(
@@ -147,5 +148,10 @@ def kruskal_from_counts(
     total = counts.sum(axis=0)
     midranks = np.concatenate([[0.0], np.cumsum(total)[:-1]]) + (total + 1) / 2
     rank_sums = counts @ midranks
+    pairwise = None
+    if follow_up and len(labels) > 2:
+        pairwise = [mann_whitney_from_counts(histograms[a], histograms[b], labels=(a, b),
+                                             min_group_size=min_group_size)
+                    for a, b in combinations(labels, 2)]
     return kruskal_core(labels, counts.sum(axis=1), rank_sums,
-                        float(np.sum(total**3 - total)), outcome=outcome)
+                        float(np.sum(total**3 - total)), outcome=outcome, pairwise=pairwise)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -221,3 +221,25 @@ def difference_in_differences(
         extras={"changes": {labels[0]: treated_change, labels[1]: control_change},
                 "means": m},
     )
+
+
+def matched_comparison(
+    people: Sequence[Person], outcomes: Sequence[float], *,
+    labels: tuple[str, str] = ("participants", "matched comparison group"),
+    alternative: str = "two-sided", confidence_level: float = 0.95, min_group_size: int = 5,
+    outcome: str | None = None,
+) -> TestResult:
+    """Participants vs others after CEM: weighted Welch on the matched people only."""
+    if len(people) != len(outcomes):
+        raise StatsInputError("people and outcomes must have the same length")
+    matching = coarsened_exact_match(people)
+    values = as_sample(outcomes, "outcomes")
+    treated = np.array([p.treated for p in people], dtype=bool)
+    weights = np.asarray(matching.weights)
+    result = weighted_welch(
+        values[treated], values[~treated], x_weights=weights[treated],
+        y_weights=weights[~treated], labels=labels, alternative=alternative,
+        confidence_level=confidence_level, min_group_size=min_group_size, outcome=outcome,
+    )
+    return replace(result, notes=[matching.note(), *result.notes],
+                   extras={**result.extras, "weights": list(matching.weights)})

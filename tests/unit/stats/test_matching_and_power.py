@@ -9,6 +9,7 @@ from surveys.stats import (
     Person,
     coarsened_exact_match,
     difference_in_differences,
+    matched_comparison,
     minimum_detectable_effect,
     tenure_band,
     weighted_welch,
@@ -96,3 +97,19 @@ def test_small_groups_carry_a_power_warning_and_large_ones_do_not() -> None:
     assert any("moderate effect" in note for note in small.notes)
     assert not any("moderate effect" in note for note in large.notes)
     assert large.extras["minimum_detectable_effect"] < 0.5
+
+
+def test_matched_comparison_says_so_and_drops_people_without_a_counterpart() -> None:
+    people, outcomes = [], []
+    for i in range(6):
+        people += [Person(True, "Partner", "Tax", 12, "F"),
+                   Person(False, "Partner", "Tax", 11, "F"),
+                   Person(False, "Associate", "Tax", 1, "M")]
+        outcomes += [4.0 + i % 2, 3.0 + i % 3, 1.0]
+    people.append(Person(True, "Counsel", "IP", 4, "M"))  # nobody to match
+    outcomes.append(5.0)
+    result = matched_comparison(people, outcomes)
+    assert result.n == {"participants": 6, "matched comparison group": 6}
+    assert result.notes[0].startswith("Matched comparison: coarsened exact matching")
+    assert "1 participants and 6 others had no counterpart" in result.notes[0]
+    assert result.estimate == pytest.approx(4.5 - 4.0)

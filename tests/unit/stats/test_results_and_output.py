@@ -120,3 +120,14 @@ def test_table_switches_to_fisher_when_expected_counts_are_small(
     assert data["test"] == "Fisher's exact test"
     # fisher.test(matrix(c(1, 5, 5, 1), 2)): p-value = 0.08009
     assert data["pvalue"] == pytest.approx(0.08009, rel=5e-4)
+
+
+def test_kruskal_from_histograms_has_the_same_follow_ups_as_raw_values() -> None:
+    from surveys.stats import kruskal_from_counts
+
+    hists = {"a": {1: 3, 2: 4, 3: 2}, "b": {2: 2, 3: 5, 4: 3}, "c": {3: 1, 4: 4, 5: 5}}
+    raw = {g: [float(v) for v, c in h.items() for _ in range(c)] for g, h in hists.items()}
+    from_counts = kruskal_from_counts(hists).extras["pairwise"]
+    from_raw = kruskal_wallis(raw).extras["pairwise"]
+    assert [p["pvalue_adjusted"] for p in from_counts] == pytest.approx(
+        [p["pvalue_adjusted"] for p in from_raw], rel=1e-12)
