@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
 
 from scipy.stats import mannwhitneyu
 
@@ -27,7 +26,6 @@ from surveys.stats.wording import (
     tendency_sentence,
 )
 
-Alternative = Literal["two-sided", "less", "greater"]
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "less", "greater")
 EXACT_BELOW = 50  # R's wilcox.test: exact p-values when n < 50 and no ties
 
