@@ -69,3 +69,16 @@ def test_brunner_munzel_without_overlap_gives_no_p_value_but_says_why() -> None:
     assert result.pvalue is None
     assert result.estimate == 1.0
     assert any("do not overlap" in note for note in result.notes)
+
+
+def test_brunner_munzel_reproduces_lawstat_on_the_pain_scores() -> None:
+    # lawstat::brunner.munzel.test(Y, N) (Neubert & Brunner 2007): statistic 3.1375,
+    # df 17.683, p-value 0.005786, 95% CI 0.5952169 to 0.9827052, estimate 0.788961
+    treated = [1.0, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 4, 1, 1]
+    control = [3.0, 3, 4, 3, 1, 2, 3, 1, 1, 5, 4]
+    result = brunner_munzel(treated, control)
+    assert result.statistic == pytest.approx(3.1375, rel=5e-4)
+    assert result.df == pytest.approx(17.683, rel=5e-4)
+    assert result.pvalue == pytest.approx(0.005786, rel=5e-4)
+    assert result.estimate == pytest.approx(0.788961, rel=5e-4)
+    assert result.ci == pytest.approx((0.5952169, 0.9827052), rel=5e-4)
