@@ -15,6 +15,7 @@ from surveys import outbox
 from surveys.db import migrate
 from surveys.settings import Settings, SettingsError
 from webapp import database
+from webapp.stats_cli import stats
 
 
 def _settings() -> Settings:
@@ -124,3 +125,5 @@ def _create_app(*_: Any) -> Flask:
 
 
 main = FlaskGroup(create_app=_create_app, add_default_commands=True, load_dotenv=False)
+# Statistics on a researcher's own CSV need no app, no database and no SECRET_KEY.
+main.add_command(stats)
