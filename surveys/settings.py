@@ -37,6 +37,7 @@ class Settings:
     max_reminders: int = 2
     reminder_gap_days: int = 3
     base_url: str = "http://127.0.0.1:5000"
+    mail_from: str = "flipside@localhost"
 
     @property
     def embedded(self) -> bool:
@@ -118,6 +119,13 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+def _mail_from(env: Mapping[str, str]) -> str:
+    raw = env.get("FLIPSIDE_MAIL_FROM", "").strip() or "flipside@localhost"
+    if "@" not in raw or any(c in raw for c in " <>\r\n"):
+        raise SettingsError("FLIPSIDE_MAIL_FROM must be a plain e-mail address")
+    return raw
+
+
 def _secret_key(env: Mapping[str, str], demo: bool, instance_path: Path) -> str:
     raw = env.get("SECRET_KEY", "").strip()
     if raw:
@@ -161,4 +169,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_reminders=_int(env, "FLIPSIDE_MAX_REMINDERS", 2, 0, 5),
         reminder_gap_days=_int(env, "FLIPSIDE_REMINDER_GAP_DAYS", 3, 1, 30),
         base_url=base_url.rstrip("/"),
+        mail_from=_mail_from(env),
     )

@@ -51,8 +51,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard.routes import bp as dashboard_bp
     from webapp.main.routes import bp as main_bp
+    from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp):
+    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,7 @@ from surveys.db import migrate
 from surveys.settings import Settings, SettingsError
 from webapp import database
 from webapp.stats_cli import stats
+from webapp.surveys_cli import surveys_cli
 
 
 def _settings() -> Settings:
@@ -127,3 +128,4 @@ def _create_app(*_: Any) -> Flask:
 main = FlaskGroup(create_app=_create_app, add_default_commands=True, load_dotenv=False)
 # Statistics on a researcher's own CSV need no app, no database and no SECRET_KEY.
 main.add_command(stats)
+main.add_command(surveys_cli)

@@ -9,6 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from surveys.services.errors import ServiceError
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -16,8 +18,10 @@ MESSAGES = {
     403: "You do not have access to this page.",
     404: "There is nothing at this address.",
     405: "That method is not allowed here.",
+    409: "That conflicts with what is already recorded.",
     410: "This link is no longer valid.",
     413: "What you sent is too large.",
+    422: "Some of what you sent could not be accepted.",
     500: "Something went wrong on our side. Nothing you submitted was half-saved.",
 }
 
@@ -30,9 +34,16 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
     title = MESSAGES.get(status, "Error")
     text = message or title
     if _wants_json():
-        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 410: "gone"}.get(
-            status, "error"
-        )
+        code = {
+            400: "bad_request",
+            401: "unauthorised",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            410: "gone",
+            413: "too_large",
+            422: "invalid",
+        }.get(status, "error")
         return jsonify(error={"code": code, "message": text, "details": {}}), status
     return render_template("error.html", status=status, title=title, message=text), status
 
@@ -44,6 +55,10 @@ def register_errorhandlers(app: Flask) -> None:
             400,
             "This form has expired or was not sent from Flipside. Reload the page and try again.",
         )
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError) -> ResponseReturnValue:
+        return render_error(exc.status, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:

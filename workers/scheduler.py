@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.relay import sweep
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,10 @@ class Job:
 
 
 def default_jobs() -> list[Job]:
-    return [Job("outbox-sweep", 5.0, sweep)]
+    return [
+        Job("outbox-sweep", 5.0, sweep),
+        Job("reminders", 600.0, enqueue_due_reminders),
+    ]
 
 
 def run(jobs: list[Job] | None = None, stop: threading.Event | None = None) -> None:

@@ -490,6 +490,7 @@ def upgrade() -> None:
         "survey_invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("token_salt", sa.String(length=32), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=False),
         sa.Column("survey_key", sa.String(length=60), nullable=False),

@@ -19,3 +19,9 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     status = 422
+
+
+class Gone(ServiceError):
+    """Something that existed but can no longer be used (an answered or expired link)."""
+
+    status = 410

@@ -30,12 +30,13 @@ def pipeline(
 ) -> Iterator[Database]:
     """Route meeting.recorded to the probe, point actors at ``db``, run a worker on the stub."""
     runtime.configure(make_settings(database_url=db.url), db)  # type: ignore[arg-type]
-    ROUTES["meeting.recorded"].append(probe)
+    saved_routes = list(ROUTES["meeting.recorded"])
+    ROUTES["meeting.recorded"][:] = [probe]  # the probe alone consumes meeting.recorded
     broker.flush_all()
     try:
         yield db
     finally:
-        ROUTES["meeting.recorded"].remove(probe)
+        ROUTES["meeting.recorded"][:] = saved_routes
         broker.flush_all()
 
 

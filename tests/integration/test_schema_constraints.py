@@ -97,6 +97,7 @@ def test_an_invitation_belongs_to_a_meeting_or_a_round_but_not_both(db: Database
             session.add(
                 SurveyInvitation(
                     token_hash="a" * 64,
+                    token_salt="0" * 32,
                     person_id=pairing.mentor_id,
                     programme_id=pairing.programme_id,
                     survey_key="mentor_pulse",
@@ -121,6 +122,7 @@ def test_an_invitation_token_hash_is_unique_and_a_sha256(db: Database) -> None:
                 session.add(
                     SurveyInvitation(
                         token_hash=token_hash,
+                        token_salt="0" * 32,
                         person_id=person_id,
                         programme_id=pairing.programme_id,
                         survey_key="pulse",

@@ -114,3 +114,34 @@ def response(session: Session, programme_: Programme, **kw: Any) -> Response:
     session.add(row)
     session.flush()
     return row
+
+
+SECRET = "test-secret-key-" + "x" * 24
+
+
+def token_of(invitation: Any, secret: str = SECRET) -> str:
+    """The link token of an invitation, rebuilt the way the mail actor does."""
+    from surveys.services.tokens import survey_token
+
+    return str(survey_token(secret, invitation.token_salt))
+
+
+def invited_pair(session: Session, secret: str = SECRET, **programme_kw: Any) -> dict[str, str]:
+    """A pairing that met, with pulse invitations issued: role -> link token."""
+    from surveys.services.invitations import issue_pulse_invitations
+
+    pairing_ = pairing(session, programme(session, **programme_kw))
+    meeting_ = meeting(session, pairing_)
+    invitations = issue_pulse_invitations(session, meeting_.id, secret, ttl_days=14)
+    roles = {pairing_.mentor_id: "mentor", pairing_.mentee_id: "mentee"}
+    return {roles[i.person_id]: token_of(i, secret) for i in invitations}
+
+
+MENTOR_ANSWERS = {
+    "spoke_openly": ["4"],
+    "mentee_engaged": ["5"],
+    "good_use_of_time": ["3"],
+    "topics": ["technology", "wellbeing"],
+    "recommend_programme": ["9"],
+    "comment": [""],
+}

@@ -22,9 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.db.base import Base
+from surveys.db.models.programme import Meeting, Person
 from surveys.db.types import UTCDateTime, utcnow
 from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS, sql_in
 
@@ -54,8 +55,11 @@ class SurveyRound(Base):
 class SurveyInvitation(Base):
     """Who was asked: one single-use link for one person and one survey.
 
-    The token itself is never stored, only its SHA-256. There is deliberately
-    no "responded at" time: the flag alone says whether to stop reminding.
+    The token itself is never stored, only its SHA-256. It is derived from
+    ``token_salt`` (random) and a key derived from SECRET_KEY, so the mail
+    actor and reminders can rebuild the link while the database alone cannot.
+    There is deliberately no "responded at" time: the flag alone says whether
+    to stop reminding.
     """
 
     __tablename__ = "survey_invitations"
@@ -69,6 +73,8 @@ class SurveyInvitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 128 random bits (hex); with the server's key they give the link's token.
+    token_salt: Mapped[str] = mapped_column(String(32))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("programmes.id", ondelete="CASCADE"), index=True
@@ -86,6 +92,9 @@ class SurveyInvitation(Base):
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting | None] = relationship()
+    person: Mapped[Person] = relationship()
 
 
 class Response(Base):
@@ -118,6 +127,8 @@ class Response(Base):
     gender_group: Mapped[str] = mapped_column(String(12))
     #: Longitudinal programmes only: HMAC of the person under the programme's key.
     pseudonym: Mapped[str | None] = mapped_column(String(64))
+
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
 
 class Answer(Base):

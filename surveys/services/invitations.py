@@ -1,0 +1,270 @@
+"""Issuing invitations (after a meeting, for a climate round), reminders and opt-outs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from surveys import outbox
+from surveys.db.models import (
+    Enrolment,
+    Meeting,
+    Person,
+    Programme,
+    SurveyInvitation,
+    SurveyRound,
+)
+from surveys.db.types import utcnow
+from surveys.definitions import CLIMATE, Catalogue, catalogue
+from surveys.domain.events import InvitationIssued
+from surveys.services.errors import Conflict, Gone, Invalid, NotFound
+from surveys.services.tokens import hash_token, looks_like_token, new_salt, survey_token
+
+
+def _invite(
+    session: Session,
+    secret_key: str,
+    person_id: int,
+    programme_id: int,
+    survey_key: str,
+    survey_version: int,
+    expires_at: datetime,
+    *,
+    meeting_id: int | None = None,
+    round_id: int | None = None,
+) -> SurveyInvitation:
+    salt = new_salt()
+    invitation = SurveyInvitation(
+        token_hash=hash_token(survey_token(secret_key, salt)),
+        token_salt=salt,
+        person_id=person_id,
+        programme_id=programme_id,
+        survey_key=survey_key,
+        survey_version=survey_version,
+        meeting_id=meeting_id,
+        round_id=round_id,
+        expires_at=expires_at,
+    )
+    session.add(invitation)
+    session.flush()
+    outbox.add_event(session, InvitationIssued(invitation_id=invitation.id))
+    return invitation
+
+
+def issue_pulse_invitations(
+    session: Session,
+    meeting_id: int,
+    secret_key: str,
+    ttl_days: int,
+    surveys: Catalogue | None = None,
+) -> list[SurveyInvitation]:
+    """One invitation per participant of the meeting, each with their role's pulse.
+
+    Safe to call twice for the same meeting: existing invitations are kept.
+    """
+    surveys = surveys or catalogue()
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"there is no meeting {meeting_id}")
+    pairing = meeting.pairing
+    expires_at = utcnow() + timedelta(days=ttl_days)
+    issued = []
+    for role, person_id in (("mentor", pairing.mentor_id), ("mentee", pairing.mentee_id)):
+        existing = session.scalar(
+            select(SurveyInvitation).where(
+                SurveyInvitation.person_id == person_id, SurveyInvitation.meeting_id == meeting.id
+            )
+        )
+        if existing is not None:
+            issued.append(existing)
+            continue
+        definition = surveys.pulse_for(role)
+        issued.append(
+            _invite(
+                session,
+                secret_key,
+                person_id,
+                pairing.programme_id,
+                definition.key,
+                definition.version,
+                expires_at,
+                meeting_id=meeting.id,
+            )
+        )
+    return issued
+
+
+def launch_round(
+    session: Session,
+    programme_id: int,
+    label: str,
+    closes_on: date,
+    secret_key: str,
+    *,
+    survey_key: str = CLIMATE,
+    today: date | None = None,
+    surveys: Catalogue | None = None,
+) -> tuple[SurveyRound, int]:
+    """Open a climate round and invite everyone in the programme's scope.
+
+    Scope: every enrolled person (mentors, mentees and the comparison group)
+    who has not left. Returns the round and how many were invited.
+    """
+    surveys = surveys or catalogue()
+    today = today or date.today()
+    label = label.strip()
+    if not label:
+        raise Invalid("a round needs a label, for example 'baseline' or 'follow-up'")
+    if closes_on <= today:
+        raise Invalid("a round must close after today")
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound(f"there is no programme {programme_id}")
+    if programme.status == "closed":
+        raise Conflict("this programme is closed")
+    try:
+        definition = surveys.current(survey_key)
+    except KeyError:
+        raise Invalid(f"there is no survey {survey_key!r}") from None
+    taken = session.scalar(
+        select(SurveyRound.id).where(
+            SurveyRound.programme_id == programme_id,
+            SurveyRound.survey_key == survey_key,
+            SurveyRound.label == label,
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"this programme already has a {label!r} round")
+    round_ = SurveyRound(
+        programme_id=programme_id,
+        survey_key=definition.key,
+        survey_version=definition.version,
+        label=label,
+        opened_on=today,
+        closes_on=closes_on,
+    )
+    session.add(round_)
+    session.flush()
+    in_scope = session.scalars(
+        select(Person.id)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Enrolment.programme_id == programme_id)
+        .where(or_(Person.left_on.is_(None), Person.left_on > today))
+        .order_by(Person.id)
+    ).all()
+    expires_at = datetime.combine(closes_on, datetime.max.time()).replace(tzinfo=utcnow().tzinfo)
+    for person_id in in_scope:
+        _invite(
+            session,
+            secret_key,
+            person_id,
+            programme_id,
+            definition.key,
+            definition.version,
+            expires_at,
+            round_id=round_.id,
+        )
+    return round_, len(in_scope)
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """What the answering page needs to know about a valid token."""
+
+    invitation: SurveyInvitation
+
+
+def find_open_invitation(
+    session: Session, token: str, now: datetime | None = None, *, lock: bool = False
+) -> SurveyInvitation:
+    """The invitation for ``token`` if it can still be answered.
+
+    Raises NotFound for an unknown token and Gone for one that was used,
+    has expired or was opted out of, each with a message for the participant.
+    """
+    if not looks_like_token(token):
+        raise NotFound("This survey link is not valid. Check that you copied all of it.")
+    query = select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
+    if lock:
+        query = query.with_for_update()
+    invitation = session.scalar(query)
+    if invitation is None:
+        raise NotFound("This survey link is not valid. Check that you copied all of it.")
+    if invitation.responded:
+        raise Gone("This survey has already been answered with this link. Thank you!")
+    if invitation.opted_out:
+        raise Gone("You opted out of this survey, so this link no longer works.")
+    if invitation.expires_at <= (now or utcnow()):
+        raise Gone("This survey link has expired. Links are valid for a limited time.")
+    return invitation
+
+
+def opt_out(session: Session, token: str) -> None:
+    """Stop reminders for this invitation and close its link (one click from any email)."""
+    invitation = find_open_invitation(session, token)
+    invitation.opted_out = True
+    session.flush()
+
+
+def due_reminders(
+    session: Session, max_reminders: int, gap_days: int, now: datetime | None = None
+) -> list[int]:
+    """Invitations that should get a reminder now: sent, unanswered, open, not too soon."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=gap_days)
+    last_contact = and_(
+        or_(
+            SurveyInvitation.last_reminded_at.is_(None), SurveyInvitation.last_reminded_at <= cutoff
+        ),
+        SurveyInvitation.sent_at <= cutoff,
+    )
+    return list(
+        session.scalars(
+            select(SurveyInvitation.id)
+            .where(
+                SurveyInvitation.sent_at.is_not(None),
+                SurveyInvitation.responded.is_(False),
+                SurveyInvitation.opted_out.is_(False),
+                SurveyInvitation.expires_at > now,
+                SurveyInvitation.reminders_sent < max_reminders,
+                last_contact,
+            )
+            .order_by(SurveyInvitation.id)
+        )
+    )
+
+
+def claim_reminder(
+    session: Session,
+    invitation_id: int,
+    max_reminders: int,
+    gap_days: int,
+    now: datetime | None = None,
+) -> SurveyInvitation | None:
+    """Count a reminder for ``invitation_id`` if one is still due; None if not.
+
+    A conditional UPDATE, so two schedulers or a redelivered message cannot
+    send the same reminder twice.
+    """
+    now = now or utcnow()
+    if invitation_id not in due_reminders(session, max_reminders, gap_days, now):
+        return None
+    result = session.execute(
+        update(SurveyInvitation)
+        .where(
+            SurveyInvitation.id == invitation_id,
+            SurveyInvitation.reminders_sent < max_reminders,
+            or_(
+                SurveyInvitation.last_reminded_at.is_(None),
+                SurveyInvitation.last_reminded_at <= now - timedelta(days=gap_days),
+            ),
+        )
+        .values(reminders_sent=SurveyInvitation.reminders_sent + 1, last_reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return session.get(SurveyInvitation, invitation_id, populate_existing=True)

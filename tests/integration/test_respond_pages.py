@@ -1,0 +1,189 @@
+"""The participant's pages: answering, bad tokens, bad answers, CSRF, opting out, "we met"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from surveys.db.models import Meeting, Response, SurveyInvitation
+from surveys.db.session import Database
+from surveys.db.types import utcnow
+from surveys.services.tokens import met_token
+from tests.support import factories as f
+
+
+@pytest.fixture
+def app(sqlite_db: Database, make_settings: Callable[..., Any]) -> Any:
+    from webapp import create_app
+
+    settings = make_settings(database_url=sqlite_db.url, secret_key=f.SECRET)
+    return create_app({"TESTING": True, "FLIPSIDE_DATABASE": sqlite_db}, settings=settings)
+
+
+@pytest.fixture
+def tokens(sqlite_db: Database) -> dict[str, str]:
+    with sqlite_db.transaction() as session:
+        return f.invited_pair(session)
+
+
+def form_post(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
+    page = client.get(path)
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+    assert match, page.data[:500]
+    return client.post(path, data={**data, "csrf_token": match.group(1).decode()})
+
+
+def responses(db: Database) -> int:
+    with db.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_the_survey_page_shows_every_question_and_how_answers_are_protected(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    page = client.get(f"/s/{tokens['mentor']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Your answers are anonymous" in html
+    assert "I could speak openly in this session." in html
+    assert html.count("<fieldset") == 5 and "<textarea" in html
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_answering_stores_one_response_and_thanks_the_participant(
+    client: FlaskClient, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    answers = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "topics": ["technology", "other"],
+        "recommend_programme": "7",
+        "comment": "",
+    }
+    response = form_post(client, f"/s/{tokens['mentor']}", answers)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/s/thanks")
+    assert "Thank you" in client.get("/s/thanks").get_data(as_text=True)
+    assert responses(sqlite_db) == 1
+    again = client.get(f"/s/{tokens['mentor']}")
+    assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"spoke_openly": None}, "Please answer this question."),
+        ({"spoke_openly": "7"}, "Not a valid choice"),
+        ({"recommend_programme": "-1"}, "Not a valid choice"),
+        ({"topics": ["golf"]}, "not a valid choice"),
+        ({"comment": "x" * 501}, "under 500 characters"),
+    ],
+)
+def test_bad_answers_show_the_form_again_with_messages_and_store_nothing(
+    client: FlaskClient,
+    tokens: dict[str, str],
+    sqlite_db: Database,
+    change: dict[str, Any],
+    message: str,
+) -> None:
+    answers: dict[str, Any] = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "recommend_programme": "7",
+    }
+    answers.update(change)
+    answers = {k: v for k, v in answers.items() if v is not None}
+    page = form_post(client, f"/s/{tokens['mentor']}", answers)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "There is a problem" in html and message.lower() in html.lower()
+    assert 'href="#q-' in html  # the summary links to the question
+    assert responses(sqlite_db) == 0
+
+
+def test_unknown_and_malformed_tokens_get_a_clear_404(client: FlaskClient) -> None:
+    for token in ("A" * 22, "short", "x" * 300):
+        page = client.get(f"/s/{token}")
+        assert page.status_code == 404
+        assert "not valid" in page.get_data(as_text=True)
+
+
+def test_an_expired_link_gets_410_and_writes_nothing(
+    client: FlaskClient, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    with sqlite_db.transaction() as session:
+        for invitation in session.scalars(select(SurveyInvitation)):
+            invitation.expires_at = utcnow() - timedelta(minutes=1)
+    assert client.get(f"/s/{tokens['mentor']}").status_code == 410
+    login_page = client.get("/auth/login").data  # a valid CSRF token for this session
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    assert match
+    posted = client.post(
+        f"/s/{tokens['mentor']}", data={"spoke_openly": "4", "csrf_token": match.group(1).decode()}
+    )
+    assert posted.status_code == 410 and "expired" in posted.get_data(as_text=True)
+    assert responses(sqlite_db) == 0
+
+
+def test_a_forged_or_missing_csrf_token_is_refused_with_400(
+    app: Any, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    data = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "recommend_programme": "7",
+    }
+    assert client.post(f"/s/{tokens['mentor']}", data=data).status_code == 400
+    forged = client.post(f"/s/{tokens['mentor']}", data={**data, "csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert responses(sqlite_db) == 0
+
+
+def test_opting_out_stops_the_link_in_one_click(
+    client: FlaskClient, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    confirm = client.get(f"/s/{tokens['mentee']}/opt-out")
+    assert confirm.status_code == 200  # a GET (mail scanners prefetch) changes nothing
+    with sqlite_db.sessions() as session:
+        assert not any(session.scalars(select(SurveyInvitation.opted_out)))
+    done = client.post(f"/s/{tokens['mentee']}/opt-out", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert client.get(f"/s/{tokens['mentee']}").status_code == 410
+
+
+def test_either_participant_can_say_we_met_and_a_double_click_records_one_meeting(
+    client: FlaskClient, sqlite_db: Database
+) -> None:
+    with sqlite_db.transaction() as session:
+        pairing = f.pairing(session)
+        links = [
+            f"/met/{met_token(f.SECRET, pairing.id, person)}"
+            for person in (pairing.mentor_id, pairing.mentee_id)
+        ]
+    day = date.today().isoformat()
+    for link in links:
+        assert form_post(client, link, {"held_on": day}).status_code == 200
+    with sqlite_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Meeting)) == 1
+    future = (date.today() + timedelta(days=3)).isoformat()
+    page = form_post(client, links[0], {"held_on": future})
+    assert page.status_code == 422 and "before it has happened" in page.get_data(as_text=True)
+
+
+def test_a_tampered_we_met_link_is_404(client: FlaskClient, sqlite_db: Database) -> None:
+    with sqlite_db.transaction() as session:
+        pairing = f.pairing(session)
+        stranger = f.person(session, pairing.programme.firm)
+        link = f"/met/{met_token(f.SECRET, pairing.id, stranger.id)}"
+    assert client.get(link).status_code == 404
+    assert client.get("/met/1.2.AAAA").status_code == 404

@@ -1,0 +1,75 @@
+"""WTForms forms built from a survey definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from surveys.definitions import Question, SurveyDefinition
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _choices(question: Question) -> list[SelectChoice]:
+    if question.type == "likert5":
+        pairs = [(str(i + 1), label) for i, label in enumerate(question.labels)]
+    elif question.type == "scale0_10":
+        pairs = [(str(i), str(i)) for i in range(11)]
+    elif question.type == "yes_no":
+        pairs = [("yes", "Yes"), ("no", "No")]
+    else:
+        pairs = [(o.key, o.label) for o in question.options]
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _field(question: Question) -> Field:
+    required = (
+        [InputRequired("Please answer this question.")] if question.required else [Optional()]
+    )
+    if question.type == "text":
+        return TextAreaField(
+            question.text,
+            validators=[
+                Optional(),
+                Length(
+                    max=question.max_length,
+                    message=f"Please keep this under {question.max_length} characters.",
+                ),
+            ],
+        )
+    if question.type == "multi_choice":
+        return MultiCheckboxField(
+            question.text,
+            choices=_choices(question),
+            validators=[*required] if question.required else [Optional()],
+            validate_choice=True,
+        )
+    return RadioField(
+        question.text, choices=_choices(question), validators=required, validate_choice=True
+    )
+
+
+def survey_form(definition: SurveyDefinition, **kwargs: Any) -> FlaskForm:
+    """A form class with one field per question (named by the question key), instantiated."""
+    attrs: dict[str, Any] = {q.key: _field(q) for q in definition.questions}
+    form_class = type(f"{definition.key.title()}Form", (FlaskForm,), attrs)
+    form: FlaskForm = form_class(**kwargs)
+    return form
+
+
+class WeMetForm(FlaskForm):
+    held_on = DateField("When did you meet?", validators=[DataRequired("Please give a date.")])

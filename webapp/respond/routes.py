@@ -1,0 +1,103 @@
+"""The participant's pages: answer a survey, opt out, say "we met". No account, no tracking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from surveys.db.models import Pairing
+from surveys.definitions import catalogue
+from surveys.domain.answers import InvalidAnswers
+from surveys.services.errors import Invalid, NotFound
+from surveys.services.invitations import find_open_invitation, opt_out
+from surveys.services.meetings import record_meeting
+from surveys.services.responses import submit_response
+from surveys.services.tokens import read_met_token
+from surveys.settings import Settings
+from webapp import database
+from webapp.extensions import csrf
+from webapp.respond.forms import WeMetForm, survey_form
+
+bp = Blueprint("respond", __name__)
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["FLIPSIDE"]
+    return settings
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def answer(token: str) -> ResponseReturnValue:
+    session = database.session()
+    invitation = find_open_invitation(session, token)
+    definition = catalogue().get(invitation.survey_key, invitation.survey_version)
+    form = survey_form(definition)
+    if request.method == "POST":
+        if form.validate():
+            raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
+            try:
+                submit_response(session, token, raw)
+            except InvalidAnswers as exc:
+                session.rollback()
+                for key, message in exc.errors.items():
+                    if key in form:
+                        form[key].errors = [message]
+            else:
+                session.commit()
+                return redirect(url_for("respond.thanks"), code=303)
+        session.rollback()
+        status = 422
+    else:
+        status = 200
+    k = _settings().min_group_size
+    return render_template("respond/survey.html", form=form, definition=definition, k=k), status
+
+
+@bp.get("/s/thanks")
+def thanks() -> ResponseReturnValue:
+    return render_template("respond/thanks.html")
+
+
+@bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
+@csrf.exempt  # type: ignore[untyped-decorator]  # the token authorises; RFC 8058 one-click
+def opt_out_page(token: str) -> ResponseReturnValue:
+    session = database.session()
+    if request.method == "POST":
+        opt_out(session, token)
+        session.commit()
+        return render_template("respond/opted_out.html")
+    find_open_invitation(session, token)
+    return render_template("respond/opt_out.html", token=token)
+
+
+@bp.route("/met/<token>", methods=["GET", "POST"])
+def we_met(token: str) -> ResponseReturnValue:
+    found = read_met_token(_settings().secret_key, token)
+    session = database.session()
+    pairing = session.get(Pairing, found[0]) if found else None
+    if found is None or pairing is None or found[1] not in (pairing.mentor_id, pairing.mentee_id):
+        raise NotFound("This link is not valid. Check that you copied all of it.")
+    form = WeMetForm()
+    if request.method == "GET":
+        form.held_on.data = date.today()
+    if form.validate_on_submit():
+        held_on = form.held_on.data
+        assert held_on is not None
+        try:
+            record_meeting(
+                session,
+                pairing.id,
+                held_on,
+                "participant",
+                idempotency_key=f"met:{pairing.id}:{held_on.isoformat()}",
+            )
+        except Invalid as exc:
+            session.rollback()
+            form.held_on.errors = [str(exc).capitalize() + "."]
+        else:
+            session.commit()
+            return render_template("respond/met_recorded.html")
+    status = 422 if request.method == "POST" else 200
+    return render_template("respond/we_met.html", form=form), status

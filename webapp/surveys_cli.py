@@ -1,0 +1,81 @@
+"""``flipside surveys``: check the definition files, launch a climate round."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveys.definitions import Catalogue, DefinitionError
+from surveys.definitions.loader import DEFINITIONS_DIR
+from surveys.services.errors import ServiceError
+from surveys.services.invitations import launch_round
+from surveys.settings import Settings
+
+
+@click.group("surveys", help="Survey definitions and climate rounds.")
+def surveys_cli() -> None:
+    pass
+
+
+@surveys_cli.command("check")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFINITIONS_DIR,
+    show_default=False,
+    help="Folder of *.toml definitions (default: the shipped ones).",
+)
+def check(folder: Path) -> None:
+    """Load and validate every definition file; name the file, question and field at fault."""
+    try:
+        found = Catalogue.from_folder(folder).all()
+    except DefinitionError as exc:
+        click.echo(f"flipside: {exc}", err=True)
+        sys.exit(1)
+    if not found:
+        click.echo(f"flipside: no survey definitions in {folder}", err=True)
+        sys.exit(1)
+    for definition in found:
+        click.echo(
+            f"ok  {definition.source}: {definition.title} ({len(definition.questions)} questions)"
+        )
+
+
+@surveys_cli.command("launch")
+@click.option("--programme", "programme_id", type=int, required=True, help="Programme id.")
+@click.option("--label", required=True, help="e.g. baseline, follow-up")
+@click.option(
+    "--closes",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Last day to answer (YYYY-MM-DD).",
+)
+@click.option("--survey", "survey_key", default="climate", show_default=True)
+@with_appcontext
+def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> None:
+    """Open a climate round and invite everyone in the programme's scope."""
+    from webapp import database
+    from webapp.cli import check_database
+
+    settings: Settings = current_app.config["FLIPSIDE"]
+    check_database()
+    try:
+        with database.database().transaction() as session:
+            round_, invited = launch_round(
+                session,
+                programme_id,
+                label,
+                closes.date(),
+                settings.secret_key,
+                survey_key=survey_key,
+            )
+            round_id = round_.id
+    except ServiceError as exc:
+        click.echo(f"flipside: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"round {round_id} ({label}) opened: {invited} people invited")
