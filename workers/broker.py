@@ -21,14 +21,16 @@ from surveys.settings import parse_redis_url
 log = logging.getLogger(__name__)
 
 
-def build_broker(redis_url: str | None) -> Broker:
+def build_broker(redis_url: str | None, namespace: str = "flipside") -> Broker:
     if redis_url:
-        return RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
+        return RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
     return StubBroker()
 
 
 redis_url = parse_redis_url(os.environ)
-broker = build_broker(redis_url)
+#: Key prefix in Redis, so several deployments (or test runs) can share one server.
+namespace = os.environ.get("FLIPSIDE_QUEUE_NAMESPACE", "").strip() or "flipside"
+broker = build_broker(redis_url, namespace)
 dramatiq.set_broker(broker)
 
 

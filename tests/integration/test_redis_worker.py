@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -29,8 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def redis_url() -> str:
     need("Redis", REDIS_URL, 6379)
-    redis.Redis.from_url(REDIS_URL).flushdb()
     return REDIS_URL
+
+
+NAMESPACE = f"flipside-test-{uuid.uuid4().hex[:8]}"  # never collides with other runs
 
 
 @pytest.fixture
@@ -45,6 +48,7 @@ def worker_process(
             "REDIS_URL": redis_url,
             "DATABASE_URL": pg_db.url,
             "SECRET_KEY": "w" * 40,
+            "FLIPSIDE_QUEUE_NAMESPACE": NAMESPACE,
             "PYTHONPATH": str(ROOT),
         }
         proc = subprocess.Popen(
@@ -78,6 +82,10 @@ def worker_process(
             proc.wait(timeout=15)
         if proc.stderr is not None:
             proc.stderr.close()
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{NAMESPACE}*"):
+        client.delete(key)
+    client.close()
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float = 30) -> bool:
@@ -98,7 +106,7 @@ def test_a_committed_event_reaches_a_real_worker_process_through_redis(
         with pg_db.transaction() as session:
             pairing = f.pairing(session)
             record_meeting(session, pairing.id, date(2026, 2, 3), "api", today=date(2026, 3, 1))
-        broker = RedisBroker(url=redis_url)
+        broker = RedisBroker(url=redis_url, namespace=NAMESPACE)
         assert outbox.relay_pending(pg_db, make_publisher(broker)) == 1
         # The worker starts after the message was queued: Redis holds it meanwhile.
         proc = worker_process()
@@ -117,7 +125,7 @@ def test_a_committed_event_reaches_a_real_worker_process_through_redis(
             row = session.scalars(select(OutboxEvent)).one()
             make_publisher(broker)(outbox.Publication(row.id, row.topic, dict(row.payload)))
         time.sleep(1.5)
-        assert wait_for(lambda: broker.client.llen("dramatiq:probe") == 0, 10)
+        assert wait_for(lambda: broker.client.llen(f"{NAMESPACE}:probe") == 0, 10)
         with pg_db.sessions() as session:
             assert probe_count(session) == 1
         broker.close()
