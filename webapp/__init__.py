@@ -48,12 +48,13 @@ def register_extensions(app: Flask, db: Database) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.admin.routes import bp as admin_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard.routes import bp as dashboard_bp
     from webapp.main.routes import bp as main_bp
     from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp):
+    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -91,3 +91,53 @@ def test_the_demo_migrates_loads_and_prints_a_login(tmp_path: Path) -> None:
 def test_the_demo_data_is_refused_outside_demo_mode(tmp_path: Path) -> None:
     result = flipside(["demo"], {"SECRET_KEY": GOOD_SECRET}, tmp_path)
     assert result.returncode == 2 and "FLIPSIDE_DEMO=1" in result.stderr
+
+
+def test_surveys_launch_invites_the_programme_and_refuses_bad_input(tmp_path: Path) -> None:
+    env = {"FLIPSIDE_DEMO": "1"}
+    assert flipside(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert flipside(["demo"], env, tmp_path).returncode == 0
+    closes = "2099-01-31"
+    launched = flipside(
+        ["surveys", "launch", "--programme", "1", "--label", "baseline", "--closes", closes],
+        env,
+        tmp_path,
+    )
+    assert launched.returncode == 0, launched.stderr
+    assert "28 people invited" in launched.stdout  # every enrolled demo person
+    again = flipside(
+        ["surveys", "launch", "--programme", "1", "--label", "baseline", "--closes", closes],
+        env,
+        tmp_path,
+    )
+    assert again.returncode == 2 and "already has a 'baseline' round" in again.stderr
+    missing = flipside(
+        ["surveys", "launch", "--programme", "99", "--label", "x", "--closes", closes],
+        env,
+        tmp_path,
+    )
+    assert missing.returncode == 2 and "no programme 99" in missing.stderr
+
+
+def test_statistics_on_a_csv_need_no_secret_key_or_database(tmp_path: Path) -> None:
+    data = tmp_path / "scores.csv"
+    data.write_text("group,score\n" + "".join(f"a,{i % 5 + 1}\nb,{i % 4 + 2}\n" for i in range(10)))
+    result = flipside(
+        [
+            "stats",
+            "two-sample",
+            "--csv",
+            str(data),
+            "--group",
+            "group",
+            "--value",
+            "score",
+            "--test",
+            "welch",
+            "--json",
+        ],
+        {},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"test": "Welch' in result.stdout

@@ -1,0 +1,121 @@
+"""From a recorded meeting to invitations in a real SMTP server's inbox, and reminders."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from dramatiq import Worker
+from sqlalchemy import select
+
+from surveys.db.models import SurveyInvitation
+from surveys.db.session import Database
+from surveys.db.types import utcnow
+from surveys.services.meetings import record_meeting
+from tests.support import factories as f
+from tests.support.smtp import smtp_server
+from workers import runtime
+from workers.actors.invitations import enqueue_due_reminders
+from workers.actors.relay import sweep
+from workers.broker import broker
+
+
+def drain() -> None:
+    """Relay and run everything until the pipeline is quiet."""
+    for _ in range(5):
+        sweep(redeliver_after=timedelta(0))
+        for queue in list(broker.queues):
+            broker.join(queue, timeout=20_000)
+
+
+@pytest.fixture
+def pipeline(
+    sqlite_db: Database, make_settings: Callable[..., Any], stub_worker: Worker
+) -> Iterator[Callable[..., Any]]:
+    def configure(**overrides: Any) -> Any:
+        settings = make_settings(
+            database_url=sqlite_db.url,
+            secret_key=f.SECRET,
+            base_url="https://flipside.example.com",
+            **overrides,
+        )
+        runtime.configure(settings, sqlite_db)
+        return settings
+
+    broker.flush_all()
+    yield configure
+    broker.flush_all()
+
+
+def record(db: Database) -> tuple[str, str]:
+    with db.transaction() as session:
+        pairing = f.pairing(session)
+        record_meeting(session, pairing.id, date.today() - timedelta(days=1), "staff")
+        return pairing.mentor.email, pairing.mentee.email
+
+
+def test_a_recorded_meeting_emails_each_participant_a_working_link(
+    sqlite_db: Database, pipeline: Callable[..., Any]
+) -> None:
+    with smtp_server() as (url, inbox):
+        pipeline(smtp_url=url)
+        mentor_email, mentee_email = record(sqlite_db)
+        drain()
+        messages = inbox.wait_for(2)
+    assert sorted(m["To"] for m in messages) == sorted([mentor_email, mentee_email])
+    for message in messages:
+        body = message.get_content()
+        link = re.search(r"https://flipside\.example\.com/s/([A-Za-z0-9_-]{22})\b", body)
+        assert link, body
+        assert "anonymous" in body and "/opt-out" in message["List-Unsubscribe"]
+        assert "/met/" in body  # either participant can record the next meeting
+    with sqlite_db.sessions() as session:
+        invitations = session.scalars(select(SurveyInvitation)).all()
+        assert all(i.sent_at is not None for i in invitations)
+    # Sending is idempotent: another relay round sends nothing more.
+    with smtp_server() as (url, inbox):
+        pipeline(smtp_url=url)
+        drain()
+        assert inbox.wait_for(1, seconds=1) == []
+
+
+def test_without_smtp_each_message_is_written_to_the_mail_folder_and_the_link_logged(
+    sqlite_db: Database, pipeline: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = pipeline(smtp_url=None)
+    record(sqlite_db)
+    with caplog.at_level(logging.INFO, logger="surveys.mail"):
+        drain()
+    files = sorted(settings.mail_dir.glob("*.eml"))
+    assert len(files) == 2
+    assert (
+        sum(
+            "Answer here: https://flipside.example.com/s/" in r.getMessage() for r in caplog.records
+        )
+        == 2
+    )
+
+
+def test_due_reminders_are_sent_by_smtp_at_most_once_per_interval(
+    sqlite_db: Database, pipeline: Callable[..., Any]
+) -> None:
+    with smtp_server() as (url, inbox):
+        pipeline(smtp_url=url)
+        record(sqlite_db)
+        drain()
+        inbox.wait_for(2)
+        with sqlite_db.transaction() as session:
+            invitations = session.scalars(select(SurveyInvitation)).all()
+            for invitation in invitations:
+                invitation.sent_at = utcnow() - timedelta(days=4)
+            invitations[0].responded = True  # answered: no reminder
+        assert enqueue_due_reminders() == 1
+        enqueue_due_reminders()  # a second clock tick, or a second clock
+        drain()
+        messages = inbox.wait_for(3)
+        reminders = [m for m in inbox.wait_for(4, seconds=1) if "Reminder" in m["Subject"]]
+    assert len(messages) >= 3 and len(reminders) == 1

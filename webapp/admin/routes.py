@@ -1,0 +1,135 @@
+"""Programme administration for admins and the firm's D&I leads: meetings and climate rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from surveys.db.models import Meeting, Pairing, Programme, SurveyRound
+from surveys.services.errors import ServiceError
+from surveys.services.invitations import launch_round
+from surveys.services.meetings import record_meeting
+from surveys.settings import Settings
+from webapp import database
+from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
+from webapp.auth.routes import current_account, login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def managed_programme(programme_id: int) -> Programme:
+    """The programme if the signed-in account may manage it; 404 otherwise (no existence leak)."""
+    account = current_account()
+    programme = database.session().get(Programme, programme_id)
+    if programme is None or account is None:
+        abort(404)
+    if account.role != "admin" and programme.firm_id not in {f.id for f in account.firms}:
+        abort(404)
+    return programme
+
+
+def _forms(programme: Programme) -> tuple[RecordMeetingForm, LaunchRoundForm]:
+    meeting_form = RecordMeetingForm(prefix="meeting")
+    pairings = (
+        database.session()
+        .scalars(
+            select(Pairing)
+            .where(Pairing.programme_id == programme.id, Pairing.ended_on.is_(None))
+            .order_by(Pairing.id)
+        )
+        .all()
+    )
+    meeting_form.pairing_id.choices = [
+        SelectChoice(str(p.id), f"{p.mentor.internal_id} with {p.mentee.internal_id}")
+        for p in pairings
+    ]
+    if meeting_form.held_on.data is None:
+        meeting_form.held_on.data = date.today()
+    return meeting_form, LaunchRoundForm(prefix="round")
+
+
+def _page(
+    programme: Programme,
+    meeting_form: RecordMeetingForm,
+    round_form: LaunchRoundForm,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = database.session()
+    meetings = session.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .join(Pairing)
+        .where(Pairing.programme_id == programme.id)
+    )
+    rounds = session.scalars(
+        select(SurveyRound)
+        .where(SurveyRound.programme_id == programme.id)
+        .order_by(SurveyRound.opened_on)
+    ).all()
+    return render_template(
+        "admin/programme.html",
+        programme=programme,
+        meetings=meetings,
+        rounds=rounds,
+        meeting_form=meeting_form,
+        round_form=round_form,
+    ), status
+
+
+@bp.get("/programmes/<int:programme_id>")
+@login_required("admin", "lead")
+def programme(programme_id: int) -> ResponseReturnValue:
+    found = managed_programme(programme_id)
+    return _page(found, *_forms(found))
+
+
+@bp.post("/programmes/<int:programme_id>/meetings")
+@login_required("admin", "lead")
+def add_meeting(programme_id: int) -> ResponseReturnValue:
+    found = managed_programme(programme_id)
+    meeting_form, round_form = _forms(found)
+    if meeting_form.validate_on_submit():
+        session = database.session()
+        pairing = session.get(Pairing, meeting_form.pairing_id.data)
+        if pairing is None or pairing.programme_id != found.id:
+            abort(404)
+        held_on = meeting_form.held_on.data
+        assert held_on is not None
+        try:
+            record_meeting(session, pairing.id, held_on, "staff")
+        except ServiceError as exc:
+            session.rollback()
+            meeting_form.held_on.errors = [str(exc).capitalize() + "."]
+        else:
+            session.commit()
+            flash("Meeting recorded. Both participants will get a short survey.", "info")
+            return redirect(url_for("admin.programme", programme_id=found.id), code=303)
+    return _page(found, meeting_form, round_form, 422)
+
+
+@bp.post("/programmes/<int:programme_id>/rounds")
+@login_required("admin", "lead")
+def add_round(programme_id: int) -> ResponseReturnValue:
+    found = managed_programme(programme_id)
+    meeting_form, round_form = _forms(found)
+    if round_form.validate_on_submit():
+        settings: Settings = current_app.config["FLIPSIDE"]
+        session = database.session()
+        closes_on = round_form.closes_on.data
+        assert closes_on is not None
+        try:
+            _, invited = launch_round(
+                session, found.id, round_form.label.data or "", closes_on, settings.secret_key
+            )
+        except ServiceError as exc:
+            session.rollback()
+            round_form.label.errors = [str(exc).capitalize() + "."]
+        else:
+            session.commit()
+            flash(f"Climate survey launched: {invited} people invited.", "info")
+            return redirect(url_for("admin.programme", programme_id=found.id), code=303)
+    return _page(found, meeting_form, round_form, 422)
