@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO   := FLIPSIDE_DEMO=1
 
-.PHONY: run test install lint typecheck layers pytest clean
+NODE_STAMP := node_modules/.installed-$(shell cksum package.json | cut -d' ' -f1)
+
+.PHONY: run test install lint typecheck layers pytest browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +18,19 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
+
+# Test-only: axe-core from the npm registry, and Debian's chromium for the browser tests.
+$(NODE_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --no-audit --no-fund --silent && rm -f node_modules/.installed-* && touch $@; \
+	else echo "npm not found: the accessibility tests will skip"; fi
+
+browser-deps: $(NODE_STAMP)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser tests will skip"; \
+	  else echo "chromium not found (apt-get install chromium): the browser tests will skip"; fi; }
 
 run: install
 	@$(DEMO) $(BIN)/flipside db upgrade
@@ -32,7 +47,7 @@ typecheck: install
 layers:
 	@if [ -f ../shared/tools/check_layers.py ]; then $(BIN)/python ../shared/tools/check_layers.py .; fi
 
-pytest: install
+pytest: install browser-deps
 	$(BIN)/pytest
 
 test: install lint typecheck layers pytest

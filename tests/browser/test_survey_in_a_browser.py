@@ -1,0 +1,90 @@
+"""A participant answers on a phone from the link in a real e-mail; the page passes axe-core."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from dramatiq import Worker
+from sqlalchemy import func, select
+
+from surveys.db.models import Response
+from surveys.db.session import Database
+from surveys.services.meetings import record_meeting
+from tests.browser.conftest import axe_violations, screenshot
+from tests.support import factories as f
+from tests.support.smtp import smtp_server
+from workers import runtime
+from workers.actors.relay import sweep
+from workers.broker import broker
+
+pytestmark = pytest.mark.browser
+
+
+def deliver_invitations(db: Database, settings: Any) -> None:
+    runtime.configure(settings, db)
+    with db.transaction() as session:
+        pairing = f.pairing(session)
+        record_meeting(session, pairing.id, date.today() - timedelta(days=1), "participant")
+    for _ in range(4):
+        sweep(redeliver_after=timedelta(0))
+        for queue in list(broker.queues):
+            broker.join(queue, timeout=20_000)
+
+
+def test_a_participant_answers_from_the_emailed_link_on_a_phone(
+    sqlite_db: Database,
+    live_server: tuple[str, Callable[..., Any]],
+    phone: Any,
+    stub_worker: Worker,
+) -> None:
+    base_url, configure = live_server
+    with smtp_server() as (smtp_url, inbox):
+        settings = configure(smtp_url=smtp_url)
+        deliver_invitations(sqlite_db, settings)
+        messages = inbox.wait_for(2)
+    mentor_mail = messages[0]
+    link = re.search(rf"{re.escape(base_url)}/s/[A-Za-z0-9_-]{{22}}", mentor_mail.get_content())
+    assert link, mentor_mail.get_content()
+
+    phone.goto(link.group(0))
+    assert phone.locator("h1").inner_text() == "Your reverse-mentoring session"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    screenshot(phone, "survey-phone")
+    for fieldset in phone.locator("fieldset").all():
+        legend = fieldset.locator("legend").inner_text()
+        if "topics" in legend.lower():
+            fieldset.get_by_label("Technology").check()
+        elif "recommend" in legend.lower():
+            fieldset.get_by_label("9", exact=True).check()
+        else:
+            options = fieldset.locator("input[type=radio]")
+            if options.count():
+                options.nth(3).check()
+    phone.get_by_role("button", name=re.compile("Send my answers")).click()
+    phone.wait_for_url(f"{base_url}/s/thanks")
+    assert "Thank you" in phone.locator("h1").inner_text()
+    screenshot(phone, "survey-thanks")
+    with sqlite_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_the_survey_page_and_its_error_state_have_no_serious_accessibility_violations(
+    sqlite_db: Database, live_server: tuple[str, Callable[..., Any]], phone: Any
+) -> None:
+    base_url, _ = live_server
+    with sqlite_db.transaction() as session:
+        tokens = f.invited_pair(session)
+    phone.goto(f"{base_url}/s/{tokens['mentee']}")
+    assert axe_violations(phone) == []
+    phone.get_by_role("button", name=re.compile("Send my answers")).click()
+    phone.wait_for_selector("#error-summary")
+    screenshot(phone, "survey-errors")
+    assert axe_violations(phone) == []
+    # Keyboard only: the error summary links move focus to the question.
+    phone.locator("#error-summary a").first.focus()
+    phone.keyboard.press("Enter")
+    assert phone.evaluate("document.activeElement.id").startswith("q-")
