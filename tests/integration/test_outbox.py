@@ -166,9 +166,9 @@ def test_concurrent_relays_claim_disjoint_rows_on_postgres(pg_db: Database) -> N
 
 def test_event_ids_are_never_reused_after_rows_are_purged(db: Database) -> None:
     with db.transaction() as session:
-        first = outbox.add_event(session, MeetingRecorded(meeting_id=1)).id
+        first = outbox.add_event(session, MeetingRecorded(meeting_id=1))
     with db.transaction() as session:
         session.query(OutboxEvent).delete()
     with db.transaction() as session:
-        second = outbox.add_event(session, MeetingRecorded(meeting_id=2)).id
+        second = outbox.add_event(session, MeetingRecorded(meeting_id=2))
     assert second > first  # a receipt for `first` must never match a new event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -63,11 +64,15 @@ def _field(question: Question) -> Field:
     )
 
 
-def survey_form(definition: SurveyDefinition, **kwargs: Any) -> FlaskForm:
-    """A form class with one field per question (named by the question key), instantiated."""
+@cache
+def _form_class(definition: SurveyDefinition) -> type[FlaskForm]:
     attrs: dict[str, Any] = {q.key: _field(q) for q in definition.questions}
-    form_class = type(f"{definition.key.title()}Form", (FlaskForm,), attrs)
-    form: FlaskForm = form_class(**kwargs)
+    return type(f"{definition.key.title()}V{definition.version}Form", (FlaskForm,), attrs)
+
+
+def survey_form(definition: SurveyDefinition, **kwargs: Any) -> FlaskForm:
+    """A form with one field per question (named by the question key); classes are cached."""
+    form: FlaskForm = _form_class(definition)(**kwargs)
     return form
 
 

@@ -11,7 +11,7 @@ from surveys.db.models import Pairing
 from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
-from surveys.services.invitations import find_open_invitation, opt_out
+from surveys.services.invitations import open_invitation, opt_out
 from surveys.services.meetings import record_meeting
 from surveys.services.responses import submit_response
 from surveys.services.tokens import read_met_token
@@ -31,14 +31,14 @@ def _settings() -> Settings:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def answer(token: str) -> ResponseReturnValue:
     session = database.session()
-    invitation = find_open_invitation(session, token)
+    invitation = open_invitation(session, token)
     definition = catalogue().get(invitation.survey_key, invitation.survey_version)
     form = survey_form(definition)
     if request.method == "POST":
         if form.validate():
             raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
             try:
-                submit_response(session, token, raw)
+                submit_response(session, invitation, raw)
             except InvalidAnswers as exc:
                 session.rollback()
                 for key, message in exc.errors.items():
@@ -68,7 +68,7 @@ def opt_out_page(token: str) -> ResponseReturnValue:
         opt_out(session, token)
         session.commit()
         return render_template("respond/opted_out.html")
-    find_open_invitation(session, token)
+    open_invitation(session, token)
     return render_template("respond/opt_out.html", token=token)
 
 
