@@ -37,18 +37,34 @@ MAX_ATTEMPTS = 10
 _commit_listeners: list[Callable[[], None]] = []
 
 
+_INSERT_EVENT = insert(OutboxEvent).returning(OutboxEvent.id)
+
+
 def add_event(session: Session, event_: Event) -> int:
     """Write ``event_`` in the caller's transaction; return the event's id.
 
     A single INSERT (no unit-of-work flush), as it sits on the submission hot path.
     """
-    event_id = session.execute(
-        insert(OutboxEvent)
-        .values(topic=event_.topic, payload=event_.payload(), created_at=utcnow(), attempts=0)
-        .returning(OutboxEvent.id)
-    ).scalar_one()
-    session.info["outbox_written"] = True
+    event_id = (
+        session.connection()
+        .execute(
+            _INSERT_EVENT,
+            {
+                "topic": event_.topic,
+                "payload": event_.payload(),
+                "created_at": utcnow(),
+                "attempts": 0,
+            },
+        )
+        .scalar_one()
+    )
+    mark_written(session)
     return int(event_id)
+
+
+def mark_written(session: Session) -> None:
+    """Note that this transaction wrote outbox rows, so its commit nudges the relay."""
+    session.info["outbox_written"] = True
 
 
 def on_commit(listener: Callable[[], None]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -191,6 +191,42 @@ class OpenInvitation:
 
 _INVALID_LINK = "This survey link is not valid. Check that you copied all of it."
 
+# One query, built once: the invitation, the person's HR attributes and their role.
+_OPEN_INVITATION = (
+    select(
+        SurveyInvitation.id,
+        SurveyInvitation.person_id,
+        SurveyInvitation.programme_id,
+        Programme.firm_id,
+        SurveyInvitation.survey_key,
+        SurveyInvitation.survey_version,
+        SurveyInvitation.round_id,
+        SurveyInvitation.meeting_id,
+        SurveyInvitation.responded,
+        SurveyInvitation.opted_out,
+        SurveyInvitation.expires_at,
+        Person.level,
+        Person.started_on,
+        Person.gender,
+        Programme.longitudinal,
+        select(Pairing.mentor_id)
+        .join(Meeting, Meeting.pairing_id == Pairing.id)
+        .where(Meeting.id == SurveyInvitation.meeting_id)
+        .scalar_subquery()
+        .label("mentor_id"),
+        select(Enrolment.role)
+        .where(
+            Enrolment.programme_id == SurveyInvitation.programme_id,
+            Enrolment.person_id == SurveyInvitation.person_id,
+        )
+        .scalar_subquery()
+        .label("enrolled_as"),
+    )
+    .join(Person, Person.id == SurveyInvitation.person_id)
+    .join(Programme, Programme.id == SurveyInvitation.programme_id)
+    .where(SurveyInvitation.token_hash == bindparam("token_hash"))
+)
+
 
 def open_invitation(session: Session, token: str, now: datetime | None = None) -> OpenInvitation:
     """The invitation for ``token`` if it can still be answered, read in one query.
@@ -200,44 +236,11 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
     """
     if not looks_like_token(token):
         raise NotFound(_INVALID_LINK)
-    mentor_of_meeting = (
-        select(Pairing.mentor_id)
-        .join(Meeting, Meeting.pairing_id == Pairing.id)
-        .where(Meeting.id == SurveyInvitation.meeting_id)
-        .scalar_subquery()
+    row = (
+        session.connection()
+        .execute(_OPEN_INVITATION, {"token_hash": hash_token(token)})
+        .one_or_none()
     )
-    enrolled_as = (
-        select(Enrolment.role)
-        .where(
-            Enrolment.programme_id == SurveyInvitation.programme_id,
-            Enrolment.person_id == SurveyInvitation.person_id,
-        )
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            SurveyInvitation.id,
-            SurveyInvitation.person_id,
-            SurveyInvitation.programme_id,
-            Programme.firm_id,
-            SurveyInvitation.survey_key,
-            SurveyInvitation.survey_version,
-            SurveyInvitation.round_id,
-            SurveyInvitation.meeting_id,
-            SurveyInvitation.responded,
-            SurveyInvitation.opted_out,
-            SurveyInvitation.expires_at,
-            Person.level,
-            Person.started_on,
-            Person.gender,
-            Programme.longitudinal,
-            mentor_of_meeting.label("mentor_id"),
-            enrolled_as.label("enrolled_as"),
-        )
-        .join(Person, Person.id == SurveyInvitation.person_id)
-        .join(Programme, Programme.id == SurveyInvitation.programme_id)
-        .where(SurveyInvitation.token_hash == hash_token(token))
-    ).one_or_none()
     if row is None:
         raise NotFound(_INVALID_LINK)
     if row.responded:

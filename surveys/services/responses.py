@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, update
+from sqlalchemy import Uuid, bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
 from surveys.db.models import Answer, PseudonymKey, Response, SurveyInvitation
+from surveys.db.types import UTCDateTime, utcnow
 from surveys.definitions import Catalogue, catalogue
 from surveys.domain.answers import validate_answers
 from surveys.domain.events import ResponseSubmitted
@@ -61,6 +63,50 @@ def _pseudonym(session: Session, programme_id: int, person_id: int) -> str:
     return hmac.new(key.key, str(person_id).encode(), hashlib.sha256).hexdigest()
 
 
+# Built once: the statements of the hot path (SQLAlchemy then reuses their cache keys).
+_CLAIM = (
+    update(SurveyInvitation)
+    .where(
+        SurveyInvitation.id == bindparam("invitation_id"),
+        SurveyInvitation.responded.is_(False),
+        SurveyInvitation.opted_out.is_(False),
+    )
+    .values(responded=True)
+)
+_INSERT_RESPONSE = insert(Response)
+_INSERT_ANSWER = insert(Answer)
+_ANSWERED = "This survey has already been answered with this link. Thank you!"
+
+# On PostgreSQL the same writes go in one round trip: the claim and, only if it
+# succeeded, the response, its answers and the outbox row (data-modifying CTEs).
+_PG_SUBMIT = text(
+    """
+WITH claimed AS (
+    UPDATE survey_invitations SET responded = true
+    WHERE id = :invitation_id AND NOT responded AND NOT opted_out
+    RETURNING id
+), response AS (
+    INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id,
+                           programme_id, round_id, role, level_band, tenure_band,
+                           gender_group, pseudonym)
+    SELECT :id, :survey_key, :survey_version, :submitted_on, :firm_id, :programme_id,
+           :round_id, :role, :level_band, :tenure_band, :gender_group, :pseudonym
+    FROM claimed
+    RETURNING id
+), answers AS (
+    INSERT INTO answers (response_id, question_key, item, value, text)
+    SELECT response.id, a.question_key, a.item, a.value, a.text
+    FROM response, jsonb_to_recordset(CAST(:answers AS jsonb))
+         AS a(question_key varchar, item varchar, value integer, text text)
+), event AS (
+    INSERT INTO outbox_events (topic, payload, created_at, attempts)
+    SELECT :topic, CAST(:payload AS json), :created_at, 0 FROM response
+)
+SELECT count(*) FROM response
+"""
+).bindparams(bindparam("id", type_=Uuid), bindparam("created_at", type_=UTCDateTime))
+
+
 def submit_response(
     session: Session,
     token: str | OpenInvitation,
@@ -80,51 +126,51 @@ def submit_response(
     invitation = token if isinstance(token, OpenInvitation) else open_invitation(session, token)
     definition = surveys.get(invitation.survey_key, invitation.survey_version)
     rows = validate_answers(definition, raw_answers)
-    claimed = session.execute(
-        update(SurveyInvitation)
-        .where(
-            SurveyInvitation.id == invitation.id,
-            SurveyInvitation.responded.is_(False),
-            SurveyInvitation.opted_out.is_(False),
-        )
-        .values(responded=True)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(claimed, "rowcount", 0) != 1:
-        raise Gone("This survey has already been answered with this link. Thank you!")
     snapshot = cohort_snapshot(invitation, today)
     response_id = uuid.uuid4()
-    session.execute(
-        insert(Response).values(
-            id=response_id,
-            survey_key=definition.key,
-            survey_version=definition.version,
-            submitted_on=today,
-            firm_id=invitation.firm_id,
-            programme_id=invitation.programme_id,
-            round_id=invitation.round_id,
-            role=snapshot.role,
-            level_band=snapshot.level_band,
-            tenure_band=snapshot.tenure_band,
-            gender_group=snapshot.gender_group,
-            pseudonym=_pseudonym(session, invitation.programme_id, invitation.person_id)
-            if invitation.longitudinal
-            else None,
-        )
-    )
-    if rows:
-        session.execute(
-            insert(Answer),
-            [
-                {
-                    "response_id": response_id,
-                    "question_key": row.question_key,
-                    "item": row.item,
-                    "value": row.value,
-                    "text": row.text,
-                }
-                for row in rows
-            ],
-        )
-    outbox.add_event(session, ResponseSubmitted(response_id=str(response_id)))
+    response = {
+        "id": response_id,
+        "survey_key": definition.key,
+        "survey_version": definition.version,
+        "submitted_on": today,
+        "firm_id": invitation.firm_id,
+        "programme_id": invitation.programme_id,
+        "round_id": invitation.round_id,
+        "role": snapshot.role,
+        "level_band": snapshot.level_band,
+        "tenure_band": snapshot.tenure_band,
+        "gender_group": snapshot.gender_group,
+        "pseudonym": _pseudonym(session, invitation.programme_id, invitation.person_id)
+        if invitation.longitudinal
+        else None,
+    }
+    answers = [
+        {"question_key": row.question_key, "item": row.item, "value": row.value, "text": row.text}
+        for row in rows
+    ]
+    event = ResponseSubmitted(response_id=str(response_id))
+    conn = session.connection()  # Core execution: no ORM unit of work on this path
+    if conn.dialect.name == "postgresql":
+        stored = conn.execute(
+            _PG_SUBMIT,
+            {
+                "invitation_id": invitation.id,
+                **response,
+                "answers": json.dumps(answers),
+                "topic": event.topic,
+                "payload": json.dumps(event.payload()),
+                "created_at": utcnow(),
+            },
+        ).scalar_one()
+        if stored != 1:
+            raise Gone(_ANSWERED)
+        outbox.mark_written(session)
+        return response_id
+    claimed = conn.execute(_CLAIM, {"invitation_id": invitation.id})
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise Gone(_ANSWERED)
+    conn.execute(_INSERT_RESPONSE, response)
+    if answers:
+        conn.execute(_INSERT_ANSWER, [{"response_id": response_id, **a} for a in answers])
+    outbox.add_event(session, event)
     return response_id

@@ -79,9 +79,9 @@ def test_answering_stores_one_response_and_thanks_the_participant(
     ("change", "message"),
     [
         ({"spoke_openly": None}, "Please answer this question."),
-        ({"spoke_openly": "7"}, "Not a valid choice"),
-        ({"recommend_programme": "-1"}, "Not a valid choice"),
-        ({"topics": ["golf"]}, "not a valid choice"),
+        ({"spoke_openly": "7"}, "Please choose a number from 1 to 5."),
+        ({"recommend_programme": "-1"}, "Please choose a number from 0 to 10."),
+        ({"topics": ["golf"]}, "Please choose from the options shown."),
         ({"comment": "x" * 501}, "under 500 characters"),
     ],
 )

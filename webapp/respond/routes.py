@@ -30,29 +30,30 @@ def _settings() -> Settings:
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def answer(token: str) -> ResponseReturnValue:
+    """The survey page. Answers are checked once, by the survey's own rules
+    (surveys.domain.answers); the WTForms form renders the page and carries
+    those messages back to the fields when something needs correcting."""
     session = database.session()
     invitation = open_invitation(session, token)
     definition = catalogue().get(invitation.survey_key, invitation.survey_version)
-    form = survey_form(definition)
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        if form.validate():
-            raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
-            try:
-                submit_response(session, invitation, raw)
-            except InvalidAnswers as exc:
-                session.rollback()
-                for key, message in exc.errors.items():
-                    if key in form:
-                        form[key].errors = [message]
-            else:
-                session.commit()
-                return redirect(url_for("respond.thanks"), code=303)
-        session.rollback()
-        status = 422
-    else:
-        status = 200
+        raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
+        try:
+            submit_response(session, invitation, raw)
+        except InvalidAnswers as exc:
+            session.rollback()
+            errors = exc.errors
+        else:
+            session.commit()
+            return redirect(url_for("respond.thanks"), code=303)
+    form = survey_form(definition)
+    for key, message in errors.items():
+        if key in form:
+            form[key].errors = [message]
     k = _settings().min_group_size
-    return render_template("respond/survey.html", form=form, definition=definition, k=k), status
+    page = render_template("respond/survey.html", form=form, definition=definition, k=k)
+    return page, 422 if errors else 200
 
 
 @bp.get("/s/thanks")
