@@ -17,6 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from surveys.settings import parse_redis_url
+from workers import redaction
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def build_broker(redis_url: str | None) -> Broker:
     return StubBroker()
 
 
+redaction.install()
 redis_url = parse_redis_url(os.environ)
 broker = build_broker(redis_url)
 dramatiq.set_broker(broker)
