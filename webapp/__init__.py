@@ -57,8 +57,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp.aggregates_cli import aggregates_cli
     from webapp.cli import db_cli, demo_command, queues_command
 
+    app.cli.add_command(aggregates_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(queues_command)
