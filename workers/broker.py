@@ -12,9 +12,12 @@ import logging
 import os
 
 import dramatiq
+import redis
 from dramatiq.broker import Broker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from surveys.settings import parse_redis_url
 from workers import redaction
@@ -22,9 +25,25 @@ from workers import redaction
 log = logging.getLogger(__name__)
 
 
+def redis_client(url: str) -> redis.Redis:
+    """A Redis client that fails fast when Redis is down.
+
+    redis-py's default retries turn a refused connection into a 3-second wait;
+    the web process sends relay nudges after commits, so a stopped Redis must
+    cost a request milliseconds, not seconds (the outbox keeps the events).
+    """
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection gone stale
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        health_check_interval=30,
+    )
+
+
 def build_broker(redis_url: str | None) -> Broker:
     if redis_url:
-        return RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
+        return RedisBroker(client=redis_client(redis_url))  # type: ignore[no-untyped-call]
     return StubBroker()
 
 

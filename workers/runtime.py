@@ -8,6 +8,7 @@ one engine.
 from __future__ import annotations
 
 import threading
+import time
 
 from surveys import outbox
 from surveys.db.session import Database
@@ -41,11 +42,28 @@ def db() -> Database:
         return _db
 
 
+#: After a nudge fails (broker down), skip nudges this long: the sweeper catches up.
+NUDGE_PAUSE_SECONDS = 5.0
+
+
 def enable_relay_nudges() -> None:
-    """After each commit that wrote outbox events, ask a relay to run now."""
+    """After each commit that wrote outbox events, ask a relay to run now.
+
+    A nudge that fails (Redis down) costs the request one refused connection;
+    further nudges are skipped for a few seconds. Lost nudges cost latency,
+    never events: the outbox keeps them until a relay publishes them.
+    """
     from workers.actors.relay import relay_outbox
 
+    paused_until = [0.0]
+
     def nudge() -> None:
-        relay_outbox.send()
+        if time.monotonic() < paused_until[0]:
+            return
+        try:
+            relay_outbox.send()
+        except Exception:
+            paused_until[0] = time.monotonic() + NUDGE_PAUSE_SECONDS
+            raise
 
     outbox.on_commit(nudge)
