@@ -13,7 +13,6 @@ from surveys import aggregates as agg
 from surveys.db.models import AggregateCell
 from surveys.db.session import Database
 from tests.support import factories as f
-from tests.support.services import REDIS_URL, need
 from tests.support.submissions import submit
 from workers.health import redis_queue_stats
 
@@ -65,9 +64,10 @@ def test_healthz_counts_dead_letters(client: Any) -> None:
     assert client.get("/healthz").get_json()["broker"]["dead_letters"] == 0
 
 
-def test_redis_queue_depths_count_ready_in_progress_and_dead_letters() -> None:
-    need("Redis", REDIS_URL, 6379)
-    broker = RedisBroker(url=REDIS_URL, namespace=f"test-{uuid.uuid4().hex}")
+def test_redis_queue_depths_count_ready_in_progress_and_dead_letters(
+    private_redis_url: str,
+) -> None:
+    broker = RedisBroker(url=private_redis_url, namespace=f"test-{uuid.uuid4().hex}")
     try:
         broker.declare_queue("q")
         for _ in range(3):

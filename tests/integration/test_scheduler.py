@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.support.services import REDIS_URL, need
 from workers.broker import redis_client
 from workers.scheduler import Job, LocalLease, RedisLease, Scheduler, default_jobs
 
@@ -24,9 +23,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def lease_key() -> Iterator[tuple[redis.Redis, str]]:
-    need("Redis", REDIS_URL, 6379)
-    client = redis.Redis.from_url(REDIS_URL)
+def lease_key(private_redis_url: str) -> Iterator[tuple[redis.Redis, str]]:
+    client = redis.Redis.from_url(private_redis_url)
     key = f"test:clock:{uuid.uuid4().hex}"
     yield client, key
     client.delete(key)
