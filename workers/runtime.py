@@ -7,13 +7,16 @@ one engine.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable
 
 from surveys import outbox
 from surveys.db.session import Database
 from surveys.settings import Settings, load_settings
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _settings: Settings | None = None
 _db: Database | None = None
@@ -44,26 +47,55 @@ def db() -> Database:
 
 #: After a nudge fails (broker down), skip nudges this long: the sweeper catches up.
 NUDGE_PAUSE_SECONDS = 5.0
+#: Commits within this window share one nudge.
+NUDGE_WINDOW_SECONDS = 0.02
+
+
+class Nudger:
+    """Coalesces relay nudges: one message per short window, however many commits.
+
+    The first commit of a window starts a timer; when it fires, one
+    ``relay_outbox`` message goes out and the relay publishes every row
+    committed meanwhile. A nudge that fails (Redis down) pauses nudging for a
+    few seconds. Lost nudges cost latency, never events: the outbox keeps
+    them until a relay or the sweeper publishes them.
+    """
+
+    def __init__(self, send: Callable[[], object], window: float = NUDGE_WINDOW_SECONDS) -> None:
+        self.send, self.window = send, window
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._paused_until = 0.0
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._timer is not None or time.monotonic() < self._paused_until:
+                return
+            self._timer = threading.Timer(self.window, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            self.send()
+        except Exception as exc:  # noqa: BLE001 - the sweeper recovers; say so once
+            with self._lock:
+                self._paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
+            reason = type(exc).__name__
+            log.warning("relay nudge failed (%s); the outbox sweep will publish", reason)
+
+
+_nudger: Nudger | None = None
 
 
 def enable_relay_nudges() -> None:
-    """After each commit that wrote outbox events, ask a relay to run now.
-
-    A nudge that fails (Redis down) costs the request one refused connection;
-    further nudges are skipped for a few seconds. Lost nudges cost latency,
-    never events: the outbox keeps them until a relay publishes them.
-    """
+    """After each commit that wrote outbox events, ask a relay to run soon (coalesced)."""
+    global _nudger
     from workers.actors.relay import relay_outbox
 
-    paused_until = [0.0]
-
-    def nudge() -> None:
-        if time.monotonic() < paused_until[0]:
-            return
-        try:
-            relay_outbox.send()
-        except Exception:
-            paused_until[0] = time.monotonic() + NUDGE_PAUSE_SECONDS
-            raise
-
-    outbox.on_commit(nudge)
+    with _lock:
+        if _nudger is None:
+            _nudger = Nudger(relay_outbox.send)
+        outbox.on_commit(_nudger)

@@ -16,7 +16,7 @@ from surveys import aggregates, outbox
 from surveys.domain.events import ResponseSubmitted, SurveyClosed
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import redaction, runtime
-from workers.actors.routing import consumes
+from workers.actors.routing import consumers_by_topic, consumes
 
 QUEUE = "aggregation"
 ROUND_CONSUMER = "finalise_round"
@@ -50,6 +50,7 @@ def aggregate_response(event_id: int, response_id: str) -> None:
             response,
             default_k=settings.min_group_size,
             batching=settings.release_batching,
+            consumers=consumers_by_topic()[ResponseSubmitted.topic],
         )
 
 
