@@ -25,17 +25,23 @@ batch of at least k responses of that cohort and period arrived together, and
 the questions and options of one cohort stay consistent with each other. Sums
 of cells (e.g. all roles) move by zero or by at least k as well. What this
 does not prevent -- differencing cells of overlapping periods released at
-different times (a month against its weeks) -- is refused by the disclosure
-rules that read the cells. A remainder of fewer than k responses in a period
-that has ended stays unreleased for good; that is the price of the rule.
+different times (a month against its weeks) -- is for the disclosure module's
+differencing rule. Closing a round may release fewer than k new responses (the
+round as a whole holds at least k); a remainder of fewer than k in a week or
+month that has ended stays unreleased for good, the price of the rule.
+``FLIPSIDE_RELEASE_BATCHING=off`` releases every response at once: for
+benchmarks only.
 
-Exactly once from at least once: :func:`record_submission` stores the
-consumer's receipt in the same transaction as the increments. Concurrent
-writers are safe: missing cells are created with ``INSERT ... ON CONFLICT DO
-NOTHING`` in one sorted order, then locked with ``SELECT ... FOR UPDATE``
-ordered by the key, so responses cells (question '') are always locked before
-question cells (SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway).
-:func:`rebuild` locks the table against those writers for its duration.
+Exactly once from at least once (:mod:`surveys.aggregates.writing`): a
+consumer's receipts and increments commit in one transaction, and each
+transaction also takes up to 200 other unhandled events from the outbox, so
+under load the cells are written once per batch. Increments are one
+``INSERT ... ON CONFLICT DO UPDATE`` in SQL, rows in key order, so concurrent
+writers lock cells in one order (responses cells, question '', first) and lose
+no count; SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway. Writers take
+a table lock that :func:`rebuild` excludes, so a rebuild and the consumers
+never interleave; events pending during a rebuild are counted by it and get
+their receipts.
 """
 
 from surveys.aggregates.cells import (
