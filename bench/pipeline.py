@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -129,6 +130,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2, help="worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process")
     parser.add_argument("--generators", type=int, default=12, help="submitting threads")
+    parser.add_argument("--keep-logs", action="store_true", help="keep worker and clock logs")
     parser.add_argument("--verbose", action="store_true", help="print backlogs every 2 s")
     parser.add_argument("--redis-url", help="use this Redis instead of a private redis-server")
     args = parser.parse_args()
@@ -169,6 +171,10 @@ def main() -> int:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        if args.keep_logs:
+            print(f"worker and clock logs: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, db_url: str, redis_url: str, tmp: Path) -> int:
