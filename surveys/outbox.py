@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, event, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveys.db.models import OutboxEvent, ProcessedEvent
@@ -139,11 +139,14 @@ def relay_pending(
             rows = claim_batch(session, batch, redeliver_after)
             if not rows:
                 break
-            now = utcnow()
             for row in rows:
                 publish(Publication(row.id, row.topic, dict(row.payload)))
-                row.published_at = now
-                row.attempts += 1
+            session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_([row.id for row in rows]))
+                .values(published_at=utcnow(), attempts=OutboxEvent.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
             published += len(rows)
         if len(rows) < batch:
             break
@@ -156,16 +159,14 @@ def claim_receipt(session: Session, consumer: str, event_id: int) -> bool:
     Returns False when the receipt already exists: the event was handled
     before and the caller must skip its effect.
     """
-    exists = session.get(ProcessedEvent, (consumer, event_id))
-    if exists is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(consumer=consumer, event_id=event_id))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    result = session.execute(
+        dialect.insert(ProcessedEvent.__table__)
+        .values(consumer=consumer, event_id=event_id)
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.__table__.c.event_id)
+    )
+    return result.first() is not None
 
 
 def purge_completed(session: Session, consumers_by_topic: Mapping[str, Iterable[str]]) -> int:
@@ -195,6 +196,28 @@ def purge_completed(session: Session, consumers_by_topic: Mapping[str, Iterable[
             )
         purged += int(getattr(result, "rowcount", 0) or 0)
     return purged
+
+
+def purge_handled(session: Session, event_ids: Iterable[int], consumers: Iterable[str]) -> None:
+    """Delete the rows among ``event_ids`` that every one of ``consumers`` has a receipt for.
+
+    A consumer calls this in the transaction of its receipts, so a row naming
+    a response is gone as soon as it is handled rather than at the next sweep.
+    """
+    ids, names = sorted(set(event_ids)), sorted(set(consumers))
+    if not ids or not names:
+        return
+    receipts = (
+        select(func.count())
+        .select_from(ProcessedEvent)
+        .where(ProcessedEvent.event_id == OutboxEvent.id, ProcessedEvent.consumer.in_(names))
+        .scalar_subquery()
+    )
+    session.execute(
+        delete(OutboxEvent)
+        .where(OutboxEvent.id.in_(ids), receipts == len(names))
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class Settings:
     reminder_gap_days: int = 3
     base_url: str = "http://127.0.0.1:5000"
     mail_from: str = "flipside@localhost"
+    #: Aggregates are released in batches of k (PRODUCT.md 2.3); off only for benchmarks.
+    release_batching: bool = True
 
     @property
     def embedded(self) -> bool:
@@ -149,6 +151,15 @@ def _secret_key(env: Mapping[str, str], demo: bool, instance_path: Path) -> str:
     return key
 
 
+def _release_batching(env: Mapping[str, str]) -> bool:
+    raw = env.get("FLIPSIDE_RELEASE_BATCHING", "").strip().lower()
+    if raw in {"", "1", "on", "true", "yes"}:
+        return True
+    if raw in {"0", "off", "false", "no"}:
+        return False
+    raise SettingsError(f"FLIPSIDE_RELEASE_BATCHING must be on or off, got {raw!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise SettingsError naming the culprit."""
     env = os.environ if environ is None else environ
@@ -170,4 +181,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         reminder_gap_days=_int(env, "FLIPSIDE_REMINDER_GAP_DAYS", 3, 1, 30),
         base_url=base_url.rstrip("/"),
         mail_from=_mail_from(env),
+        release_batching=_release_batching(env),
     )

@@ -28,6 +28,9 @@ from tests.support.services import POSTGRES_ADMIN_URL, need
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Fixtures kept beside their helpers (private_redis_url).
+pytest_plugins = ["tests.support.redis_server"]
+
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:

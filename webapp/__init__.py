@@ -59,7 +59,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp.aggregates_cli import aggregates_cli
     from webapp.cli import db_cli, demo_command, queues_command
 
-    for command in (db_cli, demo_command, queues_command):
+    for command in (aggregates_cli, db_cli, demo_command, queues_command):
         app.cli.add_command(command)

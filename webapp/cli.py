@@ -83,20 +83,31 @@ def demo_command() -> None:
         click.echo(f"demo login ({login.role}): {login.email} / {login.password}")
 
 
-@click.command("queues", help="Outbox backlog and broker reachability.")
+@click.command("queues", help="Queue depths, retries, dead letters and the outbox backlog.")
 @with_appcontext
 def queues_command() -> None:
-    from workers.health import broker_status
+    from workers.health import broker_status, queue_stats
 
     check_database()
     with database.database().sessions() as session:
         backlog = outbox.backlog(session)
     status = broker_status()
     click.echo(f"broker: {status['kind']} ({status['status']})")
+    if status["status"] == "ok":
+        if _settings().embedded:
+            click.echo("(embedded mode: the in-memory queues of this process only)")
+        click.echo(f"{'queue':<16}{'ready':>8}{'working':>9}{'delayed':>9}{'dead':>7}")
+        for q in queue_stats():
+            click.echo(f"{q.name:<16}{q.ready:>8}{q.in_progress:>9}{q.delayed:>9}{q.dead:>7}")
+    age = backlog.oldest_unpublished_seconds
     click.echo(
-        f"outbox: {backlog.unpublished} unpublished, {backlog.in_flight} in flight, "
-        f"{backlog.stuck} stuck"
+        f"outbox: {backlog.unpublished} unpublished"
+        + (f" (oldest {age:.0f}s)" if age is not None else "")
+        + f", {backlog.in_flight} in flight, {backlog.stuck} stuck"
+        + (" (stuck rows are no longer published: see the worker logs)" if backlog.stuck else "")
     )
+    if status["status"] != "ok":
+        fail(f"the broker cannot be reached ({status.get('error', 'unknown error')})", 1)
 
 
 @click.command("serve", help="Serve the app with the embedded worker (one machine only).")

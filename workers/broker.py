@@ -12,21 +12,43 @@ import logging
 import os
 
 import dramatiq
+import redis
 from dramatiq.broker import Broker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from surveys.settings import parse_redis_url
+from workers import redaction
 
 log = logging.getLogger(__name__)
 
 
+def redis_client(url: str) -> redis.Redis:
+    """A Redis client that fails fast when Redis is down.
+
+    redis-py's default retries turn a refused connection into a 3-second wait;
+    the web process sends relay nudges after commits, so a stopped Redis must
+    cost a request milliseconds, not seconds (the outbox keeps the events).
+    """
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection gone stale
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        health_check_interval=30,
+    )
+
+
 def build_broker(redis_url: str | None, namespace: str = "flipside") -> Broker:
     if redis_url:
-        return RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
+        client = redis_client(redis_url)
+        return RedisBroker(client=client, namespace=namespace)  # type: ignore[no-untyped-call]
     return StubBroker()
 
 
+redaction.install()
 redis_url = parse_redis_url(os.environ)
 #: Key prefix in Redis, so several deployments (or test runs) can share one server.
 namespace = os.environ.get("FLIPSIDE_QUEUE_NAMESPACE", "").strip() or "flipside"

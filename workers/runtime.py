@@ -8,8 +8,8 @@ one engine.
 from __future__ import annotations
 
 import logging
-import os
 import threading
+import time
 from collections.abc import Callable
 
 from surveys import outbox
@@ -45,46 +45,57 @@ def db() -> Database:
         return _db
 
 
-class Nudger:
-    """Coalesces relay nudges: a request only sets a flag; one thread sends the messages.
+#: After a nudge fails (broker down), skip nudges this long: the sweeper catches up.
+NUDGE_PAUSE_SECONDS = 5.0
+#: Commits within this window share one nudge.
+NUDGE_WINDOW_SECONDS = 0.02
 
-    However many commits land while a nudge is being sent, one more nudge follows,
-    so none is lost and a burst of submissions costs a burst of flag sets, not of
-    broker round trips. The thread is started lazily, so it is per (forked) process.
+
+class Nudger:
+    """Coalesces relay nudges: one message per short window, however many commits.
+
+    The first commit of a window starts a timer; when it fires, one
+    ``relay_outbox`` message goes out and the relay publishes every row
+    committed meanwhile. A nudge that fails (Redis down) pauses nudging for a
+    few seconds. Lost nudges cost latency, never events: the outbox keeps
+    them until a relay or the sweeper publishes them.
     """
 
-    def __init__(self, send: Callable[[], object]) -> None:
-        self._send = send
-        self._wanted = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
+    def __init__(self, send: Callable[[], object], window: float = NUDGE_WINDOW_SECONDS) -> None:
+        self.send, self.window = send, window
         self._lock = threading.Lock()
-        self.sent = 0
+        self._timer: threading.Timer | None = None
+        self._paused_until = 0.0
 
     def __call__(self) -> None:
-        if self._thread is None or self._pid != os.getpid():
-            with self._lock:
-                if self._thread is None or self._pid != os.getpid():
-                    self._pid = os.getpid()
-                    self._thread = threading.Thread(
-                        target=self._run, name="relay-nudger", daemon=True
-                    )
-                    self._thread.start()
-        self._wanted.set()
+        with self._lock:
+            if self._timer is not None or time.monotonic() < self._paused_until:
+                return
+            self._timer = threading.Timer(self.window, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
 
-    def _run(self) -> None:
-        while True:
-            self._wanted.wait()
-            self._wanted.clear()
-            try:
-                self._send()
-                self.sent += 1
-            except Exception:  # a lost nudge costs latency only: the sweeper relays anyway
-                log.warning("could not nudge the outbox relay; the sweeper will", exc_info=True)
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            self.send()
+        except Exception as exc:  # noqa: BLE001 - the sweeper recovers; say so once
+            with self._lock:
+                self._paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
+            reason = type(exc).__name__
+            log.warning("relay nudge failed (%s); the outbox sweep will publish", reason)
+
+
+_nudger: Nudger | None = None
 
 
 def enable_relay_nudges() -> None:
     """After each commit that wrote outbox events, ask a relay to run soon (coalesced)."""
+    global _nudger
     from workers.actors.relay import relay_outbox
 
-    outbox.on_commit(Nudger(relay_outbox.send))
+    with _lock:
+        if _nudger is None:
+            _nudger = Nudger(relay_outbox.send)
+        outbox.on_commit(_nudger)

@@ -9,11 +9,15 @@ from datetime import date
 
 import pytest
 from dramatiq import Worker
+from sqlalchemy import func, select
 
+from surveys import outbox
+from surveys.db.models import AggregateCell
 from surveys.db.session import Database
 from surveys.services.meetings import record_meeting
 from tests.support import factories as f
 from tests.support.probe_actors import probe, probe_count
+from tests.support.submissions import submit
 from workers import runtime
 from workers.actors.routing import ROUTES
 from workers.broker import broker, is_embedded
@@ -65,3 +69,36 @@ def test_embedded_mode_says_so_in_one_line(
         embedded.stop()
     lines = [r.getMessage() for r in caplog.records if "EMBEDDED mode" in r.getMessage()]
     assert len(lines) == 1 and "REDIS_URL" in lines[0]
+
+
+def test_a_restarted_web_process_aggregates_the_responses_the_stopped_one_left(
+    sqlite_db: Database, make_settings: Callable[..., object]
+) -> None:
+    from surveys import aggregates
+
+    runtime.configure(make_settings(database_url=sqlite_db.url), sqlite_db)  # type: ignore[arg-type]
+    with sqlite_db.transaction() as session:
+        programme = f.programme(session)
+        for value in (1, 2, 3, 4, 5, 5, 4):
+            submit(session, programme, answers={"useful": value})
+    embedded = EmbeddedRuntime(Worker(broker, worker_timeout=50), interval=0.2)
+    embedded.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with sqlite_db.sessions() as session:
+                if not aggregates.verify(session) and not outbox.backlog(session).unpublished:
+                    if session.scalar(select(func.count()).select_from(AggregateCell)):
+                        break
+            time.sleep(0.1)
+    finally:
+        embedded.stop()
+    with sqlite_db.sessions() as session:
+        assert outbox.backlog(session).unpublished == 0
+        assert aggregates.verify(session) == []
+        n = session.scalar(
+            select(AggregateCell.n).where(
+                AggregateCell.question_key == "useful", AggregateCell.period_kind == "week"
+            )
+        )
+    assert n == 7

@@ -128,3 +128,23 @@ def test_no_reminder_after_expiry_or_before_the_first_send(db: Database) -> None
         issue_pulse_invitations(session, f.meeting(session, pairing).id, f.SECRET, 14)
     with db.sessions() as session:
         assert due_reminders(session, 2, 3) == []
+
+
+def test_rounds_past_their_last_day_close_once_and_announce_it(db: Database) -> None:
+    from surveys.services.rounds import close_due_rounds
+
+    with db.transaction() as session:
+        programme = f.programme(session)
+        f.pairing(session, programme)
+        launch_round(
+            session, programme.id, "baseline", date(2026, 3, 1), f.SECRET, today=date(2026, 2, 1)
+        )
+    with db.transaction() as session:
+        assert close_due_rounds(session, today=date(2026, 3, 1)) == []  # last day still open
+    with db.transaction() as session:
+        closed = close_due_rounds(session, today=date(2026, 3, 2))
+        assert len(closed) == 1
+    with db.transaction() as session:
+        assert close_due_rounds(session, today=date(2026, 3, 5)) == []
+        topics = session.scalars(select(OutboxEvent.topic)).all()
+        assert topics.count("survey.closed") == 1

@@ -33,6 +33,7 @@ def test_postgres_urls_use_the_psycopg_driver() -> None:
         ({"SMTP_URL": "mail.example.com"}, "SMTP_URL"),
         ({"FLIPSIDE_MIN_GROUP_SIZE": "2"}, "FLIPSIDE_MIN_GROUP_SIZE"),
         ({"FLIPSIDE_MIN_GROUP_SIZE": "five"}, "FLIPSIDE_MIN_GROUP_SIZE"),
+        ({"FLIPSIDE_RELEASE_BATCHING": "sometimes"}, "FLIPSIDE_RELEASE_BATCHING"),
     ],
 )
 def test_a_malformed_variable_is_named_in_the_error(env: dict[str, str], named: str) -> None:
@@ -63,3 +64,9 @@ def test_minimum_group_size_accepts_the_documented_range() -> None:
     assert load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "3"}).min_group_size == 3
     with pytest.raises(SettingsError):
         load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "11"})
+
+
+def test_release_batching_is_on_unless_switched_off_for_a_benchmark() -> None:
+    assert load_settings({"SECRET_KEY": SECRET}).release_batching
+    off = load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
+    assert not off.release_batching

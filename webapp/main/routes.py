@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from surveys import outbox
 from webapp import database
-from workers.health import broker_status
+from workers.health import broker_status, dead_letter_count
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +19,7 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Database and broker reachability and the outbox backlog, as JSON (503 if unhealthy)."""
+    """Database and broker reachability, dead letters and the outbox backlog (503 if unhealthy)."""
     report: dict[str, object] = {}
     healthy = True
     try:
@@ -37,6 +37,8 @@ def healthz() -> ResponseReturnValue:
         healthy = False
         report["database"] = {"status": "error", "error": type(exc).__name__}
     broker = broker_status()
+    if broker["status"] == "ok":
+        broker["dead_letters"] = dead_letter_count()
     report["broker"] = broker
     healthy = healthy and broker["status"] == "ok"
     report["status"] = "ok" if healthy else "degraded"

@@ -1,0 +1,174 @@
+"""Cell keys and what a response adds to its cells (no database writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple, Protocol
+
+from sqlalchemy import (
+    and_,
+    text,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from surveys.db.models import (
+    AggregateCell,
+    Response,
+)
+
+#: The receipt name of the response.submitted consumer (its Dramatiq actor name).
+CONSUMER = "aggregate_response"
+#: question_key of the cell that counts a cohort's responses in a period.
+
+
+#: question_key of the cell that counts a cohort's responses in a period.
+RESPONSES = ""
+
+
+GROUP_FIELDS = (
+    "survey_key",
+    "survey_version",
+    "firm_id",
+    "programme_id",
+    "role",
+    "level_band",
+    "tenure_band",
+    "gender_group",
+    "period_kind",
+    "period",
+)
+
+
+class CellKey(NamedTuple):
+    """The unique key of an aggregate cell, in the order of its unique constraint."""
+
+    survey_key: str
+    survey_version: int
+    question_key: str
+    item: str
+    firm_id: int
+    programme_id: int
+    role: str
+    level_band: str
+    tenure_band: str
+    gender_group: str
+    period_kind: str
+    period: str
+
+    def group(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in GROUP_FIELDS)
+
+    def __str__(self) -> str:
+        question = self.question_key or "(responses)"
+        item = f"[{self.item}]" if self.item else ""
+        return (
+            f"{self.survey_key} v{self.survey_version} {question}{item} firm {self.firm_id} "
+            f"programme {self.programme_id} {self.role}/{self.level_band}/{self.tenure_band}/"
+            f"{self.gender_group} {self.period_kind} {self.period}"
+        )
+
+
+KEY_COLUMNS = tuple(getattr(AggregateCell, name) for name in CellKey._fields)
+
+
+@dataclass
+class Stats:
+    """What a cell holds: n, sum, sum of squares and the value histogram."""
+
+    n: int = 0
+    total: int = 0
+    total_sq: int = 0
+    histogram: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Stats, sign: int = 1) -> None:
+        self.n += sign * other.n
+        self.total += sign * other.total
+        self.total_sq += sign * other.total_sq
+        for value, count in other.histogram.items():
+            merged = self.histogram.get(value, 0) + sign * count
+            if merged:
+                self.histogram[value] = merged
+            else:
+                self.histogram.pop(value, None)
+
+    @classmethod
+    def of_value(cls, value: int, count: int = 1) -> Stats:
+        return cls(count, value * count, value * value * count, {str(value): count})
+
+    @classmethod
+    def of_cell(cls, cell: AggregateCell) -> Stats:
+        return cls(
+            cell.n, cell.total, cell.total_sq, {k: v for k, v in cell.histogram.items() if v}
+        )
+
+
+def periods(submitted_on: date, round_id: int | None) -> list[tuple[str, str]]:
+    """The periods a response of ``submitted_on`` (and ``round_id``) counts in."""
+    year, week, _ = submitted_on.isocalendar()
+    found = [("week", f"{year}-W{week:02d}"), ("month", f"{submitted_on:%Y-%m}")]
+    if round_id is not None:
+        found.append(("round", str(round_id)))
+    return found
+
+
+def _answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
+    if value is not None:
+        return Stats.of_value(value, count)
+    if item:
+        return Stats.of_value(1, count)
+    return None  # free text
+
+
+class AnswerLike(Protocol):
+    question_key: str
+    item: str
+    value: int | None
+
+
+def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[CellKey, Stats]:
+    """The cells one response adds to, and what it adds to each."""
+    found: dict[CellKey, Stats] = {}
+    answered = [(a.question_key, a.item, _answer_stats(a.value, a.item)) for a in answers]
+    for kind, period in periods(response.submitted_on, response.round_id):
+        cohort = (
+            response.firm_id,
+            response.programme_id,
+            response.role,
+            response.level_band,
+            response.tenure_band,
+            response.gender_group,
+            kind,
+            period,
+        )
+        head = (response.survey_key, response.survey_version)
+        found[CellKey._make((*head, RESPONSES, "", *cohort))] = Stats(n=1)
+        for question, item, stats in answered:
+            if stats is not None:
+                found[CellKey._make((*head, question, item, *cohort))] = stats
+    return found
+
+
+def cell_key(cell: AggregateCell) -> CellKey:
+    return CellKey(*(getattr(cell, name) for name in CellKey._fields))
+
+
+def _group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
+    return and_(
+        *(
+            getattr(AggregateCell, name) == value
+            for name, value in zip(GROUP_FIELDS, group, strict=True)
+        )
+    )
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _guard(session: Session) -> None:
+    """Writers take a lock that :func:`rebuild` waits for (and that waits for rebuild)."""
+    if _is_postgres(session):
+        session.execute(text("LOCK TABLE aggregate_cells IN ROW EXCLUSIVE MODE"))

@@ -1,0 +1,118 @@
+"""Batched release: when a group's snapshot advances (see the package docstring)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from surveys.aggregates.cells import (
+    KEY_COLUMNS,
+    RESPONSES,
+    CellKey,
+    Stats,
+    _group_filter,
+    _guard,
+    cell_key,
+)
+from surveys.db.models import (
+    AggregateCell,
+    Firm,
+    SurveyRound,
+)
+
+
+def release_group(session: Session, group: tuple[Any, ...]) -> None:
+    """Advance every cell of a release group to its live values, in one statement."""
+    session.flush()
+    session.execute(
+        update(AggregateCell)
+        .where(_group_filter(group))
+        .values(
+            released_n=AggregateCell.n,
+            released_total=AggregateCell.total,
+            released_total_sq=AggregateCell.total_sq,
+            released_histogram=AggregateCell.histogram,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, AggregateCell) and cell_key(obj).group() == group:
+            session.expire(obj)
+
+
+def min_group_size(session: Session, firm_id: int, default_k: int) -> int:
+    configured = session.scalar(select(Firm.min_group_size).where(Firm.id == firm_id))
+    return configured or default_k
+
+
+def _round_closed(session: Session, period_kind: str, period: str) -> bool:
+    if period_kind != "round":
+        return False
+    return bool(session.scalar(select(SurveyRound.closed).where(SurveyRound.id == int(period))))
+
+
+class Counter(Protocol):
+    @property
+    def n(self) -> int: ...
+    @property
+    def released_n(self) -> int: ...
+    @property
+    def period_kind(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+
+
+def _due(
+    session: Session, counter: Counter, k: int, batching: bool, closed: bool | None = None
+) -> bool:
+    if counter.n == counter.released_n:
+        return False
+    if not batching or counter.n - counter.released_n >= k:
+        return True
+    if closed is None:
+        closed = _round_closed(session, counter.period_kind, counter.period)
+    return closed and counter.n >= k
+
+
+def release_round(session: Session, round_id: int, *, default_k: int) -> int:
+    """A round closed: release each of its groups holding at least k responses in total."""
+    _guard(session)
+    counters = session.scalars(
+        select(AggregateCell)
+        .where(
+            AggregateCell.period_kind == "round",
+            AggregateCell.period == str(round_id),
+            AggregateCell.question_key == RESPONSES,
+            AggregateCell.item == "",
+        )
+        .order_by(*KEY_COLUMNS)
+        .with_for_update()
+    ).all()
+    released = 0
+    for counter in counters:
+        k = min_group_size(session, counter.firm_id, default_k)
+        if _due(session, counter, k, batching=True, closed=True):
+            release_group(session, cell_key(counter).group())
+            released += 1
+    return released
+
+
+def released(session: Session, key: CellKey) -> Stats:
+    """The snapshot readers may see for ``key`` (empty until first released)."""
+    cell = session.scalars(
+        select(AggregateCell).where(tuple_(*KEY_COLUMNS) == tuple_(*key))
+    ).one_or_none()
+    if cell is None:
+        return Stats()
+    return Stats(
+        cell.released_n,
+        cell.released_total,
+        cell.released_total_sq,
+        {k: v for k, v in cell.released_histogram.items() if v},
+    )

@@ -1,0 +1,71 @@
+"""``flipside aggregates verify|rebuild``: the aggregate cells against the raw responses."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveys import aggregates
+from surveys.settings import Settings
+from webapp import database
+from webapp.cli import check_database, fail
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["FLIPSIDE"]
+    return settings
+
+
+@click.group("aggregates", help="Check or restore the aggregate cells (derived data).")
+def aggregates_cli() -> None:
+    pass
+
+
+@aggregates_cli.command("verify")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Print at most this many differences.",
+)
+@with_appcontext
+def verify_command(limit: int) -> None:
+    """Recompute every cell from the raw responses; exit 1 if any stored cell differs.
+
+    Responses whose event the workers have not handled yet are not differences.
+    """
+    check_database()
+    with database.database().sessions() as session:
+        differences = aggregates.verify(session)
+        session.rollback()
+    if not differences:
+        click.echo("aggregates: every cell matches the raw responses")
+        return
+    for difference in differences[:limit]:
+        click.echo(str(difference))
+    if len(differences) > limit:
+        click.echo(f"... and {len(differences) - limit} more")
+    fail(
+        f"{len(differences)} aggregate cell(s) differ from the raw responses "
+        "(`flipside aggregates rebuild` restores them)",
+        1,
+    )
+
+
+@aggregates_cli.command("rebuild")
+@with_appcontext
+def rebuild_command() -> None:
+    """Restore every cell from the raw responses (released snapshots are kept)."""
+    check_database()
+    settings = _settings()
+    with database.database().transaction() as session:
+        report = aggregates.rebuild(
+            session, default_k=settings.min_group_size, batching=settings.release_batching
+        )
+    click.echo(
+        f"aggregates rebuilt: {report.cells} cells, {report.removed} removed, "
+        f"{report.pending_absorbed} pending events counted, "
+        f"{report.groups_released} groups released"
+    )
