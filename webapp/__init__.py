@@ -59,7 +59,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp.admin_cli import firms_cli, people_cli, users_cli
     from webapp.cli import db_cli, demo_command, queues_command
 
-    for command in (db_cli, demo_command, queues_command):
+    for command in (db_cli, demo_command, queues_command, people_cli, users_cli, firms_cli):
         app.cli.add_command(command)
