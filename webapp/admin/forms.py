@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -18,4 +19,12 @@ class LaunchRoundForm(FlaskForm):
     )
     closes_on = DateField(
         "Last day to answer", validators=[DataRequired("Please give the closing date.")]
+    )
+
+
+class PeopleImportForm(FlaskForm):
+    file = FileField(
+        "HR file (CSV)",
+        validators=[FileRequired("Please choose a CSV file.")],
+        description="One row per person; nothing is imported unless every row is valid.",
     )

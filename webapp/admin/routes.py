@@ -133,3 +133,6 @@ def add_round(programme_id: int) -> ResponseReturnValue:
             flash(f"Climate survey launched: {invited} people invited.", "info")
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)
+
+
+from webapp.admin import people  # noqa: E402, F401  (routes on this blueprint)
