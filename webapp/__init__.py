@@ -49,13 +49,16 @@ def register_extensions(app: Flask, db: Database) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
+    from webapp.api.routes import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard.routes import bp as dashboard_bp
     from webapp.main.routes import bp as main_bp
     from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
+    # Bearer-token calls carry no cookies, so there is no cross-site request to forge.
+    csrf.exempt(api_bp)
 
 
 def register_commands(app: Flask) -> None:

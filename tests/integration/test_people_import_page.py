@@ -1,4 +1,4 @@
-"""The HR upload page: a lead imports their firm's file or sees every bad row; nothing half-saved."""
+"""The HR upload page: a lead imports their firm's file or sees every bad row."""
 
 from __future__ import annotations
 
