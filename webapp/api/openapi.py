@@ -181,7 +181,7 @@ def _schemas() -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (a fresh dict each call)."""
-    bearer = [{"bearerToken": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearerToken": []}]
     return {
         "openapi": "3.1.0",
         "info": {
