@@ -135,4 +135,8 @@ def add_round(programme_id: int) -> ResponseReturnValue:
     return _page(found, meeting_form, round_form, 422)
 
 
-from webapp.admin import people  # noqa: E402, F401  (routes on this blueprint)
+# The other admin pages add their routes to this blueprint.
+from webapp.admin import firms as _firms  # noqa: E402, F401
+from webapp.admin import pairings as _pairings  # noqa: E402, F401
+from webapp.admin import people as _people  # noqa: E402, F401
+from webapp.admin import tokens as _tokens  # noqa: E402, F401
