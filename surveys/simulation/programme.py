@@ -65,6 +65,8 @@ class _Run:
     participants: set[int]
     #: invitation id -> (sent at, expires at), the historical times set at the end
     times: dict[int, tuple[datetime, datetime]]
+    #: answers to submit: (day, random tie-break, token salt, answers)
+    pending: list[tuple[date, float, str, answers.Raw]]
 
 
 def _at(day: date, hour: int = 9) -> datetime:
@@ -122,6 +124,7 @@ def simulate_firm(
         people={rows[p.internal_id].id: p for p in sim},
         participants={rows[p.internal_id].id for p in mentors + mentees},
         times={},
+        pending=[],
     )
     roles = {p.internal_id: "mentor" for p in mentors} | {p.internal_id: "mentee" for p in mentees}
     session.execute(
@@ -152,6 +155,7 @@ def simulate_firm(
     _round(run, programme.id, "baseline", starts_on)
     _meetings(run, pairings)
     _round(run, programme.id, "follow-up", starts_on + timedelta(days=365))
+    _submit_all(run)
     session.execute(
         update(SurveyInvitation),
         [{"id": i, "sent_at": s, "expires_at": e} for i, (s, e) in run.times.items()],
@@ -190,9 +194,19 @@ def _people(session: Session, firm: Firm, sim: list[SimPerson]) -> dict[str, Per
 
 
 def _answer(run: _Run, invitation: SurveyInvitation, day: date, raw: answers.Raw) -> None:
-    token = survey_token(run.secret_key, invitation.token_salt)
-    opened = open_invitation(run.session, token, now=_at(day, 12))
-    submit_response(run.session, opened, raw, today=day)
+    run.pending.append((day, run.rng.random(), invitation.token_salt, raw))
+
+
+def _submit_all(run: _Run) -> None:
+    """Submit every answer in the order people answered: by day, in random order within it.
+
+    So the demo's responses are stored in no order that follows the invitations
+    (as in real use, where people answer whenever they like).
+    """
+    for day, _, salt, raw in sorted(run.pending, key=lambda p: (p[0], p[1])):
+        token = survey_token(run.secret_key, salt)
+        opened = open_invitation(run.session, token, now=_at(day, 12))
+        submit_response(run.session, opened, raw, today=day)
 
 
 def _round(run: _Run, programme_id: int, label: str, opens_on: date) -> None:
