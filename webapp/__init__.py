@@ -49,18 +49,33 @@ def register_extensions(app: Flask, db: Database) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
+    from webapp.api.routes import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard.routes import bp as dashboard_bp
+    from webapp.hooks.routes import bp as hooks_bp
     from webapp.main.routes import bp as main_bp
     from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp, api_bp, hooks_bp):
         app.register_blueprint(blueprint)
+    # Bearer-token calls carry no cookies, so there is no cross-site request to forge.
+    # Webhooks are authenticated by their HMAC signature instead.
+    csrf.exempt(api_bp)
+    csrf.exempt(hooks_bp)
 
 
 def register_commands(app: Flask) -> None:
+    from webapp.admin_cli import firms_cli, people_cli, users_cli
     from webapp.aggregates_cli import aggregates_cli
     from webapp.cli import db_cli, demo_command, queues_command
 
-    for command in (aggregates_cli, db_cli, demo_command, queues_command):
+    for command in (
+        aggregates_cli,
+        db_cli,
+        demo_command,
+        queues_command,
+        people_cli,
+        users_cli,
+        firms_cli,
+    ):
         app.cli.add_command(command)

@@ -78,9 +78,10 @@ def demo_command() -> None:
         fail("the demo data is only loaded with FLIPSIDE_DEMO=1 (it creates known logins)")
     check_database()
     with database.database().transaction() as session:
-        logins = load_demo(session)
+        logins = load_demo(session, settings.secret_key)
     for login in logins:
-        click.echo(f"demo login ({login.role}): {login.email} / {login.password}")
+        firm = f"  ({login.firm})" if login.firm else ""
+        click.echo(f"demo login ({login.role}): {login.email} / {login.password}{firm}")
 
 
 @click.command("queues", help="Queue depths, retries, dead letters and the outbox backlog.")

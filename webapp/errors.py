@@ -39,10 +39,13 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
             401: "unauthorised",
             403: "forbidden",
             404: "not_found",
+            405: "method_not_allowed",
             409: "conflict",
             410: "gone",
             413: "too_large",
+            415: "unsupported_media_type",
             422: "invalid",
+            501: "not_implemented",
         }.get(status, "error")
         return jsonify(error={"code": code, "message": text, "details": {}}), status
     return render_template("error.html", status=status, title=title, message=text), status

@@ -37,9 +37,21 @@ class EmbeddedRuntime:
         self._thread.start()
 
     def _loop(self) -> None:
+        from workers.actors.invitations import enqueue_due_reminders
+        from workers.scheduler import Job, LocalLease, Scheduler, close_rounds
+
+        # The clock's other jobs, in-process: there is no separate clock in this mode.
+        clock = Scheduler(
+            [
+                Job("reminders", 600.0, enqueue_due_reminders),
+                Job("close-rounds", 600.0, close_rounds),
+            ],
+            LocalLease(),
+        )
         while not self._stop.wait(self.interval):
             try:
                 sweep(redeliver_after=EMBEDDED_REDELIVER_AFTER)
+                clock.tick()
             except Exception:
                 log.exception("outbox sweep failed; retrying in %.0fs", self.interval)
 

@@ -452,6 +452,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.create_index(
@@ -485,6 +486,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "response_id", "question_key", "item", name=op.f("pk_answers")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "survey_invitations",

@@ -19,6 +19,15 @@ LEVEL_BANDS: Final = ("junior", "mid", "senior")
 TENURE_BANDS: Final = ("<2y", "2-5y", "5-10y", "10y+")
 GENDER_GROUPS: Final = ("woman", "man", "another", "undisclosed")
 PREFER_NOT_TO_SAY: Final = "prefer not to say"
+#: Why someone left, as HR records it (the categories the retention comparisons use).
+LEAVE_REASONS: Final = (
+    "resigned",
+    "retired",
+    "redundancy",
+    "dismissed",
+    "end of contract",
+    "other",
+)
 
 _LEVEL_BAND = {
     "trainee": "junior",

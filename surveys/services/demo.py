@@ -1,8 +1,12 @@
-"""A small, fully synthetic demo data set: one firm, a programme, pairings and meetings.
+"""The demo: three synthetic firms with a year of reverse mentoring, and the demo logins.
 
-Everything is invented (names come from a fixed list, e-mails use the reserved
-``example.com`` domain). Loading is idempotent; the demo accounts' passwords are
-renewed on every load so the run command can print a working login.
+Everything is invented (e-mails use ``example.com`` subdomains). The data is
+made by :mod:`surveys.simulation` with a seed, through the real services, and
+plants known effects (see surveys/simulation/effects.py). Loading is
+idempotent: a firm that exists already is left alone; the demo accounts'
+passwords are renewed on every load so the run command can print working logins.
+Aggregates are not computed here; the aggregation worker (or
+``flipside aggregates rebuild``) derives them from the responses.
 """
 
 from __future__ import annotations
@@ -10,43 +14,32 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from surveys.db.models import Account, Enrolment, Firm, Pairing, Person, Programme
+from surveys.db.models import Account, Firm, OutboxEvent
 from surveys.services.accounts import create_account, hash_password
-from surveys.services.meetings import record_meeting
+from surveys.simulation.programme import FirmPlan, simulate_firm
 
-DEMO_FIRM = "Harcourt & Vale LLP"
 DEMO_ADMIN = "admin@example.com"
-DEMO_LEAD = "lead@example.com"
-PRACTICES = ("Corporate", "Disputes", "Finance", "Real Estate", "Employment", "Tax")
-OFFICES = ("London", "Manchester", "Bristol")
-FIRST = (
-    "Amara",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Ella",
-    "Femi",
-    "Grace",
-    "Hamid",
-    "Isla",
-    "Jun",
-    "Kofi",
-    "Lena",
-    "Marek",
-    "Nia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tara",
+DEMO_FIRMS = (
+    FirmPlan("Harcourt & Vale LLP", "harcourt-vale", "HV", "Reverse Mentoring Pilot"),
+    FirmPlan(
+        "Ashdown Reeve LLP",
+        "ashdown-reeve",
+        "AR",
+        "Partner Reverse Mentoring",
+        min_group_size=7,
+        longitudinal=True,
+    ),
+    FirmPlan("Marlowe Quinn", "marlowe-quinn", "MQ", "Flipside Programme"),
 )
-LAST = ("Adeyemi", "Brook", "Chen", "Dunmore", "Evans", "Fitzroy", "Gill", "Hart")
+#: One D&I lead per demo firm, in DEMO_FIRMS order.
+DEMO_LEADS = ("lead@example.com", "lead2@example.com", "lead3@example.com")
+#: Topics of outbox rows the demo writes for a past that never happened (no mail for them).
+_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued")
 
 
 @dataclass(frozen=True)
@@ -54,90 +47,46 @@ class DemoLogin:
     email: str
     password: str
     role: str
+    firm: str | None = None
 
 
-def load_demo(session: Session, seed: int = 7, today: date | None = None) -> list[DemoLogin]:
-    """Create the demo firm once; (re)issue the demo logins every time."""
+def load_demo(
+    session: Session,
+    secret_key: str,
+    seed: int = 7,
+    today: date | None = None,
+    people_per_firm: int = 600,
+) -> list[DemoLogin]:
+    """Create the demo firms that do not exist yet; (re)issue the demo logins every time."""
     today = today or date.today()
-    firm = session.scalar(select(Firm).where(Firm.name == DEMO_FIRM))
-    if firm is None:
-        firm = _build(session, random.Random(seed), today)
-    logins = []
-    for email, role in ((DEMO_ADMIN, "admin"), (DEMO_LEAD, "lead")):
-        password = secrets.token_urlsafe(12)
-        account = session.scalar(select(Account).where(Account.email == email))
-        if account is None:
-            create_account(session, email, password, role, [firm] if role == "lead" else [])
-        else:
-            account.password_hash = hash_password(password)
-            account.failed_logins = 0
-            account.locked_until = None
-        logins.append(DemoLogin(email, password, role))
+    last_event = session.scalar(select(func.max(OutboxEvent.id))) or 0
+    firms = []
+    for plan in DEMO_FIRMS:
+        firm = session.scalar(select(Firm).where(Firm.slug == plan.slug))
+        if firm is None:
+            rng = random.Random(f"{seed}:{plan.slug}")  # each firm reproducible on its own
+            firm = simulate_firm(session, plan, rng, today, secret_key, people_per_firm)
+        firms.append(firm)
+    session.execute(
+        delete(OutboxEvent).where(
+            OutboxEvent.id > last_event, OutboxEvent.topic.in_(_HISTORICAL_TOPICS)
+        )
+    )
+    logins = [_login(session, DEMO_ADMIN, "admin", None)]
+    logins += [
+        _login(session, email, "lead", firm) for email, firm in zip(DEMO_LEADS, firms, strict=True)
+    ]
     session.flush()
     return logins
 
 
-def _build(session: Session, rng: random.Random, today: date) -> Firm:
-    firm = Firm(name=DEMO_FIRM, slug="harcourt-vale", benchmarking_opt_in=True)
-    starts_on = today - timedelta(days=200)
-    programme = Programme(
-        firm=firm, name="Reverse Mentoring Pilot", starts_on=starts_on, status="active"
-    )
-    session.add_all([firm, programme])
-    session.flush()
-    people = []
-    levels = ["trainee", "associate", "senior associate"] * 6 + ["partner"] * 8 + ["board"] * 2
-    for i, level in enumerate(levels):
-        name = f"{FIRST[i % len(FIRST)]}.{LAST[i % len(LAST)]}{i}".lower()
-        person = Person(
-            firm_id=firm.id,
-            internal_id=f"HV{1000 + i}",
-            email=f"{name}@example.com",
-            level=level,
-            practice_area=rng.choice(PRACTICES),
-            office=rng.choice(OFFICES),
-            started_on=today - timedelta(days=rng.randint(200, 6000)),
-            working_pattern=rng.choice(("full-time",) * 4 + ("part-time",)),
-            gender=rng.choice(("woman", "man", "prefer not to say", None)),
-        )
-        people.append(person)
-    session.add_all(people)
-    session.flush()
-    juniors = [p for p in people if p.level in {"trainee", "associate", "senior associate"}]
-    seniors = [p for p in people if p.level in {"partner", "board"}]
-    pairs = list(zip(juniors[:6], seniors[:6], strict=True))
-    for mentor, mentee in pairs:
-        session.add(
-            Enrolment(
-                programme_id=programme.id, person_id=mentor.id, role="mentor", enrolled_on=starts_on
-            )
-        )
-        session.add(
-            Enrolment(
-                programme_id=programme.id, person_id=mentee.id, role="mentee", enrolled_on=starts_on
-            )
-        )
-    for person in juniors[6:] + seniors[6:]:
-        session.add(
-            Enrolment(
-                programme_id=programme.id,
-                person_id=person.id,
-                role="comparison",
-                enrolled_on=starts_on,
-            )
-        )
-    session.flush()
-    for mentor, mentee in pairs:
-        pairing = Pairing(
-            programme_id=programme.id,
-            mentor_id=mentor.id,
-            mentee_id=mentee.id,
-            started_on=starts_on,
-        )
-        session.add(pairing)
-        session.flush()
-        held_on = starts_on + timedelta(days=rng.randint(7, 20))
-        while held_on <= today:
-            record_meeting(session, pairing.id, held_on, "demo", today=today)
-            held_on += timedelta(days=rng.randint(35, 49))
-    return firm
+def _login(session: Session, email: str, role: str, firm: Firm | None) -> DemoLogin:
+    password = secrets.token_urlsafe(12)
+    account = session.scalar(select(Account).where(Account.email == email))
+    if account is None:
+        create_account(session, email, password, role, [firm] if firm else [])
+    else:
+        account.password_hash = hash_password(password)
+        account.failed_logins = 0
+        account.locked_until = None
+    return DemoLogin(email, password, role, firm.name if firm else None)

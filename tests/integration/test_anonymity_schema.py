@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Date, DateTime, Integer, Uuid
 
+import surveys.db.models  # noqa: F401  (registers every table)
 from surveys.db.base import Base
+from surveys.db.session import Database
 
 ANSWER_SIDE = ("responses", "answers")
 WHO_SIDE = {
@@ -61,3 +63,12 @@ def test_invitations_record_whether_but_not_when_a_response_came() -> None:
 def test_aggregate_cells_keep_no_time_of_their_last_change() -> None:
     cells = Base.metadata.tables["aggregate_cells"]
     assert not any(isinstance(c.type, DateTime) for c in cells.columns)
+
+
+def test_sqlite_keeps_no_hidden_insertion_order_for_responses(sqlite_db: Database) -> None:
+    with sqlite_db.engine.connect() as conn:
+        for table in ANSWER_SIDE:
+            sql = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
+            ).scalar_one()
+            assert sql.rstrip().endswith("WITHOUT ROWID"), f"{table} numbers its rows"

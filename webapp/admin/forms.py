@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
 
 
 class RecordMeetingForm(FlaskForm):
@@ -19,3 +22,81 @@ class LaunchRoundForm(FlaskForm):
     closes_on = DateField(
         "Last day to answer", validators=[DataRequired("Please give the closing date.")]
     )
+
+
+class PeopleImportForm(FlaskForm):
+    file = FileField(
+        "HR file (CSV)",
+        validators=[FileRequired("Please choose a CSV file.")],
+        description="One row per person; nothing is imported unless every row is valid.",
+    )
+
+
+class FirmForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired("Please give the firm's name."), Length(max=200)]
+    )
+    slug = StringField(
+        "Short name",
+        validators=[DataRequired("Please give a short name."), Length(max=60)],
+        description="Lower-case letters, digits and '-', used in commands and the API.",
+    )
+
+
+class FirmSettingsForm(FlaskForm):
+    min_group_size = IntegerField(
+        "Minimum group size (k)",
+        validators=[Optional(), NumberRange(3, 10, "Choose a number from 3 to 10.")],
+        description="Nothing shown or exported describes fewer people. Empty: the default.",
+    )
+    benchmarking_opt_in = BooleanField("Pool this firm's aggregates into other firms' benchmarks")
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired("Please name the programme."), Length(max=200)]
+    )
+    starts_on = DateField("Start date", validators=[DataRequired("Please give the start date.")])
+    status = SelectField("Status", choices=[SelectChoice(s, s) for s in PROGRAMME_STATUSES])
+    longitudinal = BooleanField(
+        "Longitudinal: pair each person's before and after answers under a keyed pseudonym"
+    )
+
+
+class EnrolForm(FlaskForm):
+    internal_id = StringField(
+        "Person (HR id)", validators=[DataRequired("Please give the person's HR id.")]
+    )
+    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
+
+
+class PairForm(FlaskForm):
+    mentor = StringField(
+        "Mentor (HR id)", validators=[DataRequired("Please give the mentor's HR id.")]
+    )
+    mentee = StringField(
+        "Mentee (HR id)", validators=[DataRequired("Please give the mentee's HR id.")]
+    )
+    starts_on = DateField("From", validators=[DataRequired("Please give a date.")])
+
+
+class EndPairingForm(FlaskForm):
+    ends_on = DateField("Ended on", validators=[DataRequired("Please give a date.")])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "What is the token for?",
+        validators=[DataRequired("Please name the token."), Length(max=100)],
+        description="For example: HR sync, calendar bridge.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (its CSRF token is the point)."""
+
+
+def sentence(error: Exception) -> str:
+    """A service error as a sentence for a form ("there is..." -> "There is....")."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -133,3 +133,10 @@ def add_round(programme_id: int) -> ResponseReturnValue:
             flash(f"Climate survey launched: {invited} people invited.", "info")
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)
+
+
+# The other admin pages add their routes to this blueprint.
+from webapp.admin import firms as _firms  # noqa: E402, F401
+from webapp.admin import pairings as _pairings  # noqa: E402, F401
+from webapp.admin import people as _people  # noqa: E402, F401
+from webapp.admin import tokens as _tokens  # noqa: E402, F401

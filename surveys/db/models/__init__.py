@@ -1,6 +1,6 @@
 """All mapped classes, importable from one place (Alembic targets Base.metadata)."""
 
-from surveys.db.models.accounts import ACCOUNT_ROLES, Account, account_firms
+from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -19,6 +19,7 @@ __all__ = [
     "Account",
     "AggregateCell",
     "Answer",
+    "ApiToken",
     "Enrolment",
     "Firm",
     "Meeting",

@@ -39,3 +39,27 @@ class Account(Base):
 
     #: Firms a lead or researcher may see; admins see all.
     firms: Mapped[list[Firm]] = relationship(secondary=account_firms)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API, acting as its account.
+
+    The token is shown once when created; only its SHA-256 is kept, so a copy
+    of the database cannot be used to call the API. Revoking sets
+    ``revoked_at``; the row stays so the list of tokens remains an audit trail.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="token_hash_is_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    #: What the token is for, e.g. "HR sync" (chosen by its owner).
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship()

@@ -47,6 +47,9 @@ class Firm(Base):
     min_group_size: Mapped[int | None] = mapped_column(Integer)
     #: The firm agrees that its aggregates are pooled into other firms' benchmarks.
     benchmarking_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Random salt of the calendar-webhook secret (secret = HMAC of this under a key
+    #: derived from SECRET_KEY), so the database alone cannot sign a webhook. NULL = no webhook.
+    webhook_salt: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programmes: Mapped[list[Programme]] = relationship(back_populates="firm")

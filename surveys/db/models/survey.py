@@ -103,9 +103,11 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint(sql_in("role", ROLES), name="role"),
+        # No hidden rowid on SQLite: it would number responses in submission order.
         CheckConstraint(sql_in("level_band", LEVEL_BANDS), name="level_band"),
         CheckConstraint(sql_in("tenure_band", TENURE_BANDS), name="tenure_band"),
         CheckConstraint(sql_in("gender_group", GENDER_GROUPS), name="gender_group"),
+        {"sqlite_with_rowid": False},
     )
 
     #: Random (version 4), so ids carry no order.
@@ -148,6 +150,7 @@ class Answer(Base):
             name="exactly_one_value",
         ),
         CheckConstraint("value IS NULL OR value BETWEEN 0 AND 10", name="value_range"),
+        {"sqlite_with_rowid": False},
     )
 
     response_id: Mapped[uuid.UUID] = mapped_column(

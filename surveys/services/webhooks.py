@@ -1,0 +1,142 @@
+"""The signed calendar webhook: per-firm secrets, signature checks, meeting notifications.
+
+A firm's webhook secret is HMAC(key derived from SECRET_KEY, firm.webhook_salt),
+so it is shown once on rotation and the database alone cannot sign a request.
+A request carries ``X-Flipside-Signature: t=<unix seconds>,v1=<hex>`` where
+``v1`` is HMAC-SHA256(secret, f"{t}.{raw body}"); it is accepted only within
+REPLAY_WINDOW of the server's clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from surveys.db.models import Firm, Meeting, Pairing, Person, Programme
+from surveys.services.errors import Invalid, NotFound, ServiceError
+from surveys.services.meetings import record_meeting
+
+REPLAY_WINDOW_SECONDS = 300
+_CONTEXT = b"flipside/calendar-webhook/v1"
+
+
+class BadSignature(ServiceError):
+    """Missing, malformed, stale or wrong signature: the request is not trusted at all."""
+
+    status = 401
+
+
+def webhook_secret(secret_key: str, salt: str) -> str:
+    key = hmac.new(secret_key.encode(), _CONTEXT, hashlib.sha256).digest()
+    return "whsec_" + hmac.new(key, bytes.fromhex(salt), hashlib.sha256).hexdigest()
+
+
+def rotate_webhook_secret(session: Session, firm_id: int, secret_key: str) -> str:
+    """Give the firm a new webhook secret (the old one stops working); return it to show once."""
+    firm = session.get(Firm, firm_id)
+    if firm is None:
+        raise NotFound(f"there is no firm {firm_id}")
+    firm.webhook_salt = secrets.token_hex(16)
+    session.flush()
+    return webhook_secret(secret_key, firm.webhook_salt)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header value for ``body`` sent at ``timestamp`` (for clients and tests)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(
+    session: Session, firm_slug: str, header: str, body: bytes, now: int, secret_key: str
+) -> Firm:
+    """The firm whose secret signed ``body``; BadSignature (401) otherwise."""
+    firm = session.scalar(select(Firm).where(Firm.slug == firm_slug))
+    if firm is None or firm.webhook_salt is None:
+        raise BadSignature("unknown firm or no webhook secret configured for it")
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (KeyError, ValueError):
+        raise BadSignature("the signature header must look like t=<unix time>,v1=<hex>") from None
+    if abs(now - timestamp) > REPLAY_WINDOW_SECONDS:
+        raise BadSignature("the signature timestamp is outside the 5-minute window")
+    expected = sign(webhook_secret(secret_key, firm.webhook_salt), timestamp, body)
+    if not hmac.compare_digest(expected.encode(), f"t={timestamp},v1={given}".encode()):
+        raise BadSignature("the signature does not match the body")
+    return firm
+
+
+@dataclass(frozen=True)
+class Notification:
+    event_id: str
+    held_on: date
+    attendees: list[str]
+
+
+def parse_notification(payload: Any) -> Notification:
+    """``{"event_id": str, "date": "YYYY-MM-DD", "attendees": [e-mail, ...]}``."""
+    if not isinstance(payload, dict):
+        raise Invalid("the body must be a JSON object")
+    event_id = payload.get("event_id")
+    if not isinstance(event_id, str) or not 1 <= len(event_id.strip()) <= 150:
+        raise Invalid("event_id must be a string of 1 to 150 characters")
+    raw_date = payload.get("date")
+    try:
+        held_on = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+    except ValueError:
+        held_on = None
+    if held_on is None:
+        raise Invalid("date must be a date (YYYY-MM-DD)")
+    attendees = payload.get("attendees")
+    if (
+        not isinstance(attendees, list)
+        or not 2 <= len(attendees) <= 50
+        or not all(isinstance(a, str) and len(a) <= 254 for a in attendees)
+    ):
+        raise Invalid("attendees must be a list of 2 to 50 e-mail addresses")
+    return Notification(event_id.strip(), held_on, [a.strip().lower() for a in attendees])
+
+
+def record_notified_meeting(
+    session: Session, firm: Firm, note: Notification, today: date | None = None
+) -> tuple[Meeting, bool]:
+    """Record the meeting of the firm's active pairing among the attendees.
+
+    Returns the meeting and whether it is new; the same event delivered again
+    returns the meeting recorded the first time.
+    """
+    key = f"webhook:{firm.id}:{note.event_id}"
+    existing = session.scalar(select(Meeting).where(Meeting.idempotency_key == key))
+    if existing is not None:
+        return existing, False
+    mentor, mentee = aliased(Person), aliased(Person)
+    pairings = session.scalars(
+        select(Pairing)
+        .join(Programme, Programme.id == Pairing.programme_id)
+        .join(mentor, mentor.id == Pairing.mentor_id)
+        .join(mentee, mentee.id == Pairing.mentee_id)
+        .where(
+            Programme.firm_id == firm.id,
+            Programme.status != "closed",
+            Pairing.ended_on.is_(None),
+            func.lower(mentor.email).in_(note.attendees),
+            func.lower(mentee.email).in_(note.attendees),
+        )
+    ).all()
+    if not pairings:
+        raise Invalid("no active pairing of this firm has both a mentor and mentee among attendees")
+    if len(pairings) > 1:
+        raise Invalid("the attendees make up more than one pairing; send one meeting per pairing")
+    meeting = record_meeting(
+        session, pairings[0].id, note.held_on, "webhook", idempotency_key=key, today=today
+    )
+    return meeting, True

@@ -1,0 +1,155 @@
+"""Firms: the list, creation and settings (administrators), and a firm's programmes."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from surveys.db.models import Firm, Person, Programme
+from surveys.services.errors import ServiceError
+from surveys.services.programmes import create_firm, save_programme, update_firm_settings
+from surveys.services.webhooks import rotate_webhook_secret
+from surveys.settings import Settings
+from webapp import database
+from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm, sentence
+from webapp.admin.people import managed_firm
+from webapp.admin.routes import bp
+from webapp.auth.routes import current_account, login_required
+
+
+@bp.get("/firms")
+@login_required("admin", "lead")
+def firms() -> ResponseReturnValue:
+    return _list(FirmForm())
+
+
+def _list(form: FirmForm, status: int = 200) -> ResponseReturnValue:
+    account = current_account()
+    assert account is not None
+    query = select(Firm).order_by(Firm.name)
+    if account.role != "admin":
+        query = query.where(Firm.id.in_([f.id for f in account.firms]))
+    found = database.session().scalars(query).all()
+    return render_template("admin/firms.html", firms=found, form=form, account=account), status
+
+
+@bp.post("/firms")
+@login_required("admin")
+def add_firm() -> ResponseReturnValue:
+    form = FirmForm()
+    if form.validate_on_submit():
+        session = database.session()
+        try:
+            firm = create_firm(session, form.name.data or "", form.slug.data or "")
+        except ServiceError as exc:
+            session.rollback()
+            form.slug.errors = [sentence(exc)]
+            return _list(form, exc.status)
+        session.commit()
+        flash(f"Firm {firm.name} created.", "info")
+        return redirect(url_for("admin.firm", firm_id=firm.id), code=303)
+    return _list(form, 422)
+
+
+def _firm_page(
+    firm: Firm,
+    *,
+    settings_form: FirmSettingsForm | None = None,
+    programme_form: ProgrammeForm | None = None,
+    new_secret: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = database.session()
+    if settings_form is None:
+        settings_form = FirmSettingsForm(prefix="settings")
+        settings_form.min_group_size.data = firm.min_group_size
+        settings_form.benchmarking_opt_in.data = firm.benchmarking_opt_in
+    programme_form = programme_form or ProgrammeForm(prefix="programme")
+    programmes = session.scalars(
+        select(Programme).where(Programme.firm_id == firm.id).order_by(Programme.name)
+    ).all()
+    people = session.scalar(select(func.count()).where(Person.firm_id == firm.id))
+    response = current_app.make_response(
+        (
+            render_template(
+                "admin/firm.html",
+                firm=firm,
+                programmes=programmes,
+                people=people,
+                settings_form=settings_form,
+                programme_form=programme_form,
+                new_secret=new_secret,
+                account=current_account(),
+            ),
+            status,
+        )
+    )
+    if new_secret is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/firms/<int:firm_id>")
+@login_required("admin", "lead")
+def firm(firm_id: int) -> ResponseReturnValue:
+    return _firm_page(managed_firm(firm_id))
+
+
+@bp.post("/firms/<int:firm_id>/settings")
+@login_required("admin")
+def firm_settings(firm_id: int) -> ResponseReturnValue:
+    found = managed_firm(firm_id)
+    form = FirmSettingsForm(prefix="settings")
+    if form.validate_on_submit():
+        session = database.session()
+        update_firm_settings(
+            session,
+            found.id,
+            min_group_size=form.min_group_size.data,
+            benchmarking_opt_in=bool(form.benchmarking_opt_in.data),
+        )
+        session.commit()
+        flash("Settings saved.", "info")
+        return redirect(url_for("admin.firm", firm_id=found.id), code=303)
+    return _firm_page(found, settings_form=form, status=422)
+
+
+@bp.post("/firms/<int:firm_id>/webhook-secret")
+@login_required("admin")
+def rotate_secret(firm_id: int) -> ResponseReturnValue:
+    found = managed_firm(firm_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    settings: Settings = current_app.config["FLIPSIDE"]
+    session = database.session()
+    secret = rotate_webhook_secret(session, found.id, settings.secret_key)
+    session.commit()
+    return _firm_page(found, new_secret=secret)
+
+
+@bp.post("/firms/<int:firm_id>/programmes")
+@login_required("admin", "lead")
+def add_programme(firm_id: int) -> ResponseReturnValue:
+    found = managed_firm(firm_id)
+    form = ProgrammeForm(prefix="programme")
+    if form.validate_on_submit():
+        session = database.session()
+        assert form.starts_on.data is not None
+        try:
+            programme = save_programme(
+                session,
+                found.id,
+                form.name.data or "",
+                form.starts_on.data,
+                form.status.data or "pilot",
+                bool(form.longitudinal.data),
+            )
+        except ServiceError as exc:
+            session.rollback()
+            form.name.errors = [sentence(exc)]
+            return _firm_page(found, programme_form=form, status=exc.status)
+        session.commit()
+        flash(f"Programme {programme.name} created.", "info")
+        return redirect(url_for("admin.programme", programme_id=programme.id), code=303)
+    return _firm_page(found, programme_form=form, status=422)

@@ -1,0 +1,223 @@
+"""A programme's settings, enrolments and pairings (create, end, re-pair)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from surveys.db.models import Enrolment, Pairing, Person, Programme
+from surveys.services.errors import NotFound, ServiceError
+from surveys.services.programmes import (
+    create_pairing,
+    end_pairing,
+    enrol,
+    re_pair,
+    save_programme,
+)
+from webapp import database
+from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm, sentence
+from webapp.admin.routes import bp, managed_programme
+from webapp.auth.routes import login_required
+
+
+def _person_id(programme: Programme, internal_id: str | None) -> int:
+    person_id = database.session().scalar(
+        select(Person.id).where(
+            Person.firm_id == programme.firm_id, Person.internal_id == (internal_id or "").strip()
+        )
+    )
+    if person_id is None:
+        raise NotFound(f"there is nobody with HR id {internal_id!r} in this firm")
+    return person_id
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required("admin", "lead")
+def edit_programme(programme_id: int) -> ResponseReturnValue:
+    programme = managed_programme(programme_id)
+    form = ProgrammeForm(obj=programme)
+    status = 200
+    if form.validate_on_submit():
+        session = database.session()
+        assert form.starts_on.data is not None
+        try:
+            save_programme(
+                session,
+                programme.firm_id,
+                form.name.data or "",
+                form.starts_on.data,
+                form.status.data or programme.status,
+                bool(form.longitudinal.data),
+                programme_id=programme.id,
+            )
+        except ServiceError as exc:
+            session.rollback()
+            form.name.errors = [sentence(exc)]
+            status = exc.status
+        else:
+            session.commit()
+            flash("Programme saved.", "info")
+            return redirect(url_for("admin.programme", programme_id=programme.id), code=303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/programme_edit.html", programme=programme, form=form), status
+
+
+def _people_page(
+    programme: Programme,
+    enrol_form: EnrolForm | None = None,
+    pair_form: PairForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = database.session()
+    counts = dict(
+        session.execute(
+            select(Enrolment.role, func.count())
+            .where(Enrolment.programme_id == programme.id)
+            .group_by(Enrolment.role)
+        ).all()
+    )
+    mentor, mentee = aliased(Person), aliased(Person)
+    pairings = session.execute(
+        select(Pairing, mentor.internal_id, mentee.internal_id)
+        .join(mentor, mentor.id == Pairing.mentor_id)
+        .join(mentee, mentee.id == Pairing.mentee_id)
+        .where(Pairing.programme_id == programme.id)
+        .order_by(Pairing.ended_on.is_not(None), Pairing.id)
+    ).all()
+    pair_form = pair_form or PairForm(prefix="pair")
+    if pair_form.starts_on.data is None:
+        pair_form.starts_on.data = date.today()
+    return render_template(
+        "admin/pairings.html",
+        programme=programme,
+        counts=counts,
+        pairings=pairings,
+        enrol_form=enrol_form or EnrolForm(prefix="enrol"),
+        pair_form=pair_form,
+        end_form=EndPairingForm(prefix="end", formdata=None, ends_on=date.today()),
+    ), status
+
+
+@bp.get("/programmes/<int:programme_id>/people")
+@login_required("admin", "lead")
+def programme_people(programme_id: int) -> ResponseReturnValue:
+    return _people_page(managed_programme(programme_id))
+
+
+@bp.post("/programmes/<int:programme_id>/enrolments")
+@login_required("admin", "lead")
+def add_enrolment(programme_id: int) -> ResponseReturnValue:
+    programme = managed_programme(programme_id)
+    form = EnrolForm(prefix="enrol")
+    if form.validate_on_submit():
+        session = database.session()
+        try:
+            enrol(
+                session,
+                programme.id,
+                _person_id(programme, form.internal_id.data),
+                form.role.data or "",
+            )
+        except ServiceError as exc:
+            session.rollback()
+            form.internal_id.errors = [sentence(exc)]
+            return _people_page(programme, enrol_form=form, status=exc.status)
+        session.commit()
+        flash(f"{form.internal_id.data} enrolled as {form.role.data}.", "info")
+        return redirect(url_for("admin.programme_people", programme_id=programme.id), code=303)
+    return _people_page(programme, enrol_form=form, status=422)
+
+
+@bp.post("/programmes/<int:programme_id>/pairings")
+@login_required("admin", "lead")
+def add_pairing(programme_id: int) -> ResponseReturnValue:
+    programme = managed_programme(programme_id)
+    form = PairForm(prefix="pair")
+    if form.validate_on_submit():
+        session = database.session()
+        assert form.starts_on.data is not None
+        try:
+            create_pairing(
+                session,
+                programme.id,
+                _person_id(programme, form.mentor.data),
+                _person_id(programme, form.mentee.data),
+                form.starts_on.data,
+            )
+        except ServiceError as exc:
+            session.rollback()
+            form.mentor.errors = [sentence(exc)]
+            return _people_page(programme, pair_form=form, status=exc.status)
+        session.commit()
+        flash(f"{form.mentor.data} now mentors {form.mentee.data}.", "info")
+        return redirect(url_for("admin.programme_people", programme_id=programme.id), code=303)
+    return _people_page(programme, pair_form=form, status=422)
+
+
+def _managed_pairing(pairing_id: int) -> tuple[Pairing, Programme]:
+    pairing = database.session().get(Pairing, pairing_id)
+    if pairing is None:
+        abort(404)
+    return pairing, managed_programme(pairing.programme_id)
+
+
+@bp.post("/pairings/<int:pairing_id>/end")
+@login_required("admin", "lead")
+def finish_pairing(pairing_id: int) -> ResponseReturnValue:
+    pairing, programme = _managed_pairing(pairing_id)
+    form = EndPairingForm(prefix="end")
+    if not form.validate_on_submit():
+        flash("Please give the date the pairing ended.", "error")
+        return _people_page(programme, status=422)
+    session = database.session()
+    assert form.ends_on.data is not None
+    try:
+        end_pairing(session, pairing.id, form.ends_on.data)
+    except ServiceError as exc:
+        session.rollback()
+        flash(sentence(exc), "error")
+        return _people_page(programme, status=exc.status)
+    session.commit()
+    flash("Pairing ended.", "info")
+    return redirect(url_for("admin.programme_people", programme_id=programme.id), code=303)
+
+
+@bp.route("/pairings/<int:pairing_id>/re-pair", methods=["GET", "POST"])
+@login_required("admin", "lead")
+def repair(pairing_id: int) -> ResponseReturnValue:
+    """End this pairing and start another the same day, in one transaction."""
+    pairing, programme = _managed_pairing(pairing_id)
+    form = PairForm(prefix="repair")
+    status = 200
+    if not form.is_submitted():
+        form.mentor.data, form.mentee.data = pairing.mentor.internal_id, pairing.mentee.internal_id
+        form.starts_on.data = date.today()
+    elif form.validate_on_submit():
+        session = database.session()
+        assert form.starts_on.data is not None
+        try:
+            re_pair(
+                session,
+                pairing.id,
+                _person_id(programme, form.mentor.data),
+                _person_id(programme, form.mentee.data),
+                form.starts_on.data,
+            )
+        except ServiceError as exc:
+            session.rollback()
+            form.mentor.errors = [sentence(exc)]
+            status = exc.status
+        else:
+            session.commit()
+            flash(f"Re-paired: {form.mentor.data} now mentors {form.mentee.data}.", "info")
+            return redirect(url_for("admin.programme_people", programme_id=programme.id), code=303)
+    else:
+        status = 422
+    return render_template(
+        "admin/repair.html", programme=programme, pairing=pairing, form=form
+    ), status

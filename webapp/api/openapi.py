@@ -1,0 +1,347 @@
+"""The OpenAPI 3.1 document of /api/v1, kept true by tests/integration/test_api_openapi.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveys.domain.vocab import (
+    GENDER_GROUPS,
+    LEVEL_BANDS,
+    PROGRAMME_STATUSES,
+    ROLES,
+    TENURE_BANDS,
+)
+from surveys.services.people_import import COLUMNS, REQUIRED
+
+ERROR_CODES = (
+    "bad_request",
+    "unauthorised",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "gone",
+    "too_large",
+    "unsupported_media_type",
+    "invalid",
+    "not_implemented",
+    "error",
+)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_AUTH_ERRORS = {
+    "401": _error("No token, or an unknown or revoked one."),
+    "403": _error("The token's account may not do this."),
+}
+
+
+def _schemas() -> dict[str, Any]:
+    person_fields: dict[str, Any] = {c: {"type": ["string", "null"]} for c in COLUMNS}
+    person_fields["promotion_dates"] = {
+        "oneOf": [
+            {"type": ["string", "null"]},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "description": "Dates separated by ';' (or a list); each may end '=level'.",
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "additionalProperties": False,
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message", "details"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {"type": "string", "enum": list(ERROR_CODES)},
+                        "message": {"type": "string"},
+                        "details": {"type": "object"},
+                    },
+                }
+            },
+        },
+        "Programme": {
+            "type": "object",
+            "required": ["id", "firm", "name", "starts_on", "status", "longitudinal"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "firm": {"type": "string", "description": "The firm's slug."},
+                "name": {"type": "string"},
+                "starts_on": _DATE,
+                "status": {"type": "string", "enum": list(PROGRAMME_STATUSES)},
+                "longitudinal": {"type": "boolean"},
+            },
+        },
+        "MeetingInput": {
+            "type": "object",
+            "required": ["pairing_id", "held_on"],
+            "properties": {
+                "pairing_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "held_on": _DATE,
+            },
+        },
+        "Meeting": {
+            "type": "object",
+            "required": ["id", "pairing_id", "held_on", "source"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "pairing_id": {"type": "integer"},
+                "held_on": _DATE,
+                "source": {"type": "string"},
+            },
+        },
+        "MeetingRecorded": {
+            "type": "object",
+            "required": ["meeting", "replayed"],
+            "additionalProperties": False,
+            "properties": {
+                "meeting": _ref("Meeting"),
+                "replayed": {
+                    "type": "boolean",
+                    "description": "True when this Idempotency-Key was seen before.",
+                },
+            },
+        },
+        "PersonRecord": {
+            "type": "object",
+            "required": list(REQUIRED),
+            "additionalProperties": False,
+            "properties": person_fields,
+        },
+        "ImportResult": {
+            "type": "object",
+            "required": ["created", "updated", "unchanged", "promotions"],
+            "additionalProperties": False,
+            "properties": {
+                k: {"type": "integer", "minimum": 0}
+                for k in ("created", "updated", "unchanged", "promotions")
+            },
+        },
+        "AggregateCell": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "survey_key",
+                "survey_version",
+                "question_key",
+                "item",
+                "role",
+                "level_band",
+                "tenure_band",
+                "gender_group",
+                "period_kind",
+                "period",
+                "n",
+                "sum",
+                "sum_of_squares",
+                "histogram",
+            ],
+            "properties": {
+                "survey_key": {"type": "string"},
+                "survey_version": {"type": "integer"},
+                "question_key": {"type": "string"},
+                "item": {"type": "string"},
+                "role": {"type": "string", "enum": list(ROLES)},
+                "level_band": {"type": "string", "enum": list(LEVEL_BANDS)},
+                "tenure_band": {"type": "string", "enum": list(TENURE_BANDS)},
+                "gender_group": {"type": "string", "enum": list(GENDER_GROUPS)},
+                "period_kind": {"type": "string", "enum": ["week", "month", "round"]},
+                "period": {"type": "string"},
+                "n": {"type": "integer", "minimum": 0},
+                "sum": {"type": "integer"},
+                "sum_of_squares": {"type": "integer"},
+                "histogram": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document (a fresh dict each call)."""
+    bearer: list[dict[str, list[str]]] = [{"bearerToken": []}]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Flipside API",
+            "version": "1",
+            "description": (
+                "Programmes, meetings, HR imports and released aggregates. Authenticate with "
+                "a per-account API token (`flipside users token create`): "
+                "`Authorization: Bearer <token>`. Every error is "
+                '`{"error": {"code", "message", "details"}}`. Aggregates are released in '
+                "batches and cells describing fewer than the firm's minimum group size are "
+                "never returned."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
+            "schemas": _schemas(),
+        },
+        "paths": {
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "security": [],
+                    "responses": {"200": _json("The OpenAPI document.", {"type": "object"})},
+                }
+            },
+            "/api/v1/programmes": {
+                "get": {
+                    "operationId": "listProgrammes",
+                    "summary": "Programmes of the firms the token's account may see.",
+                    "security": bearer,
+                    "responses": {
+                        "200": _json(
+                            "The programmes.",
+                            {
+                                "type": "object",
+                                "required": ["programmes"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "programmes": {"type": "array", "items": _ref("Programme")}
+                                },
+                            },
+                        ),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/meetings": {
+                "post": {
+                    "operationId": "recordMeeting",
+                    "summary": "Record that a pairing met (starts the pulse surveys).",
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "description": "A retried request with the same key records "
+                            "one meeting.",
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 150},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("MeetingInput")}},
+                    },
+                    "responses": {
+                        "201": _json("Recorded.", _ref("MeetingRecorded")),
+                        "200": _json("Already recorded with this key.", _ref("MeetingRecorded")),
+                        "400": _error("Malformed JSON or Idempotency-Key."),
+                        **_AUTH_ERRORS,
+                        "404": _error("No such pairing in the account's firms."),
+                        "409": _error("The key was used for a different meeting."),
+                        "415": _error("The body is not JSON."),
+                        "422": _error("A value is out of range (e.g. a date in the future)."),
+                    },
+                }
+            },
+            "/api/v1/firms/{slug}/people": {
+                "post": {
+                    "operationId": "importPeople",
+                    "summary": "Import HR data: all or nothing; re-imports update by internal_id.",
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/json": {
+                                "schema": {"type": "array", "items": _ref("PersonRecord")}
+                            },
+                        },
+                    },
+                    "responses": {
+                        "200": _json("Imported.", _ref("ImportResult")),
+                        "400": _error("Malformed JSON."),
+                        **_AUTH_ERRORS,
+                        "404": _error("No such firm among the account's firms."),
+                        "413": _error("The body is larger than 8 MB."),
+                        "415": _error("Neither text/csv nor JSON."),
+                        "422": _error(
+                            "Rejected; details.problems lists {row, column, message} for "
+                            "every problem and nothing was imported."
+                        ),
+                    },
+                }
+            },
+            "/api/v1/aggregates": {
+                "get": {
+                    "operationId": "listAggregates",
+                    "summary": "Released histogram cells of a programme (n >= the firm's k).",
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "programme_id",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        },
+                        {"name": "survey_key", "in": "query", "schema": {"type": "string"}},
+                        {"name": "question_key", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "The released cells.",
+                            {
+                                "type": "object",
+                                "required": ["programme_id", "cells"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "programme_id": {"type": "integer"},
+                                    "cells": {"type": "array", "items": _ref("AggregateCell")},
+                                },
+                            },
+                        ),
+                        **_AUTH_ERRORS,
+                        "404": _error("No such programme among the account's firms."),
+                        "422": _error("programme_id is missing or not a positive integer."),
+                    },
+                }
+            },
+            "/api/v1/exports": {
+                "post": {
+                    "operationId": "requestExport",
+                    "summary": "Request a research export (not available through the API yet).",
+                    "security": bearer,
+                    "responses": {
+                        **_AUTH_ERRORS,
+                        "501": _error("Exports are not implemented in the API yet."),
+                    },
+                }
+            },
+        },
+    }

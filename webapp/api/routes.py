@@ -1,0 +1,235 @@
+"""API views: thin wrappers that authenticate, scope to the account's firms and call services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from surveys.db.models import AggregateCell, Firm, Meeting, Pairing, Programme
+from surveys.services.errors import ServiceError
+from surveys.services.meetings import record_meeting
+from surveys.services.people_import import (
+    ImportRejected,
+    import_people,
+    read_csv,
+    records_from_json,
+)
+from surveys.settings import Settings
+from webapp import database
+from webapp.api.auth import ApiError, api_account, firm_ids, token_required
+from webapp.api.openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+STAFF = ("admin", "lead")
+MAX_KEY = 150
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> ResponseReturnValue:
+    response = jsonify(error={"code": exc.code, "message": exc.message, "details": exc.details})
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="flipside"'
+    return response, exc.status
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError) -> ResponseReturnValue:
+    database.session().rollback()
+    codes = {404: "not_found", 409: "conflict", 410: "gone", 422: "invalid"}
+    details: dict[str, Any] = {}
+    if isinstance(exc, ImportRejected):
+        details = {"problems": [p.as_dict() for p in exc.problems]}
+    return _api_error(ApiError(exc.status, codes.get(exc.status, "bad_request"), str(exc), details))
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "bad_request", "the body is not valid JSON")
+    return body
+
+
+def _visible(query: Any, firm_column: Any) -> Any:
+    allowed = firm_ids(api_account())
+    return query if allowed is None else query.where(firm_column.in_(allowed))
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(document())
+
+
+@bp.get("/programmes")
+@token_required()
+def programmes() -> ResponseReturnValue:
+    query = _visible(
+        select(Programme, Firm.slug).join(Firm).order_by(Programme.id), Programme.firm_id
+    )
+    rows = database.session().execute(query).all()
+    return jsonify(
+        programmes=[
+            {
+                "id": p.id,
+                "firm": slug,
+                "name": p.name,
+                "starts_on": p.starts_on.isoformat(),
+                "status": p.status,
+                "longitudinal": p.longitudinal,
+            }
+            for p, slug in rows
+        ]
+    )
+
+
+def _meeting_json(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "pairing_id": meeting.pairing_id,
+        "held_on": meeting.held_on.isoformat(),
+        "source": meeting.source,
+    }
+
+
+def _meeting_input(body: Any) -> tuple[int, date]:
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid", "the body must be a JSON object")
+    pairing_id, held_on = body.get("pairing_id"), body.get("held_on")
+    if type(pairing_id) is not int or not 1 <= pairing_id <= 2**31 - 1:
+        raise ApiError(422, "invalid", "pairing_id must be a positive integer")
+    try:
+        day = date.fromisoformat(held_on) if isinstance(held_on, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError(422, "invalid", "held_on must be a date (YYYY-MM-DD)")
+    return pairing_id, day
+
+
+@bp.post("/meetings")
+@token_required(*STAFF)
+def record_meeting_view() -> ResponseReturnValue:
+    pairing_id, held_on = _meeting_input(_json_body())
+    account = api_account()
+    raw_key = request.headers.get("Idempotency-Key")
+    if raw_key is not None and not 1 <= len(raw_key) <= MAX_KEY:
+        raise ApiError(400, "bad_request", f"Idempotency-Key must be 1 to {MAX_KEY} characters")
+    key = f"api:{account.id}:{raw_key}" if raw_key is not None else None
+    session = database.session()
+    pairing = session.get(Pairing, pairing_id)
+    allowed = firm_ids(account)
+    if pairing is None or (allowed is not None and pairing.programme.firm_id not in allowed):
+        raise ApiError(404, "not_found", f"there is no pairing {pairing_id}")
+    existing = (
+        session.scalar(select(Meeting).where(Meeting.idempotency_key == key)) if key else None
+    )
+    if existing is None:
+        meeting = record_meeting(session, pairing.id, held_on, "api", idempotency_key=key)
+        try:
+            session.commit()
+        except IntegrityError:  # the same key raced in from another request
+            session.rollback()
+            existing = session.scalar(select(Meeting).where(Meeting.idempotency_key == key))
+            if existing is None:
+                raise
+        else:
+            return jsonify(meeting=_meeting_json(meeting), replayed=False), 201
+    if (existing.pairing_id, existing.held_on) != (pairing.id, held_on):
+        raise ApiError(
+            409, "conflict", "this Idempotency-Key was used for a different meeting already"
+        )
+    return jsonify(meeting=_meeting_json(existing), replayed=True), 200
+
+
+@bp.post("/firms/<slug>/people")
+@token_required(*STAFF)
+def import_people_view(slug: str) -> ResponseReturnValue:
+    session = database.session()
+    firm = session.scalar(_visible(select(Firm).where(Firm.slug == slug), Firm.id))
+    if firm is None:
+        raise ApiError(404, "not_found", f"there is no firm {slug!r}")
+    if request.mimetype == "text/csv":
+        rows = read_csv(request.get_data())
+    elif request.is_json:
+        rows = records_from_json(_json_body())
+    else:
+        raise ApiError(415, "unsupported_media_type", "send text/csv or a JSON array of people")
+    result = import_people(session, firm.id, rows)
+    session.commit()
+    return jsonify(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        promotions=result.promotions,
+    )
+
+
+def _query_int(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+        raise ApiError(422, "invalid", f"{name} must be a positive integer")
+    return int(raw)
+
+
+@bp.get("/aggregates")
+@token_required()
+def aggregates() -> ResponseReturnValue:
+    """Released histogram cells only, and only cells describing at least the firm's k people."""
+    programme_id = _query_int("programme_id")
+    if programme_id is None:
+        raise ApiError(422, "invalid", "programme_id is required")
+    session = database.session()
+    programme = session.scalar(
+        _visible(select(Programme).where(Programme.id == programme_id), Programme.firm_id)
+    )
+    if programme is None:
+        raise ApiError(404, "not_found", f"there is no programme {programme_id}")
+    settings: Settings = current_app.config["FLIPSIDE"]
+    k = func.coalesce(Firm.min_group_size, settings.min_group_size)
+    query = (
+        select(AggregateCell)
+        .join(Firm, Firm.id == AggregateCell.firm_id)
+        .where(AggregateCell.programme_id == programme.id, AggregateCell.released_n >= k)
+        .order_by(AggregateCell.id)
+    )
+    for name in ("survey_key", "question_key"):
+        value = request.args.get(name)
+        if value is not None:
+            query = query.where(getattr(AggregateCell, name) == value)
+    cells = session.scalars(query).all()
+    return jsonify(
+        programme_id=programme.id,
+        cells=[
+            {
+                "survey_key": c.survey_key,
+                "survey_version": c.survey_version,
+                "question_key": c.question_key,
+                "item": c.item,
+                "role": c.role,
+                "level_band": c.level_band,
+                "tenure_band": c.tenure_band,
+                "gender_group": c.gender_group,
+                "period_kind": c.period_kind,
+                "period": c.period,
+                "n": c.released_n,
+                "sum": c.released_total,
+                "sum_of_squares": c.released_total_sq,
+                "histogram": {str(k): int(v) for k, v in c.released_histogram.items()},
+            }
+            for c in cells
+        ],
+    )
+
+
+@bp.post("/exports")
+@token_required("admin", "lead", "researcher")
+def request_export() -> ResponseReturnValue:
+    raise ApiError(501, "not_implemented", "research exports are not available through the API yet")

@@ -1,0 +1,1 @@
+"""Signed integration webhooks (calendar meeting notifications)."""
