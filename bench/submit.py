@@ -12,6 +12,7 @@ after-commit relay nudge to Redis. Prints both rates and their ratio (target >= 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import os
 import re
@@ -27,7 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +38,11 @@ from surveys.db import migrate  # noqa: E402
 from surveys.db.models import SurveyInvitation  # noqa: E402
 from surveys.db.session import Database  # noqa: E402
 from surveys.db.types import utcnow  # noqa: E402
+from surveys.services.invitations import open_invitation  # noqa: E402
+from surveys.services.responses import submission_context  # noqa: E402
 from surveys.services.tokens import hash_token, new_salt, survey_token  # noqa: E402
 from tests.support import factories as f  # noqa: E402
+from webapp.respond.context import dump_context  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -69,8 +73,12 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def prepare(url: str, invitations: int) -> list[str]:
-    """Schema, one pairing with one meeting, and ``invitations`` open mentor invitations."""
+def prepare(url: str, invitations: int) -> list[tuple[str, str]]:
+    """Schema, one pairing, ``invitations`` open mentor invitations: (token, page context).
+
+    The page context is what the survey page embeds when a participant opens the
+    link (signed, see webapp/respond/context.py); the submissions carry it as a
+    browser would."""
     migrate.upgrade(url)
     db = Database(url)
     with db.transaction() as session:
@@ -107,8 +115,19 @@ def prepare(url: str, invitations: int) -> list[str]:
         )
     with db.transaction() as session:
         session.execute(insert(SurveyInvitation), rows)
+    with db.sessions() as session:
+        first = submission_context(session, open_invitation(session, tokens[0]))
+        ids = dict(session.execute(select(SurveyInvitation.token_hash, SurveyInvitation.id)).all())
     db.dispose()
-    return tokens
+    return [
+        (
+            token,
+            dump_context(
+                SECRET, dataclasses.replace(first, invitation_id=ids[hash_token(token)]), token
+            ),
+        )
+        for token in tokens
+    ]
 
 
 def start_gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -235,8 +254,9 @@ def main() -> None:
 
             def submit(conn: http.client.HTTPConnection) -> int:
                 with token_lock:
-                    token = next(remaining)
-                body = urlencode({**ANSWERS, "csrf_token": csrf}, doseq=True).encode()
+                    token, context = next(remaining)
+                form = {**ANSWERS, "csrf_token": csrf, "context": context}
+                body = urlencode(form, doseq=True).encode()
                 headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
                 return _post(conn, f"/s/{token}", body, headers)
 

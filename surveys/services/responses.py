@@ -19,7 +19,8 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NoReturn
 
 from sqlalchemy import Uuid, bindparam, insert, text, update
 from sqlalchemy.orm import Session
@@ -33,23 +34,50 @@ from surveys.domain.events import ResponseSubmitted
 from surveys.domain.vocab import gender_group, level_band, tenure_band
 from surveys.services.errors import Gone
 from surveys.services.invitations import OpenInvitation, open_invitation
+from surveys.services.tokens import hash_token
 
 
 @dataclass(frozen=True)
-class CohortSnapshot:
+class SubmissionContext:
+    """Everything a response records besides its answers: the survey and the coarse
+    cohort snapshot (bands only, never the raw HR attributes), for one invitation.
+
+    The answering page may carry it, signed, from the page view to the submission,
+    which then needs no read before its single write; see :func:`submission_context`.
+    """
+
+    invitation_id: int
+    survey_key: str
+    survey_version: int
+    firm_id: int
+    programme_id: int
+    round_id: int | None
     role: str
     level_band: str
     tenure_band: str
     gender_group: str
+    pseudonym: str | None = None
 
 
-def cohort_snapshot(invitation: OpenInvitation, on: date) -> CohortSnapshot:
-    """The coarse attributes a comparison needs, taken from HR data at submission."""
-    return CohortSnapshot(
-        invitation.role,
-        level_band(invitation.level),
-        tenure_band(invitation.started_on, on),
-        gender_group(invitation.gender),
+def submission_context(
+    session: Session, invitation: OpenInvitation, on: date | None = None
+) -> SubmissionContext:
+    """The context of an open invitation, with bands taken from HR data ``on`` a date."""
+    on = on or date.today()
+    return SubmissionContext(
+        invitation_id=invitation.id,
+        survey_key=invitation.survey_key,
+        survey_version=invitation.survey_version,
+        firm_id=invitation.firm_id,
+        programme_id=invitation.programme_id,
+        round_id=invitation.round_id,
+        role=invitation.role,
+        level_band=level_band(invitation.level),
+        tenure_band=tenure_band(invitation.started_on, on),
+        gender_group=gender_group(invitation.gender),
+        pseudonym=_pseudonym(session, invitation.programme_id, invitation.person_id)
+        if invitation.longitudinal
+        else None,
     )
 
 
@@ -68,8 +96,10 @@ _CLAIM = (
     update(SurveyInvitation)
     .where(
         SurveyInvitation.id == bindparam("invitation_id"),
+        SurveyInvitation.token_hash == bindparam("claimed_hash"),
         SurveyInvitation.responded.is_(False),
         SurveyInvitation.opted_out.is_(False),
+        SurveyInvitation.expires_at > bindparam("now", type_=UTCDateTime),
     )
     .values(responded=True)
 )
@@ -83,7 +113,8 @@ _PG_SUBMIT = text(
     """
 WITH claimed AS (
     UPDATE survey_invitations SET responded = true
-    WHERE id = :invitation_id AND NOT responded AND NOT opted_out
+    WHERE id = :invitation_id AND token_hash = :claimed_hash AND NOT responded
+      AND NOT opted_out AND expires_at > :now
     RETURNING id
 ), response AS (
     INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id,
@@ -104,73 +135,91 @@ WITH claimed AS (
 )
 SELECT count(*) FROM response
 """
-).bindparams(bindparam("id", type_=Uuid), bindparam("created_at", type_=UTCDateTime))
+).bindparams(
+    bindparam("id", type_=Uuid),
+    bindparam("created_at", type_=UTCDateTime),
+    bindparam("now", type_=UTCDateTime),
+)
 
 
 def submit_response(
     session: Session,
-    token: str | OpenInvitation,
+    token: str,
     raw_answers: Mapping[str, Sequence[str]],
     *,
+    context: SubmissionContext | None = None,
     today: date | None = None,
+    now: datetime | None = None,
     surveys: Catalogue | None = None,
 ) -> uuid.UUID:
     """Store one anonymous response for ``token``; return the response id (caller commits).
 
-    ``token`` may be the invitation already opened by the caller. Raises
-    NotFound/Gone for a token that cannot be answered and InvalidAnswers for
-    answers that do not fit the survey; nothing is written then.
+    With a ``context`` (already read for this token, e.g. when the page was shown)
+    the submission is one conditional write; the claim still checks the token,
+    the expiry and that the invitation is unanswered. Raises NotFound/Gone for a
+    token that cannot be answered and InvalidAnswers for answers that do not fit
+    the survey; nothing is written then.
     """
     surveys = surveys or catalogue()
     today = today or date.today()
-    invitation = token if isinstance(token, OpenInvitation) else open_invitation(session, token)
-    definition = surveys.get(invitation.survey_key, invitation.survey_version)
+    now = now or utcnow()
+    if context is None:
+        context = submission_context(session, open_invitation(session, token, now), today)
+    definition = surveys.get(context.survey_key, context.survey_version)
     rows = validate_answers(definition, raw_answers)
-    snapshot = cohort_snapshot(invitation, today)
     response_id = uuid.uuid4()
     response = {
         "id": response_id,
         "survey_key": definition.key,
         "survey_version": definition.version,
         "submitted_on": today,
-        "firm_id": invitation.firm_id,
-        "programme_id": invitation.programme_id,
-        "round_id": invitation.round_id,
-        "role": snapshot.role,
-        "level_band": snapshot.level_band,
-        "tenure_band": snapshot.tenure_band,
-        "gender_group": snapshot.gender_group,
-        "pseudonym": _pseudonym(session, invitation.programme_id, invitation.person_id)
-        if invitation.longitudinal
-        else None,
+        "firm_id": context.firm_id,
+        "programme_id": context.programme_id,
+        "round_id": context.round_id,
+        "role": context.role,
+        "level_band": context.level_band,
+        "tenure_band": context.tenure_band,
+        "gender_group": context.gender_group,
+        "pseudonym": context.pseudonym,
     }
     answers = [
         {"question_key": row.question_key, "item": row.item, "value": row.value, "text": row.text}
         for row in rows
     ]
     event = ResponseSubmitted(response_id=str(response_id))
+    claim = {
+        "invitation_id": context.invitation_id,
+        "claimed_hash": hash_token(token),
+        "now": now,
+    }
     conn = session.connection()  # Core execution: no ORM unit of work on this path
     if conn.dialect.name == "postgresql":
         stored = conn.execute(
             _PG_SUBMIT,
             {
-                "invitation_id": invitation.id,
+                **claim,
                 **response,
                 "answers": json.dumps(answers),
                 "topic": event.topic,
                 "payload": json.dumps(event.payload()),
-                "created_at": utcnow(),
+                "created_at": claim["now"],
             },
         ).scalar_one()
         if stored != 1:
-            raise Gone(_ANSWERED)
+            _refuse(session, token, now)
         outbox.mark_written(session)
         return response_id
-    claimed = conn.execute(_CLAIM, {"invitation_id": invitation.id})
+    claimed = conn.execute(_CLAIM, claim)
     if getattr(claimed, "rowcount", 0) != 1:
-        raise Gone(_ANSWERED)
+        _refuse(session, token, now)
     conn.execute(_INSERT_RESPONSE, response)
     if answers:
         conn.execute(_INSERT_ANSWER, [{"response_id": response_id, **a} for a in answers])
     outbox.add_event(session, event)
     return response_id
+
+
+def _refuse(session: Session, token: str, now: datetime) -> NoReturn:
+    """The claim wrote nothing: say why (unknown, expired, opted out, answered)."""
+    open_invitation(session, token, now)  # raises NotFound or Gone with the reason
+    raise Gone(_ANSWERED)  # it was answered a moment ago, by a concurrent submission

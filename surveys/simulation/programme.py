@@ -30,7 +30,7 @@ from surveys.db.models import (
     Promotion,
     SurveyInvitation,
 )
-from surveys.services.invitations import issue_pulse_invitations, launch_round, open_invitation
+from surveys.services.invitations import issue_pulse_invitations, launch_round
 from surveys.services.meetings import record_meeting
 from surveys.services.responses import submit_response
 from surveys.services.tokens import survey_token
@@ -205,8 +205,7 @@ def _submit_all(run: _Run) -> None:
     """
     for day, _, salt, raw in sorted(run.pending, key=lambda p: (p[0], p[1])):
         token = survey_token(run.secret_key, salt)
-        opened = open_invitation(run.session, token, now=_at(day, 12))
-        submit_response(run.session, opened, raw, today=day)
+        submit_response(run.session, token, raw, today=day, now=_at(day, 12))
 
 
 def _round(run: _Run, programme_id: int, label: str, opens_on: date) -> None:

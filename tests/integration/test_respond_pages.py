@@ -187,3 +187,79 @@ def test_a_tampered_we_met_link_is_404(client: FlaskClient, sqlite_db: Database)
         link = f"/met/{met_token(f.SECRET, pairing.id, stranger.id)}"
     assert client.get(link).status_code == 404
     assert client.get("/met/1.2.AAAA").status_code == 404
+
+
+def hidden_context(html: str) -> str:
+    match = re.search(r'name="context" value="([^"]+)"', html)
+    assert match, "no context on the page"
+    return match.group(1)
+
+
+def test_the_page_carries_only_coarse_bands_signed_and_bound_to_its_link(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    from itsdangerous import URLSafeSerializer
+
+    raw = hidden_context(client.get(f"/s/{tokens['mentor']}").get_data(as_text=True))
+    # Anyone can read it (it is signed, not encrypted): so it must hold nothing personal.
+    _, (binding, data) = URLSafeSerializer("any key").loads_unsafe(raw)
+    assert set(data) == {
+        "invitation_id",
+        "survey_key",
+        "survey_version",
+        "firm_id",
+        "programme_id",
+        "round_id",
+        "role",
+        "level_band",
+        "tenure_band",
+        "gender_group",
+    }
+    assert tokens["mentor"] not in raw and len(binding) == 16
+
+
+@pytest.mark.parametrize("tamper", ["forged", "foreign"])
+def test_a_forged_or_foreign_context_is_ignored_and_the_submission_still_right(
+    client: FlaskClient, tokens: dict[str, str], sqlite_db: Database, tamper: str
+) -> None:
+    page = client.get(f"/s/{tokens['mentor']}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert csrf
+    if tamper == "forged":
+        context = hidden_context(page)[:-3] + "AAA"
+    else:  # the mentee's page context, sent with the mentor's link
+        context = hidden_context(client.get(f"/s/{tokens['mentee']}").get_data(as_text=True))
+    answers = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "recommend_programme": "7",
+        "csrf_token": csrf.group(1),
+        "context": context,
+    }
+    assert client.post(f"/s/{tokens['mentor']}", data=answers).status_code == 303
+    with sqlite_db.sessions() as session:
+        stored = session.scalars(select(Response)).one()
+        assert (stored.survey_key, stored.role) == ("mentor_pulse", "mentor")
+
+
+def test_a_page_opened_before_expiry_cannot_submit_after_it(
+    client: FlaskClient, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    page = client.get(f"/s/{tokens['mentor']}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert csrf
+    with sqlite_db.transaction() as session:
+        for invitation in session.scalars(select(SurveyInvitation)):
+            invitation.expires_at = utcnow() - timedelta(minutes=1)
+    answers = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "recommend_programme": "7",
+        "csrf_token": csrf.group(1),
+        "context": hidden_context(page),
+    }
+    posted = client.post(f"/s/{tokens['mentor']}", data=answers)
+    assert posted.status_code == 410 and "expired" in posted.get_data(as_text=True)
+    assert responses(sqlite_db) == 0

@@ -154,3 +154,20 @@ def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Data
         thread.join()
     assert outcomes.count("stored") == 1 and outcomes.count("refused") == 49
     assert counts(pg_db) == (1, 6, 1)
+
+
+def test_a_context_read_earlier_still_claims_only_its_own_unanswered_link(db: Database) -> None:
+    from surveys.services.invitations import open_invitation
+    from surveys.services.responses import submission_context
+
+    with db.transaction() as session:
+        tokens = f.invited_pair(session)
+        mentor_context = submission_context(session, open_invitation(session, tokens["mentor"]))
+    with db.sessions() as session, pytest.raises(Gone):
+        # the mentor's context with the mentee's link: the claim matches no invitation
+        submit_response(session, tokens["mentee"], f.MENTOR_ANSWERS, context=mentor_context)
+    with db.transaction() as session:
+        submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS, context=mentor_context)
+    with db.sessions() as session, pytest.raises(Gone, match="already been answered"):
+        submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS, context=mentor_context)
+    assert counts(db)[0] == 1

@@ -13,11 +13,12 @@ from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.invitations import open_invitation, opt_out
 from surveys.services.meetings import record_meeting
-from surveys.services.responses import submit_response
+from surveys.services.responses import submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
 from webapp import database
 from webapp.extensions import csrf
+from webapp.respond.context import dump_context, load_context
 from webapp.respond.forms import WeMetForm, survey_form
 
 bp = Blueprint("respond", __name__)
@@ -34,13 +35,23 @@ def answer(token: str) -> ResponseReturnValue:
     (surveys.domain.answers); the WTForms form renders the page and carries
     those messages back to the fields when something needs correcting."""
     session = database.session()
-    invitation = open_invitation(session, token)
-    definition = catalogue().get(invitation.survey_key, invitation.survey_version)
+    secret = _settings().secret_key
+    context = None
+    if request.method == "POST":
+        context = load_context(secret, request.form.get("context", ""), token)
+    if context is None:
+        invitation = open_invitation(session, token)
+        if not invitation.longitudinal:  # a pseudonym is computed at submission only
+            context = submission_context(session, invitation)
+        survey = (invitation.survey_key, invitation.survey_version)
+    else:
+        survey = (context.survey_key, context.survey_version)
+    definition = catalogue().get(*survey)
     errors: dict[str, str] = {}
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
         try:
-            submit_response(session, invitation, raw)
+            submit_response(session, token, raw, context=context)
         except InvalidAnswers as exc:
             session.rollback()
             errors = exc.errors
@@ -51,8 +62,13 @@ def answer(token: str) -> ResponseReturnValue:
     for key, message in errors.items():
         if key in form:
             form[key].errors = [message]
-    k = _settings().min_group_size
-    page = render_template("respond/survey.html", form=form, definition=definition, k=k)
+    page = render_template(
+        "respond/survey.html",
+        form=form,
+        definition=definition,
+        k=_settings().min_group_size,
+        context=dump_context(secret, context, token) if context else "",
+    )
     return page, 422 if errors else 200
 
 
