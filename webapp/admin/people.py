@@ -17,17 +17,15 @@ from surveys.services.people_import import (
 from webapp import database
 from webapp.admin.forms import PeopleImportForm
 from webapp.admin.routes import bp
-from webapp.auth.routes import current_account, login_required
+from webapp.auth.routes import ensure_can_manage, login_required
 
 
 def managed_firm(firm_id: int) -> Firm:
     """The firm if the signed-in account may manage it; 404 otherwise (no existence leak)."""
-    account = current_account()
     firm = database.session().get(Firm, firm_id)
-    if firm is None or account is None:
+    if firm is None:
         abort(404)
-    if account.role != "admin" and firm.id not in {f.id for f in account.firms}:
-        abort(404)
+    ensure_can_manage(firm.id)
     return firm
 
 

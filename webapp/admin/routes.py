@@ -16,19 +16,17 @@ from surveys.services.meetings import record_meeting
 from surveys.settings import Settings
 from webapp import database
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
-from webapp.auth.routes import current_account, login_required
+from webapp.auth.routes import ensure_can_manage, login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def managed_programme(programme_id: int) -> Programme:
     """The programme if the signed-in account may manage it; 404 otherwise (no existence leak)."""
-    account = current_account()
     programme = database.session().get(Programme, programme_id)
-    if programme is None or account is None:
+    if programme is None:
         abort(404)
-    if account.role != "admin" and programme.firm_id not in {f.id for f in account.firms}:
-        abort(404)
+    ensure_can_manage(programme.firm_id)
     return programme
 
 

@@ -32,6 +32,15 @@ def current_account() -> Account | None:
     return cast(Account | None, g.account)
 
 
+def ensure_can_manage(firm_id: int) -> None:
+    """404 unless the signed-in account may manage ``firm_id`` (a 404 leaks no existence)."""
+    account = current_account()
+    if account is None or (
+        account.role != "admin" and firm_id not in {f.id for f in account.firms}
+    ):
+        abort(404)
+
+
 def login_required(*roles: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
