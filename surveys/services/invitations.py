@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -71,6 +71,8 @@ def issue_pulse_invitations(
     if meeting is None:
         raise NotFound(f"there is no meeting {meeting_id}")
     pairing = meeting.pairing
+    if not pairing.programme.pulse_surveys:
+        return []  # this programme runs no pulse surveys
     expires_at = utcnow() + timedelta(days=ttl_days)
     issued = []
     for role, person_id in (("mentor", pairing.mentor_id), ("mentee", pairing.mentee_id)):
@@ -126,6 +128,8 @@ def launch_round(
         raise NotFound(f"there is no programme {programme_id}")
     if programme.status == "closed":
         raise Conflict("this programme is closed")
+    if not programme.climate_surveys:
+        raise Conflict("this programme does not run the climate survey")
     try:
         definition = surveys.current(survey_key)
     except KeyError:
@@ -280,32 +284,53 @@ def opt_out(session: Session, token: str) -> None:
     )
 
 
+def _policy(programme: Programme, max_reminders: int, gap_days: int) -> tuple[int, int]:
+    """The programme's reminder policy, falling back to the global settings."""
+    return (
+        max_reminders if programme.max_reminders is None else programme.max_reminders,
+        gap_days if programme.reminder_gap_days is None else programme.reminder_gap_days,
+    )
+
+
+def _is_due(
+    invitation: SurveyInvitation,
+    programme: Programme,
+    max_reminders: int,
+    gap_days: int,
+    now: datetime,
+) -> bool:
+    limit, gap = _policy(programme, max_reminders, gap_days)
+    last = invitation.last_reminded_at or invitation.sent_at
+    return (
+        invitation.reminders_sent < limit
+        and invitation.sent_at is not None
+        and last is not None
+        and last <= now - timedelta(days=gap)
+    )
+
+
 def due_reminders(
     session: Session, max_reminders: int, gap_days: int, now: datetime | None = None
 ) -> list[int]:
-    """Invitations that should get a reminder now: sent, unanswered, open, not too soon."""
+    """Invitations that should get a reminder now: sent, unanswered, open, not too soon.
+
+    ``max_reminders``/``gap_days`` are the global settings; a programme's own
+    reminder policy takes precedence.
+    """
     now = now or utcnow()
-    cutoff = now - timedelta(days=gap_days)
-    last_contact = and_(
-        or_(
-            SurveyInvitation.last_reminded_at.is_(None), SurveyInvitation.last_reminded_at <= cutoff
-        ),
-        SurveyInvitation.sent_at <= cutoff,
-    )
-    return list(
-        session.scalars(
-            select(SurveyInvitation.id)
-            .where(
-                SurveyInvitation.sent_at.is_not(None),
-                SurveyInvitation.responded.is_(False),
-                SurveyInvitation.opted_out.is_(False),
-                SurveyInvitation.expires_at > now,
-                SurveyInvitation.reminders_sent < max_reminders,
-                last_contact,
-            )
-            .order_by(SurveyInvitation.id)
+    candidates = session.execute(
+        select(SurveyInvitation, Programme)
+        .join(Programme, Programme.id == SurveyInvitation.programme_id)
+        .where(
+            SurveyInvitation.sent_at.is_not(None),
+            SurveyInvitation.responded.is_(False),
+            SurveyInvitation.opted_out.is_(False),
+            SurveyInvitation.expires_at > now,
+            SurveyInvitation.reminders_sent < 5,
         )
-    )
+        .order_by(SurveyInvitation.id)
+    ).all()
+    return [i.id for i, p in candidates if _is_due(i, p, max_reminders, gap_days, now)]
 
 
 def claim_reminder(
@@ -317,21 +342,28 @@ def claim_reminder(
 ) -> SurveyInvitation | None:
     """Count a reminder for ``invitation_id`` if one is still due; None if not.
 
-    A conditional UPDATE, so two schedulers or a redelivered message cannot
-    send the same reminder twice.
+    A conditional UPDATE on the values just read, so two schedulers or a
+    redelivered message cannot send the same reminder twice.
     """
     now = now or utcnow()
-    if invitation_id not in due_reminders(session, max_reminders, gap_days, now):
+    row = session.execute(
+        select(SurveyInvitation, Programme)
+        .join(Programme, Programme.id == SurveyInvitation.programme_id)
+        .where(
+            SurveyInvitation.id == invitation_id,
+            SurveyInvitation.responded.is_(False),
+            SurveyInvitation.opted_out.is_(False),
+            SurveyInvitation.expires_at > now,
+        )
+    ).one_or_none()
+    if row is None or not _is_due(row[0], row[1], max_reminders, gap_days, now):
         return None
+    invitation = row[0]
     result = session.execute(
         update(SurveyInvitation)
         .where(
             SurveyInvitation.id == invitation_id,
-            SurveyInvitation.reminders_sent < max_reminders,
-            or_(
-                SurveyInvitation.last_reminded_at.is_(None),
-                SurveyInvitation.last_reminded_at <= now - timedelta(days=gap_days),
-            ),
+            SurveyInvitation.reminders_sent == invitation.reminders_sent,
         )
         .values(reminders_sent=SurveyInvitation.reminders_sent + 1, last_reminded_at=now)
         .execution_options(synchronize_session=False)

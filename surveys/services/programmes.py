@@ -79,9 +79,21 @@ def save_programme(
     status: str,
     longitudinal: bool,
     programme_id: int | None = None,
+    *,
+    pulse_surveys: bool = True,
+    climate_surveys: bool = True,
+    max_reminders: int | None = None,
+    reminder_gap_days: int | None = None,
 ) -> Programme:
-    """Create a programme, or edit ``programme_id`` (which must belong to ``firm_id``)."""
+    """Create a programme, or edit ``programme_id`` (which must belong to ``firm_id``).
+
+    ``pulse_surveys``/``climate_surveys`` say which surveys it runs; the reminder
+    policy (None = the global setting) applies to its invitations."""
     name = _programme_values(name, status)
+    if max_reminders is not None and not 0 <= max_reminders <= 5:
+        raise Invalid("reminders must be between 0 and 5")
+    if reminder_gap_days is not None and not 1 <= reminder_gap_days <= 30:
+        raise Invalid("the days between reminders must be between 1 and 30")
     if session.get(Firm, firm_id) is None:
         raise NotFound(f"there is no firm {firm_id}")
     clash = select(Programme.id).where(
@@ -101,6 +113,8 @@ def save_programme(
         programme = found
     programme.name, programme.starts_on, programme.status = name, starts_on, status
     programme.longitudinal = longitudinal
+    programme.pulse_surveys, programme.climate_surveys = pulse_surveys, climate_surveys
+    programme.max_reminders, programme.reminder_gap_days = max_reminders, reminder_gap_days
     session.flush()
     return programme
 

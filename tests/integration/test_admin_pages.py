@@ -139,3 +139,31 @@ def test_a_researcher_cannot_manage_programmes(client: FlaskClient, sqlite_db: D
     programme_id, _ = setup(sqlite_db, role="researcher")
     sign_in(client, "staff@example.com")
     assert client.get(f"/admin/programmes/{programme_id}").status_code == 403
+
+
+def test_a_lead_sets_which_surveys_and_the_reminder_policy_and_bad_values_are_refused(
+    client: FlaskClient, sqlite_db: Database
+) -> None:
+    from surveys.db.models import Programme
+
+    programme_id, _ = setup(sqlite_db)
+    sign_in(client, "staff@example.com")
+    page = f"/admin/programmes/{programme_id}/edit"
+    form = {
+        "csrf_token": csrf(client, page),
+        "name": "Reverse mentoring",
+        "starts_on": "2026-01-05",
+        "status": "active",
+        "pulse_surveys": "y",
+        "max_reminders": "9",
+        "reminder_gap_days": "5",
+    }
+    refused = client.post(page, data=form)
+    assert refused.status_code == 422 and "0 to 5 reminders" in refused.get_data(as_text=True)
+    saved = client.post(page, data={**form, "max_reminders": "1"})
+    assert saved.status_code == 303
+    with sqlite_db.sessions() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        assert (programme.pulse_surveys, programme.climate_surveys) == (True, False)
+        assert (programme.max_reminders, programme.reminder_gap_days) == (1, 5)

@@ -148,3 +148,56 @@ def test_rounds_past_their_last_day_close_once_and_announce_it(db: Database) -> 
         assert close_due_rounds(session, today=date(2026, 3, 5)) == []
         topics = session.scalars(select(OutboxEvent.topic)).all()
         assert topics.count("survey.closed") == 1
+
+
+def test_a_programme_without_pulses_invites_nobody_after_a_meeting(db: Database) -> None:
+    with db.transaction() as session:
+        pairing = f.pairing(session, f.programme(session, pulse_surveys=False))
+        meeting = f.meeting(session, pairing)
+        assert issue_pulse_invitations(session, meeting.id, f.SECRET, ttl_days=14) == []
+
+
+def test_a_programme_without_climate_rounds_refuses_to_launch_one(db: Database) -> None:
+    with db.transaction() as session:
+        programme = f.programme(session, climate_surveys=False)
+        with pytest.raises(Conflict, match="does not run the climate survey"):
+            launch_round(
+                session,
+                programme.id,
+                "baseline",
+                date(2026, 3, 1),
+                f.SECRET,
+                today=date(2026, 2, 1),
+            )
+
+
+@pytest.mark.parametrize(
+    ("policy", "sent_days_ago", "due"),
+    [
+        ({"max_reminders": 0}, 10, False),
+        ({"reminder_gap_days": 7}, 4, False),
+        ({"reminder_gap_days": 7}, 7.1, True),
+        ({}, 3.1, True),  # the global default: 3 days
+    ],
+)
+def test_a_programmes_own_reminder_policy_takes_precedence(
+    db: Database, policy: dict[str, int], sent_days_ago: float, due: bool
+) -> None:
+    with db.transaction() as session:
+        pairing = f.pairing(session, f.programme(session, **policy))
+        invitation = issue_pulse_invitations(session, f.meeting(session, pairing).id, f.SECRET, 14)[
+            0
+        ]
+        invitation.sent_at = utcnow() - timedelta(days=sent_days_ago)
+        invitation_id = invitation.id
+    with db.transaction() as session:
+        assert (due_reminders(session, 2, 3) == [invitation_id]) is due
+        assert (claim_reminder(session, invitation_id, 2, 3) is not None) is due
+
+
+def test_the_schema_bounds_a_programmes_reminder_policy(db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    for bad in ({"max_reminders": 6}, {"reminder_gap_days": 0}):
+        with db.sessions() as session, pytest.raises(IntegrityError):
+            f.programme(session, **bad)

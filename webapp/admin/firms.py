@@ -144,6 +144,10 @@ def add_programme(firm_id: int) -> ResponseReturnValue:
                 form.starts_on.data,
                 form.status.data or "pilot",
                 bool(form.longitudinal.data),
+                pulse_surveys=bool(form.pulse_surveys.data),
+                climate_surveys=bool(form.climate_surveys.data),
+                max_reminders=form.max_reminders.data,
+                reminder_gap_days=form.reminder_gap_days.data,
             )
         except ServiceError as exc:
             session.rollback()

@@ -61,6 +61,18 @@ class ProgrammeForm(FlaskForm):
     longitudinal = BooleanField(
         "Longitudinal: pair each person's before and after answers under a keyed pseudonym"
     )
+    pulse_surveys = BooleanField("Pulse surveys after each meeting", default=True)
+    climate_surveys = BooleanField("Climate survey rounds (baseline, follow-up)", default=True)
+    max_reminders = IntegerField(
+        "Reminders at most",
+        validators=[Optional(), NumberRange(0, 5, "Please choose 0 to 5 reminders.")],
+        description="Leave empty for the default (2).",
+    )
+    reminder_gap_days = IntegerField(
+        "Days between reminders at least",
+        validators=[Optional(), NumberRange(1, 30, "Please choose 1 to 30 days.")],
+        description="Leave empty for the default (3).",
+    )
 
 
 class EnrolForm(FlaskForm):

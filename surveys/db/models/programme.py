@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,13 @@ class Programme(Base):
     __table_args__ = (
         UniqueConstraint("firm_id", "name"),
         CheckConstraint(sql_in("status", PROGRAMME_STATUSES), name="status"),
+        CheckConstraint(
+            "max_reminders IS NULL OR (max_reminders BETWEEN 0 AND 5)", name="max_reminders"
+        ),
+        CheckConstraint(
+            "reminder_gap_days IS NULL OR (reminder_gap_days BETWEEN 1 AND 30)",
+            name="reminder_gap_days",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +77,12 @@ class Programme(Base):
     status: Mapped[str] = mapped_column(String(10), default="pilot")
     #: Opt-in: responses carry a keyed pseudonym so before/after can be paired.
     longitudinal: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Which surveys the programme runs: pulses after meetings, climate rounds.
+    pulse_surveys: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    climate_surveys: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: Reminder policy; NULL means the global setting (FLIPSIDE_MAX_REMINDERS / _GAP_DAYS).
+    max_reminders: Mapped[int | None] = mapped_column(Integer)
+    reminder_gap_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     firm: Mapped[Firm] = relationship(back_populates="programmes")
