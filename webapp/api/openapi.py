@@ -51,6 +51,9 @@ _AUTH_ERRORS = {
 }
 
 
+_COHORT_COLUMNS = ("role", "level_band", "tenure_band", "gender_group")
+
+
 def _schemas() -> dict[str, Any]:
     person_fields: dict[str, Any] = {c: {"type": ["string", "null"]} for c in COLUMNS}
     person_fields["promotion_dates"] = {
@@ -135,6 +138,33 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 k: {"type": "integer", "minimum": 0}
                 for k in ("created", "updated", "unchanged", "promotions")
+            },
+        },
+        "TestResult": {
+            "type": "object",
+            "required": [
+                "test",
+                "statistic",
+                "df",
+                "pvalue",
+                "pvalue_adjusted",
+                "n",
+                "effect_size",
+                "ci",
+                "notes",
+                "summary",
+            ],
+            "properties": {
+                "test": {"type": "string"},
+                "statistic": {"type": ["number", "null"]},
+                "df": {"type": ["number", "null"]},
+                "pvalue": {"type": ["number", "null"]},
+                "pvalue_adjusted": {"type": ["number", "null"]},
+                "n": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "effect_size": {"type": ["object", "null"]},
+                "ci": {"type": ["array", "null"], "items": {"type": ["number", "null"]}},
+                "notes": {"type": "array", "items": {"type": "string"}},
+                "summary": {"type": "string"},
             },
         },
         "AggregateCell": {
@@ -329,6 +359,82 @@ def document() -> dict[str, Any]:
                         **_AUTH_ERRORS,
                         "404": _error("No such programme among the account's firms."),
                         "422": _error("programme_id is missing or not a positive integer."),
+                    },
+                }
+            },
+            "/api/v1/programmes/{programme_id}/comparison": {
+                "get": {
+                    "operationId": "compareCohorts",
+                    "summary": (
+                        "Two cohorts compared on one Likert or 0-10 question, from released "
+                        "aggregates; refused when a side has fewer responses than the firm's k."
+                    ),
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "programme_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        },
+                        {
+                            "name": "survey_key",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "question_key",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "by",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "enum": list(_COHORT_COLUMNS)},
+                        },
+                        {
+                            "name": "a",
+                            "in": "query",
+                            "required": True,
+                            "description": "comma-separated values of `by` on the first side",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "b",
+                            "in": "query",
+                            "required": True,
+                            "description": "comma-separated values of `by` on the second side",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "test",
+                            "in": "query",
+                            "schema": {
+                                "type": "string",
+                                "enum": ["welch", "mwu", "brunner-munzel"],
+                            },
+                        },
+                        {
+                            "name": "alternative",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["two-sided", "less", "greater"]},
+                        },
+                        {
+                            "name": "round_id",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json("The test result (R's conventions).", _ref("TestResult")),
+                        **_AUTH_ERRORS,
+                        "404": _error("No such programme among the account's firms."),
+                        "422": _error(
+                            "A parameter is missing or wrong, or a side has fewer than k responses."
+                        ),
                     },
                 }
             },

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from surveys.db.models import AggregateCell, Firm, Meeting, Pairing, Programme
+from surveys.services.comparisons import Comparison, compare_released
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
 from surveys.services.people_import import (
@@ -227,6 +228,49 @@ def aggregates() -> ResponseReturnValue:
             for c in cells
         ],
     )
+
+
+def _values(name: str) -> frozenset[str]:
+    raw = request.args.get(name, "")
+    return frozenset(v.strip() for v in raw.split(",") if v.strip())
+
+
+@bp.get("/programmes/<int:programme_id>/comparison")
+@token_required()
+def comparison(programme_id: int) -> ResponseReturnValue:
+    """Two cohorts compared on one question, from released aggregates (each side >= k)."""
+    session = database.session()
+    row = session.execute(
+        _visible(
+            select(Programme.id, Firm.min_group_size)
+            .join(Firm, Firm.id == Programme.firm_id)
+            .where(Programme.id == programme_id),
+            Programme.firm_id,
+        )
+    ).one_or_none()
+    if row is None:
+        raise ApiError(404, "not_found", f"there is no programme {programme_id}")
+    settings: Settings = current_app.config["FLIPSIDE"]
+    for name in ("survey_key", "question_key", "by"):
+        if not request.args.get(name):
+            raise ApiError(422, "invalid", f"{name} is required")
+    alternative = request.args.get("alternative", "two-sided")
+    if alternative not in ("two-sided", "less", "greater"):
+        raise ApiError(422, "invalid", "alternative must be two-sided, less or greater")
+    wanted = Comparison(
+        survey_key=request.args["survey_key"],
+        question_key=request.args["question_key"],
+        by=request.args["by"],
+        a=_values("a"),
+        b=_values("b"),
+        test=request.args.get("test", "welch"),
+        round_id=_query_int("round_id"),
+        alternative=alternative,
+    )
+    result = compare_released(
+        session, row.id, wanted, row.min_group_size or settings.min_group_size
+    )
+    return jsonify(result.to_dict())
 
 
 @bp.post("/exports")

@@ -1,0 +1,147 @@
+"""Comparing two cohorts on one question, from released aggregate histograms only.
+
+A comparison reads the released snapshot of the month cells (every response is
+counted in exactly one month cell), or of one climate round, sums the
+histograms of each side's cohort values, and runs the statistics engine on the
+two histograms. The engine refuses a side with fewer than k responses, so no
+result describes a group below the firm's minimum group size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.db.models import AggregateCell, Programme
+from surveys.definitions import Catalogue, catalogue
+from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS
+from surveys.services.errors import Invalid, NotFound
+from surveys.stats import (
+    StatsInputError,
+    TestResult,
+    brunner_munzel_from_counts,
+    mann_whitney_from_counts,
+    welch_t_from_counts,
+)
+
+COHORT_VALUES = {
+    "role": ROLES,
+    "level_band": LEVEL_BANDS,
+    "tenure_band": TENURE_BANDS,
+    "gender_group": GENDER_GROUPS,
+}
+TESTS = {
+    "welch": welch_t_from_counts,
+    "mwu": mann_whitney_from_counts,
+    "brunner-munzel": brunner_munzel_from_counts,
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    survey_key: str
+    question_key: str
+    by: str
+    a: frozenset[str]
+    b: frozenset[str]
+    test: str = "welch"
+    round_id: int | None = None
+    alternative: str = "two-sided"
+
+
+def _check(request: Comparison, surveys: Catalogue) -> str:
+    if request.by not in COHORT_VALUES:
+        raise Invalid(f"'by' must be one of {', '.join(COHORT_VALUES)}")
+    allowed = set(COHORT_VALUES[request.by])
+    for side, values in (("a", request.a), ("b", request.b)):
+        if not values or not values <= allowed:
+            raise Invalid(
+                f"'{side}' must list values of {request.by}: {', '.join(sorted(allowed))}"
+            )
+    if request.a & request.b:
+        raise Invalid("the two sides must not share a value")
+    if request.test not in TESTS:
+        raise Invalid(f"'test' must be one of {', '.join(TESTS)}")
+    try:
+        question = surveys.current(request.survey_key).question(request.question_key)
+    except KeyError:
+        raise Invalid(
+            f"there is no question {request.question_key!r} in survey {request.survey_key!r}"
+        ) from None
+    if question.type not in {"likert5", "scale0_10"}:
+        raise Invalid("only Likert and 0-10 questions can be compared this way")
+    return question.key.replace("_", " ")
+
+
+def _side(
+    session: Session,
+    programme_id: int,
+    request: Comparison,
+    values: Collection[str],
+    min_group_size: int,
+) -> Counter[float]:
+    period = ("round", str(request.round_id)) if request.round_id else None
+    column = getattr(AggregateCell, request.by)
+    query = select(column, AggregateCell.released_histogram).where(
+        AggregateCell.programme_id == programme_id,
+        AggregateCell.survey_key == request.survey_key,
+        AggregateCell.question_key == request.question_key,
+        AggregateCell.item == "",
+        column.in_(sorted(values)),
+    )
+    if period is None:
+        query = query.where(AggregateCell.period_kind == "month")
+    else:
+        query = query.where(
+            AggregateCell.period_kind == period[0], AggregateCell.period == period[1]
+        )
+    counts: Counter[float] = Counter()
+    per_value: Counter[str] = Counter()
+    for cohort_value, histogram in session.execute(query):
+        for value, count in histogram.items():
+            counts[float(value)] += int(count)
+            per_value[cohort_value] += int(count)
+    # Every value pooled into a side must stand on its own: otherwise comparing
+    # "a" with "a+b" would give away a group "b" below k by subtraction.
+    small = sorted(v for v, n in per_value.items() if 0 < n < min_group_size)
+    if small:
+        raise Invalid(
+            f"{', '.join(small)} has fewer than {min_group_size} responses, so it cannot be "
+            "pooled into a comparison"
+        )
+    return counts
+
+
+def compare_released(
+    session: Session,
+    programme_id: int,
+    request: Comparison,
+    min_group_size: int,
+    surveys: Catalogue | None = None,
+) -> TestResult:
+    """Run ``request`` on the programme's released aggregates.
+
+    Raises NotFound for an unknown programme and Invalid for a request that
+    does not make sense or a side below the minimum group size.
+    """
+    text = _check(request, surveys or catalogue())
+    if session.get(Programme, programme_id) is None:
+        raise NotFound(f"there is no programme {programme_id}")
+    a = _side(session, programme_id, request, request.a, min_group_size)
+    b = _side(session, programme_id, request, request.b, min_group_size)
+    labels = ("+".join(sorted(request.a)), "+".join(sorted(request.b)))
+    try:
+        return TESTS[request.test](
+            a,
+            b,
+            labels=labels,
+            alternative=request.alternative,
+            min_group_size=min_group_size,
+            outcome=text,
+        )
+    except StatsInputError as exc:
+        raise Invalid(str(exc)) from None
