@@ -137,18 +137,7 @@ def add_programme(firm_id: int) -> ResponseReturnValue:
         session = database.session()
         assert form.starts_on.data is not None
         try:
-            programme = save_programme(
-                session,
-                found.id,
-                form.name.data or "",
-                form.starts_on.data,
-                form.status.data or "pilot",
-                bool(form.longitudinal.data),
-                pulse_surveys=bool(form.pulse_surveys.data),
-                climate_surveys=bool(form.climate_surveys.data),
-                max_reminders=form.max_reminders.data,
-                reminder_gap_days=form.reminder_gap_days.data,
-            )
+            programme = save_programme(session, found.id, **form.values("pilot"))
         except ServiceError as exc:
             session.rollback()
             form.name.errors = [sentence(exc)]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
@@ -73,6 +75,19 @@ class ProgrammeForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 30, "Please choose 1 to 30 days.")],
         description="Leave empty for the default (3).",
     )
+
+    def values(self, default_status: str) -> dict[str, Any]:
+        """The keyword arguments of surveys.services.programmes.save_programme."""
+        return {
+            "name": self.name.data or "",
+            "starts_on": self.starts_on.data,
+            "status": self.status.data or default_status,
+            "longitudinal": bool(self.longitudinal.data),
+            "pulse_surveys": bool(self.pulse_surveys.data),
+            "climate_surveys": bool(self.climate_surveys.data),
+            "max_reminders": self.max_reminders.data,
+            "reminder_gap_days": self.reminder_gap_days.data,
+        }
 
 
 class EnrolForm(FlaskForm):

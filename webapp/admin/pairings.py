@@ -48,15 +48,8 @@ def edit_programme(programme_id: int) -> ResponseReturnValue:
             save_programme(
                 session,
                 programme.firm_id,
-                form.name.data or "",
-                form.starts_on.data,
-                form.status.data or programme.status,
-                bool(form.longitudinal.data),
                 programme_id=programme.id,
-                pulse_surveys=bool(form.pulse_surveys.data),
-                climate_surveys=bool(form.climate_surveys.data),
-                max_reminders=form.max_reminders.data,
-                reminder_gap_days=form.reminder_gap_days.data,
+                **form.values(programme.status),
             )
         except ServiceError as exc:
             session.rollback()
