@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NoReturn
 
-from sqlalchemy import Uuid, bindparam, insert, text, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -109,37 +109,32 @@ _ANSWERED = "This survey has already been answered with this link. Thank you!"
 
 # On PostgreSQL the same writes go in one round trip: the claim and, only if it
 # succeeded, the response, its answers and the outbox row (data-modifying CTEs).
-_PG_SUBMIT = text(
-    """
+_PG_SUBMIT = """
 WITH claimed AS (
     UPDATE survey_invitations SET responded = true
-    WHERE id = :invitation_id AND token_hash = :claimed_hash AND NOT responded
-      AND NOT opted_out AND expires_at > :now
+    WHERE id = %(invitation_id)s AND token_hash = %(claimed_hash)s AND NOT responded
+      AND NOT opted_out AND expires_at > %(now)s
     RETURNING id
 ), response AS (
     INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id,
                            programme_id, round_id, role, level_band, tenure_band,
                            gender_group, pseudonym)
-    SELECT :id, :survey_key, :survey_version, :submitted_on, :firm_id, :programme_id,
-           :round_id, :role, :level_band, :tenure_band, :gender_group, :pseudonym
+    SELECT %(id)s, %(survey_key)s, %(survey_version)s, %(submitted_on)s, %(firm_id)s,
+           %(programme_id)s, %(round_id)s, %(role)s, %(level_band)s, %(tenure_band)s,
+           %(gender_group)s, %(pseudonym)s
     FROM claimed
     RETURNING id
 ), answers AS (
     INSERT INTO answers (response_id, question_key, item, value, text)
     SELECT response.id, a.question_key, a.item, a.value, a.text
-    FROM response, jsonb_to_recordset(CAST(:answers AS jsonb))
+    FROM response, jsonb_to_recordset(CAST(%(answers)s AS jsonb))
          AS a(question_key varchar, item varchar, value integer, text text)
 ), event AS (
     INSERT INTO outbox_events (topic, payload, created_at, attempts)
-    SELECT :topic, CAST(:payload AS json), :created_at, 0 FROM response
+    SELECT %(topic)s, CAST(%(payload)s AS json), %(created_at)s, 0 FROM response
 )
 SELECT count(*) FROM response
-"""
-).bindparams(
-    bindparam("id", type_=Uuid),
-    bindparam("created_at", type_=UTCDateTime),
-    bindparam("now", type_=UTCDateTime),
-)
+"""  # psycopg placeholders: run with exec_driver_sql, no SQL compilation
 
 
 def submit_response(
@@ -194,7 +189,7 @@ def submit_response(
     }
     conn = session.connection()  # Core execution: no ORM unit of work on this path
     if conn.dialect.name == "postgresql":
-        stored = conn.execute(
+        stored = conn.exec_driver_sql(
             _PG_SUBMIT,
             {
                 **claim,
