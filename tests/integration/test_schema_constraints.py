@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -203,3 +204,36 @@ def test_response_ids_are_random_version_4_uuids(db: Database) -> None:
         session.add(row)
         session.flush()
         assert row.id.version == 4
+
+
+def test_aggregate_counters_hold_sums_past_32_bits(db: Database) -> None:
+    from surveys.db.models import AggregateCell
+
+    big = 100 * 30_000_000  # thirty million answers of 10: the sum of squares
+    with db.transaction() as session:
+        session.add(
+            AggregateCell(
+                survey_key="climate",
+                survey_version=1,
+                question_key="recommend_firm",
+                item="",
+                firm_id=1,
+                programme_id=1,
+                role="mentor",
+                level_band="junior",
+                tenure_band="<2y",
+                gender_group="woman",
+                period_kind="month",
+                period="2026-01",
+                n=30_000_000,
+                total=300_000_000,
+                total_sq=big,
+                histogram={"10": 30_000_000},
+                released_n=0,
+                released_total=0,
+                released_total_sq=0,
+                released_histogram={},
+            )
+        )
+    with db.sessions() as session:
+        assert session.scalars(select(AggregateCell.total_sq)).one() == big

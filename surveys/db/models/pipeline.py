@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db.base import Base
@@ -87,12 +87,13 @@ class AggregateCell(Base):
     #: 'week' (2026-W07), 'month' (2026-02) or 'round' (the round id).
     period_kind: Mapped[str] = mapped_column(String(5))
     period: Mapped[str] = mapped_column(String(20))
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    total_sq: Mapped[int] = mapped_column(Integer, default=0)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_sq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # 64-bit: a sum of squares passes 2**31 at about 21 million answers of 10 in one cell.
     #: {"value": count}
     histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    released_n: Mapped[int] = mapped_column(Integer, default=0)
-    released_total: Mapped[int] = mapped_column(Integer, default=0)
-    released_total_sq: Mapped[int] = mapped_column(Integer, default=0)
+    released_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    released_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    released_total_sq: Mapped[int] = mapped_column(BigInteger, default=0)
     released_histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
