@@ -2,8 +2,9 @@
 
 Enrolment by role, pairings, meetings per month and invitations sent are head
 counts of the programme's own records. Responses per role are read from the
-released responses cells (batched release), never from the live counters or
-the invitations' responded flags, so the overview moves only when a batch of
+released responses cells (batched release) that the API would list too
+(:func:`~surveys.services.released_cells.disclosed_cells`), never from the live
+counters or the invitations' responded flags, so the overview moves only when a batch of
 at least k responses of a cohort has been released. Roles that were sent no
 invitation at all are not listed in the survey tables. Response rates divide the
 released responses by the invitations sent, per role, and are shown only when
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import (
-    AggregateCell,
     Enrolment,
     Firm,
     Meeting,
@@ -30,6 +30,7 @@ from surveys.db.models import (
     SurveyInvitation,
 )
 from surveys.domain.vocab import ROLES
+from surveys.services.released_cells import disclosed_cells
 
 
 @dataclass(frozen=True)
@@ -101,22 +102,15 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
         .where(SurveyInvitation.programme_id == programme.id, SurveyInvitation.sent_at.is_not(None))
         .group_by(Enrolment.role)
     ).all()
-    answered = session.execute(
-        select(AggregateCell.role, func.sum(AggregateCell.released_n))
-        .where(
-            AggregateCell.programme_id == programme.id,
-            AggregateCell.question_key == RESPONSES,
-            AggregateCell.period_kind == "month",
-        )
-        .group_by(AggregateCell.role)
-    ).all()
+    answered: dict[str, int] = {}
+    for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
+        if cell.period_kind == "month" and cell.item == "":
+            answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.
     surveyed = [role for role in ROLES if any(r == role and n for r, n in sent)]
     invitations = disclosure.breakdown(_by_role(list(sent), surveyed), policy)
-    responses = disclosure.breakdown(
-        _by_role([(role, int(n or 0)) for role, n in answered], surveyed), policy
-    )
+    responses = disclosure.breakdown(_by_role(list(answered.items()), surveyed), policy)
     rates = {
         role: _rate(responses.cells[role], invitations.cells[role], policy) for role in surveyed
     }

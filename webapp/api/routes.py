@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from surveys import disclosure
-from surveys.db.models import AggregateCell, Firm, Meeting, Pairing, Programme
+from surveys.db.models import Firm, Meeting, Pairing, Programme
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
 from surveys.services.people_import import (
@@ -20,6 +20,7 @@ from surveys.services.people_import import (
     read_csv,
     records_from_json,
 )
+from surveys.services.released_cells import disclosed_cells
 from surveys.settings import Settings
 from webapp import database
 from webapp.api.auth import ApiError, api_account, firm_ids, token_required
@@ -180,22 +181,6 @@ def _query_int(name: str) -> int | None:
     return int(raw)
 
 
-SERIES_FIELDS = (
-    "survey_key",
-    "survey_version",
-    "question_key",
-    "item",
-    "role",
-    "level_band",
-    "tenure_band",
-    "gender_group",
-)
-
-
-def _series(cell: AggregateCell) -> tuple[object, ...]:
-    return tuple(getattr(cell, name) for name in SERIES_FIELDS)
-
-
 @bp.get("/aggregates")
 @token_required()
 def aggregates() -> ResponseReturnValue:
@@ -211,17 +196,14 @@ def aggregates() -> ResponseReturnValue:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
     settings: Settings = current_app.config["FLIPSIDE"]
     policy = disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size)
-    query = (
-        select(AggregateCell)
-        .where(AggregateCell.programme_id == programme.id, AggregateCell.released_n > 0)
-        .order_by(AggregateCell.id)
+    cells = disclosed_cells(
+        session,
+        programme.id,
+        policy,
+        survey_key=request.args.get("survey_key"),
+        question_key=request.args.get("question_key"),
     )
-    for name in ("survey_key", "question_key"):
-        value = request.args.get(name)
-        if value is not None:
-            query = query.where(getattr(AggregateCell, name) == value)
-    decided = disclosure.released_series(session.scalars(query), _series, policy)
-    shown = [(c, disclosure.released(c)) for c, result in decided if result.shown]
+    shown = [(c, disclosure.released(c)) for c in cells]
     return jsonify(
         programme_id=programme.id,
         cells=[
