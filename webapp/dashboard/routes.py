@@ -6,11 +6,14 @@ from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from surveys import disclosure
 from surveys.db.models import Account, Firm, Programme
 from surveys.services.overview import programme_overview
+from surveys.services.pulse_trends import likert_trends
 from surveys.settings import Settings
 from webapp import database
 from webapp.auth.routes import current_account, login_required
+from webapp.dashboard.charts import diverging_bars, legend
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 MAX_ID = 2**31 - 1
@@ -50,3 +53,19 @@ def overview(programme_id: int) -> ResponseReturnValue:
     settings: Settings = current_app.config["FLIPSIDE"]
     result = programme_overview(database.session(), programme, settings.min_group_size)
     return render_template("dashboard/overview.html", overview=result)
+
+
+@bp.get("/programmes/<int:programme_id>/pulse")
+@login_required("admin", "lead")
+def pulse(programme_id: int) -> ResponseReturnValue:
+    programme = _programme_of(_signed_in(), programme_id)
+    settings: Settings = current_app.config["FLIPSIDE"]
+    trends = likert_trends(database.session(), programme, settings.min_group_size)
+    return render_template(
+        "dashboard/pulse.html",
+        programme=programme,
+        trends=trends,
+        chart=diverging_bars,
+        legend=legend,
+        k=disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size).k,
+    )
