@@ -22,7 +22,8 @@ The rules:
   hidden cell further (e.g. 3/2/2 at k=3).
 * **Differencing** (:class:`Ledger`). A slice that is nested in (or contains) a
   slice already shown, and differs from it by fewer than k people, is refused
-  with a reason: subtracting one from the other would describe the few.
+  with a reason: subtracting one from the other would describe the few. So is
+  a snapshot that lacks answers a nested one holds (released at another time).
 * **Released snapshots only** (:func:`released`). Readers take the
   ``released_*`` columns of an aggregate cell, which move only in batches of at
   least k responses; the live counters are never read here.
@@ -151,38 +152,81 @@ def breakdown(counts: Mapping[K, int], policy: Policy) -> Breakdown[K]:
     return Breakdown(cells, Shown(total_n, total_n))
 
 
+@dataclass(frozen=True)
+class Slice(Generic[A]):
+    """A slice already shown: its atoms, its n and, for snapshots, its histogram."""
+
+    atoms: frozenset[A]
+    n: int
+    label: str
+    histogram: Mapping[str, int] | None = None
+
+
+def _difference(bigger: Mapping[str, int], smaller: Mapping[str, int]) -> dict[str, int]:
+    return {v: bigger.get(v, 0) - smaller.get(v, 0) for v in {*bigger, *smaller}}
+
+
 @dataclass
 class Ledger(Generic[A]):
     """What one page or API answer has shown so far, for the differencing rule.
 
     A slice is the set of finest cells (*atoms*) it adds up, with the number
     of people it describes. A slice nested in, or containing, a slice already
-    shown must differ from it by zero or by at least k people.
+    shown must differ from it by zero or by at least k people. Snapshots
+    released at different times need not nest even when their atoms do (a
+    month released before the last answers of a week inside it): when both
+    carry histograms, a larger slice that lacks answers the smaller one holds
+    is refused too, since the difference would mix a few answers of each.
     """
 
     policy: Policy
-    shown: list[tuple[frozenset[A], int, str]] = field(default_factory=list)
+    shown: list[Slice[A]] = field(default_factory=list)
 
-    def check(self, atoms: Iterable[A], n: int, label: str) -> Suppressed | None:
+    def check(
+        self,
+        atoms: Iterable[A],
+        n: int,
+        label: str,
+        histogram: Mapping[str, int] | None = None,
+    ) -> Suppressed | None:
         """Why the slice may not be shown beside what is shown already, or None."""
         mine = frozenset(atoms)
-        for other, other_n, other_label in self.shown:
-            if (mine <= other or other <= mine) and 0 < abs(n - other_n) < self.policy.k:
+        for other in self.shown:
+            if not (mine <= other.atoms or other.atoms <= mine):
+                continue
+            if 0 < abs(n - other.n) < self.policy.k:
                 return Suppressed(
-                    f"refused: differs from {other_label} by fewer than {self.policy.k} "
+                    f"refused: differs from {other.label} by fewer than {self.policy.k} "
                     "people, so the difference would describe individuals"
                 )
+            if histogram is not None and other.histogram is not None:
+                bigger, smaller = (
+                    (histogram, other.histogram)
+                    if other.atoms <= mine
+                    else (other.histogram, histogram)
+                )
+                if any(c < 0 for c in _difference(bigger, smaller).values()):
+                    return Suppressed(
+                        f"refused: released at a different time from {other.label}, so "
+                        "the difference would describe a few answers of each"
+                    )
         return None
 
-    def show(self, atoms: Iterable[A], result: Result, label: str) -> Result:
+    def show(
+        self,
+        atoms: Iterable[A],
+        result: Result,
+        label: str,
+        histogram: Mapping[str, int] | None = None,
+    ) -> Result:
         """Record a slice about to be shown, or refuse it (see :meth:`check`)."""
         if isinstance(result, Suppressed):
             return result
         mine = frozenset(atoms)
-        refused = self.check(mine, result.n, label)
+        refused = self.check(mine, result.n, label, histogram)
         if refused is not None:
             return refused
-        self.shown.append((mine, result.n, label))
+        self.shown.append(Slice(mine, result.n, label, histogram))
         return result
 
 
@@ -258,7 +302,9 @@ def released_series(
     Weeks are decided first; a month is then refused when it differs by fewer
     than k from any week inside it, or from any sum of such weeks shown -- the
     month and weeks were released at different times, so their difference could
-    hold a handful of answers. The cells come back in their given order.
+    hold a handful of answers -- or, when the counts agree, a few answers of a
+    week never released against later ones (the histograms tell). The cells
+    come back in their given order.
     """
     listed = list(cells)
     order = {"week": 0, "month": 1}
@@ -268,12 +314,23 @@ def released_series(
         cell = listed[index]
         ledger = ledgers.setdefault(series(cell), Ledger(policy))
         days = period_days(cell.period_kind, cell.period)
+        histogram = released(cell).histogram
         if cell.period_kind == "month":
-            inside = [(a, n, label) for a, n, label in ledger.shown if a <= days]
+            inside = [shown for shown in ledger.shown if shown.atoms <= days]
             for size in range(2, len(inside) + 1):
                 for combo in combinations(inside, size):
-                    union = frozenset().union(*(a for a, _, _ in combo))
-                    label = "the sum of weeks " + ", ".join(lbl for _, _, lbl in combo)
-                    ledger.shown.append((union, sum(n for _, n, _ in combo), label))
-        decided[index] = ledger.show(days, released_cell(cell, policy), cell.period)
+                    summed: dict[str, int] = {}
+                    for part in combo:
+                        for value, c in (part.histogram or {}).items():
+                            summed[value] = summed.get(value, 0) + c
+                    ledger.shown.append(
+                        Slice(
+                            frozenset().union(*(part.atoms for part in combo)),
+                            sum(part.n for part in combo),
+                            "the sum of weeks " + ", ".join(part.label for part in combo),
+                            summed,
+                        )
+                    )
+        result = released_cell(cell, policy)
+        decided[index] = ledger.show(days, result, cell.period, histogram)
     return [(cell, decided[i]) for i, cell in enumerate(listed)]

@@ -245,3 +245,25 @@ def test_series_are_independent_and_small_cells_are_suppressed() -> None:
         PeriodCell("round", "4", 6, "a"),
     ]
     assert decide(cells) == [True, True, False, True]
+
+
+def test_attack_a_month_released_before_the_last_answers_of_its_weeks_is_refused() -> None:
+    # W06: five 4s. W07: three 1s (never released). W08: two 4s, then three more.
+    # February was released at ten (W06 + W07 + W08's first two); W08 later at five.
+    # Counts agree (10 = 5 + 5) but February minus the weeks would show W07's three 1s.
+    cells = [
+        PeriodCell("week", "2026-W06", 5, released_histogram={"4": 5}),
+        PeriodCell("week", "2026-W08", 5, released_histogram={"4": 5}),
+        PeriodCell("month", "2026-02", 10, released_histogram={"4": 7, "1": 3}),
+    ]
+    decided = d.released_series(cells, lambda c: c.question, K5)
+    month = decided[2][1]
+    assert isinstance(month, d.Suppressed) and "different time" in month.reason
+
+
+def test_a_month_that_holds_its_weeks_answers_and_k_more_is_shown() -> None:
+    cells = [
+        PeriodCell("week", "2026-W06", 5, released_histogram={"4": 5}),
+        PeriodCell("month", "2026-02", 10, released_histogram={"4": 7, "1": 3}),
+    ]
+    assert decide(cells) == [True, True]
