@@ -104,7 +104,8 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
     ).all()
     answered: dict[str, int] = {}
     for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
-        if cell.period_kind == "month" and cell.item == "":
+        # Pulses count by month; round surveys are listed by round only.
+        if cell.period_kind in ("month", "round") and cell.item == "":
             answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.

@@ -5,7 +5,8 @@ API withholds, the page's total minus the API's cells would give the withheld
 ones away (a cohort-month of two responses, or a month refused beside its
 weeks). So every reader starts from :func:`disclosed_cells`, and pages only
 add up cells that are shown here: a page total is then a sum of visible cells
-and tells nothing new.
+and tells nothing new. Surveys that run in rounds (the climate survey) are
+listed per round only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.db.models import AggregateCell
+from surveys.db.models import AggregateCell, SurveyRound
 
 #: A series: one question (or responses count) of one cohort, over its periods.
 SERIES_FIELDS = (
@@ -53,5 +54,17 @@ def disclosed_cells(
         query = query.where(AggregateCell.survey_key == survey_key)
     if question_key is not None:
         query = query.where(AggregateCell.question_key == question_key)
-    decided = disclosure.released_series(session.scalars(query), series_of, policy)
+    # A survey that runs in rounds is shown per round only: its weeks and months,
+    # released at other times, could be differenced against the round.
+    in_rounds = set(
+        session.scalars(
+            select(SurveyRound.survey_key).where(SurveyRound.programme_id == programme_id)
+        )
+    )
+    cells = [
+        cell
+        for cell in session.scalars(query)
+        if cell.survey_key not in in_rounds or cell.period_kind == "round"
+    ]
+    decided = disclosure.released_series(cells, series_of, policy)
     return [cell for cell, result in decided if result.shown]

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from surveys.db.models import AggregateCell, Enrolment, Firm, Programme
+from surveys.db.models import AggregateCell, Enrolment, Firm, Programme, SurveyRound
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.services.accounts import create_account
@@ -253,3 +253,34 @@ def test_the_programme_list_links_to_the_overview(
     sign_in(client, "lead@example.com")
     page = client.get("/dashboard/").get_data(as_text=True)
     assert f'href="/dashboard/programmes/{world["programme"]}"' in page
+
+
+def test_responses_to_a_survey_run_in_rounds_count_once_by_round(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    with sqlite_db.transaction() as session:
+        programme = session.get_one(Programme, world["programme"])
+        round_ = SurveyRound(
+            programme_id=programme.id,
+            survey_key="climate",
+            survey_version=1,
+            label="baseline",
+            opened_on=date(2026, 2, 1),
+            closes_on=date(2026, 2, 28),
+        )
+        session.add(round_)
+        session.flush()
+        for kind, period in (("round", str(round_.id)), ("month", "2026-02")):
+            session.add(
+                responses_cell(
+                    programme.firm,
+                    programme,
+                    "mentor",
+                    5,
+                    5,
+                    survey_key="climate",
+                    period_kind=kind,
+                    period=period,
+                )
+            )
+    assert rows(overview(client, world), "response-rates")["Mentors"][0] == "13"  # 8 + 5

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from surveys import aggregates as agg
+from surveys.db.models import SurveyRound
 from surveys.db.session import Database
 from tests.integration.test_aggregates import submitted
 from tests.integration.test_api import bearer
@@ -73,3 +75,33 @@ def test_an_option_chosen_by_one_person_is_not_listed_although_its_group_was_rel
     submitted(sqlite_db, ids, 9, answers={"topics": ["technology"]}, submitted_on=FEB)
     items = {item for _, item, *_ in listing(client, world, question_key="topics")}
     assert items == {"technology"}
+
+
+def test_a_climate_round_is_listed_per_round_only_so_its_weeks_cannot_be_subtracted(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    """Closing a round releases its last three answers; week 6 alone would give them away."""
+    ids = (world["firm_id"], world["programme"])
+    with sqlite_db.transaction() as session:
+        round_ = SurveyRound(
+            programme_id=world["programme"],
+            survey_key="climate",
+            survey_version=1,
+            label="baseline",
+            opened_on=date(2026, 2, 1),
+            closes_on=date(2026, 2, 28),
+        )
+        session.add(round_)
+        session.flush()
+        round_id = round_.id
+    climate = {"survey_key": "climate", "round_id": round_id}
+    for day, count, value in ((4, 5, 4), (11, 3, 1)):
+        answers = {"belonging": value}
+        submitted(
+            sqlite_db, ids, count, answers=answers, submitted_on=date(2026, 2, day), **climate
+        )
+    with sqlite_db.transaction() as session:
+        session.get_one(SurveyRound, round_id).closed = True
+        assert agg.release_round(session, round_id, default_k=5) == 1
+    rows = listing(client, world, survey_key="climate", question_key="belonging")
+    assert [(kind, period, n) for _, _, kind, period, n, _ in rows] == [("round", str(round_id), 8)]

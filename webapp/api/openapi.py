@@ -304,7 +304,8 @@ def document() -> dict[str, Any]:
                     "operationId": "listAggregates",
                     "summary": (
                         "Released histogram cells of a programme that pass disclosure control: "
-                        "n >= the firm's k, and no month within k of the weeks inside it."
+                        "n >= the firm's k, no month within k of the weeks inside it, and "
+                        "surveys run in rounds by round only."
                     ),
                     "security": bearer,
                     "parameters": [
