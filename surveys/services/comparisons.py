@@ -67,13 +67,20 @@ def _check(request: Comparison, surveys: Catalogue) -> str:
     if request.test not in TESTS:
         raise Invalid(f"'test' must be one of {', '.join(TESTS)}")
     try:
-        question = surveys.current(request.survey_key).question(request.question_key)
+        definition = surveys.current(request.survey_key)
+        question = definition.question(request.question_key)
     except KeyError:
         raise Invalid(
             f"there is no question {request.question_key!r} in survey {request.survey_key!r}"
         ) from None
     if question.type not in {"likert5", "scale0_10"}:
         raise Invalid("only Likert and 0-10 questions can be compared this way")
+    # A survey that runs in rounds is only ever read by round, a pulse only by month:
+    # reading the same answers through both would let one be subtracted from the other.
+    if definition.kind == "climate" and request.round_id is None:
+        raise Invalid("a climate survey is compared within one round: give round_id")
+    if definition.kind != "climate" and request.round_id is not None:
+        raise Invalid("round_id applies to climate surveys only")
     return question.key.replace("_", " ")
 
 

@@ -265,6 +265,48 @@ def test_aggregates_return_released_cells_at_or_above_k_only(
     assert missing.status_code == 422
 
 
+def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_k(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    """A client summing February's released weeks must not isolate two answers."""
+
+    def cell(kind: str, period: str, released: int) -> AggregateCell:
+        return AggregateCell(
+            survey_key="mentor_pulse",
+            survey_version=1,
+            question_key="spoke_openly",
+            item="",
+            firm_id=world["firm_id"],
+            programme_id=world["programme"],
+            role="mentor",
+            level_band="junior",
+            tenure_band="2-5y",
+            gender_group="woman",
+            period_kind=kind,
+            period=period,
+            n=released,
+            total=4 * released,
+            total_sq=16 * released,
+            histogram={"4": released},
+            released_n=released,
+            released_total=4 * released,
+            released_total_sq=16 * released,
+            released_histogram={"4": released},
+        )
+
+    with sqlite_db.transaction() as session:
+        session.add_all(
+            [
+                cell("month", "2026-02", 22),
+                cell("week", "2026-W06", 10),
+                cell("week", "2026-W07", 10),
+            ]
+        )
+    url = f"/api/v1/aggregates?programme_id={world['programme']}&question_key=spoke_openly"
+    body = client.get(url, headers=bearer(world["tokens"]["lead"])).get_json()
+    assert [(c["period"], c["n"]) for c in body["cells"]] == [("2026-W06", 10), ("2026-W07", 10)]
+
+
 def test_exports_answer_501_not_implemented(client: FlaskClient, world: dict[str, Any]) -> None:
     response = client.post("/api/v1/exports", headers=bearer(world["tokens"]["lead"]))
     assert response.status_code == 501

@@ -22,9 +22,9 @@ def cell(
     world: dict[str, Any],
     role: str,
     released: dict[str, int],
-    period: str = "2026-02",
+    period: str = "7",
     live_extra: int = 0,
-    period_kind: str = "month",
+    period_kind: str = "round",
 ) -> AggregateCell:
     n = sum(released.values())
     total = sum(int(v) * c for v, c in released.items())
@@ -55,16 +55,17 @@ def cell(
     )
 
 
-def url(world: dict[str, Any], **params: str) -> str:
+def url(world: dict[str, Any], **params: str | None) -> str:
     query = {
         "survey_key": "climate",
         "question_key": "intend_to_stay",
         "by": "role",
         "a": "mentor",
         "b": "mentee",
+        "round_id": "7",
         **params,
     }
-    args = "&".join(f"{k}={v}" for k, v in query.items())
+    args = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
     return f"/api/v1/programmes/{world['programme']}/comparison?{args}"
 
 
@@ -121,6 +122,8 @@ def test_nonsense_requests_get_a_clear_422(client: FlaskClient, world: dict[str,
         ({"question_key": "comment"}, "only Likert"),
         ({"question_key": "nothing"}, "no question"),
         ({"alternative": "sideways"}, "alternative"),
+        ({"round_id": None}, "give round_id"),
+        ({"survey_key": "mentor_pulse", "question_key": "spoke_openly"}, "climate surveys only"),
     ):
         response = client.get(url(world, **params), headers=token)
         assert response.status_code == 422, params

@@ -222,8 +222,9 @@ def document() -> dict[str, Any]:
                 "a per-account API token (`flipside users token create`): "
                 "`Authorization: Bearer <token>`. Every error is "
                 '`{"error": {"code", "message", "details"}}`. Aggregates are released in '
-                "batches and cells describing fewer than the firm's minimum group size are "
-                "never returned."
+                "batches and cells describing fewer than the firm's minimum group size, or "
+                "a month whose difference from the weeks inside it is below it, are never "
+                "returned."
             ),
         },
         "servers": [{"url": "/"}],
@@ -331,7 +332,11 @@ def document() -> dict[str, Any]:
             "/api/v1/aggregates": {
                 "get": {
                     "operationId": "listAggregates",
-                    "summary": "Released histogram cells of a programme (n >= the firm's k).",
+                    "summary": (
+                        "Released histogram cells of a programme that pass disclosure control: "
+                        "n >= the firm's k, no month within k of the weeks inside it, and "
+                        "surveys run in rounds by round only."
+                    ),
                     "security": bearer,
                     "parameters": [
                         {
@@ -425,6 +430,7 @@ def document() -> dict[str, Any]:
                         {
                             "name": "round_id",
                             "in": "query",
+                            "description": "required for climate surveys, refused for pulses",
                             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                         },
                     ],

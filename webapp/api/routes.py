@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from surveys.db.models import AggregateCell, Firm, Meeting, Pairing, Programme
+from surveys import disclosure
+from surveys.db.models import Firm, Meeting, Pairing, Programme
 from surveys.services.comparisons import Comparison, compare_released
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
@@ -20,6 +21,7 @@ from surveys.services.people_import import (
     read_csv,
     records_from_json,
 )
+from surveys.services.released_cells import disclosed_cells
 from surveys.settings import Settings
 from webapp import database
 from webapp.api.auth import ApiError, api_account, firm_ids, token_required
@@ -183,7 +185,7 @@ def _query_int(name: str) -> int | None:
 @bp.get("/aggregates")
 @token_required()
 def aggregates() -> ResponseReturnValue:
-    """Released histogram cells only, and only cells describing at least the firm's k people."""
+    """Released cells the disclosure module lets through (k, differencing of periods)."""
     programme_id = _query_int("programme_id")
     if programme_id is None:
         raise ApiError(422, "invalid", "programme_id is required")
@@ -194,18 +196,15 @@ def aggregates() -> ResponseReturnValue:
     if programme is None:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
     settings: Settings = current_app.config["FLIPSIDE"]
-    k = func.coalesce(Firm.min_group_size, settings.min_group_size)
-    query = (
-        select(AggregateCell)
-        .join(Firm, Firm.id == AggregateCell.firm_id)
-        .where(AggregateCell.programme_id == programme.id, AggregateCell.released_n >= k)
-        .order_by(AggregateCell.id)
+    policy = disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size)
+    cells = disclosed_cells(
+        session,
+        programme.id,
+        policy,
+        survey_key=request.args.get("survey_key"),
+        question_key=request.args.get("question_key"),
     )
-    for name in ("survey_key", "question_key"):
-        value = request.args.get(name)
-        if value is not None:
-            query = query.where(getattr(AggregateCell, name) == value)
-    cells = session.scalars(query).all()
+    shown = [(c, disclosure.released(c)) for c in cells]
     return jsonify(
         programme_id=programme.id,
         cells=[
@@ -220,12 +219,12 @@ def aggregates() -> ResponseReturnValue:
                 "gender_group": c.gender_group,
                 "period_kind": c.period_kind,
                 "period": c.period,
-                "n": c.released_n,
-                "sum": c.released_total,
-                "sum_of_squares": c.released_total_sq,
-                "histogram": {str(k): int(v) for k, v in c.released_histogram.items()},
+                "n": snap.n,
+                "sum": snap.total,
+                "sum_of_squares": snap.total_sq,
+                "histogram": {str(k): int(v) for k, v in snap.histogram.items()},
             }
-            for c in cells
+            for c, snap in shown
         ],
     )
 

@@ -1,0 +1,128 @@
+"""The programme overview a D&I lead sees, every number through disclosure control.
+
+Enrolment by role, pairings, meetings per month and invitations sent are head
+counts of the programme's own records. Responses per role are read from the
+released responses cells (batched release) that the API would list too
+(:func:`~surveys.services.released_cells.disclosed_cells`), never from the live
+counters or the invitations' responded flags, so the overview moves only when a batch of
+at least k responses of a cohort has been released. Roles that were sent no
+invitation at all are not listed in the survey tables. Response rates divide the
+released responses by the invitations sent, per role, and are shown only when
+both counts are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.aggregates import RESPONSES
+from surveys.db.models import (
+    Enrolment,
+    Firm,
+    Meeting,
+    Pairing,
+    Programme,
+    SurveyInvitation,
+)
+from surveys.domain.vocab import ROLES
+from surveys.services.released_cells import disclosed_cells
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview tables: each a breakdown with complementary suppression."""
+
+    programme: Programme
+    policy: disclosure.Policy
+    enrolment: disclosure.Breakdown[str]
+    pairings: disclosure.Breakdown[str]
+    meetings: disclosure.Breakdown[str]
+    invitations: disclosure.Breakdown[str]
+    responses: disclosure.Breakdown[str]
+    response_rates: dict[str, disclosure.Result]
+
+
+def _by_role(rows: list[tuple[str, int]], roles: Iterable[str] = ROLES) -> dict[str, int]:
+    found = dict.fromkeys(roles, 0)
+    found.update({role: n for role, n in rows if role in found})
+    return found
+
+
+def _rate(
+    responses: disclosure.Result, invitations: disclosure.Result, policy: disclosure.Policy
+) -> disclosure.Result:
+    if isinstance(responses, disclosure.Suppressed):
+        return responses
+    if isinstance(invitations, disclosure.Suppressed):
+        return invitations
+    # Released responses of a role can include answers to invitations sent before the
+    # programme's records were corrected; a rate never exceeds 100%.
+    part = min(int(responses.value), int(invitations.value))
+    return disclosure.rate(part, int(invitations.value), policy)
+
+
+def programme_overview(session: Session, programme: Programme, default_k: int) -> Overview:
+    """Build the overview of ``programme`` under its firm's k."""
+    firm = session.get(Firm, programme.firm_id)
+    assert firm is not None
+    policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+    enrolled = session.execute(
+        select(Enrolment.role, func.count())
+        .where(Enrolment.programme_id == programme.id)
+        .group_by(Enrolment.role)
+    ).all()
+    pairing_rows = session.execute(
+        select(Pairing.ended_on.is_(None), func.count())
+        .where(Pairing.programme_id == programme.id)
+        .group_by(Pairing.ended_on.is_(None))
+    ).all()
+    pairings = {"active": 0, "ended": 0}
+    pairings.update({("active" if active else "ended"): n for active, n in pairing_rows})
+    held = session.scalars(
+        select(Meeting.held_on)
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(Pairing.programme_id == programme.id)
+    ).all()
+    months: dict[str, int] = {}
+    for day in held:
+        months[f"{day:%Y-%m}"] = months.get(f"{day:%Y-%m}", 0) + 1
+    sent = session.execute(
+        select(Enrolment.role, func.count())
+        .select_from(SurveyInvitation)
+        .join(
+            Enrolment,
+            (Enrolment.person_id == SurveyInvitation.person_id)
+            & (Enrolment.programme_id == SurveyInvitation.programme_id),
+        )
+        .where(SurveyInvitation.programme_id == programme.id, SurveyInvitation.sent_at.is_not(None))
+        .group_by(Enrolment.role)
+    ).all()
+    answered: dict[str, int] = {}
+    for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
+        # Pulses count by month; round surveys are listed by round only.
+        if cell.period_kind in ("month", "round") and cell.item == "":
+            answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
+    # Roles never surveyed (no pulse goes to the comparison group) are left out rather
+    # than shown as a suppressed zero that would drag a real cell down with it.
+    surveyed = [role for role in ROLES if any(r == role and n for r, n in sent)]
+    invitations = disclosure.breakdown(_by_role(list(sent), surveyed), policy)
+    responses = disclosure.breakdown(_by_role(list(answered.items()), surveyed), policy)
+    rates = {
+        role: _rate(responses.cells[role], invitations.cells[role], policy) for role in surveyed
+    }
+    rates["all"] = _rate(responses.total, invitations.total, policy)
+    return Overview(
+        programme=programme,
+        policy=policy,
+        enrolment=disclosure.breakdown(_by_role(list(enrolled)), policy),
+        pairings=disclosure.breakdown(pairings, policy),
+        meetings=disclosure.breakdown(dict(sorted(months.items())), policy),
+        invitations=invitations,
+        responses=responses,
+        response_rates=rates,
+    )

@@ -1,0 +1,82 @@
+"""Pulse trends: each Likert item of the session pulses, month by month.
+
+Built only from cells :func:`~surveys.services.released_cells.disclosed_cells`
+lets through (released snapshots, each cell of at least k, no month within k
+of its weeks), added up across cohorts; a month whose total is still below k
+is suppressed. Percentages of a shown month come from its released histogram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.db.models import Firm, Programme
+from surveys.definitions import PULSE_FOR_ROLE, catalogue
+from surveys.definitions.model import DEFAULT_LIKERT_LABELS
+from surveys.services.released_cells import disclosed_cells
+
+
+@dataclass(frozen=True)
+class MonthShares:
+    """One month of one item: the disclosed n, and the share per answer when shown."""
+
+    period: str
+    n: disclosure.Result
+    #: Percentages for answers 1..5; empty when the month is suppressed.
+    shares: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LikertTrend:
+    #: Whose pulse: "Mentors' pulse" or "Mentees' pulse".
+    survey_title: str
+    question_key: str
+    question_text: str
+    labels: tuple[str, ...]
+    months: list[MonthShares]
+
+
+def likert_trends(session: Session, programme: Programme, default_k: int) -> list[LikertTrend]:
+    """One trend per Likert item of the current mentor and mentee pulses."""
+    firm = session.get(Firm, programme.firm_id)
+    assert firm is not None
+    policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+    trends = []
+    for role, survey_key in PULSE_FOR_ROLE.items():
+        definition = catalogue().current(survey_key)
+        cells = [
+            c
+            for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)
+            if c.survey_version == definition.version and c.period_kind == "month"
+        ]
+        for question in definition.questions:
+            if question.type != "likert5":
+                continue
+            histograms: dict[str, dict[int, int]] = {}
+            for cell in cells:
+                if cell.question_key != question.key:
+                    continue
+                month = histograms.setdefault(cell.period, {})
+                for value, count in disclosure.released(cell).histogram.items():
+                    month[int(value)] = month.get(int(value), 0) + count
+            months = []
+            for period in sorted(histograms):
+                counts = histograms[period]
+                n = disclosure.count(sum(counts.values()), policy)
+                shares: tuple[float, ...] = ()
+                if isinstance(n, disclosure.Shown):
+                    shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))
+                months.append(MonthShares(period, n, shares))
+            trends.append(
+                LikertTrend(
+                    f"{role.capitalize()}s' pulse",
+                    question.key,
+                    question.text,
+                    question.labels or DEFAULT_LIKERT_LABELS,
+                    months,
+                )
+            )
+    return trends

@@ -1,0 +1,70 @@
+"""The aggregate cells a reader may see, decided once for every channel.
+
+The API lists cells; the dashboard adds cells up. If a page summed cells the
+API withholds, the page's total minus the API's cells would give the withheld
+ones away (a cohort-month of two responses, or a month refused beside its
+weeks). So every reader starts from :func:`disclosed_cells`, and pages only
+add up cells that are shown here: a page total is then a sum of visible cells
+and tells nothing new. Surveys that run in rounds (the climate survey) are
+listed per round only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.db.models import AggregateCell, SurveyRound
+
+#: A series: one question (or responses count) of one cohort, over its periods.
+SERIES_FIELDS = (
+    "survey_key",
+    "survey_version",
+    "question_key",
+    "item",
+    "role",
+    "level_band",
+    "tenure_band",
+    "gender_group",
+)
+
+
+def series_of(cell: AggregateCell) -> tuple[object, ...]:
+    return tuple(getattr(cell, name) for name in SERIES_FIELDS)
+
+
+def disclosed_cells(
+    session: Session,
+    programme_id: int,
+    policy: disclosure.Policy,
+    *,
+    survey_key: str | None = None,
+    question_key: str | None = None,
+) -> Sequence[AggregateCell]:
+    """The released cells of a programme that disclosure control lets through, by id."""
+    query = (
+        select(AggregateCell)
+        .where(AggregateCell.programme_id == programme_id, AggregateCell.released_n > 0)
+        .order_by(AggregateCell.id)
+    )
+    if survey_key is not None:
+        query = query.where(AggregateCell.survey_key == survey_key)
+    if question_key is not None:
+        query = query.where(AggregateCell.question_key == question_key)
+    # A survey that runs in rounds is shown per round only: its weeks and months,
+    # released at other times, could be differenced against the round.
+    in_rounds = set(
+        session.scalars(
+            select(SurveyRound.survey_key).where(SurveyRound.programme_id == programme_id)
+        )
+    )
+    cells = [
+        cell
+        for cell in session.scalars(query)
+        if cell.survey_key not in in_rounds or cell.period_kind == "round"
+    ]
+    decided = disclosure.released_series(cells, series_of, policy)
+    return [cell for cell, result in decided if result.shown]

@@ -1,0 +1,104 @@
+"""Pulse trends: diverging bars as server-side SVG with a table, from disclosed cells only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from surveys.db.models import AggregateCell, Programme
+from surveys.db.session import Database
+from tests.integration.test_admin_pages import sign_in
+from tests.integration.test_dashboard_overview import build_world, rows
+
+
+def question_cell(programme: Programme, released: dict[str, int], **key: Any) -> AggregateCell:
+    n = sum(released.values())
+    total = sum(int(v) * c for v, c in released.items())
+    return AggregateCell(
+        **{
+            "survey_key": "mentor_pulse",
+            "survey_version": 1,
+            "question_key": "spoke_openly",
+            "item": "",
+            "firm_id": programme.firm_id,
+            "programme_id": programme.id,
+            "role": "mentor",
+            "level_band": "junior",
+            "tenure_band": "2-5y",
+            "gender_group": "woman",
+            "period_kind": "month",
+            "period": "2026-02",
+            "n": n + 1,  # one live answer not yet released
+            "total": total + 1,
+            "histogram": {**released, "1": released.get("1", 0) + 1},
+            "released_n": n,
+            "released_total": total,
+            "released_histogram": released,
+            **key,
+        }
+    )
+
+
+@pytest.fixture
+def world(sqlite_db: Database) -> dict[str, Any]:
+    world = build_world(sqlite_db)
+    with sqlite_db.transaction() as session:
+        programme = session.get(Programme, world["programme"])
+        assert programme is not None
+        session.add_all(
+            [
+                question_cell(programme, {"4": 6, "5": 2}),
+                # two senior mentors: below k, never counted
+                question_cell(programme, {"1": 2}, level_band="senior"),
+                # March is refused beside its week 11 (6 - 5 < k)
+                question_cell(programme, {"3": 6}, level_band="mid", period="2026-03"),
+                question_cell(
+                    programme, {"3": 5}, level_band="mid", period_kind="week", period="2026-W11"
+                ),
+            ]
+        )
+    return world
+
+
+def pulse_page(client: FlaskClient, world: dict[str, Any], who: str = "lead") -> str:
+    sign_in(client, f"{who}@example.com")
+    response = client.get(f"/dashboard/programmes/{world['programme']}/pulse")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_likert_item_shows_released_shares_of_disclosed_cells_only(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    page = pulse_page(client, world)
+    table = rows(page, "trend-1-table")
+    assert table["2026-02"] == ["8", "0%", "0%", "0%", "75%", "25%"]
+    assert "2026-03" not in table  # refused beside its week
+
+
+def test_each_trend_is_an_svg_chart_with_a_title_and_no_script(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    page = pulse_page(client, world)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert 'role="img" aria-labelledby="trend-1-title"' in page
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "2026-02: Agree 75%" in page  # each segment names its share
+
+
+def test_items_without_released_results_say_so(client: FlaskClient, world: dict[str, Any]) -> None:
+    assert "No released results yet." in pulse_page(client, world)  # e.g. the mentee pulse
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("lead", 200), ("admin", 200), ("researcher", 403), ("foreign-lead", 404)],
+)
+def test_the_pulse_page_as_each_role_and_as_a_lead_of_another_firm(
+    client: FlaskClient, world: dict[str, Any], who: str, status: int
+) -> None:
+    sign_in(client, f"{who}@example.com")
+    response = client.get(f"/dashboard/programmes/{world['programme']}/pulse")
+    assert response.status_code == status

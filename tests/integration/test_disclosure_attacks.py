@@ -1,0 +1,107 @@
+"""Attacks on what the API and the overview return, through the real aggregation.
+
+A lead knows the meeting diary. They must not be able to watch one answer
+arrive, nor isolate one answer by combining what two listings return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from surveys import aggregates as agg
+from surveys.db.models import SurveyRound
+from surveys.db.session import Database
+from tests.integration.test_aggregates import submitted
+from tests.integration.test_api import bearer
+from tests.integration.test_api import world as world  # noqa: F401  (the fixture)
+
+FEB = date(2026, 2, 4)  # ISO week 2026-W06
+
+
+def listing(client: FlaskClient, world: dict[str, Any], **query: str) -> list[tuple[Any, ...]]:
+    url = f"/api/v1/aggregates?programme_id={world['programme']}"
+    url += "".join(f"&{k}={v}" for k, v in query.items())
+    body = client.get(url, headers=bearer(world["tokens"]["lead"])).get_json()
+    return sorted(
+        (c["question_key"], c["item"], c["period_kind"], c["period"], c["n"], c["histogram"])
+        for c in body["cells"]
+    )
+
+
+def test_a_lead_who_knows_a_meeting_date_cannot_watch_one_answer_arrive(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    ids = (world["firm_id"], world["programme"])
+    submitted(sqlite_db, ids, 4, answers={"spoke_openly": 4}, submitted_on=FEB)
+    assert listing(client, world) == []  # four responses: nothing at all
+    submitted(sqlite_db, ids, 1, answers={"spoke_openly": 4}, submitted_on=FEB)
+    before = listing(client, world)
+    assert ("spoke_openly", "", "month", "2026-02", 5, {"4": 5}) in before
+    # The lead's known mentor answers 1 the day after their meeting: nothing moves.
+    submitted(sqlite_db, ids, 1, answers={"spoke_openly": 1}, submitted_on=FEB)
+    assert listing(client, world) == before
+    # Nor after three more: only a batch of k moves the numbers, five answers at once.
+    submitted(sqlite_db, ids, 3, answers={"spoke_openly": 4}, submitted_on=FEB)
+    assert listing(client, world) == before
+    submitted(sqlite_db, ids, 1, answers={"spoke_openly": 4}, submitted_on=FEB)
+    after = listing(client, world)
+    assert ("spoke_openly", "", "month", "2026-02", 10, {"4": 9, "1": 1}) in after
+
+
+def test_a_lead_combining_a_month_and_its_weeks_cannot_isolate_one_weeks_answers(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    """The lead knows who met in week 7; week 7 alone is never released (three answers)."""
+    ids = (world["firm_id"], world["programme"])
+    for day, count, value in ((4, 5, 4), (11, 3, 1), (18, 2, 4), (19, 3, 4)):
+        answers = {"spoke_openly": value}
+        submitted(sqlite_db, ids, count, answers=answers, submitted_on=date(2026, 2, day))
+    rows = listing(client, world, question_key="spoke_openly")
+    weeks = [(period, n, hist) for _, _, kind, period, n, hist in rows if kind == "week"]
+    months = [(period, n, hist) for _, _, kind, period, n, hist in rows if kind == "month"]
+    assert weeks == [("2026-W06", 5, {"4": 5}), ("2026-W08", 5, {"4": 5})]
+    # February (released at ten: {"4": 7, "1": 3}) minus both weeks would be week 7.
+    assert months == []
+
+
+def test_an_option_chosen_by_one_person_is_not_listed_although_its_group_was_released(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    ids = (world["firm_id"], world["programme"])
+    submitted(sqlite_db, ids, 1, answers={"topics": ["wellbeing"]}, submitted_on=FEB)
+    submitted(sqlite_db, ids, 9, answers={"topics": ["technology"]}, submitted_on=FEB)
+    items = {item for _, item, *_ in listing(client, world, question_key="topics")}
+    assert items == {"technology"}
+
+
+def test_a_climate_round_is_listed_per_round_only_so_its_weeks_cannot_be_subtracted(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    """Closing a round releases its last three answers; week 6 alone would give them away."""
+    ids = (world["firm_id"], world["programme"])
+    with sqlite_db.transaction() as session:
+        round_ = SurveyRound(
+            programme_id=world["programme"],
+            survey_key="climate",
+            survey_version=1,
+            label="baseline",
+            opened_on=date(2026, 2, 1),
+            closes_on=date(2026, 2, 28),
+        )
+        session.add(round_)
+        session.flush()
+        round_id = round_.id
+    climate = {"survey_key": "climate", "round_id": round_id}
+    for day, count, value in ((4, 5, 4), (11, 3, 1)):
+        answers = {"belonging": value}
+        submitted(
+            sqlite_db, ids, count, answers=answers, submitted_on=date(2026, 2, day), **climate
+        )
+    with sqlite_db.transaction() as session:
+        session.get_one(SurveyRound, round_id).closed = True
+        assert agg.release_round(session, round_id, default_k=5) == 1
+    rows = listing(client, world, survey_key="climate", question_key="belonging")
+    assert [(kind, period, n) for _, _, kind, period, n, _ in rows] == [("round", str(round_id), 8)]
