@@ -26,6 +26,12 @@ MESSAGES = {
 }
 
 
+def sentence(error: Exception) -> str:
+    """A service error as a sentence for a form ("there is..." -> "There is....")."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 

@@ -37,17 +37,10 @@ class EmbeddedRuntime:
         self._thread.start()
 
     def _loop(self) -> None:
-        from workers.actors.invitations import enqueue_due_reminders
-        from workers.scheduler import Job, LocalLease, Scheduler, close_rounds
+        from workers.scheduler import LocalLease, Scheduler, periodic_jobs
 
         # The clock's other jobs, in-process: there is no separate clock in this mode.
-        clock = Scheduler(
-            [
-                Job("reminders", 600.0, enqueue_due_reminders),
-                Job("close-rounds", 600.0, close_rounds),
-            ],
-            LocalLease(),
-        )
+        clock = Scheduler(periodic_jobs(), LocalLease())
         while not self._stop.wait(self.interval):
             try:
                 sweep(redeliver_after=EMBEDDED_REDELIVER_AFTER)

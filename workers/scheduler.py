@@ -60,13 +60,17 @@ class Job:
     next_at: float = 0.0
 
 
-def default_jobs() -> list[Job]:
-    """The clock's jobs: outbox sweep and reminders (add expiry and round closing here)."""
+def periodic_jobs() -> list[Job]:
+    """The survey jobs: reminders and round closing (the embedded mode runs these too)."""
     return [
-        Job("outbox-sweep", 5.0, sweep),
         Job("reminders", 600.0, enqueue_due_reminders),
         Job("close-rounds", 600.0, close_rounds),
     ]
+
+
+def default_jobs() -> list[Job]:
+    """The clock's jobs: the outbox sweep and the survey jobs."""
+    return [Job("outbox-sweep", 5.0, sweep), *periodic_jobs()]
 
 
 def close_rounds() -> int:

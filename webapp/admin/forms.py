@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
+from webapp.errors import sentence as sentence  # re-exported for the admin views
 
 
 class RecordMeetingForm(FlaskForm):
@@ -121,9 +122,3 @@ class ApiTokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (its CSRF token is the point)."""
-
-
-def sentence(error: Exception) -> str:
-    """A service error as a sentence for a form ("there is..." -> "There is....")."""
-    text = str(error)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

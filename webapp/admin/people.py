@@ -18,6 +18,7 @@ from webapp import database
 from webapp.admin.forms import PeopleImportForm
 from webapp.admin.routes import bp
 from webapp.auth.routes import ensure_can_manage, login_required
+from webapp.errors import sentence
 
 
 def managed_firm(firm_id: int) -> Firm:
@@ -56,7 +57,7 @@ def import_people_page(firm_id: int) -> ResponseReturnValue:
         result = import_people(session, firm.id, read_csv(form.file.data.read()))
     except ImportRejected as exc:
         session.rollback()
-        form.file.errors = [f"{str(exc).capitalize()}. Correct the rows below and upload again."]
+        form.file.errors = [f"{sentence(exc)} Correct the rows below and upload again."]
         return _page(firm, form, exc.problems, 422)
     session.commit()
     flash(f"Imported: {result}.", "info")

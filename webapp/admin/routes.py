@@ -17,6 +17,7 @@ from surveys.settings import Settings
 from webapp import database
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
 from webapp.auth.routes import ensure_can_manage, login_required
+from webapp.errors import sentence
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -101,7 +102,7 @@ def add_meeting(programme_id: int) -> ResponseReturnValue:
             record_meeting(session, pairing.id, held_on, "staff")
         except ServiceError as exc:
             session.rollback()
-            meeting_form.held_on.errors = [str(exc).capitalize() + "."]
+            meeting_form.held_on.errors = [sentence(exc)]
         else:
             session.commit()
             flash("Meeting recorded. Both participants will get a short survey.", "info")
@@ -125,7 +126,7 @@ def add_round(programme_id: int) -> ResponseReturnValue:
             )
         except ServiceError as exc:
             session.rollback()
-            round_form.label.errors = [str(exc).capitalize() + "."]
+            round_form.label.errors = [sentence(exc)]
         else:
             session.commit()
             flash(f"Climate survey launched: {invited} people invited.", "info")

@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired
 
 from surveys.definitions import Question, SurveyDefinition
 
@@ -38,30 +38,13 @@ def _choices(question: Question) -> list[SelectChoice]:
 
 
 def _field(question: Question) -> Field:
-    required = (
-        [InputRequired("Please answer this question.")] if question.required else [Optional()]
-    )
+    """A field that renders the question; answers are checked by the survey's own rules
+    (surveys.domain.answers), whose messages the view puts back on the field."""
     if question.type == "text":
-        return TextAreaField(
-            question.text,
-            validators=[
-                Optional(),
-                Length(
-                    max=question.max_length,
-                    message=f"Please keep this under {question.max_length} characters.",
-                ),
-            ],
-        )
+        return TextAreaField(question.text)
     if question.type == "multi_choice":
-        return MultiCheckboxField(
-            question.text,
-            choices=_choices(question),
-            validators=[*required] if question.required else [Optional()],
-            validate_choice=True,
-        )
-    return RadioField(
-        question.text, choices=_choices(question), validators=required, validate_choice=True
-    )
+        return MultiCheckboxField(question.text, choices=_choices(question))
+    return RadioField(question.text, choices=_choices(question))
 
 
 @cache

@@ -17,6 +17,7 @@ from surveys.services.responses import submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
 from webapp import database
+from webapp.errors import sentence
 from webapp.extensions import csrf
 from webapp.respond.context import dump_context, load_context
 from webapp.respond.forms import WeMetForm, survey_form
@@ -112,7 +113,7 @@ def we_met(token: str) -> ResponseReturnValue:
             )
         except Invalid as exc:
             session.rollback()
-            form.held_on.errors = [str(exc).capitalize() + "."]
+            form.held_on.errors = [sentence(exc)]
         else:
             session.commit()
             return render_template("respond/met_recorded.html")
