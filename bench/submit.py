@@ -2,7 +2,8 @@
 
 Both apps run under the same gunicorn settings (2 workers), against the same
 PostgreSQL, driven by the same client for the same time. A submission is the
-real thing: POST /s/<token> through CSRF, token check, answer validation,
+real thing: POST /s/<token> through the link-bound CSRF token (no cookie, as a
+participant's browser sends none), token check, answer validation,
 response + answers + invitation update + outbox row in one transaction, and the
 after-commit relay nudge to Redis. Prints both rates and their ratio (target >= 0.6).
 
@@ -15,7 +16,6 @@ import argparse
 import dataclasses
 import http.client
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -42,7 +42,7 @@ from surveys.services.invitations import open_invitation  # noqa: E402
 from surveys.services.responses import submission_context  # noqa: E402
 from surveys.services.tokens import hash_token, new_salt, survey_token  # noqa: E402
 from tests.support import factories as f  # noqa: E402
-from webapp.respond.context import dump_context  # noqa: E402
+from webapp.respond.context import dump_context, form_token  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -245,7 +245,6 @@ def main() -> None:
         bare = start_gunicorn("bench.bare_app:app", bare_port, env)
         app = start_gunicorn("webapp.wsgi:app", app_port, env)
         try:
-            cookie, csrf = _session(app_port)
             remaining = iter(tokens)
             token_lock = threading.Lock()
 
@@ -255,9 +254,9 @@ def main() -> None:
             def submit(conn: http.client.HTTPConnection) -> int:
                 with token_lock:
                     token, context = next(remaining)
-                form = {**ANSWERS, "csrf_token": csrf, "context": context}
+                form = {**ANSWERS, "csrf_token": form_token(SECRET, token), "context": context}
                 body = urlencode(form, doseq=True).encode()
-                headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+                headers = {"Content-Type": "application/x-www-form-urlencoded"}
                 return _post(conn, f"/s/{token}", body, headers)
 
             drive(bare_port, 2, args.clients, insert_one)  # warm-up both
@@ -312,19 +311,6 @@ def _post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dic
     response = conn.getresponse()
     response.read()
     return response.status
-
-
-def _session(port: int) -> tuple[str, str]:
-    """A session cookie and its CSRF token, fetched once like a browser would."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/auth/login")
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    if not match or not cookie:
-        raise SystemExit("could not obtain a CSRF token")
-    return cookie, match.group(1)
 
 
 if __name__ == "__main__":

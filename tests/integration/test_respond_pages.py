@@ -16,6 +16,7 @@ from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.services.tokens import met_token
 from tests.support import factories as f
+from webapp.respond.context import form_token
 
 
 @pytest.fixture
@@ -122,11 +123,9 @@ def test_an_expired_link_gets_410_and_writes_nothing(
         for invitation in session.scalars(select(SurveyInvitation)):
             invitation.expires_at = utcnow() - timedelta(minutes=1)
     assert client.get(f"/s/{tokens['mentor']}").status_code == 410
-    login_page = client.get("/auth/login").data  # a valid CSRF token for this session
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
-    assert match
+    link_token = form_token(f.SECRET, tokens["mentor"])  # what the page had carried
     posted = client.post(
-        f"/s/{tokens['mentor']}", data={"spoke_openly": "4", "csrf_token": match.group(1).decode()}
+        f"/s/{tokens['mentor']}", data={"spoke_openly": "4", "csrf_token": link_token}
     )
     assert posted.status_code == 410 and "expired" in posted.get_data(as_text=True)
     assert responses(sqlite_db) == 0
@@ -146,7 +145,64 @@ def test_a_forged_or_missing_csrf_token_is_refused_with_400(
     assert client.post(f"/s/{tokens['mentor']}", data=data).status_code == 400
     forged = client.post(f"/s/{tokens['mentor']}", data={**data, "csrf_token": "forged"})
     assert forged.status_code == 400
+    # The token served with another link's page does not open this one.
+    foreign = form_token(f.SECRET, tokens["mentee"])
+    refused = client.post(f"/s/{tokens['mentor']}", data={**data, "csrf_token": foreign})
+    assert refused.status_code == 400 and "Reload the page" in refused.get_data(as_text=True)
+    # A session's token (what a staff page would carry) is no token for a survey link.
+    login = client.get("/auth/login").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)
+    assert match
+    staff = client.post(f"/s/{tokens['mentor']}", data={**data, "csrf_token": match.group(1)})
+    assert staff.status_code == 400
     assert responses(sqlite_db) == 0
+    with sqlite_db.sessions() as session:
+        assert not any(session.scalars(select(SurveyInvitation.responded)))
+
+
+def test_the_participant_pages_set_no_cookie_and_need_none(
+    app: Any, tokens: dict[str, str], sqlite_db: Database
+) -> None:
+    """No session follows a participant from one link to the next: the survey and "we met"
+    pages set no cookie, and a browser that sends none can still answer."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client(use_cookies=False)
+    path = f"/s/{tokens['mentor']}"
+    page = client.get(path)
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    )
+    assert match
+    answers = {
+        "spoke_openly": "4",
+        "mentee_engaged": "5",
+        "good_use_of_time": "2",
+        "recommend_programme": "7",
+        "csrf_token": match.group(1),
+    }
+    missing = client.post(path, data={**answers, "spoke_openly": ""})
+    assert missing.status_code == 422 and "Set-Cookie" not in missing.headers
+    sent = client.post(path, data=answers)
+    assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
+    assert responses(sqlite_db) == 1
+    with sqlite_db.transaction() as session:
+        pairing = f.pairing(session)
+        pairing_id = pairing.id
+        link = f"/met/{met_token(f.SECRET, pairing.id, pairing.mentor_id)}"
+    met_page = client.get(link)
+    assert met_page.status_code == 200 and "Set-Cookie" not in met_page.headers
+    met_csrf = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', met_page.get_data(as_text=True)
+    )
+    assert met_csrf
+    wrong = client.post(link, data={"held_on": "2026-01-05", "csrf_token": match.group(1)})
+    assert wrong.status_code == 400
+    met = client.post(link, data={"held_on": "2026-01-05", "csrf_token": met_csrf.group(1)})
+    assert met.status_code == 200 and "Set-Cookie" not in met.headers
+    with sqlite_db.sessions() as session:
+        held = select(func.count()).where(Meeting.pairing_id == pairing_id)
+        assert session.scalar(held) == 1
 
 
 def test_opting_out_stops_the_link_in_one_click(

@@ -1,15 +1,25 @@
-"""Carrying a submission's context from the page view to the submission, signed.
+"""Carrying a submission's context from the page view to the submission, signed;
+and the survey form's CSRF token, bound to the link instead of a session.
 
 The page view reads the invitation anyway; it puts the survey and the coarse
 cohort bands (never raw HR attributes, never a person id) into a hidden field
 signed with the server's key and bound to the link's token, so the submission
 can be a single conditional write. A missing, forged or foreign context is
 ignored and the submission reads the invitation itself.
+
+The survey pages set no cookie at all: a participant is never given a session
+that could follow them from one survey link to the next. The form's CSRF token
+is instead an HMAC of the link's token under the server's key, so only a page
+served for that link can post to it (a synchronizer token whose state is the
+link itself); checking it is one HMAC, with no session to decode.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -18,6 +28,7 @@ from surveys.services.responses import SubmissionContext
 from surveys.services.tokens import hash_token
 
 _SALT = "flipside.survey-context.v1"
+_FORM_SALT = b"flipside.survey-form.v1:"
 _FIELDS = {f.name: f.type for f in dataclasses.fields(SubmissionContext)}
 
 
@@ -48,3 +59,13 @@ def load_context(secret_key: str, raw: str, token: str) -> SubmissionContext | N
         return SubmissionContext(**values, pseudonym=None)
     except TypeError:
         return None
+
+
+def form_token(secret_key: str, token: str) -> str:
+    """The survey form's CSRF token for one link (the same on every view of that page)."""
+    mac = hmac.new(secret_key.encode(), _FORM_SALT + hash_token(token).encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
+
+
+def form_token_valid(secret_key: str, token: str, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(form_token(secret_key, token), sent or "")

@@ -54,8 +54,11 @@ def _form_class(definition: SurveyDefinition) -> type[FlaskForm]:
 
 
 def survey_form(definition: SurveyDefinition, **kwargs: Any) -> FlaskForm:
-    """A form with one field per question (named by the question key); classes are cached."""
-    form: FlaskForm = _form_class(definition)(**kwargs)
+    """A form with one field per question (named by the question key); classes are cached.
+
+    Its CSRF token is bound to the link, not to a session (webapp/respond/context.py),
+    so the form's own session-based token is off."""
+    form: FlaskForm = _form_class(definition)(meta={"csrf": False}, **kwargs)
     return form
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 
 from surveys.db.models import Pairing
 from surveys.definitions import catalogue
@@ -19,7 +20,7 @@ from surveys.settings import Settings
 from webapp import database
 from webapp.errors import sentence
 from webapp.extensions import csrf
-from webapp.respond.context import dump_context, load_context
+from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm, survey_form
 
 bp = Blueprint("respond", __name__)
@@ -30,15 +31,27 @@ def _settings() -> Settings:
     return settings
 
 
+def _check_form_token(secret: str, token: str) -> None:
+    """Refuse a POST whose CSRF token was not served for this link (400)."""
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and not form_token_valid(
+        secret, token, request.form.get("csrf_token")
+    ):
+        raise CSRFError("The form token is missing or not for this link.")
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@csrf.exempt  # type: ignore[untyped-decorator]  # its CSRF token is bound to the link instead
 def answer(token: str) -> ResponseReturnValue:
     """The survey page. Answers are checked once, by the survey's own rules
     (surveys.domain.answers); the WTForms form renders the page and carries
-    those messages back to the fields when something needs correcting."""
+    those messages back to the fields when something needs correcting.
+
+    No cookie is set or read: the form's CSRF token is bound to the link."""
     session = database.session()
     secret = _settings().secret_key
     context = None
     if request.method == "POST":
+        _check_form_token(secret, token)
         context = load_context(secret, request.form.get("context", ""), token)
     if context is None:
         invitation = open_invitation(session, token)
@@ -69,6 +82,7 @@ def answer(token: str) -> ResponseReturnValue:
         definition=definition,
         k=_settings().min_group_size,
         context=dump_context(secret, context, token) if context else "",
+        form_token=form_token(secret, token),
     )
     return page, 422 if errors else 200
 
@@ -91,16 +105,21 @@ def opt_out_page(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/met/<token>", methods=["GET", "POST"])
+@csrf.exempt  # type: ignore[untyped-decorator]  # its CSRF token is bound to the link instead
 def we_met(token: str) -> ResponseReturnValue:
-    found = read_met_token(_settings().secret_key, token)
+    """A participant says a meeting took place; like the survey page, no cookie."""
+    secret = _settings().secret_key
+    if request.method == "POST":
+        _check_form_token(secret, token)
+    found = read_met_token(secret, token)
     session = database.session()
     pairing = session.get(Pairing, found[0]) if found else None
     if found is None or pairing is None or found[1] not in (pairing.mentor_id, pairing.mentee_id):
         raise NotFound("This link is not valid. Check that you copied all of it.")
-    form = WeMetForm()
+    form = WeMetForm(meta={"csrf": False})
     if request.method == "GET":
         form.held_on.data = date.today()
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate():
         held_on = form.held_on.data
         assert held_on is not None
         try:
@@ -118,4 +137,5 @@ def we_met(token: str) -> ResponseReturnValue:
             session.commit()
             return render_template("respond/met_recorded.html")
     status = 422 if request.method == "POST" else 200
-    return render_template("respond/we_met.html", form=form), status
+    page = render_template("respond/we_met.html", form=form, form_token=form_token(secret, token))
+    return page, status
