@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, event, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,25 +40,25 @@ _commit_listeners: list[Callable[[], None]] = []
 _INSERT_EVENT = insert(OutboxEvent).returning(OutboxEvent.id)
 
 
-def add_event(session: Session, event_: Event) -> int:
+def add_event(session: Session | Connection, event_: Event) -> int:
     """Write ``event_`` in the caller's transaction; return the event's id.
 
     A single INSERT (no unit-of-work flush), as it sits on the submission hot path.
+    On a Session the commit nudges the relay by itself; a caller that writes on a
+    bare Connection calls :func:`notify_committed` after its commit.
     """
-    event_id = (
-        session.connection()
-        .execute(
-            _INSERT_EVENT,
-            {
-                "topic": event_.topic,
-                "payload": event_.payload(),
-                "created_at": utcnow(),
-                "attempts": 0,
-            },
-        )
-        .scalar_one()
-    )
-    mark_written(session)
+    conn = session.connection() if isinstance(session, Session) else session
+    event_id = conn.execute(
+        _INSERT_EVENT,
+        {
+            "topic": event_.topic,
+            "payload": event_.payload(),
+            "created_at": utcnow(),
+            "attempts": 0,
+        },
+    ).scalar_one()
+    if isinstance(session, Session):
+        mark_written(session)
     return int(event_id)
 
 
@@ -81,14 +81,19 @@ def clear_commit_listeners() -> None:
     _commit_listeners.clear()
 
 
+def notify_committed() -> None:
+    """Nudge the relay: a transaction that wrote outbox events has committed."""
+    for listener in list(_commit_listeners):
+        try:
+            listener()
+        except Exception:  # noqa: BLE001 - a lost nudge is recovered by the sweeper
+            pass
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     if session.info.pop("outbox_written", False):
-        for listener in list(_commit_listeners):
-            try:
-                listener()
-            except Exception:  # noqa: BLE001 - a lost nudge is recovered by the sweeper
-                pass
+        notify_committed()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -6,8 +6,9 @@ clients race), the response and its answers are stored with a random id, the
 date only and a coarse cohort snapshot, and ``response.submitted`` is written
 to the outbox. Nothing stored on the response points back at the invitation.
 
-This is the hottest write path, so it uses a handful of Core statements (one
-joined read, one conditional update, three inserts) rather than ORM flushes.
+This is the hottest write path, so it uses Core statements rather than ORM
+flushes (on PostgreSQL a single statement), and it can run on a bare Connection
+with no ORM Session at all when the caller already holds the context.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NoReturn
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -138,7 +139,7 @@ SELECT count(*) FROM response
 
 
 def submit_response(
-    session: Session,
+    session: Session | Connection,
     token: str,
     raw_answers: Mapping[str, Sequence[str]],
     *,
@@ -154,11 +155,17 @@ def submit_response(
     the expiry and that the invitation is unanswered. Raises NotFound/Gone for a
     token that cannot be answered and InvalidAnswers for answers that do not fit
     the survey; nothing is written then.
+
+    ``session`` may be a bare Connection when a ``context`` is given (the fast
+    path of the answering page); the caller then commits and calls
+    :func:`surveys.outbox.notify_committed`.
     """
     surveys = surveys or catalogue()
     today = today or date.today()
     now = now or utcnow()
     if context is None:
+        if not isinstance(session, Session):
+            raise TypeError("a submission without a context reads the invitation: pass a Session")
         context = submission_context(session, open_invitation(session, token, now), today)
     definition = surveys.get(context.survey_key, context.survey_version)
     rows = validate_answers(definition, raw_answers)
@@ -187,7 +194,7 @@ def submit_response(
         "claimed_hash": hash_token(token),
         "now": now,
     }
-    conn = session.connection()  # Core execution: no ORM unit of work on this path
+    conn = session.connection() if isinstance(session, Session) else session
     if conn.dialect.name == "postgresql":
         stored = conn.exec_driver_sql(
             _PG_SUBMIT,
@@ -201,12 +208,13 @@ def submit_response(
             },
         ).scalar_one()
         if stored != 1:
-            _refuse(session, token, now)
-        outbox.mark_written(session)
+            _refuse(conn, token, now)
+        if isinstance(session, Session):
+            outbox.mark_written(session)
         return response_id
     claimed = conn.execute(_CLAIM, claim)
     if getattr(claimed, "rowcount", 0) != 1:
-        _refuse(session, token, now)
+        _refuse(conn, token, now)
     conn.execute(_INSERT_RESPONSE, response)
     if answers:
         conn.execute(_INSERT_ANSWER, [{"response_id": response_id, **a} for a in answers])
@@ -214,7 +222,8 @@ def submit_response(
     return response_id
 
 
-def _refuse(session: Session, token: str, now: datetime) -> NoReturn:
+def _refuse(conn: Connection, token: str, now: datetime) -> NoReturn:
     """The claim wrote nothing: say why (unknown, expired, opted out, answered)."""
-    open_invitation(session, token, now)  # raises NotFound or Gone with the reason
+    with Session(bind=conn) as session:
+        open_invitation(session, token, now)  # raises NotFound or Gone with the reason
     raise Gone(_ANSWERED)  # it was answered a moment ago, by a concurrent submission

@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from surveys.db.models import Meeting, Response, SurveyInvitation
+from surveys import outbox
+from surveys.db.models import Answer, Meeting, OutboxEvent, Response, SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.services.tokens import met_token
@@ -74,6 +75,48 @@ def test_answering_stores_one_response_and_thanks_the_participant(
     assert responses(sqlite_db) == 1
     again = client.get(f"/s/{tokens['mentor']}")
     assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
+
+
+def test_a_page_submission_writes_once_on_either_database_and_nudges_the_relay_after_commit(
+    db: Database, make_settings: Callable[..., Any]
+) -> None:
+    """The page's signed context takes the one-write path on a bare connection; it must
+    store exactly what the session path stores, and still nudge the relay once committed."""
+    from webapp import create_app
+
+    settings = make_settings(database_url=db.url, secret_key=f.SECRET)
+    app = create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
+    with db.transaction() as session:
+        tokens = f.invited_pair(session)
+    heard: list[int] = []
+    outbox.on_commit(lambda: heard.append(responses(db)))  # what is committed when nudged
+    try:
+        client = app.test_client(use_cookies=False)
+        answers = {**f.MENTOR_ANSWERS, "topics": ["technology", "other"]}
+        bad = form_post(client, f"/s/{tokens['mentor']}", {**answers, "spoke_openly": "9"})
+        assert bad.status_code == 422 and responses(db) == 0 and heard == []
+        page = client.get(f"/s/{tokens['mentor']}").get_data(as_text=True)
+        fields = dict(
+            re.findall(r'name="(csrf_token|context)" (?:type="hidden" )?value="([^"]+)"', page)
+        )
+        assert set(fields) == {"csrf_token", "context"}
+        sent = client.post(f"/s/{tokens['mentor']}", data={**answers, **fields})
+        assert sent.status_code == 303
+        assert heard == [1]  # nudged once, after the response was committed
+        again = client.post(f"/s/{tokens['mentor']}", data={**answers, **fields})
+        assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
+        with db.sessions() as session:
+            announced = select(func.count()).where(OutboxEvent.topic == "response.submitted")
+            assert session.scalar(announced) == 1
+            stored = session.scalars(select(Response)).one()
+            assert (stored.role, stored.survey_key) == ("mentor", "mentor_pulse")
+            topics = session.scalars(
+                select(Answer.item).where(Answer.question_key == "topics").order_by(Answer.item)
+            ).all()
+            assert topics == ["other", "technology"]
+        assert heard == [1]
+    finally:
+        outbox.clear_commit_listeners()
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
+from surveys import outbox
 from surveys.db.models import Pairing
 from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
@@ -47,13 +48,15 @@ def answer(token: str) -> ResponseReturnValue:
     those messages back to the fields when something needs correcting.
 
     No cookie is set or read: the form's CSRF token is bound to the link."""
-    session = database.session()
     secret = _settings().secret_key
     context = None
+    context_read = False  # whether this request read the invitation itself
     if request.method == "POST":
         _check_form_token(secret, token)
         context = load_context(secret, request.form.get("context", ""), token)
     if context is None:
+        session = database.session()
+        context_read = True
         invitation = open_invitation(session, token)
         if not invitation.longitudinal:  # a pseudonym is computed at submission only
             context = submission_context(session, invitation)
@@ -65,12 +68,18 @@ def answer(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
         try:
-            submit_response(session, token, raw, context=context)
+            if context is not None and not context_read:
+                # The page's signed context: one write on a bare connection, no ORM session.
+                with database.database().engine.begin() as conn:
+                    submit_response(conn, token, raw, context=context)
+                outbox.notify_committed()
+            else:
+                session = database.session()
+                submit_response(session, token, raw, context=context)
+                session.commit()
         except InvalidAnswers as exc:
-            session.rollback()
             errors = exc.errors
         else:
-            session.commit()
             return redirect(url_for("respond.thanks"), code=303)
     form = survey_form(definition)
     for key, message in errors.items():
