@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -37,7 +38,20 @@ class RedactSurveyTokens(logging.Filter):
         return True
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus building a signer for a request without a cookie.
+
+    Participants' pages never carry one, and they are the busiest; the result is
+    the same empty session Flask would have made."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     redact = RedactSurveyTokens()
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)

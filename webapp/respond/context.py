@@ -20,39 +20,57 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import json
 from typing import Any
-
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from surveys.services.responses import SubmissionContext
 from surveys.services.tokens import hash_token
 
-_SALT = "flipside.survey-context.v1"
+_CONTEXT_KEY = b"flipside.survey-context.v2"
 _FORM_SALT = b"flipside.survey-form.v1:"
-_FIELDS = {f.name: f.type for f in dataclasses.fields(SubmissionContext)}
+_FIELDS = [f.name for f in dataclasses.fields(SubmissionContext) if f.name != "pseudonym"]
 
 
 def _binding(token: str) -> str:
     return hash_token(token)[:16]
 
 
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(secret_key: str, payload: str) -> str:
+    key = hmac.new(secret_key.encode(), _CONTEXT_KEY, hashlib.sha256).digest()
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
+
+
 def dump_context(secret_key: str, context: SubmissionContext, token: str) -> str:
+    """``payload.signature``: the payload is base64url JSON ``[binding, {field: value}]``,
+    the signature an HMAC-SHA256 of it (one HMAC to check, on every submission)."""
     data = dataclasses.asdict(context)
     if data.pop("pseudonym") is not None:
         raise ValueError("longitudinal contexts are never sent to the browser")
-    return str(URLSafeSerializer(secret_key, salt=_SALT).dumps([_binding(token), data]))
+    payload = _b64(json.dumps([_binding(token), data], separators=(",", ":")).encode())
+    return f"{payload}.{_mac(secret_key, payload)}"
 
 
 def load_context(secret_key: str, raw: str, token: str) -> SubmissionContext | None:
-    if not raw or len(raw) > 2000:
+    payload, _, signature = (raw or "").partition(".")
+    if (
+        not payload
+        or len(raw) > 2000
+        or not hmac.compare_digest(_mac(secret_key, payload), signature)
+    ):
         return None
     try:
-        binding, data = URLSafeSerializer(secret_key, salt=_SALT).loads(raw)
-    except (BadSignature, ValueError, TypeError):
+        binding, data = json.loads(_unb64(payload))
+    except ValueError:
         return None
-    if binding != _binding(token) or not isinstance(data, dict):
-        return None
-    if set(data) != set(_FIELDS) - {"pseudonym"}:
+    if binding != _binding(token) or not isinstance(data, dict) or sorted(data) != sorted(_FIELDS):
         return None
     values: dict[str, Any] = dict(data)
     try:
