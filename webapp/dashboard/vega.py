@@ -1,0 +1,133 @@
+"""Charts as data: a Vega-Lite spec (or a hand-written SVG) plus the rows of its table.
+
+A :class:`Chart` renders three ways from one source: inline SVG for the page
+(``vl-convert`` runs Vega in-process, so no script reaches the browser and
+nothing comes from a CDN), PNG for download, and CSV from exactly the rows
+its HTML table shows. Rows hold display strings made by :func:`cell`, so a
+suppressed number is the word "suppressed" in the table, the CSV and the
+chart alike -- never 0 and never blank.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import vl_convert
+from markupsafe import Markup, escape
+
+from surveys import disclosure
+
+SUPPRESSED = "suppressed"
+#: Vega-Lite settings every chart shares: Vega's own ARIA tree is left out because
+#: the whole SVG is one labelled image with a table beside it.
+CONFIG: dict[str, Any] = {
+    "aria": False,
+    "font": "sans-serif",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320},
+}
+#: Colour-blind-safe categorical palette (Okabe–Ito).
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: a stable id (its download name), a title, and its table's rows."""
+
+    id: str
+    title: str
+    columns: tuple[str, ...]
+    rows: Sequence[tuple[str, ...]]
+    spec: dict[str, Any] | None = None
+    svg: Markup | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def cell(result: disclosure.Result, digits: int = 0, percent: bool = False) -> str:
+    """A disclosed number as table text; a hidden one is the word 'suppressed'."""
+    if isinstance(result, disclosure.Suppressed):
+        return SUPPRESSED
+    text = f"{result.value:,.{digits}f}"
+    return f"{text}%" if percent else text
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _full_spec(chart: Chart) -> dict[str, Any]:
+    assert chart.spec is not None
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "background": "white",
+        **chart.spec,
+        "config": {**CONFIG, "range": {"category": PALETTE}, **chart.spec.get("config", {})},
+    }
+
+
+def _svg_text(chart: Chart) -> str:
+    if chart.svg is not None:
+        return str(chart.svg)
+    return str(vl_convert.vegalite_to_svg(_full_spec(chart)))
+
+
+def inline_svg(chart: Chart) -> Markup:
+    """The chart as an accessible inline SVG image named by its title."""
+    if chart.svg is not None:
+        return chart.svg
+    text = _svg_text(chart)
+    opening = re.match(r"<svg\b[^>]*>", text)
+    assert opening is not None
+    tag = re.sub(r'\swidth="[\d.]+"', ' width="100%"', opening.group(0), count=1)
+    tag = re.sub(r'\sheight="[\d.]+"', "", tag, count=1)
+    tag = tag.replace(
+        "<svg",
+        f'<svg role="img" aria-labelledby="{chart.id}-title" class="chart chart-wide"',
+        1,
+    )
+    title = (
+        f'<title id="{chart.id}-title">{escape(chart.title)} '
+        "(the table below holds the same numbers)</title>"
+    )
+    return Markup(tag + title + text[opening.end() :])
+
+
+def png(chart: Chart) -> bytes:
+    """PNG bytes for download, at twice the on-screen resolution."""
+    if chart.svg is not None:
+        return bytes(vl_convert.svg_to_png(_standalone(str(chart.svg)), scale=2))
+    return bytes(vl_convert.vegalite_to_png(_full_spec(chart), scale=2))
+
+
+def _standalone(svg: str) -> str:
+    """A hand-written inline SVG made drawable on its own (fixed size, white ground)."""
+    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    width, height = (box.group(1), box.group(2)) if box else ("640", "400")
+    svg = svg.replace('width="100%"', f'width="{width}" height="{height}"', 1)
+    opening = re.match(r"<svg\b[^>]*>", svg)
+    assert opening is not None
+    ground = f'<rect width="{width}" height="{height}" fill="white"/>'
+    return (
+        svg[: opening.end()]
+        + ground
+        + svg[opening.end() :].replace("<text ", '<text font-family="sans-serif" font-size="13" ')
+    )
+
+
+def csv_text(chart: Chart) -> str:
+    """The chart's table as CSV (a UTF-8 BOM so spreadsheet programs read accents)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(chart.columns)
+    writer.writerows(chart.rows)
+    return "\ufeff" + out.getvalue()
+
+
+def find(charts: Sequence[Chart], chart_id: str) -> Chart | None:
+    return next((c for c in charts if c.id == chart_id), None)
