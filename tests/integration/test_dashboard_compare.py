@@ -88,7 +88,7 @@ def test_a_lead_builds_participants_vs_comparison_and_reads_the_engines_own_sent
         min_group_size=5,
         outcome="I intend to be working here in two years' time",
     )
-    assert expected.summary in text_of(html)
+    assert expected.summary[:1].upper() + expected.summary[1:] in text_of(html)
     assert 'role="img"' in html and 'id="means-title"' in html
     assert "Adjusted p (Holm)" in html
 

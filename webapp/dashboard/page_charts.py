@@ -112,7 +112,13 @@ def _means_chart(result: BuilderResult) -> Chart | None:
     spec: dict[str, Any] = {
         "data": {"values": values},
         "facet": {
-            "row": {"field": "outcome", "type": "nominal", "title": None, "sort": None},
+            "row": {
+                "field": "outcome",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "header": {"labelAngle": 0, "labelAlign": "left", "labelOrient": "top"},
+            },
         },
         "spec": {
             "width": 420,
@@ -121,7 +127,12 @@ def _means_chart(result: BuilderResult) -> Chart | None:
                     "mark": {"type": "rule", "strokeWidth": 2},
                     "encoding": {
                         "y": y,
-                        "x": {"field": "low", "type": "quantitative", "title": "Mean (95% CI)"},
+                        "x": {
+                            "field": "low",
+                            "type": "quantitative",
+                            "title": "Mean (95% CI)",
+                            "scale": {"zero": False},
+                        },
                         "x2": {"field": "high"},
                         "color": colour,
                     },

@@ -95,7 +95,9 @@ def inline_svg(chart: Chart) -> Markup:
         f'<title id="{chart.id}-title">{escape(chart.title)} '
         "(the table below holds the same numbers)</title>"
     )
-    return Markup(tag + title + text[opening.end() :])
+    # One labelled image: Vega's own ARIA roles inside it would be unnamed graphics.
+    body = re.sub(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"', "", text[opening.end() :])
+    return Markup(tag + title + body)
 
 
 def png(chart: Chart) -> bytes:
