@@ -9,6 +9,7 @@ comparisons on offer and turns the query string into a checked
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -131,7 +132,7 @@ def _int(args: Mapping[str, Sequence[str]], name: str, low: int, high: int) -> i
     text = _one(args, name)
     if text is None:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not low <= int(text) <= high:
         raise BadQuery(f"'{name}' must be a whole number from {low} to {high}, not {text[:40]!r}")
     return int(text)
 

@@ -149,6 +149,7 @@ def test_retention_page_shows_curves_and_the_log_rank_result(
         (f"{STAY}&adjust=bonferroni", "'adjust' must be one of"),
         ("outcome=hr:retention&comparison=did", "cannot be compared as"),
         (f"{STAY}&months=0", "'months' must be a whole number"),
+        (f"{STAY}&round=%C2%B2", "'round' must be a whole number"),
     ],
 )
 def test_bad_query_strings_get_400_with_a_sentence(

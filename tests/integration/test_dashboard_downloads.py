@@ -7,6 +7,7 @@ cell is the word "suppressed" in a CSV, never 0 or blank.
 from __future__ import annotations
 
 import csv
+import html
 import io
 from typing import Any
 
@@ -125,3 +126,18 @@ def test_a_climate_outcome_without_rounds_says_so(
     )
     assert response.status_code == 422
     assert "no climate survey round yet" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("groups=everyone", "'groups' must be one of"), ("months=%C2%B2", "'months' must be")],
+)
+def test_retention_bad_query_strings_get_400(
+    client: FlaskClient, world: dict[str, Any], query: str, message: str
+) -> None:
+    sign_in(client, "lead@example.com")
+    base = f"/dashboard/programmes/{world['programme']}/retention"
+    for path in (base, f"{base}/charts/km-retention.csv"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400
+        assert message in html.unescape(response.get_data(as_text=True))

@@ -8,6 +8,7 @@ service, so it holds exactly what the page shows.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -80,7 +81,7 @@ def _retention(programme: Programme) -> tuple[str, int, list[SurvivalView]]:
     if split not in SPLITS:
         abort(400, description=f"'groups' must be one of {', '.join(SPLITS)}.")
     text = (args.get("months") or ["12"])[0]
-    if not text.isdigit() or not 1 <= int(text) <= 120:
+    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= 120:
         abort(400, description="'months' must be a whole number from 1 to 120.")
     views = [
         survival_view(database.session(), programme, outcome, split, _k(), date.today(), int(text))

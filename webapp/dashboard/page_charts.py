@@ -195,7 +195,7 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
                     "x": x,
                     "y": {"field": "low", "type": "quantitative"},
                     "y2": {"field": "high"},
-                    "color": colour,
+                    "color": {**colour, "legend": None},
                 },
             },
             {
