@@ -15,8 +15,16 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
-from surveys.db.models import AggregateCell, Enrolment, Firm, Programme, SurveyRound
+from surveys.db.models import (
+    AggregateCell,
+    Enrolment,
+    Firm,
+    Programme,
+    SurveyInvitation,
+    SurveyRound,
+)
 from surveys.db.session import Database
+from surveys.db.types import utcnow
 from surveys.services.builder_request import BadQuery, parse_request
 from surveys.services.comparison_builder import build_comparison
 from surveys.services.hr_outcomes import survival_view
@@ -154,6 +162,7 @@ def test_participants_vs_comparison_matches_welch_on_the_pooled_histograms(
     assert participants.mean.n == 17
     assert participants.low < participants.mean.value < participants.high
     assert "climate round 'follow-up'" in result.scope
+    assert any("80% power only for differences" in w for w in result.rows[0].warnings)
 
 
 def test_a_cohort_value_below_k_is_refused_with_its_reason_not_pooled(
@@ -429,3 +438,46 @@ def test_kaplan_meier_refuses_a_group_below_k(db: Database) -> None:
     assert view.result is None and view.points == []
     assert view.refused is not None and "below the minimum group size of 5" in view.refused
     assert view.n["participants"].shown is False
+
+
+def test_a_low_response_rate_is_warned_about(
+    db: Database, programme_with_round: dict[str, int]
+) -> None:
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_with_round["programme"])
+        round_ = session.get(SurveyRound, programme_with_round["round"])
+        firm = session.get(Firm, programme.firm_id) if programme else None
+        assert programme is not None and round_ is not None and firm is not None
+        for i in range(40):  # 40 invited to the comparison group, 10 answered: 25%
+            person = f.person(session, firm)
+            session.add(
+                Enrolment(
+                    programme_id=programme.id,
+                    person_id=person.id,
+                    role="comparison",
+                    enrolled_on=programme.starts_on,
+                )
+            )
+            session.add(
+                SurveyInvitation(
+                    token_hash=f"{i:064d}",
+                    token_salt="s" * 32,
+                    person_id=person.id,
+                    programme_id=programme.id,
+                    survey_key="climate",
+                    survey_version=1,
+                    round_id=round_.id,
+                    sent_at=utcnow(),
+                    expires_at=utcnow() + timedelta(days=14),
+                )
+            )
+        responses = cell(programme, round_, "comparison", {}, "")
+        responses.n = responses.released_n = 10
+        responses.total = responses.total_sq = responses.released_total = 0
+        responses.released_total_sq, responses.histogram = 0, {}
+        session.add(responses)
+    result = run(db, programme_with_round["programme"], {"outcome": ["climate:intend_to_stay"]})
+    assert result.warnings == [
+        "Low response rate: 25% of the comparison group answered round 'follow-up', so the "
+        "answers may not speak for the whole group."
+    ]
