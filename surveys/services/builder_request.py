@@ -78,7 +78,8 @@ def outcomes() -> dict[str, Outcome]:
         "index",
         "climate",
         "",
-        SURVEY_COMPARISONS - {"did"},
+        # No per-person index and no per-cell index: no DiD (raw values) and no matching.
+        frozenset({"participants", "mentors-mentees", "benchmark"}),
     )
     pulses = [catalogue().current(key) for key in PULSE_FOR_ROLE.values()]
     shared = [

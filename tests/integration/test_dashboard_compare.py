@@ -149,6 +149,7 @@ def test_retention_page_shows_curves_and_the_log_rank_result(
         (f"{STAY}&adjust=bonferroni", "'adjust' must be one of"),
         ("outcome=hr:retention&comparison=did", "cannot be compared as"),
         (f"{STAY}&months=0", "'months' must be a whole number"),
+        ("outcome=index:climate&comparison=did", "cannot be compared as"),
         (f"{STAY}&round=%C2%B2", "'round' must be a whole number"),
     ],
 )
@@ -187,3 +188,15 @@ def test_an_administrator_sees_any_firms_comparison(
     response = demo_client.get(f"/dashboard/programmes/{programme}/compare?{STAY}&comparison=did")
     assert response.status_code == 200
     assert "Difference-in-differences: participants" in text_of(response.get_data(as_text=True))
+
+
+def test_unknown_query_keys_are_ignored_not_carried_into_links(
+    demo_client: FlaskClient, demo_world: DemoWorld
+) -> None:
+    sign_in_demo(demo_client, demo_world, "lead@example.com")
+    programme = programme_of(demo_world, "harcourt-vale")
+    query = f"{STAY}&fmt=x&page=y&chart_id=z&programme_id=1&_external=1"
+    response = demo_client.get(f"/dashboard/programmes/{programme}/compare?{query}")
+    assert response.status_code == 200
+    links = re.findall(r'href="([^"]+/charts/[^"]+)"', response.get_data(as_text=True))
+    assert links and not any("fmt=" in link or "_external" in link for link in links)

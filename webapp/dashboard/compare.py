@@ -47,6 +47,10 @@ from webapp.dashboard.routes import _programme_of, _signed_in, bp
 from webapp.dashboard.vega import Chart, cell, csv_text, find, inline_svg, png
 
 PAGES = ("overview", "pulse", "compare", "retention")
+#: The query-string keys the pages read; only these are carried into download links.
+QUERY_KEYS = frozenset(
+    {"outcome", "comparison", "round", "baseline", "followup", "test", "adjust", "months", "groups"}
+)
 
 
 def _k() -> int:
@@ -92,7 +96,9 @@ def _retention(programme: Programme) -> tuple[str, int, list[SurvivalView]]:
 
 def _downloads(page: str, programme_id: int, chart: Chart) -> dict[str, str]:
     """The chart's download links, carrying the page's own query string."""
-    query: dict[str, Any] = request.args.to_dict(flat=False)
+    query: dict[str, Any] = {
+        key: values for key, values in request.args.lists() if key in QUERY_KEYS
+    }
     return {
         fmt: url_for(
             "dashboard.chart_download",
