@@ -74,6 +74,17 @@ def test_a_lead_builds_a_participants_vs_comparison_comparison_and_downloads_its
     shown = laptop.get_by_role("table", name=re.compile("mean per group")).inner_text()
     assert all(r[2] in shown for r in rows[1:])
 
+    # The other comparisons' pages (DiD, Kaplan-Meier in the builder) pass axe too.
+    compare_url = laptop.url.split("?")[0]
+    for query in (
+        "outcome=climate:intend_to_stay&outcome=climate:belonging&comparison=did",
+        "outcome=hr:retention&outcome=climate:intend_to_stay&comparison=participants",
+    ):
+        laptop.goto(f"{compare_url}?{query}")
+        assert laptop.locator("p.sentence").count() == 2
+        assert axe_violations(laptop) == []
+    laptop.goto(overview_url)
+
     # Followed for 40 months: nobody enrolled that long ago, so the share is suppressed.
     laptop.get_by_role("link", name="Retention and promotion").click()
     laptop.get_by_label("Share within how many months").fill("40")

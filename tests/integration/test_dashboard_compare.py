@@ -200,3 +200,35 @@ def test_unknown_query_keys_are_ignored_not_carried_into_links(
     assert response.status_code == 200
     links = re.findall(r'href="([^"]+/charts/[^"]+)"', response.get_data(as_text=True))
     assert links and not any("fmt=" in link or "_external" in link for link in links)
+
+
+@pytest.mark.parametrize(
+    ("query", "heading", "chart"),
+    [
+        (f"{STAY}&comparison=matched", "matched on cohort", "means"),
+        (
+            "outcome=pulse:recommend_programme&outcome=climate:belonging"
+            "&comparison=mentors-mentees&test=mwu",
+            "Mentors vs mentees",
+            "means",
+        ),
+        (f"{STAY}&outcome=climate:belonging&comparison=did&adjust=BH", "difference-in", "means"),
+        (f"{STAY}&outcome=index:climate&comparison=benchmark", "other firms pooled", "means"),
+        ("outcome=hr:retention&outcome=hr:promotion", "Participants vs", "km-promotion"),
+    ],
+)
+def test_every_comparison_renders_its_chart_table_and_downloads(
+    demo_client: FlaskClient, demo_world: DemoWorld, query: str, heading: str, chart: str
+) -> None:
+    sign_in_demo(demo_client, demo_world, "lead@example.com")
+    programme = programme_of(demo_world, "harcourt-vale")
+    response = demo_client.get(f"/dashboard/programmes/{programme}/compare?{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert heading in text_of(html)
+    assert f'id="{chart}-title"' in html and f'id="{chart}-table"' in html
+    assert 'class="refused"' not in html
+    download = demo_client.get(
+        f"/dashboard/programmes/{programme}/compare/charts/{chart}.csv?{query}"
+    )
+    assert download.status_code == 200
