@@ -13,7 +13,7 @@ from surveys.services.comparison_builder import BuilderResult
 from surveys.services.hr_outcomes import SurvivalView
 from surveys.services.overview import Overview
 from surveys.services.pulse_trends import LikertTrend
-from webapp.dashboard.charts import diverging_bars
+from webapp.dashboard.charts import diverging_bars, legend
 from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
 
 GROUP_NAMES = {
@@ -77,6 +77,7 @@ def pulse_charts(trends: list[LikertTrend]) -> list[Chart]:
                 ("Month", "Responses", *trend.labels),
                 rows,
                 svg=diverging_bars(trend, f"trend-{index}"),
+                legend=legend(trend.labels),
             )
         )
     return charts

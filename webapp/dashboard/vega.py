@@ -47,6 +47,8 @@ class Chart:
     spec: dict[str, Any] | None = None
     svg: Markup | None = None
     notes: list[str] = field(default_factory=list)
+    #: (label, colour) drawn under a hand-written chart's PNG (its page has an HTML legend).
+    legend: Sequence[tuple[str, str]] = ()
 
 
 def cell(result: disclosure.Result, digits: int = 0, percent: bool = False) -> str:
@@ -103,23 +105,39 @@ def inline_svg(chart: Chart) -> Markup:
 def png(chart: Chart) -> bytes:
     """PNG bytes for download, at twice the on-screen resolution."""
     if chart.svg is not None:
-        return bytes(vl_convert.svg_to_png(_standalone(str(chart.svg)), scale=2))
+        return bytes(vl_convert.svg_to_png(_standalone(chart), scale=2))
     return bytes(vl_convert.vegalite_to_png(_full_spec(chart), scale=2))
 
 
-def _standalone(svg: str) -> str:
-    """A hand-written inline SVG made drawable on its own (fixed size, white ground)."""
+def _standalone(chart: Chart) -> str:
+    """A hand-written inline SVG made readable on its own: title above, legend below.
+
+    On the page the title is a heading and the legend is HTML; a downloaded
+    image has neither unless they are drawn into it.
+    """
+    svg = str(chart.svg)
     box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    width, height = (box.group(1), box.group(2)) if box else ("640", "400")
-    svg = svg.replace('width="100%"', f'width="{width}" height="{height}"', 1)
-    opening = re.match(r"<svg\b[^>]*>", svg)
-    assert opening is not None
-    ground = f'<rect width="{width}" height="{height}" fill="white"/>'
-    return (
-        svg[: opening.end()]
-        + ground
-        + svg[opening.end() :].replace("<text ", '<text font-family="sans-serif" font-size="13" ')
-    )
+    width, height = (float(box.group(1)), float(box.group(2))) if box else (640.0, 400.0)
+    inner = svg.replace('width="100%"', f'width="{width:g}" height="{height:g}" y="28"', 1)
+    inner = inner.replace("<text ", '<text font-family="sans-serif" font-size="13" ')
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" '
+        f'height="{height + 60:g}" viewBox="0 0 {width:g} {height + 60:g}">',
+        f'<rect width="{width:g}" height="{height + 60:g}" fill="white"/>',
+        f'<text x="0" y="18" font-family="sans-serif" font-size="14" font-weight="bold">'
+        f"{escape(chart.title)}</text>",
+        inner,
+    ]
+    x = 0.0
+    for label, colour in chart.legend:
+        parts.append(
+            f'<rect x="{x:g}" y="{height + 38:g}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16:g}" y="{height + 48:g}" font-family="sans-serif" '
+            f'font-size="12">{escape(label)}</text>'
+        )
+        x += 24 + 7 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def csv_text(chart: Chart) -> str:
