@@ -249,6 +249,25 @@ class _Builder:
 
         return read
 
+    def enough_people(self, specs: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        """Pulses count sessions, not people: a side also needs k people enrolled.
+
+        Five pulse responses can come from one mentor's five sessions; a side
+        whose role has fewer than k people in the programme could describe one
+        pairing, which mentors are promised never happens.
+        """
+        for label, roles in specs:
+            people = self.session.scalar(
+                select(func.count()).where(
+                    Enrolment.programme_id == self.programme.id, Enrolment.role.in_(roles)
+                )
+            )
+            if (people or 0) < self.k:
+                raise Invalid(
+                    f"fewer than {self.k} {label} are enrolled, so their session pulses "
+                    "could describe single pairings"
+                )
+
     # --- one method per comparison ----------------------------------------------------
 
     def plain(
@@ -261,6 +280,8 @@ class _Builder:
             specs = (("participants", PARTICIPANTS), ("the comparison group", COMPARISON))
         else:
             specs = (("mentors", ("mentor",)), ("mentees", ("mentee",)))
+        if pulse:
+            self.enough_people(specs)
         a, b = (_side(label, outcome, self.load(roles, round_id, pulse)) for label, roles in specs)
         result, notes = _two_sided(outcome, a, b, request.test, self.k)
         self.means += [_group_mean(outcome, s, self.policy, s.n) for s in (a, b)]

@@ -481,3 +481,37 @@ def test_a_low_response_rate_is_warned_about(
         "Low response rate: 25% of the comparison group answered round 'follow-up', so the "
         "answers may not speak for the whole group."
     ]
+
+
+def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Database) -> None:
+    with db.transaction() as session:
+        programme = f.programme(session)
+        pairings = [f.pairing(session, programme) for _ in range(4)]  # 4 mentors, 4 mentees
+        for role, answers in (("mentor", {"8": 6, "9": 4}), ("mentee", {"7": 5, "10": 5})):
+            cell_ = cell(
+                programme,
+                climate_round(session, programme, role, date(2026, 1, 1)),
+                role,
+                answers,
+                "recommend_programme",
+            )
+            cell_.survey_key, cell_.period_kind, cell_.period = f"{role}_pulse", "month", "2026-02"
+            session.add(cell_)
+        programme_id = programme.id
+        assert len(pairings) == 4
+    query = {"outcome": ["pulse:recommend_programme"], "comparison": ["mentors-mentees"]}
+    row = run(db, programme_id, query).rows[0]
+    assert row.result is None
+    assert "fewer than 5 mentors are enrolled" in str(row.refused)
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        f.pairing(session, programme)
+    row = run(db, programme_id, query).rows[0]
+    expected = welch_t_from_counts(
+        counts({"8": 6, "9": 4}),
+        counts({"7": 5, "10": 5}),
+        labels=("mentors", "mentees"),
+        min_group_size=K,
+    )
+    assert row.result is not None and row.result.pvalue == pytest.approx(expected.pvalue)
