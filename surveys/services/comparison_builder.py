@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -62,14 +61,16 @@ from surveys.stats import (
     StatsInputError,
     TestResult,
     adjust_family,
-    difference_in_differences,
-    weighted_welch,
     welch_t_from_moments,
 )
 from surveys.stats.distributions import t_ppf
 from surveys.stats.histogram import moments
-from surveys.stats.matching import weighted_moments
 from surveys.stats.power import power_note
+from surveys.stats.weighted_counts import (
+    difference_in_differences_from_counts,
+    weighted_moments_from_counts,
+    weighted_welch_from_counts,
+)
 
 PARTICIPANTS = ("mentor", "mentee")
 COMPARISON = ("comparison",)
@@ -203,11 +204,6 @@ def _power(outcome: Outcome, n1: int, n2: int) -> list[str]:
     return [f"{outcome.label.rstrip('.')}: {note}"] if note else []
 
 
-def _expand(histogram: Counter[float]) -> np.ndarray:
-    values = np.array(sorted(histogram), dtype=np.float64)
-    return np.repeat(values, [histogram[v] for v in sorted(histogram)])
-
-
 class _Builder:
     def __init__(self, session: Session, programme: Programme, default_k: int) -> None:
         self.session = session
@@ -315,12 +311,12 @@ class _Builder:
                 bucket[side][float(value)] += int(count)
         kept = {s: h for s, h in strata.items() if min(h["t"].total(), h["c"].total()) >= self.k}
         dropped = len(strata) - len(kept)
-        ledger: disclosure.Ledger[tuple[str, str, str]] = disclosure.Ledger(self.policy)
+        ledger: disclosure.Ledger[tuple[str, ...]] = disclosure.Ledger(self.policy)
         for side, label in (("t", "all participants"), ("c", "the whole comparison group")):
             everyone = sum(h[side].total() for h in strata.values())
-            ledger.show(strata, disclosure.Shown(everyone, everyone), label)
+            ledger.show({(side, *s) for s in strata}, disclosure.Shown(everyone, everyone), label)
             matched_n = sum(h[side].total() for h in kept.values())
-            refused = ledger.check(kept, matched_n, f"the matched {label}")
+            refused = ledger.check({(side, *s) for s in kept}, matched_n, f"the matched {label}")
             if refused is not None:
                 raise Invalid(
                     f"Matching {refused.reason}: the responses dropped by matching are fewer "
@@ -333,19 +329,13 @@ class _Builder:
                 f"no cohort cell holds at least {self.k} responses on both sides, so nothing "
                 "can be matched"
             )
-        x_parts, y_parts, y_weights = [], [], []
-        for h in kept.values():
-            x_parts.append(_expand(h["t"]))
-            values = _expand(h["c"])
-            y_parts.append(values)
-            weight = h["t"].total() / h["c"].total() * nc / nt
-            y_weights.append(np.full(len(values), weight))
-        x, y, w = np.concatenate(x_parts), np.concatenate(y_parts), np.concatenate(y_weights)
+        treated = [(h["t"], 1.0) for h in kept.values()]
+        # CEM weights: (n_t / n_c) in the cell x (N_c / N_t) over the matched cells.
+        control = [(h["c"], h["t"].total() / h["c"].total() * nc / nt) for h in kept.values()]
         text = outcome.label.split(": ", 1)[-1].rstrip(".")
-        result = weighted_welch(
-            x,
-            y,
-            y_weights=list(w),
+        result = weighted_welch_from_counts(
+            treated,
+            control,
             labels=("participants", "the matched comparison group"),
             min_group_size=self.k,
             outcome=text,
@@ -356,14 +346,14 @@ class _Builder:
             f"kept; {dropped} cells with fewer than {self.k} responses on a side were left out."
         )
         result = replace(result, notes=[note, *result.notes])
-        _, e_x, m_x, v_x = weighted_moments(x, None)
-        _, e_y, m_y, v_y = weighted_moments(y, w)
+        n_x, e_x, m_x, v_x = weighted_moments_from_counts(treated)
+        n_y, e_y, m_y, v_y = weighted_moments_from_counts(control)
         for label, n, e, m, v in (
-            ("participants", len(x), e_x, m_x, v_x),
-            ("the matched comparison group", len(y), e_y, m_y, v_y),
+            ("participants", n_x, e_x, m_x, v_x),
+            ("the matched comparison group", n_y, e_y, m_y, v_y),
         ):
             self.means.append(_group_mean(outcome, Side(label, n, m, v, None), self.policy, e))
-        return OutcomeRow(outcome, result, warnings=_power(outcome, len(x), round(e_y)))
+        return OutcomeRow(outcome, result, warnings=_power(outcome, n_x, round(e_y)))
 
     def did(self, outcome: Outcome, before: SurveyRound, after: SurveyRound) -> OutcomeRow:
         groups = []
@@ -372,10 +362,10 @@ class _Builder:
                 side = _side(f"{who}, {when}", outcome, self.load(roles, round_.id, False))
                 groups.append(side)
         text = outcome.label.split(": ", 1)[-1].rstrip(".")
-        histograms = [g.histogram for g in groups]
-        assert all(h is not None for h in histograms)
-        result = difference_in_differences(
-            *[list(_expand(h)) for h in histograms if h is not None],
+        histograms = [g.histogram for g in groups if g.histogram is not None]
+        assert len(histograms) == 4
+        result = difference_in_differences_from_counts(
+            *histograms,
             labels=("participants", "the comparison group"),
             min_group_size=self.k,
             outcome=text,

@@ -255,6 +255,8 @@ def test_matched_comparison_weights_the_comparison_group_to_the_participants_cel
     assert row.statistic == pytest.approx(expected.statistic)
     assert row.pvalue == pytest.approx(expected.pvalue)
     assert any("1 cells with fewer than 5" in note for note in row.notes)
+    # the plain sides hold 15 and 32 responses: no refusal between the two sides
+    assert result.rows[0].refused is None
 
 
 def test_matching_is_refused_when_it_would_drop_fewer_than_k_participants(db: Database) -> None:
@@ -515,3 +517,17 @@ def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Databa
         min_group_size=K,
     )
     assert row.result is not None and row.result.pvalue == pytest.approx(expected.pvalue)
+
+
+def test_matching_compares_each_side_only_with_itself_for_differencing(db: Database) -> None:
+    with db.transaction() as session:
+        programme = f.programme(session)
+        round_ = climate_round(session, programme, "follow-up", date(2026, 6, 1))
+        # participants 10, comparison 12: the sides differ by 2 < k, which is no leak
+        session.add(cell(programme, round_, "mentee", {"4": 6, "5": 4}))
+        session.add(cell(programme, round_, "comparison", {"3": 8, "2": 4}))
+        programme_id = programme.id
+    result = run(
+        db, programme_id, {"outcome": ["climate:intend_to_stay"], "comparison": ["matched"]}
+    )
+    assert result.rows[0].refused is None and result.rows[0].result is not None
