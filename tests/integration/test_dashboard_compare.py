@@ -72,7 +72,7 @@ def test_a_lead_builds_participants_vs_comparison_and_reads_the_engines_own_sent
     with demo_world.db.sessions() as session:
         rounds = re.findall(r'<option value="(\d+)" selected', html) or None
         assert rounds is None  # the latest round is the default, nothing preselected
-        from surveys.services.comparison_builder import climate_rounds
+        from surveys.services.builder_parts import climate_rounds
 
         latest = climate_rounds(session, programme)[-1].id
         a = released_histogram(

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from surveys import disclosure
 from surveys.db.models import Programme
+from surveys.services.builder_parts import climate_rounds
 from surveys.services.builder_request import (
     COMPARISONS,
     BadQuery,
@@ -24,11 +25,7 @@ from surveys.services.builder_request import (
     outcomes,
     parse_request,
 )
-from surveys.services.comparison_builder import (
-    BuilderResult,
-    build_comparison,
-    climate_rounds,
-)
+from surveys.services.comparison_builder import BuilderResult, build_comparison
 from surveys.services.comparisons import TESTS
 from surveys.services.hr_outcomes import SPLITS, SurvivalView, survival_view
 from surveys.services.overview import programme_overview
