@@ -28,8 +28,8 @@ from tests.support.services import POSTGRES_ADMIN_URL, need
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Fixtures kept beside their helpers (private_redis_url).
-pytest_plugins = ["tests.support.redis_server"]
+#: Fixtures kept beside their helpers (private_redis_url, demo_world).
+pytest_plugins = ["tests.support.redis_server", "tests.support.demo_world"]
 
 
 @pytest.fixture

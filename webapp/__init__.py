@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
     from webapp.api.routes import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
+    from webapp.dashboard import compare as _compare  # noqa: F401  (its routes join dashboard_bp)
     from webapp.dashboard.routes import bp as dashboard_bp
     from webapp.hooks.routes import bp as hooks_bp
     from webapp.main.routes import bp as main_bp

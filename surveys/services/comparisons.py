@@ -123,6 +123,30 @@ def _side(
     return counts
 
 
+def released_histogram(
+    session: Session,
+    programme_id: int,
+    survey_key: str,
+    question_key: str,
+    by: str,
+    values: Collection[str],
+    min_group_size: int,
+    round_id: int | None = None,
+) -> Counter[float]:
+    """One side's pooled released histogram (a climate round, else a pulse's months).
+
+    The comparison builder reads sides the API's request shape cannot express
+    (a different survey per side, four rounds of a difference-in-differences);
+    the rule is the same: every value pooled into the side holds k or none.
+    """
+    if by not in COHORT_VALUES:
+        raise Invalid(f"'by' must be one of {', '.join(COHORT_VALUES)}")
+    request = Comparison(
+        survey_key, question_key, by, frozenset(values), frozenset(), "welch", round_id
+    )
+    return _side(session, programme_id, request, values, min_group_size)
+
+
 def compare_released(
     session: Session,
     programme_id: int,

@@ -148,8 +148,36 @@ def weighted_welch(
     """Welch's t on weighted groups (Kish effective n in the SE and df)."""
     check_alternative(alternative)
     xa, ya = as_sample(x, labels[0]), as_sample(y, labels[1])
-    n1, e1, m1, v1 = weighted_moments(xa, _weights(xa, x_weights, labels[0]))
-    n2, e2, m2, v2 = weighted_moments(ya, _weights(ya, y_weights, labels[1]))
+    return weighted_welch_core(
+        weighted_moments(xa, _weights(xa, x_weights, labels[0])),
+        weighted_moments(ya, _weights(ya, y_weights, labels[1])),
+        labels=labels,
+        alternative=alternative,
+        confidence_level=confidence_level,
+        min_group_size=min_group_size,
+        outcome=outcome,
+        comparison=comparison,
+    )
+
+
+Moments = tuple[int, float, float, float]
+
+
+def weighted_welch_core(
+    x: Moments,
+    y: Moments,
+    *,
+    labels: tuple[str, str],
+    alternative: str,
+    confidence_level: float,
+    min_group_size: int,
+    outcome: str | None,
+    comparison: str,
+) -> TestResult:
+    """Weighted Welch from each group's (count, Kish n, weighted mean, variance)."""
+    check_alternative(alternative)
+    n1, e1, m1, v1 = x
+    n2, e2, m2, v2 = y
     check_group_sizes({labels[0]: n1, labels[1]: n2}, min_group_size)
     if min(e1, e2) <= 1 or not (math.isfinite(v1) and math.isfinite(v2)) or v1 + v2 == 0:
         raise StatsInputError("too little weighted data or no variation; no test can be run")
@@ -210,6 +238,25 @@ def difference_in_differences(
     for name, (values, weights) in named.items():
         arr = as_sample(values, name)
         stats[name] = weighted_moments(arr, _weights(arr, weights, name))
+    return did_core(
+        stats,
+        labels=labels,
+        confidence_level=confidence_level,
+        min_group_size=min_group_size,
+        outcome=outcome,
+    )
+
+
+def did_core(
+    stats: dict[str, Moments],
+    *,
+    labels: tuple[str, str],
+    confidence_level: float,
+    min_group_size: int,
+    outcome: str | None,
+) -> TestResult:
+    """DiD from the four rounds' (count, Kish n, mean, variance), keyed as in
+    :func:`difference_in_differences`."""
     check_group_sizes({k: v[0] for k, v in stats.items()}, min_group_size)
     if any(v[1] <= 1 or not math.isfinite(v[3]) for v in stats.values()):
         raise StatsInputError("each round needs at least two responses")

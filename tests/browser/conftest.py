@@ -67,6 +67,20 @@ def live_server(
     sqlite_db: Database, make_settings: Callable[..., Any]
 ) -> Iterator[tuple[str, Callable[..., Any]]]:
     """Serve the app on a free loopback port; yields (base URL, reconfigure(**settings))."""
+    yield from _serve(sqlite_db, make_settings)
+
+
+@pytest.fixture
+def demo_server(
+    demo_world: Any, make_settings: Callable[..., Any]
+) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """The same live server on the full demo data (tests.support.demo_world)."""
+    yield from _serve(demo_world.db, make_settings)
+
+
+def _serve(
+    sqlite_db: Database, make_settings: Callable[..., Any]
+) -> Iterator[tuple[str, Callable[..., Any]]]:
     from webapp import create_app
 
     holder: dict[str, Any] = {}

@@ -14,6 +14,8 @@ from surveys.settings import Settings
 from webapp import database
 from webapp.auth.routes import current_account, login_required
 from webapp.dashboard.charts import diverging_bars, legend
+from webapp.dashboard.page_charts import overview_charts
+from webapp.dashboard.vega import inline_svg
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 MAX_ID = 2**31 - 1
@@ -52,7 +54,9 @@ def overview(programme_id: int) -> ResponseReturnValue:
     programme = _programme_of(_signed_in(), programme_id)
     settings: Settings = current_app.config["FLIPSIDE"]
     result = programme_overview(database.session(), programme, settings.min_group_size)
-    return render_template("dashboard/overview.html", overview=result)
+    return render_template(
+        "dashboard/overview.html", overview=result, svg=inline_svg, charts=overview_charts(result)
+    )
 
 
 @bp.get("/programmes/<int:programme_id>/pulse")

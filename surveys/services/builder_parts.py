@@ -1,0 +1,221 @@
+"""Shared pieces of the comparison builder: sides, group means, tests and warnings.
+
+A *side* is one group's pooled released histogram (or, for the climate index,
+its moments); see :mod:`surveys.services.comparison_builder` for the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.db.models import (
+    Enrolment,
+    Firm,
+    Programme,
+    SurveyRound,
+)
+from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
+from surveys.services.builder_request import (
+    BadQuery,
+    Outcome,
+    climate_index_items,
+)
+from surveys.services.comparisons import TESTS, released_histogram
+from surveys.services.errors import Invalid
+from surveys.services.hr_outcomes import SurvivalView
+from surveys.stats import (
+    TestResult,
+    welch_t_from_moments,
+)
+from surveys.stats.distributions import t_ppf
+from surveys.stats.histogram import moments
+from surveys.stats.power import power_note
+
+PARTICIPANTS = ("mentor", "mentee")
+COMPARISON = ("comparison",)
+ALL_ROLES = ("mentor", "mentee", "comparison")
+#: Below this response rate a round's answers may not speak for the group.
+LOW_RESPONSE_RATE = 30.0
+BENCHMARK_MIN_FIRMS = 3
+
+
+@dataclass(frozen=True)
+class GroupMean:
+    """One group's mean on one outcome, with its 95% CI; ``mean`` is disclosed."""
+
+    outcome: str
+    group: str
+    mean: disclosure.Result
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    outcome: Outcome
+    result: TestResult | None
+    refused: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    survival: SurvivalView | None = None
+
+
+@dataclass(frozen=True)
+class Side:
+    """A side's summary: n, mean, variance, and its histogram when there is one."""
+
+    label: str
+    n: int
+    mean: float
+    var: float
+    histogram: Counter[float] | None
+
+
+Loader = Callable[[str], Counter[float]]
+
+
+def climate_rounds(session: Session, programme_id: int) -> list[SurveyRound]:
+    return list(
+        session.scalars(
+            select(SurveyRound)
+            .where(SurveyRound.programme_id == programme_id, SurveyRound.survey_key == CLIMATE)
+            .order_by(SurveyRound.opened_on, SurveyRound.id)
+        )
+    )
+
+
+def pick_round(rounds: list[SurveyRound], round_id: int | None, default: int) -> SurveyRound:
+    if not rounds:
+        raise Invalid(
+            "this programme has no climate survey round yet, so there is nothing to compare"
+        )
+    if round_id is None:
+        return rounds[default]
+    for found in rounds:
+        if found.id == round_id:
+            return found
+    raise BadQuery(f"there is no climate round {round_id} in this programme")
+
+
+def side_of(label: str, outcome: Outcome, load: Loader) -> Side:
+    if outcome.kind == "index":
+        items = [moments(load(q)) for q in climate_index_items()]
+        if any(n < 2 for n, _, _ in items):
+            raise Invalid(f"{label}: an item of the index has too few released answers")
+        n = min(n for n, _, _ in items)
+        mean = sum(m for _, m, _ in items) / len(items)
+        sd = sum(math.sqrt(v) for _, _, v in items) / len(items)
+        return Side(label, n, mean, sd * sd, None)
+    histogram = load(outcome.question_key)
+    n, mean, var = moments(histogram)
+    return Side(label, n, mean, var, histogram)
+
+
+def group_mean(outcome: Outcome, side: Side, policy: disclosure.Policy, n_eff: float) -> GroupMean:
+    shown = disclosure.mean(side.mean * side.n, side.n, policy)
+    if not isinstance(shown, disclosure.Shown) or n_eff <= 1 or not math.isfinite(side.var):
+        return GroupMean(outcome.label, side.label, shown)
+    half = t_ppf(0.975, n_eff - 1) * math.sqrt(side.var / n_eff)
+    return GroupMean(outcome.label, side.label, shown, side.mean - half, side.mean + half)
+
+
+def two_sided(
+    outcome: Outcome, a: Side, b: Side, test: str, k: int
+) -> tuple[TestResult, list[str]]:
+    text = outcome.label.split(": ", 1)[-1].rstrip(".")
+    notes: list[str] = []
+    if a.histogram is not None and b.histogram is not None:
+        result = TESTS[test](
+            a.histogram, b.histogram, labels=(a.label, b.label), min_group_size=k, outcome=text
+        )
+    else:
+        if test != "welch":
+            notes.append("The climate index is compared with Welch's t only (no histogram).")
+        result = welch_t_from_moments(
+            a.n,
+            a.mean * a.n,
+            (a.n - 1) * a.var + a.n * a.mean**2,
+            b.n,
+            b.mean * b.n,
+            (b.n - 1) * b.var + b.n * b.mean**2,
+            labels=(a.label, b.label),
+            min_group_size=k,
+            outcome=text,
+        )
+    return result, notes
+
+
+def power_warnings(outcome: Outcome, n1: int, n2: int) -> list[str]:
+    if n1 < 2 or n2 < 2:
+        return []
+    _, note = power_note(n1, n2)
+    return [f"{outcome.label.rstrip('.')}: {note}"] if note else []
+
+
+class Scope:
+    """One programme under its firm's k: reads sides and collects the group means."""
+
+    def __init__(self, session: Session, programme: Programme, default_k: int) -> None:
+        self.session = session
+        self.programme = programme
+        firm = session.get(Firm, programme.firm_id)
+        assert firm is not None
+        self.firm = firm
+        self.policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+        self.k = self.policy.k
+        self.means: list[GroupMean] = []
+
+    def load(self, roles: tuple[str, ...], round_id: int | None, role_survey: bool) -> Loader:
+        """Question key -> the pooled released histogram of ``roles`` in one round (or pulse)."""
+
+        def read(question_key: str) -> Counter[float]:
+            if role_survey:  # a pulse: each role answers its own survey, over its months
+                total: Counter[float] = Counter()
+                for role in roles:
+                    total += released_histogram(
+                        self.session,
+                        self.programme.id,
+                        PULSE_FOR_ROLE[role],
+                        question_key,
+                        "role",
+                        [role],
+                        self.k,
+                    )
+                return total
+            return released_histogram(
+                self.session,
+                self.programme.id,
+                CLIMATE,
+                question_key,
+                "role",
+                roles,
+                self.k,
+                round_id,
+            )
+
+        return read
+
+    def enough_people(self, specs: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        """Pulses count sessions, not people: a side also needs k people enrolled.
+
+        Five pulse responses can come from one mentor's five sessions; a side
+        whose role has fewer than k people in the programme could describe one
+        pairing, which mentors are promised never happens.
+        """
+        for label, roles in specs:
+            people = self.session.scalar(
+                select(func.count()).where(
+                    Enrolment.programme_id == self.programme.id, Enrolment.role.in_(roles)
+                )
+            )
+            if (people or 0) < self.k:
+                raise Invalid(
+                    f"fewer than {self.k} {label} are enrolled, so their session pulses "
+                    "could describe single pairings"
+                )

@@ -1,0 +1,239 @@
+"""The charts of each dashboard page, built from the page's own disclosed results.
+
+A page and its downloads call the same function on the same service result,
+so a PNG or CSV can never hold a number the page would not show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveys import disclosure
+from surveys.services.comparison_builder import BuilderResult
+from surveys.services.hr_outcomes import SurvivalView
+from surveys.services.overview import Overview
+from surveys.services.pulse_trends import LikertTrend
+from webapp.dashboard.charts import diverging_bars, legend
+from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
+
+GROUP_NAMES = {
+    "participants": "Participants",
+    "comparison group": "Comparison group",
+    "mentors": "Mentors",
+    "mentees": "Mentees",
+}
+OUTCOME_TITLES = {"retention": "Still at the firm", "promotion": "Not yet promoted"}
+
+
+def overview_charts(overview: Overview) -> list[Chart]:
+    """Meetings per month as bars; a suppressed month is labelled, never drawn as zero."""
+    rows = [(month, cell(result)) for month, result in overview.meetings.cells.items()]
+    values = [
+        {
+            "month": month,
+            "meetings": result.value if isinstance(result, disclosure.Shown) else None,
+            "label": text,
+        }
+        for (month, text), result in zip(rows, overview.meetings.cells.values(), strict=True)
+    ]
+    x = {"field": "month", "type": "ordinal", "title": "Month", "sort": None}
+    spec: dict[str, Any] = {
+        "width": 560,
+        "height": 220,
+        "data": {"values": values},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.meetings != null"}],
+                "mark": {"type": "bar", "color": "#0072B2"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "meetings", "type": "quantitative", "title": "Meetings"},
+                },
+            },
+            {
+                "transform": [{"filter": "datum.meetings == null"}],
+                "mark": {"type": "text", "angle": 270, "align": "left", "dx": 4, "fontSize": 11},
+                "encoding": {"x": x, "y": {"datum": 0}, "text": {"value": SUPPRESSED}},
+            },
+        ],
+    }
+    return [Chart("meetings", "Meetings per month", ("Month", "Meetings"), rows, spec)]
+
+
+def pulse_charts(trends: list[LikertTrend]) -> list[Chart]:
+    """The hand-written diverging bars of each pulse item, with their table's rows."""
+    charts = []
+    for index, trend in enumerate(trends, start=1):
+        rows = []
+        for month in trend.months:
+            shares = tuple(f"{s:.0f}%" for s in month.shares) or (
+                (cell(month.n),) * len(trend.labels)
+            )
+            rows.append((month.period, cell(month.n), *shares))
+        charts.append(
+            Chart(
+                trend.question_key,
+                f"{trend.survey_title}: {trend.question_text}",
+                ("Month", "Responses", *trend.labels),
+                rows,
+                svg=diverging_bars(trend, f"trend-{index}"),
+                legend=legend(trend.labels),
+            )
+        )
+    return charts
+
+
+def _means_chart(result: BuilderResult) -> Chart | None:
+    if not result.means:
+        return None
+    rows = [
+        (
+            m.outcome,
+            m.group,
+            cell(m.mean, 2),
+            number(m.low) if m.mean.shown else SUPPRESSED,
+            number(m.high) if m.mean.shown else SUPPRESSED,
+            str(m.mean.n) if isinstance(m.mean, disclosure.Shown) else SUPPRESSED,
+        )
+        for m in result.means
+    ]
+    values = [
+        {
+            "outcome": m.outcome[:70],
+            "group": m.group,
+            "mean": m.mean.value,
+            "low": m.low,
+            "high": m.high,
+        }
+        for m in result.means
+        if isinstance(m.mean, disclosure.Shown)
+    ]
+    y = {"field": "group", "type": "nominal", "title": None, "sort": None}
+    colour = {"field": "group", "type": "nominal", "title": "Group", "sort": None}
+    spec: dict[str, Any] = {
+        "data": {"values": values},
+        "facet": {
+            "row": {
+                "field": "outcome",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "header": {"labelAngle": 0, "labelAlign": "left", "labelOrient": "top"},
+            },
+        },
+        "spec": {
+            "width": 420,
+            "layer": [
+                {
+                    "mark": {"type": "rule", "strokeWidth": 2},
+                    "encoding": {
+                        "y": y,
+                        "x": {
+                            "field": "low",
+                            "type": "quantitative",
+                            "title": "Mean (95% CI)",
+                            "scale": {"zero": False},
+                        },
+                        "x2": {"field": "high"},
+                        "color": colour,
+                    },
+                },
+                {
+                    "mark": {"type": "point", "filled": True, "size": 80},
+                    "encoding": {
+                        "y": y,
+                        "x": {"field": "mean", "type": "quantitative"},
+                        "color": colour,
+                    },
+                },
+            ],
+        },
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    return Chart(
+        "means",
+        f"{result.comparison_label}: mean per group with its 95% confidence interval",
+        ("Outcome", "Group", "Mean", "95% CI low", "95% CI high", "Responses"),
+        rows,
+        spec,
+    )
+
+
+def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
+    """Kaplan–Meier steps per group while at least k people are followed."""
+    name = OUTCOME_TITLES[view.outcome]
+    rows = [
+        (
+            GROUP_NAMES.get(p.group, p.group),
+            str(p.month),
+            f"{100 * p.estimate:.1f}%",
+            "" if p.low is None else f"{100 * p.low:.1f}%",
+            "" if p.high is None else f"{100 * p.high:.1f}%",
+        )
+        for p in view.points
+    ]
+    values = [
+        {
+            "group": GROUP_NAMES.get(p.group, p.group),
+            "month": p.month,
+            "estimate": p.estimate,
+            "low": p.low,
+            "high": p.high,
+        }
+        for p in view.points
+    ]
+    x = {"field": "month", "type": "quantitative", "title": "Months since enrolment"}
+    colour = {"field": "group", "type": "nominal", "title": "Group"}
+    spec: dict[str, Any] = {
+        "width": 520,
+        "height": 260,
+        "data": {"values": values},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.low != null && datum.high != null"}],
+                "mark": {"type": "area", "opacity": 0.15, "interpolate": "step-after"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                    "color": {**colour, "legend": None},
+                },
+            },
+            {
+                "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "estimate",
+                        "type": "quantitative",
+                        "title": f"{name} (share)",
+                        "scale": {"domain": [0, 1]},
+                        "axis": {"format": "%"},
+                    },
+                    "color": colour,
+                    "strokeDash": colour,
+                },
+            },
+        ],
+    }
+    return Chart(
+        chart_id,
+        f"{name}: Kaplan-Meier estimate by month since enrolment",
+        ("Group", "Month", name, "95% CI low", "95% CI high"),
+        rows,
+        spec,
+    )
+
+
+def compare_charts(result: BuilderResult | None) -> list[Chart]:
+    if result is None:
+        return []
+    charts = [c for c in [_means_chart(result)] if c is not None]
+    for row in result.rows:
+        if row.survival is not None and row.survival.points:
+            charts.append(survival_chart(row.survival, f"km-{row.survival.outcome}"))
+    return charts
+
+
+def retention_charts(views: list[SurvivalView]) -> list[Chart]:
+    return [survival_chart(v, f"km-{v.outcome}") for v in views if v.points]
