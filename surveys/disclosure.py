@@ -455,8 +455,9 @@ def anonymise_rows(
 
     ``counts`` holds the number of rows per combination of the stored values
     (one value per hierarchy, in order). Generalisation stops once at most
-    ``max_suppressed_share`` of the rows sit in groups below k (or nothing can
-    be coarsened further); local suppression then fixes those.
+    ``max_suppressed_share`` of the rows sit in groups below k, or when no
+    further step would put fewer rows below k; local suppression then fixes
+    those.
     """
     k = policy.k
     counts = {combo: n for combo, n in counts.items() if n > 0}
@@ -473,9 +474,10 @@ def anonymise_rows(
                 after = _coarsened(counts, hierarchies, trial)
                 distinct = len({combo[i] for combo in current})
                 options.append((_rows_below(after, k), -distinct, i, trial, after))
-        if not options:
-            break
-        _, _, _, levels, current = min(options, key=lambda o: o[:3])
+        best = min(options, key=lambda o: o[:3]) if options else None
+        if best is None or best[0] >= _rows_below(current, k):
+            break  # coarsening further would only lose detail: suppress locally instead
+        _, _, _, levels, current = best
     # Local suppression: blank the most detailed suppressible value of each small group.
     order = sorted(
         (i for i, h in enumerate(hierarchies) if h.suppressible),

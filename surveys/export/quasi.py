@@ -2,8 +2,10 @@
 
 A response carries no practice area or office (its cohort snapshot is role,
 level band, tenure band and gender group, the firm, the programme and the
-date), so those are the quasi-identifiers. Dates are never exported finer
-than the month: a day could be matched against a known meeting.
+date), so those are the quasi-identifiers, with the demographic answers of
+the climate survey (gender, ethnicity), which describe the person too. Dates
+are never exported finer than the month: a day could be matched against a
+known meeting.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ QUASI_IDENTIFIERS = (
     "level_band",
     "tenure_band",
     "gender_group",
+    "gender",
+    "ethnicity",
 )
+#: Answers (single choice) that are quasi-identifiers, exported as released by the plan.
+DEMOGRAPHIC_QUESTIONS = ("gender", "ethnicity")
 
 
 def _quarter(month: str) -> str:
@@ -47,6 +53,16 @@ def _gender(group: str) -> str:
     return "another-undisclosed" if group in {"another", "undisclosed"} else group
 
 
+def _gender_answer(option: str) -> str:
+    return option if option in {"woman", "man"} else "another_or_not_said"
+
+
+def _ethnicity_answer(option: str) -> str:
+    if option in {"white", "prefer_not_to_say"}:
+        return option
+    return "minority_ethnic"
+
+
 HIERARCHIES: tuple[Hierarchy, ...] = (
     # The survey names the table a row is in: part of every group, never blanked.
     Hierarchy("survey", suppressible=False),
@@ -57,4 +73,6 @@ HIERARCHIES: tuple[Hierarchy, ...] = (
     Hierarchy("level_band", (("junior-mid or senior", _level),)),
     Hierarchy("tenure_band", (("under or over 5 years", _tenure),)),
     Hierarchy("gender_group", (("woman, man, another-undisclosed", _gender),)),
+    Hierarchy("gender", (("woman, man, another or not said", _gender_answer),)),
+    Hierarchy("ethnicity", (("white, minority ethnic, prefer not to say", _ethnicity_answer),)),
 )

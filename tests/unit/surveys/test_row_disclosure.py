@@ -24,12 +24,14 @@ def row(**kw: str | None) -> tuple[str | None, ...]:
         "level_band": "junior",
         "tenure_band": "<2y",
         "gender_group": "woman",
+        "gender": None,
+        "ethnicity": None,
     }
     base.update(kw)
     return tuple(base[name] for name in QUASI_IDENTIFIERS)
 
 
-def released_rows(plan: d.RowPlan, counts: dict[tuple[str, ...], int]) -> list[d.Combo]:
+def released_rows(plan: d.RowPlan, counts: dict[tuple[str | None, ...], int]) -> list[d.Combo]:
     out: list[d.Combo] = []
     for combo, n in counts.items():
         shown = plan.apply(combo)
@@ -115,6 +117,8 @@ VALUES = {
     "level_band": ["junior", "mid", "senior"],
     "tenure_band": ["<2y", "2-5y", "5-10y", "10y+"],
     "gender_group": ["woman", "man", "another", "undisclosed"],
+    "gender": [None, "woman", "man", "in_another_way"],
+    "ethnicity": [None, "white", "asian", "black", "prefer_not_to_say"],
 }
 
 combos = st.tuples(*(st.sampled_from(VALUES[name]) for name in QUASI_IDENTIFIERS))
@@ -126,7 +130,7 @@ combos = st.tuples(*(st.sampled_from(VALUES[name]) for name in QUASI_IDENTIFIERS
     k=st.integers(2, 8),
 )
 def test_reidentification_attack_finds_no_combination_of_quasi_identifiers_under_k(
-    data: dict[tuple[str, ...], int], k: int
+    data: dict[tuple[str | None, ...], int], k: int
 ) -> None:
     plan = d.anonymise_rows(data, HIERARCHIES, d.Policy(k))
     rows = released_rows(plan, data)
