@@ -64,6 +64,8 @@ class ExportRequest(Base):
     #: SHA-256 of the download token (the token is shown once, to the requester).
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a worker claimed the build (a build running far longer is presumed dead).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
