@@ -52,11 +52,21 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api.routes import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard.routes import bp as dashboard_bp
+    from webapp.exports.routes import bp as exports_bp
     from webapp.hooks.routes import bp as hooks_bp
     from webapp.main.routes import bp as main_bp
     from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp, api_bp, hooks_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        dashboard_bp,
+        respond_bp,
+        admin_bp,
+        api_bp,
+        hooks_bp,
+        exports_bp,
+    ):
         app.register_blueprint(blueprint)
     # Bearer-token calls carry no cookies, so there is no cross-site request to forge.
     # Webhooks are authenticated by their HMAC signature instead.
