@@ -78,6 +78,7 @@ def register_commands(app: Flask) -> None:
     from webapp.admin_cli import firms_cli, people_cli, users_cli
     from webapp.aggregates_cli import aggregates_cli
     from webapp.cli import db_cli, demo_command, queues_command
+    from webapp.exports_cli import export_command
 
     for command in (
         aggregates_cli,
@@ -87,5 +88,6 @@ def register_commands(app: Flask) -> None:
         people_cli,
         users_cli,
         firms_cli,
+        export_command,
     ):
         app.cli.add_command(command)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
-from surveys.db.models import Account, ExportAudit, ExportRequest, Programme
+from surveys.db.models import Account, ExportAudit, ExportRequest, OutboxEvent, Programme
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.definitions import catalogue
@@ -120,6 +121,16 @@ def _audit(
     )
 
 
+def event_of(session: Session, export_id: int) -> int | None:
+    """The outbox event announcing an export, while it is not handled."""
+    for event in session.scalars(
+        select(OutboxEvent).where(OutboxEvent.topic == ExportRequested.topic)
+    ):
+        if event.payload.get("export_id") == export_id:
+            return event.id
+    return None
+
+
 def request_export(
     session: Session, account: Account, wanted: ScopeInput, *, include_comments: bool = False
 ) -> ExportRequest:
@@ -164,7 +175,13 @@ def claim_build(session: Session, export_id: int) -> bool:
 
 
 def run_export(
-    db: Database, event_id: int, export_id: int, *, default_k: int, instance_path: Path
+    db: Database,
+    event_id: int,
+    export_id: int,
+    *,
+    default_k: int,
+    instance_path: Path,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """Build one export (the actor's body); returns the final status."""
     with db.transaction() as session:
@@ -187,6 +204,8 @@ def run_export(
                 .where(ExportRequest.id == export_id)
                 .values(rows_done=done, rows_total=total)
             )
+        if on_progress is not None:
+            on_progress(done, total)
 
     status, message, bundle = "failed", None, None
     try:

@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -207,3 +208,33 @@ def test_only_admins_see_the_audit_log_and_it_names_who_and_the_hash(
     sign_in(admin, "a@example.com")
     page = admin.get("/exports/audit")
     assert page.status_code == 200 and b"r@example.com" in page.data and b"requested" in page.data
+
+
+def test_the_cli_builds_with_a_progress_bar_and_saves_the_zip(
+    app: Flask, sqlite_db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "bundle.zip"
+    args = ["export", "--email", "r@example.com", "--survey", "mentor_pulse", "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Exporting" in result.output  # click draws the bar itself only on a terminal
+    assert "mentor_pulse.dta" in zipfile.ZipFile(out).namelist()
+    with sqlite_db.sessions() as session:
+        export = session.scalars(select(ExportRequest)).one()
+        assert export.status == "done" and export.sha256 in result.output
+        actions = session.scalars(select(ExportAudit.action).order_by(ExportAudit.id)).all()
+        assert actions == ["requested", "downloaded"]
+
+
+def test_the_cli_refuses_a_foreign_firm_and_writes_nothing(
+    app: Flask, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    with sqlite_db.sessions() as session:
+        from surveys.db.models import Firm
+
+        slug = session.scalars(select(Firm.slug).where(Firm.id == world["other_firm"])).one()
+    result = app.test_cli_runner().invoke(
+        args=["export", "--email", "r@example.com", "--firm", slug]
+    )
+    assert result.exit_code == 3 and "outside your account's firms" in result.output
+    assert written(sqlite_db) == (0, 0, 0)
