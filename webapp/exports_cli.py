@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from surveys.db.models import Account, ExportRequest, Firm
 from surveys.services import exports as svc
+from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
 from surveys.settings import Settings
 from webapp import database
@@ -43,6 +44,9 @@ def _day(value: str | None, option: str) -> date | None:
 @click.option("--from", "date_from", help="Answered on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Answered on or before (YYYY-MM-DD).")
 @click.option("--comments", is_flag=True, help="Include masked comments (groups of 10+ only).")
+@click.option("--dp-round", type=int, help="DP aggregates of this survey round instead of rows.")
+@click.option("--epsilon", type=float, default=0.5, show_default=True, help="DP privacy loss.")
+@click.option("--by", default="role", show_default=True, help="DP cohorts (role, level_band ...).")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to save the zip."
 )
@@ -55,6 +59,9 @@ def export_command(
     date_from: str | None,
     date_to: str | None,
     comments: bool,
+    dp_round: int | None,
+    epsilon: float,
+    by: str,
     out: Path | None,
 ) -> None:
     settings: Settings = current_app.config["FLIPSIDE"]
@@ -78,7 +85,10 @@ def export_command(
             _day(date_to, "--to"),
         )
         try:
-            export = svc.request_export(session, account, wanted, include_comments=comments)
+            if dp_round is not None:
+                export = request_dp_export(session, account, dp_round, epsilon, by)
+            else:
+                export = svc.request_export(session, account, wanted, include_comments=comments)
         except ServiceError as exc:
             session.rollback()
             _fail(str(exc), 3 if exc.status == 403 else 2)

@@ -104,7 +104,7 @@ def check_scope(session: Session, account: Account, wanted: ScopeInput) -> Scope
     )
 
 
-def _audit(
+def audit(
     session: Session, action: str, account: Account, export: ExportRequest, **kw: Any
 ) -> None:
     session.add(
@@ -150,7 +150,7 @@ def request_export(
     )
     session.add(export)
     session.flush()
-    _audit(session, "requested", account, export)
+    audit(session, "requested", account, export)
     outbox.add_event(session, ExportRequested(export.id))
     return export
 
@@ -193,9 +193,10 @@ def run_export(
         export = session.get(ExportRequest, export_id)
         assert export is not None
         kind, scope, options = export.kind, Scope.from_json(export.scope), dict(export.options)
-    if kind != "rows":
-        finish(db, event_id, export_id, "failed", f"unknown export kind {kind!r}")
-        return "failed"
+    if kind == "dp":
+        from surveys.services.dp_exports import build_dp_export
+
+        return build_dp_export(db, event_id, export_id, instance_path=instance_path)
 
     def progress(done: int, total: int) -> None:
         with db.transaction() as session:
@@ -286,7 +287,7 @@ def download(
     expired = export.expires_at is None or export.expires_at <= utcnow()
     if export.status != "done" or expired or not export.file_name or not path.is_file():
         raise Gone("this download has expired; request the export again")
-    _audit(session, "downloaded", account, export, sha256=export.sha256)
+    audit(session, "downloaded", account, export, sha256=export.sha256)
     return export, path
 
 

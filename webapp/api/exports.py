@@ -10,12 +10,15 @@ from flask.typing import ResponseReturnValue
 
 from surveys.db.models import ExportRequest
 from surveys.services import exports as svc
+from surveys.services.dp_exports import request_dp_export
 from surveys.settings import Settings
 from webapp import database
 from webapp.api.auth import ApiError, api_account, token_required
 from webapp.api.routes import _json_body, bp
 
+DP_FIELDS = {"kind", "round_id", "epsilon", "by"}
 EXPORT_FIELDS = {
+    "kind",
     "firm_ids",
     "programme_id",
     "survey_keys",
@@ -91,12 +94,35 @@ def export_json(export: ExportRequest) -> dict[str, Any]:
     }
 
 
+def _dp_request(body: dict[str, Any]) -> ExportRequest:
+    unknown = sorted(set(body) - DP_FIELDS)
+    if unknown:
+        raise ApiError(422, "invalid", f"{unknown[0]!r} does not apply to a DP export")
+    epsilon = body.get("epsilon")
+    if not isinstance(epsilon, int | float) or isinstance(epsilon, bool):
+        raise ApiError(422, "invalid", "epsilon must be a number")
+    by = body.get("by", "role")
+    if not isinstance(by, str):
+        raise ApiError(422, "invalid", "by must be a cohort attribute")
+    return request_dp_export(
+        database.session(), api_account(), _id(body.get("round_id"), "round_id"), float(epsilon), by
+    )
+
+
 @bp.post("/exports")
 @token_required(*svc.EXPORTERS)
 def request_export() -> ResponseReturnValue:
-    wanted, comments = _scope_input(_json_body())
+    body = _json_body()
     session = database.session()
-    export = svc.request_export(session, api_account(), wanted, include_comments=comments)
+    if isinstance(body, dict) and body.get("kind") == "dp":
+        export = _dp_request(body)
+    else:
+        if isinstance(body, dict) and body.get("kind", "rows") != "rows":
+            raise ApiError(422, "invalid", "kind must be rows or dp")
+        wanted, comments = _scope_input(
+            {k: v for k, v in body.items() if k != "kind"} if isinstance(body, dict) else body
+        )
+        export = svc.request_export(session, api_account(), wanted, include_comments=comments)
     session.commit()
     body = export_json(export)
     return jsonify(export=body), 202, {"Location": body["status_url"]}

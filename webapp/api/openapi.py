@@ -167,11 +167,28 @@ def _schemas() -> dict[str, Any]:
                 "summary": {"type": "string"},
             },
         },
-        "ExportInput": {
+        "ExportInput": {"oneOf": [_ref("RowsExportInput"), _ref("DpExportInput")]},
+        "DpExportInput": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "round_id", "epsilon"],
+            "description": (
+                "Differentially private counts and means per cohort of one survey round; "
+                "refused with 409 once the round's privacy budget is spent."
+            ),
+            "properties": {
+                "kind": {"const": "dp"},
+                "round_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "epsilon": {"type": "number", "minimum": 0.01, "maximum": 1.0},
+                "by": {"type": "string", "enum": list(_COHORT_COLUMNS)},
+            },
+        },
+        "RowsExportInput": {
             "type": "object",
             "additionalProperties": False,
             "description": "Empty lists and missing fields mean: everything the account may see.",
             "properties": {
+                "kind": {"const": "rows"},
                 "firm_ids": {
                     "type": "array",
                     "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
@@ -310,7 +327,8 @@ def _export_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
                     "202": _json("Requested; poll status_url for progress.", one_export),
                     "400": _error("Malformed JSON."),
                     **_EXPORT_ERRORS,
-                    "404": _error("No such programme."),
+                    "404": _error("No such programme or survey round."),
+                    "409": _error("A DP request over the round's privacy budget (what is left)."),
                     "415": _error("The body is not JSON."),
                     "422": _error("A value is wrong, or no responses match the scope."),
                 },

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
-from wtforms.validators import Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -29,4 +36,25 @@ class ExportForm(FlaskForm):
     include_comments = BooleanField(
         "Include free-text comments (only for groups of at least 10 respondents, with "
         "e-mail addresses, phone numbers and names masked)"
+    )
+
+
+class DpExportForm(FlaskForm):
+    round_id = SelectField("Survey round", coerce=int, validate_choice=False)
+    by = SelectField(
+        "Cohorts",
+        choices=[
+            SelectChoice("role", "Role"),
+            SelectChoice("level_band", "Level band"),
+            SelectChoice("tenure_band", "Tenure band"),
+            SelectChoice("gender_group", "Gender group"),
+        ],
+    )
+    epsilon = FloatField(
+        "Privacy loss (epsilon)",
+        validators=[
+            DataRequired("Please give an epsilon."),
+            NumberRange(0.01, 1.0, "Choose an epsilon from 0.01 to 1."),
+        ],
+        description="Smaller is more private and noisier; each round has a total budget of 2.",
     )

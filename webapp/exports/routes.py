@@ -7,16 +7,17 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from surveys.db.models import ExportRequest, Firm, Programme
+from surveys.db.models import ExportRequest, Firm, Programme, SurveyRound
 from surveys.definitions import catalogue
 from surveys.services import exports as svc
+from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
 from surveys.settings import Settings
 from webapp import database
 from webapp.admin.forms import ConfirmForm
 from webapp.auth.routes import current_account, login_required
 from webapp.errors import sentence
-from webapp.exports.forms import ExportForm
+from webapp.exports.forms import DpExportForm, ExportForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -46,7 +47,24 @@ def _form() -> ExportForm:
     return form
 
 
-def _index(form: ExportForm, status: int = 200) -> ResponseReturnValue:
+def _dp_form() -> DpExportForm:
+    account = current_account()
+    assert account is not None
+    allowed = svc.allowed_firms(account)
+    rounds = select(SurveyRound, Programme).join(Programme).order_by(SurveyRound.id)
+    if allowed is not None:
+        rounds = rounds.where(Programme.firm_id.in_(allowed))
+    form = DpExportForm(prefix="dp")
+    form.round_id.choices = [
+        SelectChoice(r.id, f"{p.name}: {r.label} ({r.survey_key})")
+        for r, p in database.session().execute(rounds).all()
+    ]
+    return form
+
+
+def _index(
+    form: ExportForm, status: int = 200, dp_form: DpExportForm | None = None
+) -> ResponseReturnValue:
     account = current_account()
     assert account is not None
     mine = database.session().scalars(
@@ -54,7 +72,9 @@ def _index(form: ExportForm, status: int = 200) -> ResponseReturnValue:
         .where(ExportRequest.account_id == account.id)
         .order_by(ExportRequest.id.desc())
     )
-    return render_template("exports/index.html", form=form, exports=list(mine)), status
+    return render_template(
+        "exports/index.html", form=form, dp_form=dp_form or _dp_form(), exports=list(mine)
+    ), status
 
 
 @bp.get("")
@@ -89,6 +109,29 @@ def request_export() -> ResponseReturnValue:
             abort(403, str(exc))
         form.firms.errors = [sentence(exc)]
         return _index(form, exc.status)
+    session.commit()
+    return redirect(url_for("exports.status", export_id=export.id), code=303)
+
+
+@bp.post("/dp")
+@login_required(*svc.EXPORTERS)
+def request_dp() -> ResponseReturnValue:
+    form = _dp_form()
+    if not form.validate_on_submit():
+        return _index(_form(), 422, form)
+    account = current_account()
+    assert account is not None
+    session = database.session()
+    try:
+        export = request_dp_export(
+            session, account, form.round_id.data or 0, float(form.epsilon.data or 0), form.by.data
+        )
+    except ServiceError as exc:
+        session.rollback()
+        if exc.status == 403:
+            abort(403, str(exc))
+        form.epsilon.errors = [sentence(exc)]
+        return _index(_form(), exc.status, form)
     session.commit()
     return redirect(url_for("exports.status", export_id=export.id), code=303)
 
