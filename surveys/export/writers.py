@@ -1,7 +1,7 @@
 """Writing one exported table: CSV and Parquet in chunks, then SPSS and Stata from the Parquet.
 
-CSV and Parquet are appended chunk by chunk, so memory stays flat however many
-rows there are. ``.sav`` and ``.dta`` cannot be appended to (pyreadstat writes
+CSV is appended chunk by chunk and Parquet streamed from it, so memory stays
+flat however many rows there are. ``.sav`` and ``.dta`` cannot be appended to (pyreadstat writes
 a whole data frame), so they are written afterwards from the Parquet file, one
 table at a time, with numbers as doubles and strings as categories.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pyreadstat
 
@@ -24,7 +25,12 @@ STATA_LABEL = 80
 
 
 class TableWriter:
-    """Appends rows (lists in field order, None = missing) to name.csv and name.parquet."""
+    """Appends rows (lists in field order, None = missing) to name.csv; Parquet on close.
+
+    Rows are written once, as CSV; on :meth:`close` Arrow's CSV reader streams
+    that file into name.parquet with the codebook's types (C++ throughout, in
+    blocks), which costs far less than building Arrow arrays from Python lists.
+    """
 
     def __init__(self, folder: Path, name: str, fields: list[Field]) -> None:
         self.fields = fields
@@ -34,34 +40,39 @@ class TableWriter:
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow([f.name for f in fields])
         self.schema = pa.schema([pa.field(f.name, _ARROW[f.type]) for f in fields])
-        self._parquet = pq.ParquetWriter(self.parquet_path, self.schema, compression="zstd")
         self.rows = 0
+        self._closed = False
 
     def write(self, rows: list[list[Any]]) -> None:
-        if not rows:
-            return
         self._csv.writerows(rows)
-        columns = list(zip(*rows, strict=True))
-        arrays = [
-            pa.array(column, type=_ARROW[f.type])
-            for f, column in zip(self.fields, columns, strict=True)
-        ]
-        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self.rows += len(rows)
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._csv_file.close()
-        self._parquet.close()
+        reader = pacsv.open_csv(
+            self.csv_path,
+            read_options=pacsv.ReadOptions(block_size=8 << 20),
+            convert_options=pacsv.ConvertOptions(
+                column_types=self.schema,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        with pq.ParquetWriter(self.parquet_path, self.schema, compression="zstd") as parquet:
+            for batch in reader:
+                parquet.write_batch(batch)
 
 
 def write_spss_and_stata(parquet_path: Path, fields: list[Field], title: str) -> list[Path]:
     """name.sav and name.dta beside the Parquet file, with variable and value labels."""
-    frame = pq.read_table(parquet_path).to_pandas()
+    frame = pq.read_table(parquet_path).to_pandas(self_destruct=True, split_blocks=True)
     for f in fields:
-        if f.type == "integer":
+        if f.type == "integer":  # SPSS and Stata hold numbers as doubles; NaN is missing
             frame[f.name] = frame[f.name].astype("float64")
-        else:
-            frame[f.name] = frame[f.name].fillna("").astype(object)
     labels: dict[str, str | None] = {f.name: f.title for f in fields}
     value_labels: dict[str, dict[int | float, str]] = {}
     for f in fields:
