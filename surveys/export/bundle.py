@@ -18,7 +18,6 @@ import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +61,11 @@ def count_in_scope(session: Session, scope: Scope) -> int:
     return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
 
 
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+def _month_of(session: Session) -> Any:
+    """The month of a response's date as 'YYYY-MM', in SQL (so counts group by month)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Response.submitted_on, "YYYY-MM")
+    return func.strftime("%Y-%m", Response.submitted_on)
 
 
 def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
@@ -72,7 +74,7 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         Response.survey_key,
         Firm.slug,
         Response.programme_id,
-        Response.submitted_on,
+        _month_of(session),
         Response.role,
         Response.level_band,
         Response.tenure_band,
@@ -92,8 +94,8 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         .group_by(*columns)
     )
     counts: dict[disclosure.Combo, int] = {}
-    for key, slug, programme, day, role, lb, tb, gg, g, e, n in session.execute(query):
-        combo = (key, slug, str(programme), _month(day), role, lb, tb, gg, g, e)
+    for key, slug, programme, month, role, lb, tb, gg, g, e, n in session.execute(query):
+        combo = (key, slug, str(programme), month, role, lb, tb, gg, g, e)
         counts[combo] = counts.get(combo, 0) + int(n)
     return counts
 

@@ -65,6 +65,7 @@ class TableWriter:
         with pq.ParquetWriter(self.parquet_path, self.schema, compression="zstd") as parquet:
             for batch in reader:
                 parquet.write_batch(batch)
+        pa.default_memory_pool().release_unused()  # Arrow's pool keeps freed blocks otherwise
 
 
 def write_spss_and_stata(parquet_path: Path, fields: list[Field], title: str) -> list[Path]:
@@ -78,6 +79,7 @@ def write_spss_and_stata(parquet_path: Path, fields: list[Field], title: str) ->
     for f in fields:
         if f.value_labels:
             value_labels[f.name] = {float(v): text for v, text in f.value_labels.items()}
+    pa.default_memory_pool().release_unused()
     sav = parquet_path.with_suffix(".sav")
     dta = parquet_path.with_suffix(".dta")
     pyreadstat.write_sav(
