@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('scope', sa.JSON(), nullable=False),
     sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=True),
-    sa.CheckConstraint("action IN ('requested', 'downloaded', 'refused')", name=op.f('ck_export_audit_action')),
+    sa.CheckConstraint("action IN ('requested', 'downloaded')", name=op.f('ck_export_audit_action')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_export_audit'))
     )
     with op.batch_alter_table('export_audit', schema=None) as batch_op:

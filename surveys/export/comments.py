@@ -22,7 +22,9 @@ def names_from_people(emails: Iterable[str], internal_ids: Iterable[str] = ()) -
     names: set[str] = set()
     for email in emails:
         local = email.split("@", 1)[0]
-        names.update(p.lower() for p in _NAME_PART.findall(local) if len(p) >= 3)
+        for part in _NAME_PART.findall(local):
+            pieces = [part, *re.split(r"['-]", part)]  # "o'neil-smith" -> also "neil", "smith"
+            names.update(p.lower() for p in pieces if len(p) >= 3)
     names.update(i.lower() for i in internal_ids if len(i) >= 3)
     return frozenset(names)
 

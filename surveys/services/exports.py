@@ -247,6 +247,12 @@ def finish(
         if bundle is not None:
             export.file_name, export.sha256 = bundle.file_name, bundle.sha256
             export.expires_at = export.finished_at + EXPORT_TTL
+            # The request's audit row gets the hash of what it produced.
+            session.execute(
+                update(ExportAudit)
+                .where(ExportAudit.export_id == export_id, ExportAudit.action == "requested")
+                .values(sha256=bundle.sha256)
+            )
         outbox.claim_receipt(session, CONSUMER, event_id)
 
 

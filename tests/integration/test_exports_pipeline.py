@@ -115,6 +115,7 @@ def test_a_request_is_built_by_the_worker_with_progress_hash_and_audit(
         assert (audit.action, audit.account_email) == ("requested", "r@example.com")
         assert audit.scope["programme_id"] == ids["programme"]
         assert audit.options == {"include_comments": False}
+        assert audit.sha256 == export.sha256  # the request's row names what it produced
         file_name = export.file_name
 
     # The same event delivered again (at least once) builds nothing.

@@ -29,7 +29,7 @@ from surveys.domain.vocab import sql_in
 
 EXPORT_KINDS = ("rows", "dp")
 EXPORT_STATUSES = ("queued", "running", "done", "empty", "failed", "expired")
-AUDIT_ACTIONS = ("requested", "downloaded", "refused")
+AUDIT_ACTIONS = ("requested", "downloaded")
 
 
 class ExportRequest(Base):
