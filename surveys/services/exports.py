@@ -244,6 +244,8 @@ def finish(
             return
         export.status, export.message = status, message
         export.finished_at = utcnow()
+        if status == "done":
+            export.rows_done = export.rows_total
         if bundle is not None:
             export.file_name, export.sha256 = bundle.file_name, bundle.sha256
             export.expires_at = export.finished_at + EXPORT_TTL

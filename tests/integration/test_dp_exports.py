@@ -123,6 +123,7 @@ def test_the_worker_builds_a_release_with_accuracy_for_every_number(
     with sqlite_db.sessions() as session:
         export = session.get(ExportRequest, export_id)
         assert export is not None and export.file_name and export.kind == "dp"
+        assert export.rows_done == export.rows_total == 30
         audit = session.scalars(select(ExportAudit)).one()
         assert audit.options["epsilon"] == 1.0
     archive = zipfile.ZipFile(svc.exports_folder(tmp_path) / export.file_name)
