@@ -53,11 +53,21 @@ def register_blueprints(app: Flask) -> None:
     from webapp.auth.routes import bp as auth_bp
     from webapp.dashboard import compare as _compare  # noqa: F401  (its routes join dashboard_bp)
     from webapp.dashboard.routes import bp as dashboard_bp
+    from webapp.exports.routes import bp as exports_bp
     from webapp.hooks.routes import bp as hooks_bp
     from webapp.main.routes import bp as main_bp
     from webapp.respond.routes import bp as respond_bp
 
-    for blueprint in (main_bp, auth_bp, dashboard_bp, respond_bp, admin_bp, api_bp, hooks_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        dashboard_bp,
+        respond_bp,
+        admin_bp,
+        api_bp,
+        hooks_bp,
+        exports_bp,
+    ):
         app.register_blueprint(blueprint)
     # Bearer-token calls carry no cookies, so there is no cross-site request to forge.
     # Webhooks are authenticated by their HMAC signature instead.
@@ -69,6 +79,7 @@ def register_commands(app: Flask) -> None:
     from webapp.admin_cli import firms_cli, people_cli, users_cli
     from webapp.aggregates_cli import aggregates_cli
     from webapp.cli import db_cli, demo_command, queues_command
+    from webapp.exports_cli import export_command
 
     for command in (
         aggregates_cli,
@@ -78,5 +89,6 @@ def register_commands(app: Flask) -> None:
         people_cli,
         users_cli,
         firms_cli,
+        export_command,
     ):
         app.cli.add_command(command)

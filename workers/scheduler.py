@@ -27,6 +27,7 @@ import redis
 
 from surveys.services.rounds import close_due_rounds
 from workers import runtime
+from workers.actors.exports import expire_bundles
 from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.relay import sweep
 
@@ -61,10 +62,11 @@ class Job:
 
 
 def periodic_jobs() -> list[Job]:
-    """The survey jobs: reminders and round closing (the embedded mode runs these too)."""
+    """Reminders, round closing, export expiry (the embedded mode runs these too)."""
     return [
         Job("reminders", 600.0, enqueue_due_reminders),
         Job("close-rounds", 600.0, close_rounds),
+        Job("expire-exports", 600.0, expire_bundles),
     ]
 
 

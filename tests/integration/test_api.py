@@ -307,10 +307,10 @@ def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_
     assert [(c["period"], c["n"]) for c in body["cells"]] == [("2026-W06", 10), ("2026-W07", 10)]
 
 
-def test_exports_answer_501_not_implemented(client: FlaskClient, world: dict[str, Any]) -> None:
-    response = client.post("/api/v1/exports", headers=bearer(world["tokens"]["lead"]))
-    assert response.status_code == 501
-    assert error_of(response)["code"] == "not_implemented"
+def test_leads_cannot_request_research_exports(client: FlaskClient, world: dict[str, Any]) -> None:
+    response = client.post("/api/v1/exports", json={}, headers=bearer(world["tokens"]["lead"]))
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "forbidden"
 
 
 def test_csrf_does_not_apply_to_token_calls_but_still_to_forms(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -54,7 +55,12 @@ def test_every_documented_operation_answers_errors_in_the_documented_shape(app: 
             if op.get("security") == []:
                 continue
             assert "401" in op["responses"], (method, path)
-            concrete = path.replace("{slug}", "x").replace("{programme_id}", "1")
+            concrete = (
+                path.replace("{slug}", "x")
+                .replace("{programme_id}", "1")
+                .replace("{export_id}", "1")
+                .replace("{token}", "x")
+            )
             response = app.test_client().open(concrete, method=method.upper())
             assert response.status_code == 401
             assert set(response.get_json()["error"]) == {"code", "message", "details"}
@@ -92,13 +98,39 @@ def test_the_api_conforms_to_its_openapi_document(api_schema: Any) -> None:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
         def conforms(case: Any) -> None:
-            if case.operation.label == "POST /api/v1/exports":
-                # The one deliberate 5xx: a documented 501 until exports reach the API.
-                response = case.call_and_validate(
-                    checks=[c for c in CHECKS if c is not not_a_server_error]
-                )
-                assert response.status_code in {401, 403, 501}
-            else:
-                case.call_and_validate(checks=CHECKS)
+            case.call_and_validate(checks=CHECKS)
+
+        conforms()
+
+
+@pytest.fixture
+def researcher_schema(app: Flask, sqlite_db: Database) -> Iterator[Any]:
+    """The export operations as a researcher whose firm has responses to export."""
+    with sqlite_db.transaction() as session:
+        programme = f.programme(session)
+        for i in range(6):
+            f.response(session, programme, submitted_on=date(2026, 2, 1 + i))
+        account = create_account(
+            session, "r@example.com", "correct horse battery", "researcher", [programme.firm]
+        )
+        token = create_api_token(session, account.id, "schemathesis").secret
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema.config.headers = {"Authorization": f"Bearer {token}"}
+    yield schema
+
+
+def test_the_export_operations_conform_for_a_researcher(researcher_schema: Any) -> None:
+    operations = [
+        result.ok()
+        for result in researcher_schema.get_all_operations()
+        if "/exports" in result.ok().label
+    ]
+    assert len(operations) == 4
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        def conforms(case: Any) -> None:
+            case.call_and_validate(checks=CHECKS)
 
         conforms()

@@ -145,3 +145,22 @@ MENTOR_ANSWERS = {
     "recommend_programme": ["9"],
     "comment": [""],
 }
+
+
+def answered(session: Session, programme_: Programme, answers: dict[str, Any], **kw: Any) -> Any:
+    """A response with answers: {question: value | option | [options] | text}."""
+    from surveys.db.models import Answer
+
+    row = response(session, programme_, **kw)
+    for question, given in answers.items():
+        if isinstance(given, list):
+            for option in given:
+                session.add(Answer(response_id=row.id, question_key=question, item=option))
+        elif isinstance(given, int):
+            session.add(Answer(response_id=row.id, question_key=question, value=given))
+        elif question in {"comment"}:
+            session.add(Answer(response_id=row.id, question_key=question, text=given))
+        else:
+            session.add(Answer(response_id=row.id, question_key=question, item=given))
+    session.flush()
+    return row

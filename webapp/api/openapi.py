@@ -167,6 +167,88 @@ def _schemas() -> dict[str, Any]:
                 "summary": {"type": "string"},
             },
         },
+        "ExportInput": {"oneOf": [_ref("RowsExportInput"), _ref("DpExportInput")]},
+        "DpExportInput": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "round_id", "epsilon"],
+            "description": (
+                "Differentially private counts and means per cohort of one survey round; "
+                "refused with 409 once the round's privacy budget is spent."
+            ),
+            "properties": {
+                "kind": {"const": "dp"},
+                "round_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "epsilon": {"type": "number", "minimum": 0.01, "maximum": 1.0},
+                "by": {"type": "string", "enum": list(_COHORT_COLUMNS)},
+            },
+        },
+        "RowsExportInput": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Empty lists and missing fields mean: everything the account may see.",
+            "properties": {
+                "kind": {"const": "rows"},
+                "firm_ids": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                },
+                "programme_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "survey_keys": {"type": "array", "items": {"type": "string"}},
+                "date_from": _DATE,
+                "date_to": _DATE,
+                "include_comments": {
+                    "type": "boolean",
+                    "description": "Masked free text, only for groups of at least 10.",
+                },
+            },
+        },
+        "Export": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "id",
+                "kind",
+                "status",
+                "rows_done",
+                "rows_total",
+                "message",
+                "scope",
+                "options",
+                "created_at",
+                "finished_at",
+                "expires_at",
+                "sha256",
+                "status_url",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {"type": "string", "enum": ["rows", "dp"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["queued", "running", "done", "empty", "failed", "expired"],
+                },
+                "rows_done": {"type": "integer", "minimum": 0},
+                "rows_total": {"type": "integer", "minimum": 0},
+                "message": {"type": ["string", "null"]},
+                "scope": {"type": "object"},
+                "options": {"type": "object"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "finished_at": {"type": ["string", "null"], "format": "date-time"},
+                "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                "sha256": {"type": ["string", "null"]},
+                "status_url": {"type": "string"},
+            },
+        },
+        "ExportLink": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["download_url", "expires_at"],
+            "properties": {
+                "download_url": {"type": "string"},
+                "expires_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
         "AggregateCell": {
             "type": "object",
             "additionalProperties": False,
@@ -205,6 +287,106 @@ def _schemas() -> dict[str, Any]:
                     "additionalProperties": {"type": "integer", "minimum": 0},
                 },
             },
+        },
+    }
+
+
+_EXPORT_ERRORS = {
+    **_AUTH_ERRORS,
+    "403": _error("Not an admin or researcher account, or a scope outside its firms."),
+}
+
+
+def _export_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    export_id = {
+        "name": "export_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    }
+    one_export = {
+        "type": "object",
+        "required": ["export"],
+        "additionalProperties": False,
+        "properties": {"export": _ref("Export")},
+    }
+    return {
+        "/api/v1/exports": {
+            "post": {
+                "operationId": "requestExport",
+                "summary": (
+                    "Request an anonymised research bundle (CSV, Parquet, SPSS, Stata, codebook, "
+                    "disclosure report); a worker builds it."
+                ),
+                "security": bearer,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ExportInput")}},
+                },
+                "responses": {
+                    "202": _json("Requested; poll status_url for progress.", one_export),
+                    "400": _error("Malformed JSON."),
+                    **_EXPORT_ERRORS,
+                    "404": _error("No such programme or survey round."),
+                    "409": _error("A DP request over the round's privacy budget (what is left)."),
+                    "415": _error("The body is not JSON."),
+                    "422": _error("A value is wrong, or no responses match the scope."),
+                },
+            }
+        },
+        "/api/v1/exports/{export_id}": {
+            "get": {
+                "operationId": "exportStatus",
+                "summary": "An export of the token's account: state and rows processed.",
+                "security": bearer,
+                "parameters": [export_id],
+                "responses": {
+                    "200": _json("The export.", one_export),
+                    **_EXPORT_ERRORS,
+                    "404": _error("No such export of this account."),
+                },
+            }
+        },
+        "/api/v1/exports/{export_id}/link": {
+            "post": {
+                "operationId": "exportLink",
+                "summary": (
+                    "A new download link for a finished export (shown once; the previous one "
+                    "stops working); it works for this account only, until the export expires."
+                ),
+                "security": bearer,
+                "parameters": [export_id],
+                "responses": {
+                    "201": _json("The link.", _ref("ExportLink")),
+                    **_EXPORT_ERRORS,
+                    "404": _error("No such export of this account."),
+                    "410": _error("The export has expired."),
+                    "422": _error("The export is not finished (or came out empty)."),
+                },
+            }
+        },
+        "/api/v1/exports/download/{token}": {
+            "get": {
+                "operationId": "exportDownload",
+                "summary": "The bundle (a zip). Every download is audited.",
+                "security": bearer,
+                "parameters": [
+                    {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The zip.",
+                        "content": {
+                            "application/zip": {
+                                "schema": {"type": "string", "contentEncoding": "binary"}
+                            }
+                        },
+                    },
+                    **_EXPORT_ERRORS,
+                    "404": _error("Unknown link, or another account's."),
+                    "410": _error("The export has expired."),
+                },
+            }
         },
     }
 
@@ -444,16 +626,6 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
-            "/api/v1/exports": {
-                "post": {
-                    "operationId": "requestExport",
-                    "summary": "Request a research export (not available through the API yet).",
-                    "security": bearer,
-                    "responses": {
-                        **_AUTH_ERRORS,
-                        "501": _error("Exports are not implemented in the API yet."),
-                    },
-                }
-            },
+            **_export_paths(bearer),
         },
     }

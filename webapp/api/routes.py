@@ -43,7 +43,7 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError) -> ResponseReturnValue:
     database.session().rollback()
-    codes = {404: "not_found", 409: "conflict", 410: "gone", 422: "invalid"}
+    codes = {403: "forbidden", 404: "not_found", 409: "conflict", 410: "gone", 422: "invalid"}
     details: dict[str, Any] = {}
     if isinstance(exc, ImportRejected):
         details = {"problems": [p.as_dict() for p in exc.problems]}
@@ -272,7 +272,5 @@ def comparison(programme_id: int) -> ResponseReturnValue:
     return jsonify(result.to_dict())
 
 
-@bp.post("/exports")
-@token_required("admin", "lead", "researcher")
-def request_export() -> ResponseReturnValue:
-    raise ApiError(501, "not_implemented", "research exports are not available through the API yet")
+# Research exports add their routes to this blueprint.
+from webapp.api import exports as _exports  # noqa: E402, F401

@@ -1,6 +1,12 @@
 """All mapped classes, importable from one place (Alembic targets Base.metadata)."""
 
 from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
+from surveys.db.models.exports import (
+    ExportAudit,
+    ExportRequest,
+    PrivacyBudget,
+    PrivacySpend,
+)
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -21,10 +27,14 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Enrolment",
+    "ExportAudit",
+    "ExportRequest",
     "Firm",
     "Meeting",
     "OutboxEvent",
     "Pairing",
+    "PrivacyBudget",
+    "PrivacySpend",
     "Person",
     "ProcessedEvent",
     "Programme",

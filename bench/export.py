@@ -1,0 +1,272 @@
+"""A research export of 1,000,000 responses: wall time, rows/s and peak memory of the bundle.
+
+Generates the responses (and their answers) straight into a fresh SQLite file,
+then, each in a subprocess of its own so peak memory (``ru_maxrss``) is the
+job's alone:
+
+* **baseline**: the same responses read with the standard library's sqlite3,
+  pivoted to one row per response and written as one plain CSV with ``csv``;
+* **bundle**: :func:`surveys.export.bundle.build_bundle` -- disclosure plan,
+  CSV + Parquet in chunks, SPSS and Stata with labels, codebook, report, zip.
+
+It prints figures and the ratio only; nothing is asserted. Targets (PRODUCT.md
+3): peak memory under 500 MB; the whole bundle within 5x the plain CSV write.
+
+Run: python bench/export.py [--responses 1000000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SURVEYS = {
+    "mentor_pulse": (["spoke_openly", "mentee_engaged", "good_use_of_time"], "mentor"),
+    "mentee_pulse": (["gained_insight", "will_act", "open_and_honest"], "mentee"),
+}
+TOPICS = ["technology", "wellbeing", "flexible_working", "career_progression"]
+CLIMATE = ["belonging", "can_progress", "flexible_without_stigma", "leaders_understand"]
+
+
+def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]:
+    """Firm, programme, round via the ORM; responses and answers with executemany."""
+    from surveys.db import migrate
+    from surveys.db.models import Firm, Programme, SurveyRound
+    from surveys.db.session import Database
+
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    db = Database(url)
+    with db.transaction() as session:
+        firm = Firm(name="Bench & Co", slug="bench")
+        session.add(firm)
+        session.flush()
+        programme = Programme(
+            firm_id=firm.id, name="Bench", starts_on=date(2024, 1, 1), status="active"
+        )
+        session.add(programme)
+        session.flush()
+        round_ = SurveyRound(
+            programme_id=programme.id,
+            survey_key="climate",
+            survey_version=1,
+            label="baseline",
+            opened_on=date(2024, 1, 1),
+            closes_on=date(2025, 12, 31),
+        )
+        session.add(round_)
+        session.flush()
+        ids = {"firm": firm.id, "programme": programme.id, "round": round_.id}
+    db.dispose()
+    rng = random.Random(seed)
+    keys = sorted(uuid.UUID(int=rng.getrandbits(128), version=4).hex for _ in range(responses))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    start = date(2024, 1, 1)
+    batch_r: list[tuple[object, ...]] = []
+    batch_a: list[tuple[object, ...]] = []
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id, "
+            "programme_id, round_id, role, level_band, tenure_band, gender_group, pseudonym) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            batch_r,
+        )
+        conn.executemany(
+            "INSERT INTO answers (response_id, question_key, item, value, text) VALUES (?,?,?,?,?)",
+            batch_a,
+        )
+        conn.commit()
+        batch_r.clear()
+        batch_a.clear()
+
+    for key in keys:
+        pick = rng.random()
+        level = rng.choice(("junior", "junior", "mid", "senior"))
+        tenure = rng.choice(("<2y", "2-5y", "5-10y", "10y+"))
+        gender = rng.choice(("woman", "man", "woman", "man", "undisclosed", "another"))
+        day = (start + timedelta(days=rng.randrange(730))).isoformat()
+        if pick < 0.7:
+            survey = "mentor_pulse" if pick < 0.35 else "mentee_pulse"
+            questions, role = SURVEYS[survey]
+            batch_r.append(
+                (
+                    key,
+                    survey,
+                    1,
+                    day,
+                    ids["firm"],
+                    ids["programme"],
+                    None,
+                    role,
+                    level,
+                    tenure,
+                    gender,
+                    None,
+                )
+            )
+            for q in questions:
+                batch_a.append((key, q, "", rng.randint(1, 5), None))
+            batch_a.append((key, "recommend_programme", "", rng.randint(0, 10), None))
+            for topic in rng.sample(TOPICS, 2):
+                batch_a.append((key, "topics", topic, None, None))
+        else:
+            role = rng.choice(("mentor", "mentee", "comparison", "comparison"))
+            batch_r.append(
+                (
+                    key,
+                    "climate",
+                    1,
+                    day,
+                    ids["firm"],
+                    ids["programme"],
+                    ids["round"],
+                    role,
+                    level,
+                    tenure,
+                    gender,
+                    None,
+                )
+            )
+            for q in CLIMATE:
+                batch_a.append((key, q, "", rng.randint(1, 5), None))
+            batch_a.append((key, "intend_to_stay", "", rng.randint(1, 5), None))
+            batch_a.append((key, "recommend_firm", "", rng.randint(0, 10), None))
+            batch_a.append((key, "gender", rng.choice(("woman", "man")), None, None))
+            batch_a.append((key, "ethnicity", rng.choice(("white", "asian", "black")), None, None))
+        if len(batch_r) >= 50_000:
+            flush()
+    flush()
+    conn.close()
+    return ids
+
+
+BASELINE = r"""
+import csv, json, resource, sqlite3, sys, time
+path, out = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+conn = sqlite3.connect(path)
+rows = 0
+with open(out, "w", newline="") as f:
+    writer = csv.writer(f)
+    for survey in ("climate", "mentee_pulse", "mentor_pulse"):
+        columns = sorted({q for (q,) in conn.execute(
+            "SELECT DISTINCT a.question_key"
+            " || CASE WHEN a.item <> '' THEN '_' || a.item ELSE '' END"
+            " FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_key = ?",
+            (survey,))})
+        writer.writerow(["id", "submitted_on", "role", "level_band", "tenure_band",
+                         "gender_group", *columns])
+        index = {c: i for i, c in enumerate(columns)}
+        current, row, meta = None, None, None
+        query = ("SELECT r.id, r.submitted_on, r.role, r.level_band, r.tenure_band, "
+                 "r.gender_group, a.question_key, a.item, a.value FROM responses r "
+                 "JOIN answers a ON a.response_id = r.id WHERE r.survey_key = ? ORDER BY r.id")
+        for rid, day, role, lb, tb, gg, q, item, value in conn.execute(query, (survey,)):
+            if rid != current:
+                if row is not None:
+                    writer.writerow([*meta, *row]); rows += 1
+                current, meta, row = rid, (rid, day, role, lb, tb, gg), [None] * len(columns)
+            row[index[q + ("_" + item if item else "")]] = value if not item else 1
+        if row is not None:
+            writer.writerow([*meta, *row]); rows += 1
+wall = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"wall": wall, "rows": rows, "peak_mb": peak}))
+"""
+
+BUNDLE = r"""
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from surveys.db.session import Database
+from surveys.export.bundle import build_bundle
+from surveys.export.scope import Scope
+path, folder = sys.argv[1], Path(sys.argv[2])
+ids = json.loads(sys.argv[4])
+db = Database(f"sqlite:///{path}")
+t0 = time.perf_counter()
+bundle = build_bundle(
+    db, 1, Scope((ids["firm"],), ("climate", "mentee_pulse", "mentor_pulse")),
+    include_comments=False, default_k=5, folder=folder, progress=lambda done, total: None,
+)
+wall = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+size = (folder / bundle.file_name).stat().st_size / 1e6
+print(json.dumps({"wall": wall, "rows": bundle.rows, "peak_mb": peak, "zip_mb": size,
+                  "k_achieved": bundle.report["k_achieved"],
+                  "generalised": bundle.report["generalised"],
+                  "suppressed": bundle.report["values_suppressed"],
+                  "withheld": bundle.report["rows_withheld"]}))
+"""
+
+
+def run(script: str, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="keep the database and bundle in DIR")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database kept in --keep by an earlier run"
+    )
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="flipside-bench-export-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = work / "bench.sqlite3"
+    if args.reuse and db_path.exists():
+        ids = {"firm": 1, "programme": 1, "round": 1}
+        print(f"reusing {db_path}")
+    else:
+        db_path.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        ids = generate(db_path, args.responses)
+        print(f"generated {args.responses:,} responses in {time.perf_counter() - t0:.1f} s")
+    shutil.rmtree(work / "exports", ignore_errors=True)
+    try:
+        baseline = run(BASELINE, str(db_path), str(work / "plain.csv"))
+        bundle = run(BUNDLE, str(db_path), str(work / "exports"), str(ROOT), json.dumps(ids))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    for name, r in (("plain CSV (stdlib)", baseline), ("full bundle", bundle)):
+        wall, rows = float(r["wall"]), int(r["rows"])  # type: ignore[call-overload]
+        print(
+            f"{name:<20} {wall:8.1f} s  {rows / wall:10,.0f} rows/s  "
+            f"peak {float(r['peak_mb']):6.0f} MB  ({rows:,} rows)"  # type: ignore[arg-type]
+        )
+    ratio = float(bundle["wall"]) / float(baseline["wall"])  # type: ignore[arg-type]
+    print(f"bundle / plain CSV wall time: {ratio:.2f}x (target <= 5x)")
+    print(f"bundle peak memory: {float(bundle['peak_mb']):.0f} MB (target < 500 MB)")  # type: ignore[arg-type]
+    print(
+        f"zip {bundle['zip_mb']:.1f} MB; k achieved {bundle['k_achieved']}; "
+        f"generalised {bundle['generalised']}; values suppressed {bundle['suppressed']}; "
+        f"rows withheld {bundle['withheld']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""What an export covers: firms, an optional programme, surveys and a date range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from surveys.db.models import Response
+
+
+@dataclass(frozen=True)
+class Scope:
+    firm_ids: tuple[int, ...]
+    survey_keys: tuple[str, ...]
+    programme_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses selecting the responses in scope."""
+        out: list[ColumnElement[bool]] = [
+            Response.firm_id.in_(self.firm_ids),
+            Response.survey_key.in_(self.survey_keys),
+        ]
+        if self.programme_id is not None:
+            out.append(Response.programme_id == self.programme_id)
+        if self.date_from is not None:
+            out.append(Response.submitted_on >= self.date_from)
+        if self.date_to is not None:
+            out.append(Response.submitted_on <= self.date_to)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "firm_ids": list(self.firm_ids),
+            "survey_keys": list(self.survey_keys),
+            "programme_id": self.programme_id,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scope:
+        return cls(
+            firm_ids=tuple(int(i) for i in data["firm_ids"]),
+            survey_keys=tuple(str(k) for k in data["survey_keys"]),
+            programme_id=data.get("programme_id"),
+            date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
+            date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+        )

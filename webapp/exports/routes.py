@@ -1,0 +1,193 @@
+"""Research exports in the web UI: request, progress, one-time download links, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from surveys.db.models import ExportRequest, Firm, Programme, SurveyRound
+from surveys.definitions import catalogue
+from surveys.services import exports as svc
+from surveys.services.dp_exports import request_dp_export
+from surveys.services.errors import ServiceError
+from surveys.settings import Settings
+from webapp import database
+from webapp.admin.forms import ConfirmForm
+from webapp.auth.routes import current_account, login_required
+from webapp.errors import sentence
+from webapp.exports.forms import DpExportForm, ExportForm
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["FLIPSIDE"]
+    return settings
+
+
+def _form() -> ExportForm:
+    account = current_account()
+    assert account is not None
+    session = database.session()
+    allowed = svc.allowed_firms(account)
+    firms = select(Firm).order_by(Firm.name)
+    programmes = select(Programme).order_by(Programme.name)
+    if allowed is not None:
+        firms = firms.where(Firm.id.in_(allowed))
+        programmes = programmes.where(Programme.firm_id.in_(allowed))
+    form = ExportForm()
+    form.firms.choices = [SelectChoice(f.id, f.name) for f in session.scalars(firms)]
+    form.programme.choices = [SelectChoice(0, "Every programme")] + [
+        SelectChoice(p.id, f"{p.name} ({p.firm.name})") for p in session.scalars(programmes)
+    ]
+    keys = sorted({(d.key, d.title) for d in catalogue().all()})
+    form.surveys.choices = [SelectChoice(k, f"{title} ({k})") for k, title in keys]
+    return form
+
+
+def _dp_form() -> DpExportForm:
+    account = current_account()
+    assert account is not None
+    allowed = svc.allowed_firms(account)
+    rounds = select(SurveyRound, Programme).join(Programme).order_by(SurveyRound.id)
+    if allowed is not None:
+        rounds = rounds.where(Programme.firm_id.in_(allowed))
+    form = DpExportForm(prefix="dp")
+    form.round_id.choices = [
+        SelectChoice(r.id, f"{p.name}: {r.label} ({r.survey_key})")
+        for r, p in database.session().execute(rounds).all()
+    ]
+    return form
+
+
+def _index(
+    form: ExportForm, status: int = 200, dp_form: DpExportForm | None = None
+) -> ResponseReturnValue:
+    account = current_account()
+    assert account is not None
+    mine = database.session().scalars(
+        select(ExportRequest)
+        .where(ExportRequest.account_id == account.id)
+        .order_by(ExportRequest.id.desc())
+    )
+    return render_template(
+        "exports/index.html", form=form, dp_form=dp_form or _dp_form(), exports=list(mine)
+    ), status
+
+
+@bp.get("")
+@login_required(*svc.EXPORTERS)
+def index() -> ResponseReturnValue:
+    return _index(_form())
+
+
+@bp.post("")
+@login_required(*svc.EXPORTERS)
+def request_export() -> ResponseReturnValue:
+    form = _form()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    account = current_account()
+    assert account is not None
+    wanted = svc.ScopeInput(
+        firm_ids=tuple(form.firms.data or ()),
+        programme_id=form.programme.data or None,
+        survey_keys=tuple(form.surveys.data or ()),
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+    session = database.session()
+    try:
+        export = svc.request_export(
+            session, account, wanted, include_comments=bool(form.include_comments.data)
+        )
+    except ServiceError as exc:
+        session.rollback()
+        if exc.status == 403:
+            abort(403, str(exc))
+        form.firms.errors = [sentence(exc)]
+        return _index(form, exc.status)
+    session.commit()
+    return redirect(url_for("exports.status", export_id=export.id), code=303)
+
+
+@bp.post("/dp")
+@login_required(*svc.EXPORTERS)
+def request_dp() -> ResponseReturnValue:
+    form = _dp_form()
+    if not form.validate_on_submit():
+        return _index(_form(), 422, form)
+    account = current_account()
+    assert account is not None
+    session = database.session()
+    try:
+        export = request_dp_export(
+            session, account, form.round_id.data or 0, float(form.epsilon.data or 0), form.by.data
+        )
+    except ServiceError as exc:
+        session.rollback()
+        if exc.status == 403:
+            abort(403, str(exc))
+        form.epsilon.errors = [sentence(exc)]
+        return _index(_form(), exc.status, form)
+    session.commit()
+    return redirect(url_for("exports.status", export_id=export.id), code=303)
+
+
+def _status_page(export: ExportRequest, link: str | None = None) -> ResponseReturnValue:
+    response = current_app.make_response(
+        render_template("exports/status.html", export=export, link=link, form=ConfirmForm())
+    )
+    if link is not None:
+        response.headers["Cache-Control"] = "no-store"
+    elif export.status in {"queued", "running"}:
+        response.headers["Refresh"] = "3"  # progress without script
+    return response
+
+
+@bp.get("/<int:export_id>")
+@login_required(*svc.EXPORTERS)
+def status(export_id: int) -> ResponseReturnValue:
+    account = current_account()
+    assert account is not None
+    return _status_page(svc.visible_export(database.session(), account, export_id))
+
+
+@bp.post("/<int:export_id>/link")
+@login_required(*svc.EXPORTERS)
+def link(export_id: int) -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = current_account()
+    assert account is not None
+    session = database.session()
+    token = svc.issue_link(session, account, export_id)
+    session.commit()
+    export = svc.visible_export(session, account, export_id)
+    return _status_page(export, url_for("exports.download", token=token, _external=True))
+
+
+@bp.get("/download/<token>")
+@login_required(*svc.EXPORTERS)
+def download(token: str) -> ResponseReturnValue:
+    account = current_account()
+    assert account is not None
+    session = database.session()
+    export, path = svc.download(session, account, token, _settings().instance_path)
+    session.commit()
+    response = send_file(
+        path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"flipside-export-{export.id}.zip",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/audit")
+@login_required("admin")
+def audit() -> ResponseReturnValue:
+    return render_template("exports/audit.html", rows=svc.audit_log(database.session()))

@@ -1,0 +1,135 @@
+"""``flipside export``: request a research export, follow it with a progress bar, save the zip."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from surveys.db.models import Account, ExportRequest, Firm
+from surveys.services import exports as svc
+from surveys.services.dp_exports import request_dp_export
+from surveys.services.errors import ServiceError
+from surveys.settings import Settings
+from webapp import database
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"flipside: {message}", err=True)
+    sys.exit(code)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date (YYYY-MM-DD), got {value!r}")
+        raise  # unreachable
+
+
+@click.command("export", help="Request a research export and save the bundle (a zip).")
+@click.option("--email", required=True, help="The researcher (or admin) account exporting.")
+@click.option("--firm", "firms", multiple=True, help="A firm's slug (repeatable).")
+@click.option("--programme", type=int, help="One programme's id.")
+@click.option("--survey", "surveys", multiple=True, help="A survey key (repeatable).")
+@click.option("--from", "date_from", help="Answered on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Answered on or before (YYYY-MM-DD).")
+@click.option("--comments", is_flag=True, help="Include masked comments (groups of 10+ only).")
+@click.option("--dp-round", type=int, help="DP aggregates of this survey round instead of rows.")
+@click.option("--epsilon", type=float, default=0.5, show_default=True, help="DP privacy loss.")
+@click.option("--by", default="role", show_default=True, help="DP cohorts (role, level_band ...).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to save the zip."
+)
+@with_appcontext
+def export_command(
+    email: str,
+    firms: tuple[str, ...],
+    programme: int | None,
+    surveys: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    comments: bool,
+    dp_round: int | None,
+    epsilon: float,
+    by: str,
+    out: Path | None,
+) -> None:
+    settings: Settings = current_app.config["FLIPSIDE"]
+    db = database.database()
+    with db.transaction() as session:
+        account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
+        if account is None or not account.active:
+            _fail(f"there is no active account {email!r}")
+        assert account is not None
+        firm_ids = []
+        for slug in firms:
+            firm_id = session.scalar(select(Firm.id).where(Firm.slug == slug))
+            if firm_id is None:
+                _fail(f"there is no firm {slug!r}")
+            firm_ids.append(int(firm_id or 0))
+        wanted = svc.ScopeInput(
+            tuple(firm_ids),
+            programme,
+            surveys,
+            _day(date_from, "--from"),
+            _day(date_to, "--to"),
+        )
+        try:
+            if dp_round is not None:
+                export = request_dp_export(session, account, dp_round, epsilon, by)
+            else:
+                export = svc.request_export(session, account, wanted, include_comments=comments)
+        except ServiceError as exc:
+            session.rollback()
+            _fail(str(exc), 3 if exc.status == 403 else 2)
+            raise  # unreachable
+        export_id, total = export.id, export.rows_total
+        event_id = svc.event_of(session, export_id)
+    click.echo(f"export {export_id} requested ({total:,} responses in scope)")
+    with click.progressbar(length=total, label="Exporting", show_pos=True) as bar:
+        seen = 0
+
+        def advance(done: int, _total: int) -> None:
+            nonlocal seen
+            bar.update(done - seen)
+            seen = done
+
+        if settings.embedded and event_id is not None:
+            # No separate worker in embedded mode: this process builds it (claimed once).
+            svc.run_export(
+                db,
+                event_id,
+                export_id,
+                default_k=settings.min_group_size,
+                instance_path=settings.instance_path,
+                on_progress=advance,
+            )
+        while True:
+            with db.sessions() as session:
+                row = session.get(ExportRequest, export_id)
+                assert row is not None
+                status, done, message = row.status, row.rows_done, row.message
+            advance(done, total)
+            if status not in {"queued", "running"}:
+                break
+            time.sleep(0.5)
+    if status != "done":
+        _fail(f"export {export_id} is {status}: {message or 'see the worker logs'}", 1)
+    with db.transaction() as session:
+        account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
+        assert account is not None
+        token = svc.issue_link(session, account, export_id)
+        row, path = svc.download(session, account, token, settings.instance_path)
+        target = out or Path(f"flipside-export-{export_id}.zip")
+        shutil.copyfile(path, target)
+        click.echo(f"saved {target} (sha256 {row.sha256})")
