@@ -1,7 +1,7 @@
 """All mapped classes, importable from one place (Alembic targets Base.metadata)."""
 
 from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
-from surveys.db.models.pipeline import AggregateCell, OutboxEvent, ProcessedEvent
+from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
     Firm,
@@ -26,6 +26,7 @@ __all__ = [
     "OutboxEvent",
     "Pairing",
     "Person",
+    "PooledComment",
     "ProcessedEvent",
     "Programme",
     "Promotion",
