@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
-from surveys.db.models import AggregateCell, PooledComment
+from surveys.db.models import PooledComment
 from surveys.definitions.model import Question
 from surveys.domain.comments import mask_contact_details
+from surveys.services.released_cells import ReleasedCellView
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class CommentMonths:
     months: list[MonthComments]
 
 
-def _months(cells: Sequence[AggregateCell], question_key: str) -> list[str]:
+def _months(cells: Sequence[ReleasedCellView], question_key: str) -> list[str]:
     """Months with any shown cell of the question or of the survey's responses.
 
     A month the survey was answered in but whose cells of this question are all
@@ -102,7 +103,7 @@ def _interval(n: int, total: int, total_sq: int) -> tuple[float, float] | None:
 
 
 def score_trend(
-    title: str, question: Question, cells: Sequence[AggregateCell], policy: disclosure.Policy
+    title: str, question: Question, cells: Sequence[ReleasedCellView], policy: disclosure.Policy
 ) -> ScoreTrend:
     """The mean per month of a 0-10 item, with its 95% interval, from disclosed cells."""
     months = []
@@ -121,7 +122,7 @@ def score_trend(
 
 
 def topic_shares(
-    title: str, question: Question, cells: Sequence[AggregateCell], policy: disclosure.Policy
+    title: str, question: Question, cells: Sequence[ReleasedCellView], policy: disclosure.Policy
 ) -> TopicShares:
     """How often each option of a multiple-choice item was chosen, over every shown month.
 
@@ -157,7 +158,7 @@ def comment_months(
     survey_key: str,
     version: int,
     question: Question,
-    cells: Sequence[AggregateCell],
+    cells: Sequence[ReleasedCellView],
     policy: disclosure.Policy,
 ) -> CommentMonths:
     """Released comments per month, for months whose shown cohorts hold enough respondents."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.db.models import AggregateCell, Firm, Programme
+from surveys.db.models import Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
 from surveys.services.pulse_details import (
@@ -27,7 +27,7 @@ from surveys.services.pulse_details import (
     score_trend,
     topic_shares,
 )
-from surveys.services.released_cells import disclosed_cells
+from surveys.services.released_cells import ReleasedCellView, disclosed_cells
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
 
 
 def _likert(
-    title: str, question: Question, cells: list[AggregateCell], policy: disclosure.Policy
+    title: str, question: Question, cells: list[ReleasedCellView], policy: disclosure.Policy
 ) -> LikertTrend:
     histograms: dict[str, dict[int, int]] = {}
     for cell in cells:
