@@ -28,16 +28,15 @@ from surveys.aggregates.cells import (
     _is_postgres,
     contributions,
 )
+from surveys.aggregates.comments import pool_comments
 from surveys.aggregates.release import _due, min_group_size, release_group
 from surveys.db.models import (
     AggregateCell,
     Answer,
     OutboxEvent,
-    PooledComment,
     ProcessedEvent,
     Response,
 )
-from surveys.domain.comments import mask_contact_details
 from surveys.domain.events import ResponseSubmitted
 
 
@@ -114,24 +113,6 @@ def _add_to_cells(
     ]
 
 
-def _pooled(response: Response, question_key: str, text: str) -> PooledComment:
-    """A comment as it waits for its cohort-month's release: masked, cohort and month only."""
-    return PooledComment(
-        id=uuid.uuid4(),
-        survey_key=response.survey_key,
-        survey_version=response.survey_version,
-        question_key=question_key,
-        firm_id=response.firm_id,
-        programme_id=response.programme_id,
-        role=response.role,
-        level_band=response.level_band,
-        tenure_band=response.tenure_band,
-        gender_group=response.gender_group,
-        period=f"{response.submitted_on:%Y-%m}",
-        text=mask_contact_details(text.strip()),
-    )
-
-
 def apply_responses(
     session: Session, response_ids: Iterable[uuid.UUID], *, default_k: int, batching: bool = True
 ) -> int:
@@ -147,18 +128,13 @@ def apply_responses(
         return 0
     answered: dict[uuid.UUID, list[Any]] = {rid: [] for rid in responses}
     rows = session.execute(
-        select(
-            Answer.response_id, Answer.question_key, Answer.item, Answer.value, Answer.text
-        ).where(Answer.response_id.in_(list(responses)))
+        select(Answer.response_id, Answer.question_key, Answer.item, Answer.value).where(
+            Answer.response_id.in_(list(responses))
+        )
     )
-    comments: list[PooledComment] = []
     for row in rows:
         answered[row.response_id].append(row)
-        if row.text and row.text.strip():
-            comments.append(_pooled(responses[row.response_id], row.question_key, row.text))
-    for comment in comments:
-        comment.released = not batching
-    session.add_all(comments)
+    pool_comments(session, responses, released=not batching)
     adds: dict[CellKey, Stats] = {}
     for rid, response in responses.items():
         for key, stats in contributions(response, answered[rid]).items():

@@ -120,7 +120,7 @@ def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
     assert "<polyline" in html and "2026-02: mean 8.0 (95% interval 6.7 to 9.3)" in html
 
 
-def test_a_month_whose_disclosed_cells_add_up_below_k_shows_suppressed_not_zero(
+def test_a_month_whose_cells_of_the_item_are_all_hidden_shows_suppressed_not_zero(
     app_on: Flask, db: Database
 ) -> None:
     programme_id = make_programme(db)
@@ -251,3 +251,30 @@ def test_masking_keeps_ordinary_numbers() -> None:
     )
     assert mask_contact_details("+44 (0)20 7946 0958") == "[phone number removed]"
     assert mask_contact_details("a.b-c@x.example.org.") == "[e-mail removed]."
+
+
+def test_a_rebuild_that_takes_over_pending_events_pools_their_comments(db: Database) -> None:
+    programme_id = make_programme(db)
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        for i in range(K):
+            submit(session, programme, {"spoke_openly": 4, "comment": f"pending {i}"})
+    with db.transaction() as session:
+        assert agg.rebuild(session, default_k=K).pending_absorbed == K
+    with db.sessions() as session:
+        pooled = session.execute(select(PooledComment.text, PooledComment.released)).all()
+    assert sorted(pooled) == [(f"pending {i}", True) for i in range(K)]  # released with the batch
+
+
+def test_the_aggregation_consumer_pools_comments_once_per_delivery(db: Database) -> None:
+    programme_id = make_programme(db)
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        response, event_id = submit(session, programme, {"spoke_openly": 4, "comment": "once"})
+    for _ in range(2):  # delivered twice: at least once
+        with db.transaction() as session:
+            agg.record_submission(session, event_id, response.id, default_k=K, batching=True)
+    with db.sessions() as session:
+        assert session.scalars(select(PooledComment.text)).all() == ["once"]
