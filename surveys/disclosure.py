@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import combinations
 from typing import Generic, Protocol, TypeVar
 
@@ -280,6 +281,7 @@ class PeriodCell(ReleasedCell, Protocol):
 C = TypeVar("C", bound=PeriodCell)
 
 
+@lru_cache(maxsize=4096)
 def period_days(period_kind: str, period: str) -> frozenset[date | str]:
     """The days a period covers (a round is a slice of its own, nested in nothing)."""
     if period_kind == "week":
@@ -309,10 +311,16 @@ def released_series(
     listed = list(cells)
     order = {"week": 0, "month": 1}
     decided: dict[int, Result] = {}
-    ledgers: dict[Hashable, Ledger[date | str]] = {}
+    # One ledger per series and *bucket*: a month with the weeks inside it, a week that
+    # straddles two months alone, a round alone. Slices of different buckets never nest,
+    # so they could never refuse each other: the decisions are those of one ledger per
+    # series, without comparing every month with every week of the year.
+    ledgers: dict[tuple[Hashable, str], Ledger[date | str]] = {}
     for index in sorted(range(len(listed)), key=lambda i: order.get(listed[i].period_kind, 2)):
         cell = listed[index]
-        ledger = ledgers.setdefault(series(cell), Ledger(policy))
+        ledger = ledgers.setdefault(
+            (series(cell), _bucket(cell.period_kind, cell.period)), Ledger(policy)
+        )
         days = period_days(cell.period_kind, cell.period)
         histogram = released(cell).histogram
         if cell.period_kind == "month":
@@ -526,3 +534,15 @@ def anonymise_rows(
         k_achieved=min(final.values()) if final else None,
         group_sizes=final,
     )
+
+
+@lru_cache(maxsize=4096)
+def _bucket(period_kind: str, period: str) -> str:
+    """The month a week or month lies in; a straddling week or a round stands alone."""
+    if period_kind == "month":
+        return period
+    if period_kind == "week":
+        days = sorted(d for d in period_days(period_kind, period) if isinstance(d, date))
+        if days[0].month == days[-1].month:
+            return f"{days[0]:%Y-%m}"
+    return f"{period_kind}:{period}"

@@ -35,6 +35,7 @@ from surveys.aggregates.cells import (
     contributions,
     periods,
 )
+from surveys.aggregates.comments import pool_comments
 from surveys.aggregates.release import _due, min_group_size, release_group
 from surveys.db.models import (
     AggregateCell,
@@ -226,6 +227,8 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
         session.execute(
             insert(ProcessedEvent), [{"consumer": CONSUMER, "event_id": e} for e in pending]
         )
+        # Their comments were never pooled: pool them now, to go out with their batch.
+        pool_comments(session, pending.values(), released=not batching)
     session.flush()
     released = 0
     for key in sorted(k for k in expected if k.question_key == RESPONSES):

@@ -12,6 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from surveys.aggregates.cells import (
+    GROUP_FIELDS,
     KEY_COLUMNS,
     RESPONSES,
     CellKey,
@@ -23,6 +24,7 @@ from surveys.aggregates.cells import (
 from surveys.db.models import (
     AggregateCell,
     Firm,
+    PooledComment,
     SurveyRound,
 )
 
@@ -41,9 +43,24 @@ def release_group(session: Session, group: tuple[Any, ...]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    fields = dict(zip(GROUP_FIELDS, group, strict=True))
+    if fields.pop("period_kind") == "month":
+        # The group's comments go out with its cells (see PooledComment).
+        session.execute(
+            update(PooledComment)
+            .where(*(getattr(PooledComment, name) == value for name, value in fields.items()))
+            .values(released=True)
+            .execution_options(synchronize_session=False)
+        )
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, AggregateCell) and cell_key(obj).group() == group:
+        if isinstance(obj, AggregateCell | PooledComment) and _group_of(obj) == group:
             session.expire(obj)
+
+
+def _group_of(obj: AggregateCell | PooledComment) -> tuple[Any, ...]:
+    if isinstance(obj, AggregateCell):
+        return cell_key(obj).group()
+    return tuple("month" if name == "period_kind" else getattr(obj, name) for name in GROUP_FIELDS)
 
 
 def min_group_size(session: Session, firm_id: int, default_k: int) -> int:

@@ -28,6 +28,7 @@ from surveys.aggregates.cells import (
     _is_postgres,
     contributions,
 )
+from surveys.aggregates.comments import pool_comments
 from surveys.aggregates.release import _due, min_group_size, release_group
 from surveys.db.models import (
     AggregateCell,
@@ -133,6 +134,7 @@ def apply_responses(
     )
     for row in rows:
         answered[row.response_id].append(row)
+    pool_comments(session, responses, released=not batching)
     adds: dict[CellKey, Stats] = {}
     for rid, response in responses.items():
         for key, stats in contributions(response, answered[rid]).items():

@@ -1,9 +1,12 @@
-"""Pulse trends: each Likert item of the session pulses, month by month.
+"""Pulse trends: each item of the session pulses, month by month.
 
 Built only from cells :func:`~surveys.services.released_cells.disclosed_cells`
 lets through (released snapshots, each cell of at least k, no month within k
 of its weeks), added up across cohorts; a month whose total is still below k
 is suppressed. Percentages of a shown month come from its released histogram.
+0-10 items, topic shares and comments are built in
+:mod:`surveys.services.pulse_details` from the same cells, so the page asks the
+disclosure module once per survey.
 """
 
 from __future__ import annotations
@@ -15,8 +18,16 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.db.models import Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
-from surveys.definitions.model import DEFAULT_LIKERT_LABELS
-from surveys.services.released_cells import disclosed_cells
+from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
+from surveys.services.pulse_details import (
+    CommentMonths,
+    ScoreTrend,
+    TopicShares,
+    comment_months,
+    score_trend,
+    topic_shares,
+)
+from surveys.services.released_cells import ReleasedCellView, disclosed_cells
 
 
 @dataclass(frozen=True)
@@ -39,44 +50,81 @@ class LikertTrend:
     months: list[MonthShares]
 
 
+@dataclass(frozen=True)
+class PulseReport:
+    """Everything the pulse trends page shows, each number already through disclosure."""
+
+    policy: disclosure.Policy
+    likert: list[LikertTrend]
+    scores: list[ScoreTrend]
+    topics: list[TopicShares]
+    comments: list[CommentMonths]
+
+
 def likert_trends(session: Session, programme: Programme, default_k: int) -> list[LikertTrend]:
     """One trend per Likert item of the current mentor and mentee pulses."""
+    return pulse_report(session, programme, default_k).likert
+
+
+def pulse_report(session: Session, programme: Programme, default_k: int) -> PulseReport:
+    """Likert trends, 0-10 trends, topic shares and comments of the current pulses."""
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    trends = []
+    report = PulseReport(policy, [], [], [], [])
     for role, survey_key in PULSE_FOR_ROLE.items():
         definition = catalogue().current(survey_key)
+        title = f"{role.capitalize()}s' pulse"
         cells = [
             c
             for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)
             if c.survey_version == definition.version and c.period_kind == "month"
         ]
         for question in definition.questions:
-            if question.type != "likert5":
-                continue
-            histograms: dict[str, dict[int, int]] = {}
-            for cell in cells:
-                if cell.question_key != question.key:
-                    continue
-                month = histograms.setdefault(cell.period, {})
-                for value, count in disclosure.released(cell).histogram.items():
-                    month[int(value)] = month.get(int(value), 0) + count
-            months = []
-            for period in sorted(histograms):
-                counts = histograms[period]
-                n = disclosure.count(sum(counts.values()), policy)
-                shares: tuple[float, ...] = ()
-                if isinstance(n, disclosure.Shown):
-                    shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))
-                months.append(MonthShares(period, n, shares))
-            trends.append(
-                LikertTrend(
-                    f"{role.capitalize()}s' pulse",
-                    question.key,
-                    question.text,
-                    question.labels or DEFAULT_LIKERT_LABELS,
-                    months,
+            if question.type == "likert5":
+                report.likert.append(_likert(title, question, cells, policy))
+            elif question.type == "scale0_10":
+                report.scores.append(score_trend(title, question, cells, policy))
+            elif question.type == "multi_choice":
+                report.topics.append(topic_shares(title, question, cells, policy))
+            elif question.type == "text":
+                report.comments.append(
+                    comment_months(
+                        session,
+                        programme.id,
+                        title,
+                        survey_key,
+                        definition.version,
+                        question,
+                        cells,
+                        policy,
+                    )
                 )
-            )
-    return trends
+    return report
+
+
+def _likert(
+    title: str, question: Question, cells: list[ReleasedCellView], policy: disclosure.Policy
+) -> LikertTrend:
+    histograms: dict[str, dict[int, int]] = {}
+    for cell in cells:
+        if cell.question_key != question.key:
+            continue
+        month = histograms.setdefault(cell.period, {})
+        for value, count in disclosure.released(cell).histogram.items():
+            month[int(value)] = month.get(int(value), 0) + count
+    months = []
+    for period in sorted(histograms):
+        counts = histograms[period]
+        n = disclosure.count(sum(counts.values()), policy)
+        shares: tuple[float, ...] = ()
+        if isinstance(n, disclosure.Shown):
+            shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))
+        months.append(MonthShares(period, n, shares))
+    return LikertTrend(
+        title,
+        question.key,
+        question.text,
+        question.labels or DEFAULT_LIKERT_LABELS,
+        months,
+    )

@@ -12,6 +12,8 @@ listed per round only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +34,42 @@ SERIES_FIELDS = (
 )
 
 
-def series_of(cell: AggregateCell) -> tuple[object, ...]:
-    return tuple(getattr(cell, name) for name in SERIES_FIELDS)
+@dataclass(frozen=True, slots=True)
+class ReleasedCellView:
+    """An aggregate cell as readers get it: its key and released snapshot, no live counters.
+
+    Plain values rather than ORM objects: a page reads tens of thousands of cells,
+    and none of them is ever written back.
+    """
+
+    id: int
+    survey_key: str
+    survey_version: int
+    question_key: str
+    item: str
+    firm_id: int
+    programme_id: int
+    role: str
+    level_band: str
+    tenure_band: str
+    gender_group: str
+    period_kind: str
+    period: str
+    released_n: int
+    released_total: int
+    released_total_sq: int
+    released_histogram: dict[str, int]
+
+
+_VIEW_COLUMNS = tuple(getattr(AggregateCell, name) for name in ReleasedCellView.__slots__)
+
+
+_series_key = attrgetter(*SERIES_FIELDS)
+
+
+def series_of(cell: ReleasedCellView) -> tuple[object, ...]:
+    key: tuple[object, ...] = _series_key(cell)
+    return key
 
 
 def disclosed_cells(
@@ -43,11 +79,19 @@ def disclosed_cells(
     *,
     survey_key: str | None = None,
     question_key: str | None = None,
-) -> Sequence[AggregateCell]:
-    """The released cells of a programme that disclosure control lets through, by id."""
+) -> Sequence[ReleasedCellView]:
+    """The released cells of a programme that disclosure control lets through, by id.
+
+    Cells released with fewer than k responses are left out in SQL: they are
+    suppressed, and a suppressed cell never enters the differencing ledger, so
+    leaving them out changes no decision.
+    """
     query = (
-        select(AggregateCell)
-        .where(AggregateCell.programme_id == programme_id, AggregateCell.released_n > 0)
+        select(*_VIEW_COLUMNS)
+        .where(
+            AggregateCell.programme_id == programme_id,
+            AggregateCell.released_n >= max(policy.k, 1),
+        )
         .order_by(AggregateCell.id)
     )
     if survey_key is not None:
@@ -62,9 +106,9 @@ def disclosed_cells(
         )
     )
     cells = [
-        cell
-        for cell in session.scalars(query)
-        if cell.survey_key not in in_rounds or cell.period_kind == "round"
+        ReleasedCellView(*row)
+        for row in session.execute(query)
+        if row.survey_key not in in_rounds or row.period_kind == "round"
     ]
     decided = disclosure.released_series(cells, series_of, policy)
     return [cell for cell, result in decided if result.shown]

@@ -1,4 +1,9 @@
-"""Server-side SVG charts: no script, no CDN; each sits beside a table of the same numbers."""
+"""Server-side SVG charts: no script, no CDN; each sits beside a table of the same numbers.
+
+Each chart is a function of one data object (a trend or a set of shares) returning
+Markup, so other renderings of the same object (PNG, CSV downloads) can be added
+beside it without touching the page.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from surveys.disclosure import Suppressed
+from surveys.services.pulse_details import ScoreTrend, TopicShares
 from surveys.services.pulse_trends import LikertTrend
 
 #: Colour-blind-safe diverging palette, disagree (red) to agree (blue).
@@ -63,3 +69,118 @@ def diverging_bars(trend: LikertTrend, chart_id: str) -> Markup:
 def legend(labels: Sequence[str]) -> list[tuple[str, str]]:
     """(label, colour) per answer, for the HTML legend under a chart."""
     return list(zip(labels, COLOURS, strict=True))
+
+
+#: The line chart's plot area (inside the axis labels).
+PLOT_LEFT, PLOT_TOP, PLOT_WIDTH, PLOT_HEIGHT = 60, 16, 550, 200
+LINE_COLOUR, BAND_COLOUR, BAR_COLOUR = "#2166ac", "#c6dbef", "#2166ac"
+
+
+def score_line(trend: ScoreTrend, chart_id: str) -> Markup:
+    """The mean 0-10 score per month as a line, its 95% interval as a band and whiskers.
+
+    Suppressed months leave a gap in the line (never a zero) and say why under
+    the axis; the y axis always runs 0-10 so months compare honestly.
+    """
+    months = trend.months
+    step = PLOT_WIDTH / max(len(months), 1)
+    height = PLOT_TOP + PLOT_HEIGHT + 60
+
+    def x(index: int) -> float:
+        return PLOT_LEFT + step * (index + 0.5)
+
+    def y(value: float) -> float:
+        return PLOT_TOP + PLOT_HEIGHT * (1 - value / 10)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title" class="chart">',
+        f'<title id="{chart_id}-title">{escape(trend.question_text)}: mean score (0-10) per '
+        "month with its 95% interval (the table below holds the same numbers)</title>",
+    ]
+    for tick in (0, 5, 10):
+        parts.append(
+            f'<line x1="{PLOT_LEFT}" y1="{y(tick):.1f}" x2="{PLOT_LEFT + PLOT_WIDTH}" '
+            f'y2="{y(tick):.1f}" stroke="#d0d0d7"/>'
+            f'<text x="{PLOT_LEFT - 8}" y="{y(tick):.1f}" text-anchor="end" '
+            f'dominant-baseline="middle">{tick}</text>'
+        )
+    segments: list[list[tuple[float, float]]] = [[]]
+    for index, month in enumerate(months):
+        label_y = PLOT_TOP + PLOT_HEIGHT + 18
+        parts.append(
+            f'<text x="{x(index):.1f}" y="{label_y}" text-anchor="middle">'
+            f"{escape(month.period)}</text>"
+        )
+        if isinstance(month.mean, Suppressed):
+            segments.append([])
+            parts.append(
+                f'<text x="{x(index):.1f}" y="{label_y + 18}" text-anchor="middle" '
+                f'font-style="italic">suppressed<title>{escape(month.period)}: '
+                f"{escape(month.mean.reason)}</title></text>"
+            )
+            continue
+        mean = month.mean.value
+        segments[-1].append((x(index), y(mean)))
+        title = f"{month.period}: mean {mean:.1f}"
+        if month.interval is not None:
+            low, high = month.interval
+            title += f" (95% interval {low:.1f} to {high:.1f})"
+            parts.append(
+                f'<rect x="{x(index) - 6:.1f}" y="{y(high):.1f}" width="12" '
+                f'height="{y(low) - y(high):.1f}" fill="{BAND_COLOUR}"/>'
+                f'<line x1="{x(index):.1f}" y1="{y(high):.1f}" x2="{x(index):.1f}" '
+                f'y2="{y(low):.1f}" stroke="{LINE_COLOUR}"/>'
+            )
+        parts.append(
+            f'<circle cx="{x(index):.1f}" cy="{y(mean):.1f}" r="4" fill="{LINE_COLOUR}">'
+            f"<title>{escape(title)}</title></circle>"
+        )
+    for segment in segments:
+        if len(segment) > 1:
+            points = " ".join(f"{px:.1f},{py:.1f}" for px, py in segment)
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def topic_bars(topics: TopicShares, chart_id: str) -> Markup:
+    """One horizontal bar per topic: the share of responses that chose it.
+
+    A suppressed topic shows "suppressed" in place of its bar, never a zero.
+    """
+    label_width, bar_width = 200, WIDTH - 200 - 60
+    height = ROW * len(topics.topics) + 14
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title" class="chart">',
+        f'<title id="{chart_id}-title">{escape(topics.question_text)}: share of responses '
+        "that chose each topic (the table below holds the same numbers)</title>",
+    ]
+    for row, topic in enumerate(topics.topics):
+        y = 10 + ROW * row
+        middle = y + ROW / 2
+        parts.append(
+            f'<text x="0" y="{middle}" dominant-baseline="middle">{escape(topic.label)}</text>'
+        )
+        if isinstance(topic.share, Suppressed):
+            parts.append(
+                f'<text x="{label_width}" y="{middle}" dominant-baseline="middle" '
+                f'font-style="italic">suppressed<title>{escape(topic.label)}: '
+                f"{escape(topic.share.reason)}</title></text>"
+            )
+            continue
+        share = topic.share.value
+        parts.append(
+            _rect(
+                label_width, y, bar_width * share / 100, BAR_COLOUR, f"{topic.label}: {share:.0f}%"
+            )
+        )
+        parts.append(
+            f'<text x="{label_width + bar_width * share / 100 + 6:.1f}" y="{middle}" '
+            f'dominant-baseline="middle">{share:.0f}%</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from surveys import disclosure
 from surveys.db.models import Account, Firm, Programme
 from surveys.services.overview import programme_overview
-from surveys.services.pulse_trends import likert_trends
+from surveys.services.pulse_trends import pulse_report
 from surveys.settings import Settings
 from webapp import database
 from webapp.auth.routes import current_account, login_required
-from webapp.dashboard.charts import diverging_bars, legend
+from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
 from webapp.dashboard.page_charts import overview_charts
 from webapp.dashboard.vega import inline_svg
 
@@ -64,12 +64,18 @@ def overview(programme_id: int) -> ResponseReturnValue:
 def pulse(programme_id: int) -> ResponseReturnValue:
     programme = _programme_of(_signed_in(), programme_id)
     settings: Settings = current_app.config["FLIPSIDE"]
-    trends = likert_trends(database.session(), programme, settings.min_group_size)
+    report = pulse_report(database.session(), programme, settings.min_group_size)
     return render_template(
         "dashboard/pulse.html",
         programme=programme,
-        trends=trends,
+        trends=report.likert,
+        scores=report.scores,
+        topics=report.topics,
+        comments=report.comments,
         chart=diverging_bars,
+        score_chart=score_line,
+        topic_chart=topic_bars,
         legend=legend,
-        k=disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size).k,
+        k=report.policy.k,
+        comment_min=max(report.policy.k, disclosure.COMMENT_MIN),
     )

@@ -7,7 +7,7 @@ from surveys.db.models.exports import (
     PrivacyBudget,
     PrivacySpend,
 )
-from surveys.db.models.pipeline import AggregateCell, OutboxEvent, ProcessedEvent
+from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
     Firm,
@@ -36,6 +36,7 @@ __all__ = [
     "PrivacyBudget",
     "PrivacySpend",
     "Person",
+    "PooledComment",
     "ProcessedEvent",
     "Programme",
     "Promotion",

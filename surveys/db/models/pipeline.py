@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db.base import Base
@@ -70,6 +82,8 @@ class AggregateCell(Base):
         ),
         CheckConstraint("period_kind IN ('week', 'month', 'round')", name="period_kind"),
         CheckConstraint("n >= 0 AND released_n >= 0 AND released_n <= n", name="counts"),
+        # How every reader selects: one programme's cells of a survey (and question).
+        Index("ix_aggregate_cells_reader", "programme_id", "survey_key", "question_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,3 +111,38 @@ class AggregateCell(Base):
     released_total: Mapped[int] = mapped_column(BigInteger, default=0)
     released_total_sq: Mapped[int] = mapped_column(BigInteger, default=0)
     released_histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
+class PooledComment(Base):
+    """A free-text comment copied, masked, into its cohort-month, released with that batch.
+
+    Comments are not aggregated into cells, yet a page may show them only as the
+    released snapshots allow (PRODUCT.md 2.3: at least 10 respondents, batched
+    release). So the aggregation consumer copies each comment here when it counts
+    its response, in the same transaction, with e-mail addresses and phone
+    numbers masked, and :func:`surveys.aggregates.release_group` flips
+    ``released`` together with the cells of the same cohort-month. Readers take
+    released rows only, never the answers table. The row carries the response's
+    coarse cohort and month only: a random id, no response id, no date, no time,
+    and no row order on SQLite (WITHOUT ROWID), so it links to nobody.
+    """
+
+    __tablename__ = "pooled_comments"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    #: Random (version 4): ids carry no order.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    survey_key: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    question_key: Mapped[str] = mapped_column(String(60))
+    firm_id: Mapped[int] = mapped_column(Integer)
+    programme_id: Mapped[int] = mapped_column(Integer, index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    level_band: Mapped[str] = mapped_column(String(10))
+    tenure_band: Mapped[str] = mapped_column(String(10))
+    gender_group: Mapped[str] = mapped_column(String(12))
+    #: The month ("2026-02"): comments are pooled by month only, never by week or day.
+    period: Mapped[str] = mapped_column(String(20))
+    #: The comment with e-mail addresses and phone numbers masked.
+    text: Mapped[str] = mapped_column(Text)
+    released: Mapped[bool] = mapped_column(Boolean, default=False)

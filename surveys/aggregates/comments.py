@@ -1,0 +1,47 @@
+"""Comments pooled for release with their cohort-month (see :class:`PooledComment`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.db.models import Answer, PooledComment, Response
+from surveys.domain.comments import mask_contact_details
+
+
+def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, released: bool) -> int:
+    """Copy the free-text answers of ``response_ids``, masked, to wait for their release.
+
+    Called in the transaction that counts the responses into their cells (the
+    aggregation consumer, or a rebuild for the events it takes over), so a
+    comment is pooled exactly when its response is counted. Returns how many.
+    """
+    rows = session.execute(
+        select(Response, Answer.question_key, Answer.text)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.id.in_(list(response_ids)), Answer.text.is_not(None))
+    ).all()
+    pooled = [
+        PooledComment(
+            id=uuid.uuid4(),
+            survey_key=response.survey_key,
+            survey_version=response.survey_version,
+            question_key=question_key,
+            firm_id=response.firm_id,
+            programme_id=response.programme_id,
+            role=response.role,
+            level_band=response.level_band,
+            tenure_band=response.tenure_band,
+            gender_group=response.gender_group,
+            period=f"{response.submitted_on:%Y-%m}",
+            text=mask_contact_details(text.strip()),
+            released=released,
+        )
+        for response, question_key, text in rows
+        if text and text.strip()
+    ]
+    session.add_all(pooled)
+    return len(pooled)

@@ -1,0 +1,198 @@
+"""Pulse trends beyond the Likert bars: 0-10 scores, topic shares and comments.
+
+Each builder takes the cells :func:`~surveys.services.released_cells.disclosed_cells`
+let through for one survey version (released snapshots only, each of at least
+k, no month within k of its weeks) and adds up only those, so a number here is
+a sum of cells the API lists too. Comments come from
+:class:`~surveys.db.models.PooledComment` rows released with the batch of
+their cohort-month (never from the answers table), and only those of cohorts
+whose month is shown here; a month's comments appear once the respondents of
+the shown cohorts reach :data:`surveys.disclosure.COMMENT_MIN` (or k, if larger).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy import stats
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.aggregates import RESPONSES
+from surveys.db.models import PooledComment
+from surveys.definitions.model import Question
+from surveys.domain.comments import mask_contact_details
+from surveys.services.released_cells import ReleasedCellView
+
+
+@dataclass(frozen=True)
+class MonthScore:
+    """One month of a 0-10 item: the disclosed mean and its 95% interval when shown."""
+
+    period: str
+    mean: disclosure.Result
+    #: (low, high) of the 95% t interval of the mean; None when the mean is hidden
+    #: or rests on one answer.
+    interval: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    survey_title: str
+    question_key: str
+    question_text: str
+    low_label: str
+    high_label: str
+    months: list[MonthScore]
+
+
+@dataclass(frozen=True)
+class TopicShare:
+    key: str
+    label: str
+    #: Responses that chose the topic (hidden below k).
+    count: disclosure.Result
+    #: Percent of the responses counted (hidden unless both counts are shown).
+    share: disclosure.Result
+
+
+@dataclass(frozen=True)
+class TopicShares:
+    survey_title: str
+    question_key: str
+    question_text: str
+    responses: disclosure.Result
+    topics: list[TopicShare]
+
+
+@dataclass(frozen=True)
+class MonthComments:
+    period: str
+    #: Shown (the respondents) when the month's comments may be shown, else the reason.
+    respondents: disclosure.Result
+    comments: list[str]
+
+
+@dataclass(frozen=True)
+class CommentMonths:
+    survey_title: str
+    question_key: str
+    question_text: str
+    months: list[MonthComments]
+
+
+def _months(cells: Sequence[ReleasedCellView], question_key: str) -> list[str]:
+    """Months with any shown cell of the question or of the survey's responses.
+
+    A month the survey was answered in but whose cells of this question are all
+    hidden is listed (and shown as suppressed), rather than left out as if empty.
+    """
+    return sorted({c.period for c in cells if c.question_key in (question_key, RESPONSES)})
+
+
+def _interval(n: int, total: int, total_sq: int) -> tuple[float, float] | None:
+    if n < 2:
+        return None
+    mean = total / n
+    variance = max(total_sq - total * total / n, 0) / (n - 1)
+    half = float(stats.t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
+    return max(mean - half, 0.0), min(mean + half, 10.0)
+
+
+def score_trend(
+    title: str, question: Question, cells: Sequence[ReleasedCellView], policy: disclosure.Policy
+) -> ScoreTrend:
+    """The mean per month of a 0-10 item, with its 95% interval, from disclosed cells."""
+    months = []
+    for period in _months(cells, question.key):
+        mine = [c for c in cells if c.question_key == question.key and c.period == period]
+        snaps = [disclosure.released(c) for c in mine]
+        n = sum(s.n for s in snaps)
+        total = sum(s.total for s in snaps)
+        total_sq = sum(s.total_sq for s in snaps)
+        mean = disclosure.mean(total, n, policy)
+        interval = _interval(n, total, total_sq) if mean.shown else None
+        months.append(MonthScore(period, mean, interval))
+    return ScoreTrend(
+        title, question.key, question.text, question.low_label, question.high_label, months
+    )
+
+
+def topic_shares(
+    title: str, question: Question, cells: Sequence[ReleasedCellView], policy: disclosure.Policy
+) -> TopicShares:
+    """How often each option of a multiple-choice item was chosen, over every shown month.
+
+    The base is the responses of the shown cohort-months of the survey. A topic
+    chosen by fewer than k is suppressed; the options overlap (several may be
+    chosen), so a hidden one cannot be worked out from the others.
+    """
+    responses = sum(
+        disclosure.released(c).n for c in cells if c.question_key == RESPONSES and c.item == ""
+    )
+    base = disclosure.count(responses, policy)
+    topics = []
+    for option in question.options:
+        chosen = sum(
+            disclosure.released(c).n
+            for c in cells
+            if c.question_key == question.key and c.item == option.key
+        )
+        count = disclosure.count(chosen, policy)
+        share = (
+            disclosure.rate(min(chosen, responses), responses, policy)
+            if count.shown and base.shown
+            else (count if not count.shown else base)
+        )
+        topics.append(TopicShare(option.key, option.label, count, share))
+    return TopicShares(title, question.key, question.text, base, topics)
+
+
+def comment_months(
+    session: Session,
+    programme_id: int,
+    title: str,
+    survey_key: str,
+    version: int,
+    question: Question,
+    cells: Sequence[ReleasedCellView],
+    policy: disclosure.Policy,
+) -> CommentMonths:
+    """Released comments per month, for months whose shown cohorts hold enough respondents."""
+    shown: dict[str, dict[tuple[str, str, str, str], int]] = {}
+    for cell in cells:
+        if cell.question_key == RESPONSES and cell.item == "":
+            cohort = (cell.role, cell.level_band, cell.tenure_band, cell.gender_group)
+            shown.setdefault(cell.period, {})[cohort] = disclosure.released(cell).n
+    gates = {p: disclosure.comments(sum(c.values()), policy) for p, c in shown.items()}
+    open_months = sorted(p for p, gate in gates.items() if gate.shown)
+    pooled: dict[str, list[str]] = {}
+    if open_months:
+        rows = session.execute(
+            select(
+                PooledComment.period,
+                PooledComment.role,
+                PooledComment.level_band,
+                PooledComment.tenure_band,
+                PooledComment.gender_group,
+                PooledComment.text,
+            ).where(
+                PooledComment.programme_id == programme_id,
+                PooledComment.survey_key == survey_key,
+                PooledComment.survey_version == version,
+                PooledComment.question_key == question.key,
+                PooledComment.released.is_(True),
+                PooledComment.period.in_(open_months),
+            )
+        )
+        for period, role, level, tenure, gender, text in rows:
+            if (role, level, tenure, gender) in shown[period]:
+                pooled.setdefault(period, []).append(mask_contact_details(text))
+    months = []
+    for period in sorted(shown):
+        texts = sorted(pooled.get(period, [])) if gates[period].shown else []
+        months.append(MonthComments(period, gates[period], texts))
+    return CommentMonths(title, question.key, question.text, months)

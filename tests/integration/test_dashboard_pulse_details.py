@@ -1,0 +1,280 @@
+"""Pulse trends beyond Likert: 0-10 means with intervals, topic shares, comments.
+
+On SQLite and PostgreSQL. Scores and topics are read from released cells;
+comments go through the real aggregation (submit, count, batched release) so
+the test covers how a comment reaches the page: pooled with its cohort-month,
+released with that batch, shown only for a month of at least 10 respondents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from surveys import aggregates as agg
+from surveys.db.models import AggregateCell, Answer, PooledComment, Programme
+from surveys.db.session import Database
+from surveys.domain.comments import mask_contact_details
+from surveys.services.accounts import create_account
+from tests.integration.test_dashboard_overview import rows
+from tests.support import factories as f
+from tests.support.submissions import submit
+
+PASSWORD = "correct horse battery"
+K = 5
+
+
+@pytest.fixture
+def app_on(db: Database, make_settings: Any) -> Iterator[Flask]:
+    from webapp import create_app
+
+    settings = make_settings(database_url=db.url, min_group_size=K)
+    yield create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
+
+
+def make_programme(db: Database) -> int:
+    with db.transaction() as session:
+        programme = f.programme(session)
+        create_account(session, "lead@example.com", PASSWORD, "lead", [programme.firm])
+        return programme.id
+
+
+def page(app: Flask, programme_id: int) -> str:
+    client: FlaskClient = app.test_client()
+    login = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)
+    assert token
+    client.post(
+        "/auth/login",
+        data={"email": "lead@example.com", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    response = client.get(f"/dashboard/programmes/{programme_id}/pulse")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def cell(
+    programme: Programme, question: str, histogram: dict[str, int], item: str = "", **key: Any
+) -> AggregateCell:
+    n = sum(histogram.values())
+    total = sum(int(v) * c for v, c in histogram.items())
+    total_sq = sum(int(v) ** 2 * c for v, c in histogram.items())
+    values: dict[str, Any] = {
+        "survey_key": "mentor_pulse",
+        "survey_version": 1,
+        "question_key": question,
+        "item": item,
+        "firm_id": programme.firm_id,
+        "programme_id": programme.id,
+        "role": "mentor",
+        "level_band": "junior",
+        "tenure_band": "2-5y",
+        "gender_group": "woman",
+        "period_kind": "month",
+        "period": "2026-02",
+        **key,
+    }
+    snapshot = {"n": n, "total": total, "total_sq": total_sq, "histogram": histogram}
+    # One live answer more than released: pages must read the snapshot only.
+    live = {"n": n + 1, "total": total + 1, "total_sq": total_sq + 1, "histogram": histogram}
+    return AggregateCell(**values, **live, **{f"released_{k}": v for k, v in snapshot.items()})
+
+
+def add_cells(db: Database, programme_id: int, *specs: tuple[Any, ...]) -> None:
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        for question, histogram, item, key in specs:
+            session.add(cell(programme, question, histogram, item, **key))
+
+
+def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    february = {"6": 2, "8": 4, "10": 2}  # mean 8, sd 1.512, n 8
+    add_cells(
+        db,
+        programme_id,
+        ("", {"1": 8}, "", {}),
+        ("recommend_programme", february, "", {}),
+        ("", {"1": 6}, "", {"period": "2026-03"}),
+        ("recommend_programme", {"9": 6}, "", {"period": "2026-03"}),
+        # April: one cohort of 3 is below k, so April is suppressed, not zero.
+        ("", {"1": 3}, "", {"period": "2026-04"}),
+        ("recommend_programme", {"2": 3}, "", {"period": "2026-04"}),
+    )
+    html = page(app_on, programme_id)
+    table = rows(html, "score-1-table")
+    # t(0.975, 7) = 2.3646; 8 +/- 2.3646 * 1.5119 / sqrt(8) = 6.7 .. 9.3
+    assert table["2026-02"] == ["8", "8.0", "6.7 to 9.3"]
+    assert table["2026-03"] == ["6", "9.0", "9.0 to 9.0"]
+    assert "2026-04" not in table  # its only cohort (3) is hidden, responses and all
+    assert "<polyline" in html and "2026-02: mean 8.0 (95% interval 6.7 to 9.3)" in html
+
+
+def test_a_month_whose_cells_of_the_item_are_all_hidden_shows_suppressed_not_zero(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    with db.transaction() as session:
+        session.get(Programme, programme_id).firm.min_group_size = 3  # type: ignore[union-attr]
+    add_cells(
+        db,
+        programme_id,
+        ("", {"1": 3}, "", {}),
+        ("recommend_programme", {"7": 2}, "", {}),  # answered by 2 of 3: below k
+        ("", {"1": 4}, "", {"period": "2026-03"}),
+        ("recommend_programme", {"7": 4}, "", {"period": "2026-03"}),
+    )
+    html = page(app_on, programme_id)
+    table = rows(html, "score-1-table")
+    assert table["2026-03"][:2] == ["4", "7.0"]
+    assert table["2026-02"] == ["suppressed (fewer than 3)"]
+    assert "2026-02: mean" not in html and "<polyline" not in html  # a gap, not a zero
+
+
+def test_a_topic_chosen_by_fewer_than_k_is_suppressed_and_the_others_shown(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    add_cells(
+        db,
+        programme_id,
+        ("", {"1": 10}, "", {}),
+        ("topics", {"1": 6}, "technology", {}),
+        ("topics", {"1": 5}, "wellbeing", {}),
+        ("topics", {"1": 4}, "flexible_working", {}),  # below k: never counted or shown
+        ("", {"1": 10}, "", {"period": "2026-03"}),
+        ("topics", {"1": 5}, "technology", {"period": "2026-03"}),
+    )
+    html = page(app_on, programme_id)
+    table = rows(html, "topics-1-table")
+    assert table["Technology"] == ["11", "55%"]
+    assert table["Wellbeing"] == ["5", "25%"]
+    assert table["Flexible working"][0].startswith("suppressed")
+    assert table["Flexible working"][1].startswith("suppressed")
+    assert table["Career progression"][0].startswith("suppressed")  # chosen by nobody
+    assert "0%" not in table["Flexible working"]
+    bars = html[html.index('aria-labelledby="topics-1-title"') :]
+    assert "Technology: 55%" in bars and "Flexible working</text>" in bars
+    assert re.search(r"Flexible working</text><text[^>]*>suppressed", bars)
+
+
+def submit_commenters(
+    db: Database, programme_id: int, texts: list[str], *, batching: bool, **response: Any
+) -> None:
+    for text in texts:
+        with db.transaction() as session:
+            programme = session.get(Programme, programme_id)
+            assert programme is not None
+            row, _ = submit(
+                session,
+                programme,
+                {"spoke_openly": 4, "comment": text},
+                submitted_on=date(2026, 2, 10),
+                **response,
+            )
+            agg.apply_responses(session, [row.id], default_k=K, batching=batching)
+
+
+def comments_of(html: str, index: int = 1) -> list[str]:
+    section = re.search(rf'<section[^>]*id="comments-{index}">(.*?)</section>', html, re.S)
+    assert section
+    return re.findall(r"<li>(.*?)</li>", section.group(1), re.S)
+
+
+def test_a_month_with_9_commenters_shows_no_comments_and_10_shows_them(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    submit_commenters(db, programme_id, [f"comment {i}" for i in range(9)], batching=False)
+    html = page(app_on, programme_id)
+    assert comments_of(html) == []
+    assert "comments need at least 10 respondents" in html
+    assert "comment 3" not in html
+    submit_commenters(db, programme_id, ["comment 9"], batching=False)
+    assert comments_of(page(app_on, programme_id)) == [f"comment {i}" for i in range(10)]
+
+
+def test_comments_are_shown_only_as_far_as_their_batch_is_released(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    texts = [f"note {i:02d}" for i in range(14)]
+    submit_commenters(db, programme_id, texts, batching=True)  # released at 5 and at 10
+    shown = comments_of(page(app_on, programme_id))
+    assert shown == texts[:10]  # the last four wait for their batch
+    with db.sessions() as session:
+        waiting = session.scalars(select(PooledComment.text).where(~PooledComment.released))
+        assert sorted(waiting) == texts[10:]
+
+
+def test_comments_of_a_cohort_below_k_are_left_out_with_its_cell(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    submit_commenters(db, programme_id, [f"junior {i:02d}" for i in range(10)], batching=False)
+    submit_commenters(
+        db, programme_id, ["senior one", "senior two"], batching=False, level_band="senior"
+    )
+    shown = comments_of(page(app_on, programme_id))
+    assert shown == [f"junior {i:02d}" for i in range(10)]
+
+
+def test_e_mail_addresses_and_phone_numbers_are_masked_before_pooling(
+    app_on: Flask, db: Database
+) -> None:
+    programme_id = make_programme(db)
+    texts = [f"fine {i}" for i in range(9)] + ["Call me on 07700 900123 or jo.b@firm.co.uk"]
+    submit_commenters(db, programme_id, texts, batching=False)
+    shown = comments_of(page(app_on, programme_id))
+    assert "Call me on [phone number removed] or [e-mail removed]" in shown
+    assert "07700" not in "".join(shown) and "jo.b@" not in "".join(shown)
+    with db.sessions() as session:
+        stored = session.scalars(select(PooledComment.text)).all()
+        assert not any("07700" in t for t in stored)
+        # The participant's own answer is kept as written (only the pooled copy is masked).
+        assert session.scalar(select(Answer.text).where(Answer.text.like("Call me%")))
+
+
+def test_masking_keeps_ordinary_numbers() -> None:
+    assert mask_contact_details("We met 3 times in 2026, 45 minutes each") == (
+        "We met 3 times in 2026, 45 minutes each"
+    )
+    assert mask_contact_details("+44 (0)20 7946 0958") == "[phone number removed]"
+    assert mask_contact_details("a.b-c@x.example.org.") == "[e-mail removed]."
+
+
+def test_a_rebuild_that_takes_over_pending_events_pools_their_comments(db: Database) -> None:
+    programme_id = make_programme(db)
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        for i in range(K):
+            submit(session, programme, {"spoke_openly": 4, "comment": f"pending {i}"})
+    with db.transaction() as session:
+        assert agg.rebuild(session, default_k=K).pending_absorbed == K
+    with db.sessions() as session:
+        pooled = session.execute(select(PooledComment.text, PooledComment.released)).all()
+    assert sorted(pooled) == [(f"pending {i}", True) for i in range(K)]  # released with the batch
+
+
+def test_the_aggregation_consumer_pools_comments_once_per_delivery(db: Database) -> None:
+    programme_id = make_programme(db)
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        response, event_id = submit(session, programme, {"spoke_openly": 4, "comment": "once"})
+    for _ in range(2):  # delivered twice: at least once
+        with db.transaction() as session:
+            agg.record_submission(session, event_id, response.id, default_k=K, batching=True)
+    with db.sessions() as session:
+        assert session.scalars(select(PooledComment.text)).all() == ["once"]
