@@ -13,6 +13,7 @@ until it is listed here with its arguments: no silent skipping.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -27,10 +28,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from surveys.db.models import AggregateCell, ApiToken, Firm, Meeting, Pairing, Programme
+from surveys.db.models import (
+    AggregateCell,
+    ApiToken,
+    ExportRequest,
+    Firm,
+    Meeting,
+    Pairing,
+    Programme,
+)
 from surveys.db.session import Database
+from surveys.db.types import utcnow
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
+from surveys.services.exports import exports_folder
 from tests.integration.test_admin_pages import PASSWORD
 from tests.support import factories as f
 
@@ -57,6 +68,10 @@ LISTINGS = {
     "api.aggregates",
     "api.record_meeting_view",
     "api.request_export",
+    "exports.index",
+    "exports.request_export",
+    "exports.request_dp",
+    "exports.audit",
     "admin.firms",
     "admin.add_firm",
     "admin.tokens",
@@ -69,6 +84,22 @@ ARGUMENTS = {
     "pairing_id": "pairing",
     "slug": "slug",
     "token_id": "token",
+    "export_id": "export",
+    "token": "download",
+    "page": "page",
+    "chart_id": "chart",
+    "fmt": "fmt",
+}
+
+#: Routes only their own account reaches (an export and its download link belong to the
+#: researcher who asked): the walk's insider for them is firm A's researcher, not the lead.
+OWN = {
+    "api.export_status",
+    "api.export_link",
+    "api.export_download",
+    "exports.status",
+    "exports.link",
+    "exports.download",
 }
 
 #: Query strings that make a route do its real work rather than stop at a missing parameter.
@@ -81,6 +112,7 @@ QUERIES = {
 
 A_NAME, A_SLUG, A_PROGRAMME = "Aardvark Legal LLP", "aardvark-legal", "Aardvark Reverse Mentoring"
 A_DOMAIN = "aardvark-legal.example"
+WALK_BUNDLE, DOWNLOAD = "walk-bundle.zip", "walk-download-token-of-firm-a"
 
 
 @dataclass(frozen=True)
@@ -159,7 +191,7 @@ def build_world(db: Database) -> World:
         firm_b = f.firm(session, name="Bittern and Co", slug="bittern")
         f.pairing(session, f.programme(session, firm_b, name="Bittern Mentoring"))
         principals: dict[str, tuple[str, str]] = {"anonymous": ("anonymous", "")}
-        token_a = 0
+        token_a = researcher_a = 0
         for name, role, firms in (
             ("admin", "admin", []),
             ("lead_a", "lead", [firm_a]),
@@ -175,12 +207,35 @@ def build_world(db: Database) -> World:
                 token_a = session.scalars(
                     select(ApiToken.id).where(ApiToken.account_id == account.id)
                 ).one()
+            if name == "researcher_a":
+                researcher_a = account.id
+        # A finished export of firm A's researcher, with a download link issued.
+        export = ExportRequest(
+            account_id=researcher_a,
+            kind="rows",
+            scope={"firm_ids": [firm_a.id], "firms": [A_NAME]},
+            options={},
+            status="done",
+            rows_done=14,
+            rows_total=14,
+            file_name=WALK_BUNDLE,
+            sha256="0" * 64,
+            expires_at=utcnow() + timedelta(days=1),
+            token_hash=hashlib.sha256(DOWNLOAD.encode()).hexdigest(),
+        )
+        session.add(export)
+        session.flush()
         ids = {
             "firm": firm_a.id,
             "slug": firm_a.slug,
             "programme": programme_a.id,
             "pairing": pairing_a.id,
             "token": token_a,
+            "export": export.id,
+            "download": DOWNLOAD,
+            "page": "overview",
+            "chart": "meetings",
+            "fmt": "csv",
         }
     secrets = (
         A_NAME,
@@ -192,6 +247,7 @@ def build_world(db: Database) -> World:
         f"/programmes/{ids['programme']}",
         f"/pairings/{ids['pairing']}",
         f"/firms/{ids['firm']}",
+        f"/exports/{ids['export']}",
     )
     return World(ids, secrets, principals)
 
@@ -347,10 +403,14 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
     walk_app: Flask, db: Database
 ) -> None:
     world = build_world(db)
-    channel = {"session": ("/dashboard/", "/admin/"), "token": ("/api/",)}
+    bundle = exports_folder(walk_app.config["FLIPSIDE"].instance_path) / WALK_BUNDLE
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    bundle.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    channel = {"session": ("/dashboard/", "/admin/", "/exports/"), "token": ("/api/",)}
     failures: list[str] = []
     seen_secret = False
-    for name in INSIDERS:
+    reached: set[str] = set()
+    for name in (*INSIDERS, "researcher_a", "researcher_a_token"):
         kind, credential = world.principals[name]
         client = walk_app.test_client()
         if kind == "session":
@@ -360,10 +420,20 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
                 continue
             if not rule.rule.startswith(channel[kind]):
                 continue
+            if (rule.endpoint in OWN) != name.startswith("researcher_a"):
+                continue  # an export is its requester's alone; the researcher walks only those
+            reached.add(rule.endpoint)
             url = _url(rule, world.ids)
             response = _request(client, "GET", url, kind, credential, world.ids)
             if response.status_code != 200:
                 failures.append(f"{name} GET {url} -> {response.status_code}")
             seen_secret |= any(s.encode() in response.get_data() for s in world.secrets)
+            response.close()  # a download streams its file
     assert not failures, "\n".join(failures)
     assert seen_secret
+    assert {
+        "exports.status",
+        "exports.download",
+        "api.export_status",
+        "dashboard.chart_download",
+    } <= reached
