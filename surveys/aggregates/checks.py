@@ -36,7 +36,7 @@ from surveys.aggregates.cells import (
     periods,
 )
 from surveys.aggregates.comments import pool_comments
-from surveys.aggregates.release import _due, min_group_size, release_group
+from surveys.aggregates.release import _due, min_group_size, move_release_version, release_group
 from surveys.db.models import (
     AggregateCell,
     Answer,
@@ -222,6 +222,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
             .values(released_n=0, released_total=0, released_total_sq=0, released_histogram={})
             .execution_options(synchronize_session=False)
         )
+    move_release_version(session)  # every programme's readers must look again
     pending = _pending(session)
     if pending:
         session.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    event,
     select,
     tuple_,
     update,
@@ -25,13 +26,51 @@ from surveys.db.models import (
     AggregateCell,
     Firm,
     PooledComment,
+    Programme,
     SurveyRound,
 )
+
+
+def move_release_version(session: Session, programme_id: int | None = None) -> None:
+    """Say that what readers may see of a programme (or, with None, of every one) changed.
+
+    Reports derived from released snapshots are kept under the version
+    (surveys/services/release_cache.py), so everything that changes those
+    snapshots moves it in the same transaction. The versions move just before
+    the commit, in programme order, so concurrent aggregators lock the rows in
+    one order and cannot deadlock on them.
+    """
+    moved: set[int | None] = session.info.setdefault(_MOVED, set())
+    moved.add(programme_id)
+
+
+_MOVED = "flipside.release_versions_moved"
+
+
+@event.listens_for(Session, "before_commit")
+def _move_versions(session: Session) -> None:
+    moved: set[int | None] | None = session.info.pop(_MOVED, None)
+    if not moved:
+        return
+    bump = update(Programme).values(release_version=Programme.release_version + 1)
+    if None in moved:
+        session.execute(bump.execution_options(synchronize_session=False))
+        return
+    for programme_id in sorted(p for p in moved if p is not None):
+        session.execute(
+            bump.where(Programme.id == programme_id).execution_options(synchronize_session=False)
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_versions(session: Session) -> None:
+    session.info.pop(_MOVED, None)
 
 
 def release_group(session: Session, group: tuple[Any, ...]) -> None:
     """Advance every cell of a release group to its live values, in one statement."""
     session.flush()
+    move_release_version(session, dict(zip(GROUP_FIELDS, group, strict=True))["programme_id"])
     session.execute(
         update(AggregateCell)
         .where(_group_filter(group))

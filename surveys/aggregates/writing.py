@@ -29,7 +29,7 @@ from surveys.aggregates.cells import (
     contributions,
 )
 from surveys.aggregates.comments import pool_comments
-from surveys.aggregates.release import _due, min_group_size, release_group
+from surveys.aggregates.release import _due, min_group_size, move_release_version, release_group
 from surveys.db.models import (
     AggregateCell,
     Answer,
@@ -146,6 +146,9 @@ def apply_responses(
     for counter in _add_to_cells(session, adds, release=not batching):
         if _due(session, counter, k[counter.key.firm_id], batching):
             release_group(session, counter.key.group())
+    if not batching:  # every answer went out with its cells: their readers must look again
+        for programme_id in sorted({r.programme_id for r in responses.values()}):
+            move_release_version(session, programme_id)
     return len(responses)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
+from surveys.aggregates.release import move_release_version
 from surveys.db.models import (
     Enrolment,
     Meeting,
@@ -153,6 +154,8 @@ def launch_round(
     )
     session.add(round_)
     session.flush()
+    # A survey run in rounds is then shown by round only: its readers must look again.
+    move_release_version(session, programme_id)
     in_scope = session.scalars(
         select(Person.id)
         .join(Enrolment, Enrolment.person_id == Person.id)

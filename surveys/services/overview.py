@@ -30,6 +30,7 @@ from surveys.db.models import (
     SurveyInvitation,
 )
 from surveys.domain.vocab import ROLES
+from surveys.services import release_cache
 from surveys.services.released_cells import disclosed_cells
 
 
@@ -64,6 +65,16 @@ def _rate(
     # programme's records were corrected; a rate never exceeds 100%.
     part = min(int(responses.value), int(invitations.value))
     return disclosure.rate(part, int(invitations.value), policy)
+
+
+def _answered(session: Session, programme: Programme, policy: disclosure.Policy) -> dict[str, int]:
+    """Released responses per role (kept until the next release, see release_cache)."""
+    answered: dict[str, int] = {}
+    for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
+        # Pulses count by month; round surveys are listed by round only.
+        if cell.period_kind in ("month", "round") and cell.item == "":
+            answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
+    return answered
 
 
 def programme_overview(session: Session, programme: Programme, default_k: int) -> Overview:
@@ -102,11 +113,8 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
         .where(SurveyInvitation.programme_id == programme.id, SurveyInvitation.sent_at.is_not(None))
         .group_by(Enrolment.role)
     ).all()
-    answered: dict[str, int] = {}
-    for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
-        # Pulses count by month; round surveys are listed by round only.
-        if cell.period_kind in ("month", "round") and cell.item == "":
-            answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
+    key = release_cache.key_for("responses by role", programme, policy.k)
+    answered = release_cache.cached(key, lambda: _answered(session, programme, policy))
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.
     surveyed = [role for role in ROLES if any(r == role and n for r, n in sent)]

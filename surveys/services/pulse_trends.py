@@ -19,6 +19,7 @@ from surveys import disclosure
 from surveys.db.models import Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
+from surveys.services import release_cache
 from surveys.services.pulse_details import (
     CommentMonths,
     ScoreTrend,
@@ -67,10 +68,18 @@ def likert_trends(session: Session, programme: Programme, default_k: int) -> lis
 
 
 def pulse_report(session: Session, programme: Programme, default_k: int) -> PulseReport:
-    """Likert trends, 0-10 trends, topic shares and comments of the current pulses."""
+    """Likert trends, 0-10 trends, topic shares and comments of the current pulses.
+
+    Kept until the programme's next release (surveys/services/release_cache.py).
+    """
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+    key = release_cache.key_for("pulse", programme, policy.k)
+    return release_cache.cached(key, lambda: _pulse_report(session, programme, policy))
+
+
+def _pulse_report(session: Session, programme: Programme, policy: disclosure.Policy) -> PulseReport:
     report = PulseReport(policy, [], [], [], [])
     for role, survey_key in PULSE_FOR_ROLE.items():
         definition = catalogue().current(survey_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -84,6 +85,10 @@ class Programme(Base):
     max_reminders: Mapped[int | None] = mapped_column(Integer)
     reminder_gap_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moves whenever what readers may see of the programme's results changes: a batch
+    #: of its aggregate cells released, a rebuild, a survey round opened. Reports derived
+    #: from released snapshots are kept under it (surveys/services/release_cache.py).
+    release_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     firm: Mapped[Firm] = relationship(back_populates="programmes")
 
