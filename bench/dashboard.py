@@ -21,6 +21,10 @@ background load hits all alike; the baseline is the app's home page, a template
 with no queries. Server time is measured in-process: the wall time of one
 request through the Flask test client (WSGI app, session cookie or API token,
 real PostgreSQL), which includes the same test-client overhead for every page.
+Pages keep the reports they derive from released cells until the programme's
+next release (surveys/services/release_cache.py); the main measurement is of
+views between releases, and a second one (``--cold``) forgets every kept report
+before each request, as the first view after a release finds them.
 Target (PRODUCT.md 3): p95 < 150 ms. Not a test: numbers depend on the machine.
 """
 
@@ -52,11 +56,17 @@ FIRMS, PROGRAMMES_PER_FIRM, PAIRS, PEOPLE = 20, 2, 40, 600
 PASSWORD = "bench password 12345"
 
 #: (label, URL template, channel). Add a line to measure another page; {programme} is the
-#: measured programme. The comparison page is being built: add it here when it lands.
+#: measured programme.
 PAGES = [
     ("static (baseline)", "/", "session"),
     ("overview", "/dashboard/programmes/{programme}", "session"),
     ("pulse trends", "/dashboard/programmes/{programme}/pulse", "session"),
+    (
+        "comparison page",
+        "/dashboard/programmes/{programme}/compare"
+        "?outcome=pulse:recommend_programme&comparison=mentors-mentees",
+        "session",
+    ),
     (
         "comparison API",
         "/api/v1/programmes/{programme}/comparison?survey_key=mentee_pulse"
@@ -475,6 +485,24 @@ def measure(url: str, requests: int, instance: str) -> dict[str, list[float]]:
     return times
 
 
+def measure_cold(url: str, requests: int, instance: str) -> dict[str, list[float]]:
+    """Each page as first viewed after a release: the kept reports forgotten before each
+    request (surveys/services/release_cache.py), so disclosure is decided again."""
+    from surveys.services import release_cache
+
+    client, headers, programme = clients(url, instance)
+    times: dict[str, list[float]] = {label: [] for label, _, _ in PAGES}
+    for _ in range(requests):
+        for label, template, channel in PAGES:
+            release_cache.clear()
+            started = time.perf_counter()
+            client.get(
+                template.format(programme=programme), headers=headers if channel == "token" else {}
+            )
+            times[label].append(time.perf_counter() - started)
+    return times
+
+
 def report(times: dict[str, list[float]]) -> dict[str, float]:
     base = times[PAGES[0][0]]
     base50, base95 = percentile(base, 0.5), percentile(base, 0.95)
@@ -497,6 +525,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=10_000_000)
     parser.add_argument("--first", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--cold", type=int, default=10, help="first views after a release")
     args = parser.parse_args()
     if not 0 < args.first <= args.responses:
         parser.error("--first must be between 1 and --responses")
@@ -513,12 +542,16 @@ def main() -> None:
             fill(url, args.first, 0, first=True)
             print(f"measuring {args.requests} requests per page (in-process, Flask test client)")
             small = report(measure(url, args.requests, instance))
+            print(f"first view after a release ({args.cold} requests per page, nothing kept)")
+            report(measure_cold(url, args.cold, instance))
             rest = args.responses - args.first
             if rest:
                 print(f"generating {rest:,} more responses ...", flush=True)
                 fill(url, rest, args.first, first=False)
                 print(f"measuring {args.requests} requests per page with {args.responses:,}")
                 large = report(measure(url, args.requests, instance))
+                print(f"first view after a release with {args.responses:,} ({args.cold} each)")
+                report(measure_cold(url, args.cold, instance))
                 print(f"growth of p95 from {args.first:,} to {args.responses:,} responses:")
                 for label in large:
                     print(f"  {label:<18} x {large[label] / small[label]:.2f}")

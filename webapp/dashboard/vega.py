@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import vl_convert
@@ -76,7 +78,13 @@ def _full_spec(chart: Chart) -> dict[str, Any]:
 def _svg_text(chart: Chart) -> str:
     if chart.svg is not None:
         return str(chart.svg)
-    return str(vl_convert.vegalite_to_svg(_full_spec(chart)))
+    return _render_svg(json.dumps(_full_spec(chart), sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _render_svg(spec: str) -> str:
+    """Rendering costs tens of milliseconds; the same spec (same numbers) gives the same SVG."""
+    return str(vl_convert.vegalite_to_svg(json.loads(spec)))
 
 
 def inline_svg(chart: Chart) -> Markup:
