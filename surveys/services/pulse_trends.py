@@ -11,12 +11,13 @@ disclosure module once per survey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.db.models import Firm, Programme
+from surveys.db.models import Enrolment, Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
 from surveys.services import release_cache
@@ -60,6 +61,8 @@ class PulseReport:
     scores: list[ScoreTrend]
     topics: list[TopicShares]
     comments: list[CommentMonths]
+    #: Pulses not shown at all, each with the reason (fewer than k people in the role).
+    withheld: list[str] = field(default_factory=list)
 
 
 def likert_trends(session: Session, programme: Programme, default_k: int) -> list[LikertTrend]:
@@ -75,15 +78,34 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    key = release_cache.key_for("pulse", programme, policy.k)
-    return release_cache.cached(key, lambda: _pulse_report(session, programme, policy))
+    # Pulses count sessions, not people: five responses can be one mentor's five sessions.
+    # A role with fewer than k people enrolled could describe single pairings, so its
+    # pulse is not shown at all (enrolment is live, so it is part of the key).
+    enrolled = dict(
+        session.execute(
+            select(Enrolment.role, func.count())
+            .where(Enrolment.programme_id == programme.id)
+            .group_by(Enrolment.role)
+        ).all()
+    )
+    roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
+    key = release_cache.key_for("pulse", programme, policy.k, roles)
+    return release_cache.cached(key, lambda: _pulse_report(session, programme, policy, roles))
 
 
-def _pulse_report(session: Session, programme: Programme, policy: disclosure.Policy) -> PulseReport:
+def _pulse_report(
+    session: Session, programme: Programme, policy: disclosure.Policy, roles: tuple[str, ...]
+) -> PulseReport:
     report = PulseReport(policy, [], [], [], [])
     for role, survey_key in PULSE_FOR_ROLE.items():
         definition = catalogue().current(survey_key)
         title = f"{role.capitalize()}s' pulse"
+        if role not in roles:
+            report.withheld.append(
+                f"{title}: not shown, as fewer than {policy.k} {role}s are enrolled and "
+                "their session pulses could describe single pairings."
+            )
+            continue
         cells = [
             c
             for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)

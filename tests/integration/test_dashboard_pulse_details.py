@@ -39,9 +39,12 @@ def app_on(db: Database, make_settings: Any) -> Iterator[Flask]:
     yield create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
 
 
-def make_programme(db: Database) -> int:
+def make_programme(db: Database, pairs: int = K) -> int:
+    """A programme with ``pairs`` pairings: a pulse is shown only for k people per role."""
     with db.transaction() as session:
         programme = f.programme(session)
+        for _ in range(pairs):
+            f.pairing(session, programme)
         create_account(session, "lead@example.com", PASSWORD, "lead", [programme.firm])
         return programme.id
 
@@ -278,3 +281,20 @@ def test_the_aggregation_consumer_pools_comments_once_per_delivery(db: Database)
             agg.record_submission(session, event_id, response.id, default_k=K, batching=True)
     with db.sessions() as session:
         assert session.scalars(select(PooledComment.text)).all() == ["once"]
+
+
+def test_a_role_with_fewer_than_k_people_enrolled_has_no_pulse_shown(
+    app_on: Flask, db: Database
+) -> None:
+    """Pulses count sessions: five responses of four mentors could be one mentor's."""
+    programme_id = make_programme(db, pairs=K - 1)
+    submit_commenters(db, programme_id, [f"c{i}" for i in range(12)], batching=False)
+    html = page(app_on, programme_id)
+    assert f"not shown, as fewer than {K} mentors are enrolled" in html
+    assert 'id="trend-1-table"' not in html and "c1" not in html
+    with db.transaction() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        f.pairing(session, programme)  # the k-th pair
+    html = page(app_on, programme_id)
+    assert "mentors are enrolled" not in html and 'id="trend-1-table"' in html

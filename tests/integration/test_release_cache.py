@@ -44,9 +44,9 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     real = pulse_trends._pulse_report
 
-    def counting(session: Any, programme: Programme, policy: Any) -> Any:
+    def counting(session: Any, programme: Programme, policy: Any, roles: Any) -> Any:
         seen.append(programme.id)
-        return real(session, programme, policy)
+        return real(session, programme, policy, roles)
 
     monkeypatch.setattr(pulse_trends, "_pulse_report", counting)
     return seen

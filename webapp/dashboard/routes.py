@@ -72,6 +72,7 @@ def pulse(programme_id: int) -> ResponseReturnValue:
         scores=report.scores,
         topics=report.topics,
         comments=report.comments,
+        withheld=report.withheld,
         chart=diverging_bars,
         score_chart=score_line,
         topic_chart=topic_bars,
