@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import shutil
 import zipfile
@@ -230,13 +231,19 @@ def _answers(conn: Connection, chunk: list[Any]) -> dict[Any, dict[Any, Any]]:
     return out
 
 
+_SHUFFLE = random.SystemRandom()
+
+
 def _write_tables(
     db: Database,
     scope: Scope,
     tables: dict[str, tuple[_Rows, TableWriter]],
     tick: Callable[[int], None],
 ) -> None:
-    """One pass over the responses in scope, in id order, each row to its survey's table."""
+    """One pass over the responses in scope, in chunks of id order, each row to its survey's
+    table. Each chunk is shuffled before its rows are numbered: in id order, the same
+    response would sit at the same place in every export, and that place would join two
+    exports' re-keyed pseudonyms."""
     last: Any = None
     while True:
         with db.engine.connect() as conn:
@@ -247,6 +254,8 @@ def _write_tables(
             if not chunk:
                 return
             answers = _answers(conn, chunk)
+        last = chunk[-1][0]
+        _SHUFFLE.shuffle(chunk)
         pending: dict[str, list[list[Any]]] = {key: [] for key in tables}
         for r in chunk:
             rows, _ = tables[r[1]]
@@ -256,7 +265,6 @@ def _write_tables(
         for key, built in pending.items():
             tables[key][1].write(built)
         tick(len(chunk))
-        last = chunk[-1][0]
 
 
 def build_bundle(

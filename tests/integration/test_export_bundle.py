@@ -209,6 +209,18 @@ def test_pseudonyms_link_within_an_export_but_not_across_two(db: Database, tmp_p
     assert not {f"p{i}" for i in range(6)} & people[0]
 
 
+def test_a_response_is_not_at_the_same_row_in_two_exports(db: Database, tmp_path: Path) -> None:
+    """Rows in id order would put a response at the same place in every export, so
+    matching places would join two exports' pseudonyms: each export shuffles them."""
+    ids = world(db)
+    orders = []
+    for attempt in ("a", "b", "c"):
+        bundle = build(db, tmp_path / attempt, ids, survey_keys=("climate",))
+        frame = pd.read_csv(unzip(tmp_path / attempt, bundle) / "climate.csv")
+        orders.append(tuple(frame.sort_values("row")["belonging"]))
+    assert len(orders[0]) >= 10 and len(set(orders)) > 1
+
+
 def test_an_empty_scope_writes_no_bundle_and_says_why(db: Database, tmp_path: Path) -> None:
     ids = world(db)
     with pytest.raises(EmptyExport, match="No responses match"):
