@@ -11,12 +11,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.db.models import (
-    Enrolment,
     Firm,
     Programme,
     SurveyRound,
@@ -30,6 +29,7 @@ from surveys.services.builder_request import (
 from surveys.services.comparisons import TESTS, released_histogram
 from surveys.services.errors import Invalid
 from surveys.services.hr_outcomes import SurvivalView
+from surveys.services.programmes import enrolled_by_role
 from surveys.stats import (
     TestResult,
     welch_t_from_moments,
@@ -208,13 +208,9 @@ class Scope:
         whose role has fewer than k people in the programme could describe one
         pairing, which mentors are promised never happens.
         """
+        enrolled = enrolled_by_role(self.session, self.programme.id)
         for label, roles in specs:
-            people = self.session.scalar(
-                select(func.count()).where(
-                    Enrolment.programme_id == self.programme.id, Enrolment.role.in_(roles)
-                )
-            )
-            if (people or 0) < self.k:
+            if sum(enrolled.get(role, 0) for role in roles) < self.k:
                 raise Invalid(
                     f"fewer than {self.k} {label} are enrolled, so their session pulses "
                     "could describe single pairings"

@@ -29,15 +29,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import (
-    Enrolment,
     Programme,
-    SurveyInvitation,
     SurveyRound,
 )
 from surveys.definitions import CLIMATE
@@ -63,6 +60,7 @@ from surveys.services.builder_request import (
 )
 from surveys.services.errors import Invalid
 from surveys.services.hr_outcomes import survival_view
+from surveys.services.invitations import sent_by_role
 from surveys.services.released_cells import disclosed_cells
 from surveys.stats import (
     StatsInputError,
@@ -128,21 +126,7 @@ class _Builder(CohortComparisons):
         )
 
     def response_rates(self, round_: SurveyRound) -> list[str]:
-        sent = dict(
-            self.session.execute(
-                select(Enrolment.role, func.count())
-                .select_from(SurveyInvitation)
-                .join(
-                    Enrolment,
-                    (Enrolment.person_id == SurveyInvitation.person_id)
-                    & (Enrolment.programme_id == SurveyInvitation.programme_id),
-                )
-                .where(
-                    SurveyInvitation.round_id == round_.id, SurveyInvitation.sent_at.is_not(None)
-                )
-                .group_by(Enrolment.role)
-            ).all()
-        )
+        sent = sent_by_role(self.session, self.programme.id, round_id=round_.id)
         answered: Counter[str] = Counter()
         for cell in disclosed_cells(
             self.session, self.programme.id, self.policy, survey_key=CLIMATE, question_key=RESPONSES

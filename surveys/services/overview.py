@@ -13,7 +13,7 @@ both counts are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -22,15 +22,15 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import (
-    Enrolment,
     Firm,
     Meeting,
     Pairing,
     Programme,
-    SurveyInvitation,
 )
 from surveys.domain.vocab import ROLES
 from surveys.services import release_cache
+from surveys.services.invitations import sent_by_role
+from surveys.services.programmes import enrolled_by_role
 from surveys.services.released_cells import disclosed_cells
 
 
@@ -48,10 +48,8 @@ class Overview:
     response_rates: dict[str, disclosure.Result]
 
 
-def _by_role(rows: list[tuple[str, int]], roles: Iterable[str] = ROLES) -> dict[str, int]:
-    found = dict.fromkeys(roles, 0)
-    found.update({role: n for role, n in rows if role in found})
-    return found
+def _by_role(counts: Mapping[str, int], roles: Iterable[str] = ROLES) -> dict[str, int]:
+    return {role: counts.get(role, 0) for role in roles}
 
 
 def _rate(
@@ -82,11 +80,7 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    enrolled = session.execute(
-        select(Enrolment.role, func.count())
-        .where(Enrolment.programme_id == programme.id)
-        .group_by(Enrolment.role)
-    ).all()
+    enrolled = enrolled_by_role(session, programme.id)
     pairing_rows = session.execute(
         select(Pairing.ended_on.is_(None), func.count())
         .where(Pairing.programme_id == programme.id)
@@ -102,24 +96,14 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
     months: dict[str, int] = {}
     for day in held:
         months[f"{day:%Y-%m}"] = months.get(f"{day:%Y-%m}", 0) + 1
-    sent = session.execute(
-        select(Enrolment.role, func.count())
-        .select_from(SurveyInvitation)
-        .join(
-            Enrolment,
-            (Enrolment.person_id == SurveyInvitation.person_id)
-            & (Enrolment.programme_id == SurveyInvitation.programme_id),
-        )
-        .where(SurveyInvitation.programme_id == programme.id, SurveyInvitation.sent_at.is_not(None))
-        .group_by(Enrolment.role)
-    ).all()
+    sent = sent_by_role(session, programme.id)
     key = release_cache.key_for("responses by role", programme, policy.k)
     answered = release_cache.cached(key, lambda: _answered(session, programme, policy))
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.
-    surveyed = [role for role in ROLES if any(r == role and n for r, n in sent)]
-    invitations = disclosure.breakdown(_by_role(list(sent), surveyed), policy)
-    responses = disclosure.breakdown(_by_role(list(answered.items()), surveyed), policy)
+    surveyed = [role for role in ROLES if sent.get(role)]
+    invitations = disclosure.breakdown(_by_role(sent, surveyed), policy)
+    responses = disclosure.breakdown(_by_role(answered, surveyed), policy)
     rates = {
         role: _rate(responses.cells[role], invitations.cells[role], policy) for role in surveyed
     }
@@ -127,7 +111,7 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
     return Overview(
         programme=programme,
         policy=policy,
-        enrolment=disclosure.breakdown(_by_role(list(enrolled)), policy),
+        enrolment=disclosure.breakdown(_by_role(enrolled), policy),
         pairings=disclosure.breakdown(pairings, policy),
         meetings=disclosure.breakdown(dict(sorted(months.items())), policy),
         invitations=invitations,

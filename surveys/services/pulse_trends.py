@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.db.models import Enrolment, Firm, Programme
+from surveys.db.models import Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
 from surveys.services import release_cache
+from surveys.services.programmes import enrolled_by_role
 from surveys.services.pulse_details import (
     CommentMonths,
     ScoreTrend,
@@ -81,13 +81,7 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
     # Pulses count sessions, not people: five responses can be one mentor's five sessions.
     # A role with fewer than k people enrolled could describe single pairings, so its
     # pulse is not shown at all (enrolment is live, so it is part of the key).
-    enrolled = dict(
-        session.execute(
-            select(Enrolment.role, func.count())
-            .where(Enrolment.programme_id == programme.id)
-            .group_by(Enrolment.role)
-        ).all()
-    )
+    enrolled = enrolled_by_role(session, programme.id)
     roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
     key = release_cache.key_for("pulse", programme, policy.k, roles)
     return release_cache.cached(key, lambda: _pulse_report(session, programme, policy, roles))
