@@ -65,11 +65,6 @@ class PulseReport:
     withheld: list[str] = field(default_factory=list)
 
 
-def likert_trends(session: Session, programme: Programme, default_k: int) -> list[LikertTrend]:
-    """One trend per Likert item of the current mentor and mentee pulses."""
-    return pulse_report(session, programme, default_k).likert
-
-
 def pulse_report(session: Session, programme: Programme, default_k: int) -> PulseReport:
     """Likert trends, 0-10 trends, topic shares and comments of the current pulses.
 

@@ -8,6 +8,8 @@ released with that batch, shown only for a month of at least 10 respondents.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -298,3 +300,38 @@ def test_a_role_with_fewer_than_k_people_enrolled_has_no_pulse_shown(
         f.pairing(session, programme)  # the k-th pair
     html = page(app_on, programme_id)
     assert "mentors are enrolled" not in html and 'id="trend-1-table"' in html
+
+
+def test_the_0_10_line_and_the_topic_bars_download_as_csv_and_png(
+    app_on: Flask, db: Database
+) -> None:
+    """Every chart downloads: the CSV holds its table's rows, a hidden value as 'suppressed'."""
+    programme_id = make_programme(db)
+    add_cells(
+        db,
+        programme_id,
+        ("", {"1": 8}, "", {}),
+        ("recommend_programme", {"6": 2, "8": 4, "10": 2}, "", {}),
+        ("topics", {"1": 6}, "technology", {}),
+        ("topics", {"1": 4}, "flexible_working", {}),  # below k
+    )
+    client: FlaskClient = app_on.test_client()
+    login = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)
+    assert token
+    client.post(
+        "/auth/login",
+        data={"email": "lead@example.com", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    base = f"/dashboard/programmes/{programme_id}/pulse"
+    html = client.get(base).get_data(as_text=True)
+    assert f"{base}/charts/score-1.csv" in html and f"{base}/charts/topics-1.png" in html
+    score = client.get(f"{base}/charts/score-1.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert list(csv.reader(io.StringIO(score)))[1:] == [["2026-02", "8", "8.0", "6.7 to 9.3"]]
+    topics = client.get(f"{base}/charts/topics-1.csv").get_data(as_text=True).lstrip("\ufeff")
+    table = {row[0]: row[1:] for row in csv.reader(io.StringIO(topics))}
+    assert table["Technology"] == ["6", "75%"]
+    assert table["Flexible working"] == ["suppressed", "suppressed"]
+    for chart in ("score-1", "topics-1"):
+        png = client.get(f"{base}/charts/{chart}.png")
+        assert png.status_code == 200 and png.data.startswith(b"\x89PNG")

@@ -29,7 +29,7 @@ from surveys.services.comparison_builder import BuilderResult, build_comparison
 from surveys.services.comparisons import TESTS
 from surveys.services.hr_outcomes import SPLITS, SurvivalView, survival_view
 from surveys.services.overview import programme_overview
-from surveys.services.pulse_trends import likert_trends
+from surveys.services.pulse_trends import pulse_report
 from surveys.settings import Settings
 from surveys.stats.wording import fmt_p
 from webapp import database
@@ -168,7 +168,7 @@ def page_charts(page: str, programme: Programme) -> list[Chart]:
     if page == "overview":
         return overview_charts(programme_overview(session, programme, _k()))
     if page == "pulse":
-        return pulse_charts(likert_trends(session, programme, _k()))
+        return pulse_charts(pulse_report(session, programme, _k()))
     if page == "compare":
         return compare_charts(_comparison(programme)[1])
     return retention_charts(_retention(programme)[2])

@@ -12,8 +12,9 @@ from surveys import disclosure
 from surveys.services.comparison_builder import BuilderResult
 from surveys.services.hr_outcomes import SurvivalView
 from surveys.services.overview import Overview
-from surveys.services.pulse_trends import LikertTrend
-from webapp.dashboard.charts import diverging_bars, legend
+from surveys.services.pulse_details import ScoreTrend
+from surveys.services.pulse_trends import PulseReport
+from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
 from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
 
 GROUP_NAMES = {
@@ -60,10 +61,11 @@ def overview_charts(overview: Overview) -> list[Chart]:
     return [Chart("meetings", "Meetings per month", ("Month", "Meetings"), rows, spec)]
 
 
-def pulse_charts(trends: list[LikertTrend]) -> list[Chart]:
-    """The hand-written diverging bars of each pulse item, with their table's rows."""
+def pulse_charts(report: PulseReport) -> list[Chart]:
+    """The pulse page's hand-written charts, each with its table's rows: the diverging
+    bars of each Likert item, the 0-10 lines and the topic bars (ids as on the page)."""
     charts = []
-    for index, trend in enumerate(trends, start=1):
+    for index, trend in enumerate(report.likert, start=1):
         rows = []
         for month in trend.months:
             shares = tuple(f"{s:.0f}%" for s in month.shares) or (
@@ -80,7 +82,40 @@ def pulse_charts(trends: list[LikertTrend]) -> list[Chart]:
                 legend=legend(trend.labels),
             )
         )
+    for index, score in enumerate(report.scores, start=1):
+        if score.months:
+            charts.append(_score_chart(score, f"score-{index}"))
+    for index, topics in enumerate(report.topics, start=1):
+        if topics.responses.shown:
+            charts.append(
+                Chart(
+                    f"topics-{index}",
+                    f"{topics.survey_title}: topics discussed",
+                    ("Topic", "Responses", "Share"),
+                    [(t.label, cell(t.count), cell(t.share, percent=True)) for t in topics.topics],
+                    svg=topic_bars(topics, f"topics-{index}"),
+                )
+            )
     return charts
+
+
+def _score_chart(score: ScoreTrend, chart_id: str) -> Chart:
+    rows = []
+    for month in score.months:
+        if isinstance(month.mean, disclosure.Shown):
+            low_high = (
+                f"{month.interval[0]:.1f} to {month.interval[1]:.1f}" if month.interval else "–"
+            )
+            rows.append((month.period, f"{month.mean.n:,}", f"{month.mean.value:.1f}", low_high))
+        else:
+            rows.append((month.period, SUPPRESSED, SUPPRESSED, SUPPRESSED))
+    return Chart(
+        chart_id,
+        f"{score.survey_title}: {score.question_text}",
+        ("Month", "Responses", "Mean (0-10)", "95% interval"),
+        rows,
+        svg=score_line(score, chart_id),
+    )
 
 
 def _means_chart(result: BuilderResult) -> Chart | None:
