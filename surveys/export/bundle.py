@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
@@ -34,7 +34,9 @@ from surveys.export.documents import datapackage, readme, report_text
 from surveys.export.fields import Field, table_fields
 from surveys.export.quasi import HIERARCHIES, QUASI_IDENTIFIERS
 from surveys.export.scope import Scope
-from surveys.export.writers import TableWriter, write_spss_and_stata
+
+if TYPE_CHECKING:
+    from surveys.export.writers import TableWriter
 
 CHUNK = 20_000
 Progress = Callable[[int, int], None]
@@ -278,6 +280,10 @@ def build_bundle(
     progress: Progress,
 ) -> Bundle:
     """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released."""
+    # pandas, pyarrow and pyreadstat load here, in the worker that builds, not in every
+    # web process that only takes requests.
+    from surveys.export.writers import TableWriter, write_spss_and_stata
+
     with db.sessions() as session:
         policy = policy_for(session, scope, default_k)
         total = count_in_scope(session, scope)

@@ -15,12 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import opendp.prelude as dp
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from surveys.definitions import SurveyDefinition
 
-dp.enable_features("contrib")
+if TYPE_CHECKING:
+    import opendp.prelude as opendp_types
+
+
+@cache
+def _opendp() -> Any:
+    """OpenDP, loaded on first use: web processes, which only take requests and check
+    budgets with the constants below, never pay for importing it."""
+    import opendp.prelude as opendp
+
+    opendp.enable_features("contrib")
+    return opendp
+
 
 #: Total epsilon a dataset (one round) may ever spend.
 DEFAULT_DATASET_BUDGET = 2.0
@@ -40,12 +52,13 @@ class Released:
     note: str = ""
 
 
-def _laplace(sensitivity: int, epsilon: float) -> tuple[dp.Measurement, float]:
+def _laplace(sensitivity: int, epsilon: float) -> tuple[opendp_types.Measurement, float]:
+    dp = _opendp()
     scale = sensitivity / epsilon
     measurement = dp.m.make_laplace(
         dp.atom_domain(T="i64"), dp.absolute_distance(T="i64"), scale=scale
     )
-    spent = float(measurement.map(sensitivity))  # type: ignore[no-untyped-call]
+    spent = float(measurement.map(sensitivity))
     if spent > epsilon * (1 + 1e-9):
         raise ValueError(f"measurement spends {spent}, more than {epsilon}")
     return measurement, dp.discrete_laplacian_scale_to_accuracy(scale, ALPHA)

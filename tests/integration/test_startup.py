@@ -150,3 +150,24 @@ def test_statistics_on_a_csv_need_no_secret_key_or_database(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     assert '"test": "Welch' in result.stdout
+
+
+def test_a_web_process_does_not_load_the_export_builders_libraries(tmp_path: Path) -> None:
+    """pandas, pyarrow, pyreadstat and OpenDP are the export worker's: a web process that
+    only takes export requests must not pay their start-up time and memory."""
+    code = (
+        "import sys; from webapp import create_app; create_app(); "
+        "heavy = ('pandas', 'pyarrow', 'pyreadstat', 'opendp'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "FLIPSIDE_DEMO"}},
+        "SECRET_KEY": GOOD_SECRET,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+        "FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert loaded.stdout.strip().splitlines()[-1] == "[]"
