@@ -49,14 +49,13 @@ def answer(token: str) -> ResponseReturnValue:
 
     No cookie is set or read: the form's CSRF token is bound to the link."""
     secret = _settings().secret_key
-    context = None
-    context_read = False  # whether this request read the invitation itself
+    page_context = None  # the signed context a page carried back, if valid
     if request.method == "POST":
         _check_form_token(secret, token)
-        context = load_context(secret, request.form.get("context", ""), token)
+        page_context = load_context(secret, request.form.get("context", ""), token)
+    context = page_context
     if context is None:
         session = database.session()
-        context_read = True
         invitation = open_invitation(session, token)
         if not invitation.longitudinal:  # a pseudonym is computed at submission only
             context = submission_context(session, invitation)
@@ -68,10 +67,10 @@ def answer(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
         try:
-            if context is not None and not context_read:
+            if page_context is not None:
                 # The page's signed context: one write on a bare connection, no ORM session.
                 with database.database().engine.begin() as conn:
-                    submit_response(conn, token, raw, context=context)
+                    submit_response(conn, token, raw, context=page_context)
                 outbox.notify_committed()
             else:
                 session = database.session()
