@@ -70,7 +70,8 @@ def _forget_versions(session: Session) -> None:
 def release_group(session: Session, group: tuple[Any, ...]) -> None:
     """Advance every cell of a release group to its live values, in one statement."""
     session.flush()
-    move_release_version(session, dict(zip(GROUP_FIELDS, group, strict=True))["programme_id"])
+    fields = dict(zip(GROUP_FIELDS, group, strict=True))
+    move_release_version(session, fields["programme_id"])
     session.execute(
         update(AggregateCell)
         .where(_group_filter(group))
@@ -82,7 +83,6 @@ def release_group(session: Session, group: tuple[Any, ...]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    fields = dict(zip(GROUP_FIELDS, group, strict=True))
     if fields.pop("period_kind") == "month":
         # The group's comments go out with its cells (see PooledComment).
         session.execute(
