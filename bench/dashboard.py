@@ -488,7 +488,7 @@ def measure(url: str, requests: int, instance: str) -> dict[str, list[float]]:
 def measure_cold(url: str, requests: int, instance: str) -> dict[str, list[float]]:
     """Each page as first viewed after a release: the kept reports forgotten before each
     request (surveys/services/release_cache.py), so disclosure is decided again."""
-    from surveys.services import release_cache
+    from surveys.reports import cache as release_cache
 
     client, headers, programme = clients(url, instance)
     times: dict[str, list[float]] = {label: [] for label, _, _ in PAGES}

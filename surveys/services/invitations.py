@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -374,23 +374,3 @@ def claim_reminder(
     if getattr(result, "rowcount", 0) != 1:
         return None
     return session.get(SurveyInvitation, invitation_id, populate_existing=True)
-
-
-def sent_by_role(
-    session: Session, programme_id: int, *, round_id: int | None = None
-) -> dict[str, int]:
-    """Invitations of a programme (or of one of its rounds) sent so far, per enrolled role."""
-    query = (
-        select(Enrolment.role, func.count())
-        .select_from(SurveyInvitation)
-        .join(
-            Enrolment,
-            (Enrolment.person_id == SurveyInvitation.person_id)
-            & (Enrolment.programme_id == SurveyInvitation.programme_id),
-        )
-        .where(SurveyInvitation.programme_id == programme_id, SurveyInvitation.sent_at.is_not(None))
-        .group_by(Enrolment.role)
-    )
-    if round_id is not None:
-        query = query.where(SurveyInvitation.round_id == round_id)
-    return {role: int(n) for role, n in session.execute(query).all()}

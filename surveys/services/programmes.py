@@ -243,13 +243,3 @@ def re_pair(
     """End a pairing on ``on`` and start a new one the same day (one transaction)."""
     old = end_pairing(session, pairing_id, on)
     return create_pairing(session, old.programme_id, new_mentor_id, new_mentee_id, on)
-
-
-def enrolled_by_role(session: Session, programme_id: int) -> dict[str, int]:
-    """How many people are enrolled in a programme, per role (roles without anyone absent)."""
-    rows = session.execute(
-        select(Enrolment.role, func.count())
-        .where(Enrolment.programme_id == programme_id)
-        .group_by(Enrolment.role)
-    ).all()
-    return {role: int(n) for role, n in rows}

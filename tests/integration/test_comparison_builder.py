@@ -25,9 +25,9 @@ from surveys.db.models import (
 )
 from surveys.db.session import Database
 from surveys.db.types import utcnow
-from surveys.services.builder_request import BadQuery, parse_request
-from surveys.services.comparison_builder import build_comparison
-from surveys.services.hr_outcomes import survival_view
+from surveys.reports.builder import build_comparison
+from surveys.reports.builder.request import BadQuery, parse_request
+from surveys.reports.retention import survival_view
 from surveys.stats import (
     difference_in_differences,
     holm,

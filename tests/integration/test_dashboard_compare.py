@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from surveys.db.models import Firm, Programme
-from surveys.services.comparisons import released_histogram
+from surveys.reports.two_cohorts import released_histogram
 from surveys.settings import Settings
 from surveys.stats import welch_t_from_counts
 from tests.integration.test_admin_pages import csrf
@@ -72,7 +72,7 @@ def test_a_lead_builds_participants_vs_comparison_and_reads_the_engines_own_sent
     with demo_world.db.sessions() as session:
         rounds = re.findall(r'<option value="(\d+)" selected', html) or None
         assert rounds is None  # the latest round is the default, nothing preselected
-        from surveys.services.builder_parts import climate_rounds
+        from surveys.reports.builder.sides import climate_rounds
 
         latest = climate_rounds(session, programme)[-1].id
         a = released_histogram(

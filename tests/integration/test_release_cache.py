@@ -20,7 +20,8 @@ from sqlalchemy import delete, select
 from surveys import aggregates as agg
 from surveys.db.models import AggregateCell, Firm, Programme
 from surveys.db.session import Database
-from surveys.services import pulse_trends, release_cache
+from surveys.reports import cache as release_cache
+from surveys.reports import pulse as pulse_trends
 from surveys.services.invitations import launch_round
 from tests.integration.test_dashboard_overview import rows
 from tests.integration.test_dashboard_pulse_details import K, make_programme, page

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys import disclosure
 from surveys.db.models import Firm, Meeting, Pairing, Programme
-from surveys.services.comparisons import Comparison, compare_released
+from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.two_cohorts import Comparison, compare_released
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
 from surveys.services.people_import import (
@@ -21,7 +22,6 @@ from surveys.services.people_import import (
     read_csv,
     records_from_json,
 )
-from surveys.services.released_cells import disclosed_cells
 from surveys.settings import Settings
 from webapp import database
 from webapp.api.auth import ApiError, api_account, firm_ids, token_required

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from surveys.disclosure import Suppressed
-from surveys.services.pulse_details import ScoreTrend, TopicShares
-from surveys.services.pulse_trends import LikertTrend
+from surveys.reports.pulse import LikertTrend
+from surveys.reports.pulse_details import ScoreTrend, TopicShares
 
 #: Colour-blind-safe diverging palette, disagree (red) to agree (blue).
 COLOURS = ("#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac")

@@ -17,19 +17,19 @@ from flask.typing import ResponseReturnValue
 
 from surveys import disclosure
 from surveys.db.models import Programme
-from surveys.services.builder_parts import climate_rounds
-from surveys.services.builder_request import (
+from surveys.reports.builder import BuilderResult, build_comparison
+from surveys.reports.builder.request import (
     COMPARISONS,
     BadQuery,
     BuilderRequest,
     outcomes,
     parse_request,
 )
-from surveys.services.comparison_builder import BuilderResult, build_comparison
-from surveys.services.comparisons import TESTS
-from surveys.services.hr_outcomes import SPLITS, SurvivalView, survival_view
-from surveys.services.overview import programme_overview
-from surveys.services.pulse_trends import pulse_report
+from surveys.reports.builder.sides import climate_rounds
+from surveys.reports.overview import programme_overview
+from surveys.reports.pulse import pulse_report
+from surveys.reports.retention import SPLITS, SurvivalView, survival_view
+from surveys.reports.two_cohorts import TESTS
 from surveys.settings import Settings
 from surveys.stats.wording import fmt_p
 from webapp import database

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from surveys import disclosure
-from surveys.services.comparison_builder import BuilderResult
-from surveys.services.hr_outcomes import SurvivalView
-from surveys.services.overview import Overview
-from surveys.services.pulse_details import ScoreTrend
-from surveys.services.pulse_trends import PulseReport
+from surveys.reports.builder import BuilderResult
+from surveys.reports.overview import Overview
+from surveys.reports.pulse import PulseReport
+from surveys.reports.pulse_details import ScoreTrend
+from surveys.reports.retention import SurvivalView
 from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
 from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from surveys import disclosure
 from surveys.db.models import Account, Firm, Programme
-from surveys.services.overview import programme_overview
-from surveys.services.pulse_trends import pulse_report
+from surveys.reports.overview import programme_overview
+from surveys.reports.pulse import pulse_report
 from surveys.settings import Settings
 from webapp import database
 from webapp.auth.routes import current_account, login_required

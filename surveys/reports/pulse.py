@@ -1,11 +1,11 @@
 """Pulse trends: each item of the session pulses, month by month.
 
-Built only from cells :func:`~surveys.services.released_cells.disclosed_cells`
+Built only from cells :func:`~surveys.reports.released_cells.disclosed_cells`
 lets through (released snapshots, each cell of at least k, no month within k
 of its weeks), added up across cohorts; a month whose total is still below k
 is suppressed. Percentages of a shown month come from its released histogram.
 0-10 items, topic shares and comments are built in
-:mod:`surveys.services.pulse_details` from the same cells, so the page asks the
+:mod:`surveys.reports.pulse_details` from the same cells, so the page asks the
 disclosure module once per survey.
 """
 
@@ -19,9 +19,9 @@ from surveys import disclosure
 from surveys.db.models import Firm, Programme
 from surveys.definitions import PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
-from surveys.services import release_cache
-from surveys.services.programmes import enrolled_by_role
-from surveys.services.pulse_details import (
+from surveys.reports import cache as release_cache
+from surveys.reports.counts import enrolled_by_role
+from surveys.reports.pulse_details import (
     CommentMonths,
     ScoreTrend,
     TopicShares,
@@ -29,7 +29,7 @@ from surveys.services.pulse_details import (
     score_trend,
     topic_shares,
 )
-from surveys.services.released_cells import ReleasedCellView, disclosed_cells
+from surveys.reports.released_cells import ReleasedCellView, disclosed_cells
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Enrolment by role, pairings, meetings per month and invitations sent are head
 counts of the programme's own records. Responses per role are read from the
 released responses cells (batched release) that the API would list too
-(:func:`~surveys.services.released_cells.disclosed_cells`), never from the live
+(:func:`~surveys.reports.released_cells.disclosed_cells`), never from the live
 counters or the invitations' responded flags, so the overview moves only when a batch of
 at least k responses of a cohort has been released. Roles that were sent no
 invitation at all are not listed in the survey tables. Response rates divide the
@@ -28,10 +28,9 @@ from surveys.db.models import (
     Programme,
 )
 from surveys.domain.vocab import ROLES
-from surveys.services import release_cache
-from surveys.services.invitations import sent_by_role
-from surveys.services.programmes import enrolled_by_role
-from surveys.services.released_cells import disclosed_cells
+from surveys.reports import cache as release_cache
+from surveys.reports.counts import enrolled_by_role, sent_by_role
+from surveys.reports.released_cells import disclosed_cells
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
-from surveys.services.comparisons import TESTS
+from surveys.reports.two_cohorts import TESTS
 from surveys.services.errors import ServiceError
 from surveys.stats.multiplicity import METHODS
 

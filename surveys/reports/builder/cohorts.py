@@ -24,7 +24,10 @@ from surveys.db.models import (
     SurveyRound,
 )
 from surveys.definitions import CLIMATE
-from surveys.services.builder_parts import (
+from surveys.reports.builder.request import (
+    Outcome,
+)
+from surveys.reports.builder.sides import (
     ALL_ROLES,
     BENCHMARK_MIN_FIRMS,
     PARTICIPANTS,
@@ -35,9 +38,6 @@ from surveys.services.builder_parts import (
     power_warnings,
     side_of,
     two_sided,
-)
-from surveys.services.builder_request import (
-    Outcome,
 )
 from surveys.services.errors import Invalid
 from surveys.stats.weighted_counts import (

@@ -1,6 +1,6 @@
 """Pulse trends beyond the Likert bars: 0-10 scores, topic shares and comments.
 
-Each builder takes the cells :func:`~surveys.services.released_cells.disclosed_cells`
+Each builder takes the cells :func:`~surveys.reports.released_cells.disclosed_cells`
 let through for one survey version (released snapshots only, each of at least
 k, no month within k of its weeks) and adds up only those, so a number here is
 a sum of cells the API lists too. Comments come from
@@ -25,7 +25,7 @@ from surveys.aggregates import RESPONSES
 from surveys.db.models import PooledComment
 from surveys.definitions.model import Question
 from surveys.domain.comments import mask_contact_details
-from surveys.services.released_cells import ReleasedCellView
+from surveys.reports.released_cells import ReleasedCellView
 
 
 @dataclass(frozen=True)

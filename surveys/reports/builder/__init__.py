@@ -1,9 +1,9 @@
 """The comparison builder: chosen outcomes under one comparison, with honest statistics.
 
 Survey outcomes are read from released aggregate histograms only
-(:func:`~surveys.services.comparisons.released_histogram`: every cohort value
+(:func:`~surveys.reports.two_cohorts.released_histogram`: every cohort value
 pooled into a side holds k responses or none), HR outcomes from the people
-table through :mod:`surveys.services.hr_outcomes`. Each outcome gives one row:
+table through :mod:`surveys.reports.retention`. Each outcome gives one row:
 the test, its effect size with CI, p and -- across the rows shown -- the
 adjusted p (Holm or Benjamini–Hochberg), the engine's plain-English sentence,
 and warnings (refusal below k, low power, low response rate). A row the rules
@@ -38,8 +38,14 @@ from surveys.db.models import (
     SurveyRound,
 )
 from surveys.definitions import CLIMATE
-from surveys.services.builder_cohorts import CohortComparisons
-from surveys.services.builder_parts import (
+from surveys.reports.builder.cohorts import CohortComparisons
+from surveys.reports.builder.request import (
+    COMPARISONS,
+    BuilderRequest,
+    Outcome,
+    outcomes,
+)
+from surveys.reports.builder.sides import (
     COMPARISON,
     LOW_RESPONSE_RATE,
     PARTICIPANTS,
@@ -52,16 +58,10 @@ from surveys.services.builder_parts import (
     side_of,
     two_sided,
 )
-from surveys.services.builder_request import (
-    COMPARISONS,
-    BuilderRequest,
-    Outcome,
-    outcomes,
-)
+from surveys.reports.counts import sent_by_role
+from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.retention import survival_view
 from surveys.services.errors import Invalid
-from surveys.services.hr_outcomes import survival_view
-from surveys.services.invitations import sent_by_role
-from surveys.services.released_cells import disclosed_cells
 from surveys.stats import (
     StatsInputError,
     adjust_family,

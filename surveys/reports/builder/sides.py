@@ -1,7 +1,7 @@
 """Shared pieces of the comparison builder: sides, group means, tests and warnings.
 
 A *side* is one group's pooled released histogram (or, for the climate index,
-its moments); see :mod:`surveys.services.comparison_builder` for the rules.
+its moments); see :mod:`surveys.reports.builder` for the rules.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from surveys.db.models import (
     SurveyRound,
 )
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
-from surveys.services.builder_request import (
+from surveys.reports.builder.request import (
     BadQuery,
     Outcome,
     climate_index_items,
 )
-from surveys.services.comparisons import TESTS, released_histogram
+from surveys.reports.counts import enrolled_by_role
+from surveys.reports.retention import SurvivalView
+from surveys.reports.two_cohorts import TESTS, released_histogram
 from surveys.services.errors import Invalid
-from surveys.services.hr_outcomes import SurvivalView
-from surveys.services.programmes import enrolled_by_role
 from surveys.stats import (
     TestResult,
     welch_t_from_moments,

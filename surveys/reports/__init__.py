@@ -1,0 +1,18 @@
+"""What a reader may see: read-only reports for the dashboard and the API.
+
+Every module here reads *released* data only (released aggregate cells, pooled
+comments released with them, counts of who was enrolled or asked) and decides
+what may be shown through ``surveys.disclosure``. Nothing here changes state;
+use cases that do live in ``surveys.services``, which never imports this
+package.
+
+- ``released_cells``  the released cells a page or the API may add up
+- ``cache``           reports kept per programme release version
+- ``counts``          enrolled and invited per role (rate denominators)
+- ``overview``        the programme overview
+- ``pulse``           pulse trends per month; ``pulse_details`` its 0-10 lines,
+                      topics and comments
+- ``two_cohorts``     one question, two cohorts, from released histograms
+- ``builder``         the comparison builder (``request``, ``sides``, ``cohorts``)
+- ``retention``       Kaplan-Meier retention and promotion from HR dates
+"""
