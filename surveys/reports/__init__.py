@@ -13,6 +13,8 @@ package.
 - ``pulse``           pulse trends per month; ``pulse_details`` its 0-10 lines,
                       topics and comments
 - ``two_cohorts``     one question, two cohorts, from released histograms
-- ``builder``         the comparison builder (``request``, ``sides``, ``cohorts``)
+- ``builder``         the comparison builder: ``COMPARE`` names a plain function per
+                      comparison (``plain``, ``matched``, ``did``, ``benchmark``) over a
+                      frozen ``scope``; ``request`` parses the form, ``sides`` the groups
 - ``retention``       Kaplan-Meier retention and promotion from HR dates
 """

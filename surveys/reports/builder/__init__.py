@@ -21,29 +21,45 @@ exact matching idea, with R cem's weights). A cell enters only when both sides
 hold at least k responses in it; the others are dropped and counted. When the
 dropped part of a side is between 1 and k-1 responses, matching is refused:
 set beside the unmatched comparison, it would describe those few.
+
+How it is put together: the programme's :class:`~.scope.Scope` and the
+climate :class:`~.scope.Rounds` are resolved once, then each outcome goes to
+the plain function :data:`COMPARE` names for the comparison (:mod:`.plain`,
+:mod:`.matched`, :mod:`.did`, :mod:`.benchmark`), which returns its row and
+the group means it shows; nothing is accumulated across comparisons.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
-from surveys.db.models import (
-    Programme,
-    SurveyRound,
-)
+from surveys.db.models import Programme, SurveyRound
 from surveys.definitions import CLIMATE
-from surveys.reports.builder.cohorts import CohortComparisons
+from surveys.reports.builder.benchmark import benchmark
+from surveys.reports.builder.did import did
+from surveys.reports.builder.matched import matched
+from surveys.reports.builder.plain import plain
 from surveys.reports.builder.request import (
     COMPARISONS,
+    BadQuery,
     BuilderRequest,
     Outcome,
     outcomes,
+)
+from surveys.reports.builder.scope import (
+    Compare,
+    Compared,
+    Rounds,
+    Scope,
+    resolve_rounds,
+    scope_of,
 )
 from surveys.reports.builder.sides import (
     COMPARISON,
@@ -52,98 +68,35 @@ from surveys.reports.builder.sides import (
     GroupMean,
     OutcomeRow,
     climate_rounds,
-    group_mean,
-    pick_round,
-    power_warnings,
-    side_of,
-    two_sided,
 )
 from surveys.reports.counts import sent_by_role
 from surveys.reports.released_cells import disclosed_cells
 from surveys.reports.retention import survival_view
 from surveys.services.errors import Invalid
-from surveys.stats import (
-    StatsInputError,
-    adjust_family,
-)
-from surveys.stats.weighted_counts import (
-    difference_in_differences_from_counts,
-)
+from surveys.stats import StatsInputError, adjust_family
+
+#: Comparison key (as in :data:`~.request.COMPARISONS`) -> the function that runs it.
+COMPARE: dict[str, Compare] = {
+    "participants": partial(plain, pair="participants"),
+    "matched": matched,
+    "mentors-mentees": partial(plain, pair="mentors"),
+    "did": did,
+    "benchmark": benchmark,
+}
 
 
 @dataclass(frozen=True)
 class BuilderResult:
+    """Everything the comparison page and its downloads show for one request."""
+
     request: BuilderRequest
     comparison_label: str
-    #: Which rounds were read, in words ("round 'follow-up'").
+    #: Which rounds were read, in words ("climate round 'follow-up'"); "" when none was.
     scope: str
     rows: list[OutcomeRow]
     means: list[GroupMean]
     warnings: list[str]
     k: int
-
-
-class _Builder(CohortComparisons):
-    """The plain, mentors-vs-mentees and before/after comparisons, and warnings."""
-
-    def plain(
-        self, outcome: Outcome, request: BuilderRequest, round_: SurveyRound | None, pair: str
-    ) -> OutcomeRow:
-        pulse = outcome.source == "pulse"
-        round_id = None if pulse else (round_.id if round_ else None)
-        specs: tuple[tuple[str, tuple[str, ...]], ...]
-        if pair == "participants":
-            specs = (("participants", PARTICIPANTS), ("the comparison group", COMPARISON))
-        else:
-            specs = (("mentors", ("mentor",)), ("mentees", ("mentee",)))
-        if pulse:
-            self.enough_people(specs)
-        a, b = (
-            side_of(label, outcome, self.load(roles, round_id, pulse)) for label, roles in specs
-        )
-        result, notes = two_sided(outcome, a, b, request.test, self.k)
-        self.means += [group_mean(outcome, s, self.policy, s.n) for s in (a, b)]
-        return OutcomeRow(outcome, result, warnings=notes + power_warnings(outcome, a.n, b.n))
-
-    def did(self, outcome: Outcome, before: SurveyRound, after: SurveyRound) -> OutcomeRow:
-        groups = []
-        for roles, who in ((PARTICIPANTS, "participants"), (COMPARISON, "comparison group")):
-            for round_, when in ((before, before.label), (after, after.label)):
-                side = side_of(f"{who}, {when}", outcome, self.load(roles, round_.id, False))
-                groups.append(side)
-        text = outcome.label.split(": ", 1)[-1].rstrip(".")
-        histograms = [g.histogram for g in groups if g.histogram is not None]
-        assert len(histograms) == 4
-        result = difference_in_differences_from_counts(
-            *histograms,
-            labels=("participants", "the comparison group"),
-            min_group_size=self.k,
-            outcome=text,
-        )
-        self.means += [group_mean(outcome, g, self.policy, g.n) for g in groups]
-        return OutcomeRow(
-            outcome, result, warnings=power_warnings(outcome, groups[1].n, groups[3].n)
-        )
-
-    def response_rates(self, round_: SurveyRound) -> list[str]:
-        sent = sent_by_role(self.session, self.programme.id, round_id=round_.id)
-        answered: Counter[str] = Counter()
-        for cell in disclosed_cells(
-            self.session, self.programme.id, self.policy, survey_key=CLIMATE, question_key=RESPONSES
-        ):
-            if cell.period_kind == "round" and cell.period == str(round_.id):
-                answered[cell.role] += cell.released_n
-        warnings = []
-        for label, roles in (("participants", PARTICIPANTS), ("the comparison group", COMPARISON)):
-            invited = sum(int(sent.get(r, 0)) for r in roles)
-            replies = min(sum(answered[r] for r in roles), invited)
-            rate = disclosure.rate(replies, invited, self.policy) if invited else None
-            if isinstance(rate, disclosure.Shown) and rate.value < LOW_RESPONSE_RATE:
-                warnings.append(
-                    f"Low response rate: {rate.value:.0f}% of {label} answered round "
-                    f"'{round_.label}', so the answers may not speak for the whole group."
-                )
-        return warnings
 
 
 def build_comparison(
@@ -154,59 +107,80 @@ def build_comparison(
     today: date | None = None,
 ) -> BuilderResult:
     """Run ``request`` on the programme; refusals become rows with a reason, not errors."""
-    builder = _Builder(session, programme, default_k)
+    compare = COMPARE.get(request.comparison)
+    if compare is None:
+        raise BadQuery(f"'comparison' must be one of {', '.join(COMPARISONS)}")
+    scope = scope_of(session, programme, default_k, request.test)
     known = outcomes()
-    rounds = climate_rounds(session, programme.id)
-    comparison = request.comparison
     needs_round = any(known[o].source == "climate" for o in request.outcomes)
-    round_ = before = after = None
-    warnings: list[str] = []
-    scope = ""
-    if needs_round and comparison == "did":
-        before = pick_round(rounds, request.baseline_id, 0)
-        after = pick_round(rounds, request.followup_id, -1)
-        if before.id == after.id:
-            raise Invalid("difference-in-differences needs two climate rounds; there is one")
-        scope = f"climate rounds '{before.label}' (before) and '{after.label}' (after)"
-        warnings += builder.response_rates(before) + builder.response_rates(after)
-    elif needs_round:
-        round_ = pick_round(rounds, request.round_id, -1)
-        scope = f"climate round '{round_.label}'"
-        warnings += builder.response_rates(round_)
-    rows: list[OutcomeRow] = []
-    for key in request.outcomes:
-        outcome = known[key]
-        try:
-            if outcome.kind == "hr":
-                view = survival_view(
-                    session,
-                    programme,
-                    outcome.source,
-                    comparison,
-                    default_k,
-                    today or date.today(),
-                    request.months,
-                )
-                rows.append(OutcomeRow(outcome, view.result, view.refused, survival=view))
-            elif comparison in ("participants", "mentors-mentees"):
-                rows.append(builder.plain(outcome, request, round_, comparison))
-            elif comparison == "matched":
-                assert round_ is not None
-                rows.append(builder.matched(outcome, round_))
-            elif comparison == "did":
-                assert before is not None and after is not None
-                rows.append(builder.did(outcome, before, after))
-            else:
-                assert round_ is not None
-                rows.append(builder.benchmark(outcome, round_))
-        except (Invalid, StatsInputError) as exc:
-            rows.append(OutcomeRow(outcome, None, f"Refused: {exc}"))
-    tested = [i for i, row in enumerate(rows) if row.result is not None]
-    method = request.adjust
-    adjusted = adjust_family([r.result for r in rows if r.result is not None], method)
-    for i, result in zip(tested, adjusted, strict=True):
-        row = rows[i]
-        rows[i] = OutcomeRow(row.outcome, result, row.refused, row.warnings, row.survival)
+    rounds = resolve_rounds(climate_rounds(session, programme.id), request, needs_round)
+    warnings = [w for r in rounds.read() for w in response_rates(scope, r)]
+    compared = [
+        _compare_one(scope, known[key], rounds, request, compare, today or date.today())
+        for key in request.outcomes
+    ]
+    rows = _adjusted([c.row for c in compared], request.adjust)
+    means = [m for c in compared for m in c.means]
     return BuilderResult(
-        request, COMPARISONS[comparison], scope, rows, builder.means, warnings, builder.k
+        request,
+        COMPARISONS[request.comparison],
+        rounds.describe(),
+        rows,
+        means,
+        warnings,
+        scope.k,
     )
+
+
+def _compare_one(
+    scope: Scope,
+    outcome: Outcome,
+    rounds: Rounds,
+    request: BuilderRequest,
+    compare: Compare,
+    today: date,
+) -> Compared:
+    """One outcome's row: HR outcomes by survival, survey outcomes by ``compare``."""
+    try:
+        if outcome.kind == "hr":
+            view = survival_view(
+                scope.session,
+                scope.programme,
+                outcome.source,
+                request.comparison,
+                scope.k,
+                today,
+                request.months,
+            )
+            return Compared(OutcomeRow(outcome, view.result, view.refused, survival=view))
+        return compare(scope, outcome, rounds)
+    except (Invalid, StatsInputError) as exc:
+        return Compared(OutcomeRow(outcome, None, f"Refused: {exc}"))
+
+
+def _adjusted(rows: list[OutcomeRow], method: str) -> list[OutcomeRow]:
+    """The rows with their tested results' p adjusted as one family (Holm or BH)."""
+    adjusted = iter(adjust_family([r.result for r in rows if r.result is not None], method))
+    return [row if row.result is None else replace(row, result=next(adjusted)) for row in rows]
+
+
+def response_rates(scope: Scope, round_: SurveyRound) -> list[str]:
+    """Warnings for a side of which fewer than :data:`LOW_RESPONSE_RATE` % answered the round."""
+    sent = sent_by_role(scope.session, scope.programme.id, round_id=round_.id)
+    answered: Counter[str] = Counter()
+    for cell in disclosed_cells(
+        scope.session, scope.programme.id, scope.policy, survey_key=CLIMATE, question_key=RESPONSES
+    ):
+        if cell.period_kind == "round" and cell.period == str(round_.id):
+            answered[cell.role] += cell.released_n
+    warnings = []
+    for label, roles in (("participants", PARTICIPANTS), ("the comparison group", COMPARISON)):
+        invited = sum(int(sent.get(r, 0)) for r in roles)
+        replies = min(sum(answered[r] for r in roles), invited)
+        rate = disclosure.rate(replies, invited, scope.policy) if invited else None
+        if isinstance(rate, disclosure.Shown) and rate.value < LOW_RESPONSE_RATE:
+            warnings.append(
+                f"Low response rate: {rate.value:.0f}% of {label} answered round "
+                f"'{round_.label}', so the answers may not speak for the whole group."
+            )
+    return warnings

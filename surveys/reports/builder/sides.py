@@ -1,7 +1,8 @@
-"""Shared pieces of the comparison builder: sides, group means, tests and warnings.
+"""Shared pieces of the comparison builder: rounds, sides, group means, tests and warnings.
 
 A *side* is one group's pooled released histogram (or, for the climate index,
-its moments); see :mod:`surveys.reports.builder` for the rules.
+its moments), read through a :data:`Loader`; see :mod:`surveys.reports.builder`
+for the rules. Everything here is a plain function of its arguments.
 """
 
 from __future__ import annotations
@@ -15,20 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.db.models import (
-    Firm,
-    Programme,
-    SurveyRound,
-)
-from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
+from surveys.db.models import SurveyRound
+from surveys.definitions import CLIMATE
 from surveys.reports.builder.request import (
     BadQuery,
     Outcome,
     climate_index_items,
 )
-from surveys.reports.counts import enrolled_by_role
 from surveys.reports.retention import SurvivalView
-from surveys.reports.two_cohorts import TESTS, released_histogram
+from surveys.reports.two_cohorts import TESTS
 from surveys.services.errors import Invalid
 from surveys.stats import (
     TestResult,
@@ -156,62 +152,3 @@ def power_warnings(outcome: Outcome, n1: int, n2: int) -> list[str]:
         return []
     _, note = power_note(n1, n2)
     return [f"{outcome.label.rstrip('.')}: {note}"] if note else []
-
-
-class Scope:
-    """One programme under its firm's k: reads sides and collects the group means."""
-
-    def __init__(self, session: Session, programme: Programme, default_k: int) -> None:
-        self.session = session
-        self.programme = programme
-        firm = session.get(Firm, programme.firm_id)
-        assert firm is not None
-        self.firm = firm
-        self.policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-        self.k = self.policy.k
-        self.means: list[GroupMean] = []
-
-    def load(self, roles: tuple[str, ...], round_id: int | None, role_survey: bool) -> Loader:
-        """Question key -> the pooled released histogram of ``roles`` in one round (or pulse)."""
-
-        def read(question_key: str) -> Counter[float]:
-            if role_survey:  # a pulse: each role answers its own survey, over its months
-                total: Counter[float] = Counter()
-                for role in roles:
-                    total += released_histogram(
-                        self.session,
-                        self.programme.id,
-                        PULSE_FOR_ROLE[role],
-                        question_key,
-                        "role",
-                        [role],
-                        self.k,
-                    )
-                return total
-            return released_histogram(
-                self.session,
-                self.programme.id,
-                CLIMATE,
-                question_key,
-                "role",
-                roles,
-                self.k,
-                round_id,
-            )
-
-        return read
-
-    def enough_people(self, specs: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
-        """Pulses count sessions, not people: a side also needs k people enrolled.
-
-        Five pulse responses can come from one mentor's five sessions; a side
-        whose role has fewer than k people in the programme could describe one
-        pairing, which mentors are promised never happens.
-        """
-        enrolled = enrolled_by_role(self.session, self.programme.id)
-        for label, roles in specs:
-            if sum(enrolled.get(role, 0) for role in roles) < self.k:
-                raise Invalid(
-                    f"fewer than {self.k} {label} are enrolled, so their session pulses "
-                    "could describe single pairings"
-                )
