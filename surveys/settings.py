@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 MIN_K, MAX_K = 3, 10
+#: The variable holding k, the minimum group size (PRODUCT.md 2.3).
+MIN_GROUP_SIZE = "FLIPSIDE_MIN_GROUP_SIZE"
 
 
 class SettingsError(Exception):
@@ -62,6 +64,14 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     if not lo <= value <= hi:
         raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
     return value
+
+
+def min_group_size(env: Mapping[str, str]) -> int:
+    """k from ``FLIPSIDE_MIN_GROUP_SIZE`` (default 5, between 3 and 10).
+
+    Public because ``flipside stats`` reads k alone: it runs with no SECRET_KEY.
+    """
+    return _int(env, MIN_GROUP_SIZE, 5, MIN_K, MAX_K)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -173,7 +183,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=parse_redis_url(env),
         secret_key=_secret_key(env, demo, instance_path),
         smtp_url=_smtp_url(env),
-        min_group_size=_int(env, "FLIPSIDE_MIN_GROUP_SIZE", 5, MIN_K, MAX_K),
+        min_group_size=min_group_size(env),
         demo=demo,
         instance_path=instance_path,
         invitation_ttl_days=_int(env, "FLIPSIDE_INVITATION_TTL_DAYS", 14, 1, 90),

@@ -76,19 +76,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from webapp.admin_cli import firms_cli, people_cli, users_cli
-    from webapp.aggregates_cli import aggregates_cli
-    from webapp.cli import db_cli, demo_command, queues_command
-    from webapp.exports_cli import export_command
+    from webapp import cli
 
-    for command in (
-        aggregates_cli,
-        db_cli,
-        demo_command,
-        queues_command,
-        people_cli,
-        users_cli,
-        firms_cli,
-        export_command,
-    ):
+    for command in cli.COMMANDS:
         app.cli.add_command(command)

@@ -38,9 +38,16 @@ from surveys.stats.result import (
     check_group_sizes,
 )
 from surveys.stats.survival import survival_comparison
-from surveys.stats.two_sample import brunner_munzel, hedges_g, mann_whitney, welch_t
+from surveys.stats.two_sample import (
+    ALTERNATIVES,
+    brunner_munzel,
+    hedges_g,
+    mann_whitney,
+    welch_t,
+)
 
 __all__ = [
+    "ALTERNATIVES",
     "EffectSize",
     "GroupTooSmall",
     "Matching",

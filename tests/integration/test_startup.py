@@ -14,8 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k" * 40
 
 
+FLIPSIDE = [sys.executable, "-c", "from webapp.cli import main; main()"]
+FLASK = [sys.executable, "-m", "flask", "--app", "webapp"]
+
+
 def flipside(
-    args: list[str], env: dict[str, str], tmp_path: Path, timeout: int = 60
+    args: list[str],
+    env: dict[str, str],
+    tmp_path: Path,
+    timeout: int = 60,
+    script: list[str] = FLIPSIDE,
 ) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
@@ -24,7 +32,7 @@ def flipside(
     }
     clean.update({"FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"), **env})
     return subprocess.run(
-        [sys.executable, "-c", "from webapp.cli import main; main()", *args],
+        [*script, *args],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -150,6 +158,31 @@ def test_statistics_on_a_csv_need_no_secret_key_or_database(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     assert '"test": "Welch' in result.stdout
+
+
+def test_survey_definitions_are_checked_with_no_configuration(tmp_path: Path) -> None:
+    result = flipside(["surveys", "check"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok  ")
+
+
+def _commands(help_text: str) -> set[str]:
+    """The command names listed under ``Commands:`` in a click ``--help``."""
+    listed = help_text.split("Commands:\n", 1)[1].splitlines()
+    return {line.split()[0] for line in listed if line.startswith("  ") and line.split()}
+
+
+def test_flask_and_flipside_offer_the_same_commands(tmp_path: Path) -> None:
+    env = {"SECRET_KEY": GOOD_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    by_flipside = flipside(["--help"], env, tmp_path)
+    by_flask = flipside(["--help"], env, tmp_path, script=FLASK)
+    assert by_flipside.returncode == 0 and by_flask.returncode == 0, (
+        by_flipside.stderr + by_flask.stderr
+    )
+    offered = _commands(by_flipside.stdout)
+    assert {"db", "demo", "queues", "serve", "people", "users", "firms"} <= offered
+    assert {"aggregates", "export", "surveys", "stats"} <= offered
+    assert _commands(by_flask.stdout) == offered
 
 
 def test_a_web_process_does_not_load_the_export_builders_libraries(tmp_path: Path) -> None:

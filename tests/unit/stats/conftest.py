@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from webapp.stats_cli import stats
+from webapp.cli.stats import stats
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,7 +59,7 @@ def _subprocess(args: Sequence[str], env: dict[str, str] | None) -> Outcome:
     full_env = {k: v for k, v in os.environ.items() if k != "FLIPSIDE_MIN_GROUP_SIZE"}
     full_env.update(env or {})
     done = subprocess.run(
-        [sys.executable, "-m", "webapp.stats_cli", *args],
+        [sys.executable, "-m", "webapp.cli.stats", *args],
         cwd=REPO_ROOT,
         env=full_env,
         capture_output=True,
@@ -72,7 +72,7 @@ def _subprocess(args: Sequence[str], env: dict[str, str] | None) -> Outcome:
 
 @pytest.fixture(params=["click-runner", "subprocess"])
 def run_cli(request: pytest.FixtureRequest) -> RunCli:
-    """Run ``stats`` in-process with CliRunner, and again as ``python -m webapp.stats_cli``."""
+    """Run ``stats`` in-process with CliRunner, and again as ``python -m webapp.cli.stats``."""
     runner = _in_process if request.param == "click-runner" else _subprocess
 
     def run(*args: str, env: dict[str, str] | None = None) -> Outcome:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from surveys.definitions import Catalogue, DefinitionError, catalogue, parse_definition
-from webapp.surveys_cli import surveys_cli
+from webapp.cli.surveys import surveys_cli
 
 PULSE = """
 key = "mentor_pulse"

@@ -11,19 +11,17 @@ overrides it for research on one's own data.
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from surveys.settings import MIN_GROUP_SIZE, SettingsError
+from surveys.settings import min_group_size as configured_min_group_size
 from surveys.stats import (
-    StatsInputError,
-    TestResult,
+    ALTERNATIVES,
     brunner_munzel,
     contingency_test,
     kruskal_wallis,
@@ -33,157 +31,15 @@ from surveys.stats import (
     welch_t,
     wilcoxon_signed_rank,
 )
-
-ENV_MIN_GROUP_SIZE = "FLIPSIDE_MIN_GROUP_SIZE"
-DEFAULT_MIN_GROUP_SIZE, MIN_K, MAX_K = 5, 3, 10
-ALTERNATIVES = ("two-sided", "less", "greater")
-
-
-class BadInput(click.ClickException):
-    """One line on stderr and exit status 2."""
-
-    exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))
-
-
-class OneLineCommand(click.Command):
-    """A command whose usage and input errors are one line with exit status 2."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise BadInput(exc.format_message()) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except StatsInputError as exc:
-            raise BadInput(str(exc)) from None
-        except click.ClickException:
-            raise
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise BadInput(f"cannot read the CSV file: {exc}") from None
-
-
-def min_group_size_from_env(environ: dict[str, str] | None = None) -> int:
-    """The configured k, validated as surveys.settings does (without needing SECRET_KEY)."""
-    env = os.environ if environ is None else environ
-    raw = env.get(ENV_MIN_GROUP_SIZE, "").strip()
-    if not raw:
-        return DEFAULT_MIN_GROUP_SIZE
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadInput(f"{ENV_MIN_GROUP_SIZE} must be a whole number, got {raw!r}") from None
-    if not MIN_K <= value <= MAX_K:
-        raise BadInput(f"{ENV_MIN_GROUP_SIZE} must be between {MIN_K} and {MAX_K}, got {value}")
-    return value
-
-
-def read_columns(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of ``path`` restricted to ``columns``; one clear error for any problem."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames:
-            raise BadInput(f"{path} is empty")
-        missing = [c for c in columns if c not in reader.fieldnames]
-        if missing:
-            raise BadInput(
-                f"column {missing[0]!r} not found in {path} "
-                f"(columns: {', '.join(reader.fieldnames)})"
-            )
-        rows = [{c: (row.get(c) or "").strip() for c in columns} for row in reader]
-    if not rows:
-        raise BadInput(f"{path} has no data rows")
-    return rows
-
-
-def number(row: dict[str, str], column: str, line: int) -> float:
-    text = row[column]
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise BadInput(f"line {line}: {column!r} value {text!r} is not a number")
-    return value
-
-
-def grouped(rows: list[dict[str, str]], group: str, value: str) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for line, row in enumerate(rows, start=2):
-        if not row[group]:
-            raise BadInput(f"line {line}: {group!r} is empty")
-        out.setdefault(row[group], []).append(number(row, value, line))
-    return {g: out[g] for g in sorted(out)}
-
-
-def two_groups(found: dict[str, list[float]], chosen: str | None, column: str) -> tuple[str, str]:
-    if chosen:
-        labels = [g.strip() for g in chosen.split(",")]
-        if len(labels) != 2:
-            raise BadInput(f"--groups needs two labels separated by a comma, got {chosen!r}")
-        for g in labels:
-            if g not in found:
-                raise BadInput(
-                    f"group {g!r} not found in column {column!r} (groups: {', '.join(found)})"
-                )
-        return labels[0], labels[1]
-    if len(found) < 2:
-        raise BadInput(f"column {column!r} holds fewer than two groups ({', '.join(found)})")
-    if len(found) > 2:
-        raise BadInput(
-            f"column {column!r} holds {len(found)} groups ({', '.join(found)}); "
-            "choose two with --groups A,B"
-        )
-    first, second = found
-    return first, second
-
-
-def emit(result: TestResult, as_json: bool) -> None:
-    data = result.to_dict()
-    if as_json:
-        click.echo(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False))
-        return
-    click.echo(render_table(data))
-
-
-def render_table(data: dict[str, Any]) -> str:
-    """A short human-readable table of the main numbers, then the notes."""
-
-    def show(value: Any) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, float):
-            return f"{value:.6g}"
-        if isinstance(value, list):
-            return "(" + ", ".join(show(v) for v in value) + ")"
-        return str(value)
-
-    effect = data.get("effect_size") or {}
-    lines = [
-        ("test", data["test"]),
-        ("statistic", show(data["statistic"])),
-        ("df", show(data["df"])),
-        ("p-value", show(data["pvalue"])),
-        ("alternative", data["alternative"]),
-        ("estimate", show(data["estimate"])),
-        ("CI", show(data["ci"])),
-        (
-            "effect size",
-            f"{effect.get('name', '-')} {show(effect.get('value'))} CI {show(effect.get('ci'))}"
-            if effect
-            else "-",
-        ),
-        ("n", ", ".join(f"{k}={v}" for k, v in data["n"].items())),
-    ]
-    width = max(len(k) for k, _ in lines)
-    text = [f"{k.ljust(width)}  {v}" for k, v in lines]
-    text += ["", data["summary"]] + [f"- {note}" for note in data["notes"]]
-    return "\n".join(text)
+from webapp.cli.stats.printing import emit
+from webapp.cli.stats.reading import (
+    BadInput,
+    OneLineCommand,
+    grouped,
+    number,
+    read_columns,
+    two_groups,
+)
 
 
 def common(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -193,7 +49,7 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
         "--min-group-size",
         type=click.IntRange(min=2),
         default=None,
-        help=f"Override {ENV_MIN_GROUP_SIZE} for research on your own CSV.",
+        help=f"Override {MIN_GROUP_SIZE} for research on your own CSV.",
     )(fn)
     return click.option(
         "--csv",
@@ -210,8 +66,17 @@ def alternative_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def k_for(min_group_size: int | None) -> int:
-    return min_group_size if min_group_size is not None else min_group_size_from_env()
+def k_for(override: int | None) -> int:
+    """``--min-group-size``, else the configured k, read and checked as the app reads it.
+
+    Only that one variable is read, so ``stats`` runs with no other configuration.
+    """
+    if override is not None:
+        return override
+    try:
+        return configured_min_group_size(os.environ)
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None
 
 
 @click.group(name="stats")
@@ -371,7 +236,3 @@ def survival(
     if len(data) < 2:
         raise BadInput(f"column {group!r} holds fewer than two groups")
     emit(survival_comparison({g: data[g] for g in sorted(data)}, min_group_size=k), as_json)
-
-
-if __name__ == "__main__":
-    stats(prog_name="flipside stats")

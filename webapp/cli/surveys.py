@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys.definitions import Catalogue, DefinitionError
 from surveys.definitions.loader import DEFINITIONS_DIR
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
-from surveys.settings import Settings
+from webapp import database
+from webapp.cli import check_database, fail, settings
 
 
 @click.group("surveys", help="Survey definitions and climate rounds.")
@@ -35,11 +34,9 @@ def check(folder: Path) -> None:
     try:
         found = Catalogue.from_folder(folder).all()
     except DefinitionError as exc:
-        click.echo(f"flipside: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), code=1)
     if not found:
-        click.echo(f"flipside: no survey definitions in {folder}", err=True)
-        sys.exit(1)
+        fail(f"no survey definitions in {folder}", code=1)
     for definition in found:
         click.echo(
             f"ok  {definition.source}: {definition.title} ({len(definition.questions)} questions)"
@@ -59,10 +56,6 @@ def check(folder: Path) -> None:
 @with_appcontext
 def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> None:
     """Open a climate round and invite everyone in the programme's scope."""
-    from webapp import database
-    from webapp.cli import check_database
-
-    settings: Settings = current_app.config["FLIPSIDE"]
     check_database()
     try:
         with database.database().transaction() as session:
@@ -71,11 +64,10 @@ def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> 
                 programme_id,
                 label,
                 closes.date(),
-                settings.secret_key,
+                settings().secret_key,
                 survey_key=survey_key,
             )
             round_id = round_.id
     except ServiceError as exc:
-        click.echo(f"flipside: {exc}", err=True)
-        sys.exit(2)
+        fail(str(exc))
     click.echo(f"round {round_id} ({label}) opened: {invited} people invited")

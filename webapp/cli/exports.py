@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -17,13 +15,8 @@ from surveys.db.models import Account, ExportRequest, Firm
 from surveys.services import exports as svc
 from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
-from surveys.settings import Settings
 from webapp import database
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"flipside: {message}", err=True)
-    sys.exit(code)
+from webapp.cli import fail, settings
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -32,8 +25,7 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option} must be a date (YYYY-MM-DD), got {value!r}")
-        raise  # unreachable
+        fail(f"{option} must be a date (YYYY-MM-DD), got {value!r}")
 
 
 @click.command("export", help="Request a research export and save the bundle (a zip).")
@@ -64,19 +56,18 @@ def export_command(
     by: str,
     out: Path | None,
 ) -> None:
-    settings: Settings = current_app.config["FLIPSIDE"]
+    config = settings()
     db = database.database()
     with db.transaction() as session:
         account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
         if account is None or not account.active:
-            _fail(f"there is no active account {email!r}")
-        assert account is not None
+            fail(f"there is no active account {email!r}")
         firm_ids = []
         for slug in firms:
             firm_id = session.scalar(select(Firm.id).where(Firm.slug == slug))
             if firm_id is None:
-                _fail(f"there is no firm {slug!r}")
-            firm_ids.append(int(firm_id or 0))
+                fail(f"there is no firm {slug!r}")
+            firm_ids.append(firm_id)
         wanted = svc.ScopeInput(
             tuple(firm_ids),
             programme,
@@ -91,8 +82,7 @@ def export_command(
                 export = svc.request_export(session, account, wanted, include_comments=comments)
         except ServiceError as exc:
             session.rollback()
-            _fail(str(exc), 3 if exc.status == 403 else 2)
-            raise  # unreachable
+            fail(str(exc), code=3 if exc.status == 403 else 2)
         export_id, total = export.id, export.rows_total
         event_id = svc.event_of(session, export_id)
     click.echo(f"export {export_id} requested ({total:,} responses in scope)")
@@ -104,14 +94,14 @@ def export_command(
             bar.update(done - seen)
             seen = done
 
-        if settings.embedded and event_id is not None:
+        if config.embedded and event_id is not None:
             # No separate worker in embedded mode: this process builds it (claimed once).
             svc.run_export(
                 db,
                 event_id,
                 export_id,
-                default_k=settings.min_group_size,
-                instance_path=settings.instance_path,
+                default_k=config.min_group_size,
+                instance_path=config.instance_path,
                 on_progress=advance,
             )
         while True:
@@ -124,12 +114,12 @@ def export_command(
                 break
             time.sleep(0.5)
     if status != "done":
-        _fail(f"export {export_id} is {status}: {message or 'see the worker logs'}", 1)
+        fail(f"export {export_id} is {status}: {message or 'see the worker logs'}", code=1)
     with db.transaction() as session:
         account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
         assert account is not None
         token = svc.issue_link(session, account, export_id)
-        row, path = svc.download(session, account, token, settings.instance_path)
+        row, path = svc.download(session, account, token, config.instance_path)
         target = out or Path(f"flipside-export-{export_id}.zip")
         shutil.copyfile(path, target)
         click.echo(f"saved {target} (sha256 {row.sha256})")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -16,23 +14,15 @@ from surveys.services.errors import ServiceError
 from surveys.services.people_import import ImportRejected, import_people, read_csv
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
-from surveys.settings import Settings
 from webapp import database
-
-
-def _fail(message: str, lines: list[str] | None = None) -> None:
-    click.echo(f"flipside: {message}", err=True)
-    for line in lines or []:
-        click.echo(f"  {line}", err=True)
-    sys.exit(2)
+from webapp.cli import fail, settings
 
 
 def _firm_id(slug: str) -> int:
     with database.database().sessions() as session:
         firm_id = session.scalar(select(Firm.id).where(Firm.slug == slug))
     if firm_id is None:
-        _fail(f"there is no firm {slug!r}")
-    assert firm_id is not None
+        fail(f"there is no firm {slug!r}")
     return firm_id
 
 
@@ -52,9 +42,9 @@ def import_command(slug: str, file: Path) -> None:
         with database.database().transaction() as session:
             result = import_people(session, firm_id, read_csv(file.read_bytes()))
     except ImportRejected as exc:
-        _fail(f"{file.name}: {exc}", [str(p) for p in exc.problems])
+        fail(f"{file.name}: {exc}", [str(p) for p in exc.problems])
     except ServiceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     else:
         click.echo(f"{file.name}: {result}")
 
@@ -81,11 +71,10 @@ def token_create(email: str, name: str) -> None:
                 select(Account.id).where(func.lower(Account.email) == email.strip().lower())
             )
             if account_id is None:
-                _fail(f"there is no account {email!r}")
-            assert account_id is not None
+                fail(f"there is no account {email!r}")
             issued = create_api_token(session, account_id, name)
     except ServiceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     else:
         click.echo(f"token {issued.id} ({issued.name}); shown only now:")
         click.echo(issued.secret)
@@ -100,7 +89,7 @@ def token_revoke(token_id: int) -> None:
         with database.database().transaction() as session:
             revoke_api_token(session, token_id)
     except ServiceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     else:
         click.echo(f"token {token_id} revoked")
 
@@ -122,7 +111,7 @@ def firm_create(name: str, slug: str, min_group_size: int | None) -> None:
             firm = create_firm(session, name, slug, min_group_size=min_group_size)
             firm_id = firm.id
     except ServiceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     else:
         click.echo(f"firm {firm_id} created: {slug}")
 
@@ -132,9 +121,8 @@ def firm_create(name: str, slug: str, min_group_size: int | None) -> None:
 @with_appcontext
 def webhook_secret_command(slug: str) -> None:
     """Rotate the firm's calendar-webhook secret and print the new one once."""
-    settings: Settings = current_app.config["FLIPSIDE"]
     firm_id = _firm_id(slug)
     with database.database().transaction() as session:
-        secret = rotate_webhook_secret(session, firm_id, settings.secret_key)
+        secret = rotate_webhook_secret(session, firm_id, settings().secret_key)
     click.echo(f"new webhook secret for {slug} (the old one no longer works); shown only now:")
     click.echo(secret)

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys import aggregates
-from surveys.settings import Settings
 from webapp import database
-from webapp.cli import check_database, fail
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["FLIPSIDE"]
-    return settings
+from webapp.cli import check_database, fail, settings
 
 
 @click.group("aggregates", help="Check or restore the aggregate cells (derived data).")
@@ -50,7 +43,7 @@ def verify_command(limit: int) -> None:
     fail(
         f"{len(differences)} aggregate cell(s) differ from the raw responses "
         "(`flipside aggregates rebuild` restores them)",
-        1,
+        code=1,
     )
 
 
@@ -59,10 +52,10 @@ def verify_command(limit: int) -> None:
 def rebuild_command() -> None:
     """Restore every cell from the raw responses (released snapshots are kept)."""
     check_database()
-    settings = _settings()
+    config = settings()
     with database.database().transaction() as session:
         report = aggregates.rebuild(
-            session, default_k=settings.min_group_size, batching=settings.release_batching
+            session, default_k=config.min_group_size, batching=config.release_batching
         )
     click.echo(
         f"aggregates rebuilt: {report.cells} cells, {report.removed} removed, "
