@@ -11,7 +11,7 @@ from surveys.domain.vocab import (
     ROLES,
     TENURE_BANDS,
 )
-from surveys.services.people_import import COLUMNS, REQUIRED
+from surveys.services.people import COLUMNS, REQUIRED
 
 ERROR_CODES = (
     "bad_request",
