@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from surveys.stats.alternatives import check_alternative, p_from_t, t_interval
 from surveys.stats.ranks import FloatArray, as_sample
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
-from surveys.stats.two_sample import check_alternative, hedges_g, p_from_t, t_interval
+from surveys.stats.two_sample import hedges_g
 from surveys.stats.wording import chance_clause, fmt_ci, fmt_num, mean_difference_sentence
 
 CEM_COVARIATES = "level, practice area, tenure band and gender"
