@@ -1,1 +1,21 @@
-"""Use cases: one function each. They flush but never commit; the caller owns the transaction."""
+"""Use cases: one function each. They flush but never commit; the caller owns the transaction.
+
+Read-only reports live in :mod:`surveys.reports`; nothing here imports them.
+
+By area:
+
+- **People**: ``people/`` imports a firm's HR file, all or nothing (``import_people``).
+- **Programmes and meetings**: ``programmes`` (firms, programmes, enrolments,
+  pairings), ``meetings`` (``record_meeting``, which starts everything else),
+  ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds).
+- **Surveys, invitations and responses**: ``invitations/`` (issue, links,
+  reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
+- **Exports**: ``exports/`` (request, build, download links, expiry, and the
+  differentially private ``exports.dp``).
+- **Accounts**: ``accounts`` (staff accounts, passwords), ``api_tokens``.
+- Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
+  ``demo`` (the synthetic demo firms).
+
+``people_import`` and ``dp_exports`` only re-export for the CLI until it imports
+``people`` and ``exports.dp``.
+"""

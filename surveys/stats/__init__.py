@@ -9,6 +9,7 @@ a group smaller than ``min_group_size``; callers pass the configured k.
 from __future__ import annotations
 
 from surveys.stats.categorical import contingency_test, proportion_favourable, wilson_interval
+from surveys.stats.did import difference_in_differences
 from surveys.stats.histogram import (
     brunner_munzel_from_counts,
     chi_square_from_counts,
@@ -22,10 +23,8 @@ from surveys.stats.matching import (
     Matching,
     Person,
     coarsened_exact_match,
-    difference_in_differences,
     matched_comparison,
     tenure_band,
-    weighted_welch,
 )
 from surveys.stats.multiplicity import adjust, adjust_family, benjamini_hochberg, holm
 from surveys.stats.paired import paired_t, wilcoxon_signed_rank
@@ -38,13 +37,8 @@ from surveys.stats.result import (
     check_group_sizes,
 )
 from surveys.stats.survival import survival_comparison
-from surveys.stats.two_sample import (
-    ALTERNATIVES,
-    brunner_munzel,
-    hedges_g,
-    mann_whitney,
-    welch_t,
-)
+from surveys.stats.two_sample import ALTERNATIVES, brunner_munzel, hedges_g, mann_whitney, welch_t
+from surveys.stats.weighted import weighted_welch
 
 __all__ = [
     "ALTERNATIVES",

@@ -18,9 +18,9 @@ import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 from scipy.stats.contingency import association, odds_ratio
 
+from surveys.stats.alternatives import check_alternative
 from surveys.stats.distributions import norm_ppf
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
-from surveys.stats.two_sample import check_alternative
 from surveys.stats.wording import chance_clause, fmt_num, on_outcome
 
 TESTS = ("auto", "chi2", "fisher")

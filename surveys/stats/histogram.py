@@ -14,16 +14,13 @@ from itertools import combinations
 
 import numpy as np
 
+from surveys.stats.alternatives import check_alternative
 from surveys.stats.categorical import contingency_test
 from surveys.stats.k_sample import kruskal_core
+from surveys.stats.rank_tests import brunner_munzel_core, mann_whitney_core
 from surveys.stats.ranks import FloatArray, aligned_counts, rank_summary_from_counts
 from surveys.stats.result import StatsInputError, TestResult, check_group_sizes
-from surveys.stats.two_sample import (
-    brunner_munzel_core,
-    check_alternative,
-    mann_whitney_core,
-    welch_core,
-)
+from surveys.stats.two_sample import welch_core
 
 Histogram = Mapping[float, int]
 

@@ -16,10 +16,11 @@ from functools import cache
 import numpy as np
 from scipy.stats import rankdata
 
+from surveys.stats.alternatives import check_alternative, p_from_t, t_interval
 from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf
+from surveys.stats.rank_tests import EXACT_BELOW
 from surveys.stats.ranks import FloatArray, as_sample
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
-from surveys.stats.two_sample import EXACT_BELOW, check_alternative, p_from_t, t_interval
 from surveys.stats.wording import chance_clause, fmt_num, mean_difference_sentence, on_outcome
 
 PAIRS = "pairs"

@@ -59,3 +59,13 @@ def power_note(n1: int, n2: int) -> tuple[float, str | None]:
         f"easily miss a moderate effect (d = {MODERATE_EFFECT}); a non-significant "
         f"result is not evidence of no difference."
     )
+
+
+def power_extras(n1: int, n2: int, notes: list[str]) -> dict[str, float]:
+    """A result's ``minimum_detectable_effect`` extra; appends power_note's warning to ``notes``."""
+    if n1 < 2 or n2 < 2:
+        return {}
+    mde, note = power_note(n1, n2)
+    if note:
+        notes.append(note)
+    return {"minimum_detectable_effect": mde}

@@ -3,8 +3,8 @@
 The dashboard holds answers only as released histograms. Expanding them into
 one value per response would make a comparison cost grow with the number of
 responses; here the same weighted moments are computed per distinct value, so
-the results equal :func:`~surveys.stats.matching.weighted_welch` and
-:func:`~surveys.stats.matching.difference_in_differences` on the expanded
+the results equal :func:`~surveys.stats.weighted.weighted_welch` and
+:func:`~surveys.stats.did.difference_in_differences` on the expanded
 values (the unit tests check it) at the cost of the histogram's few values.
 A weighted part is a histogram whose every response carries one weight (a
 cohort cell under CEM weights).
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from surveys.stats.matching import Moments, did_core, weighted_welch_core
+from surveys.stats.did import did_core
 from surveys.stats.result import StatsInputError, TestResult
+from surveys.stats.weighted import Moments, weighted_welch_core
 
 Histogram = Mapping[float, int]
 WeightedParts = Sequence[tuple[Histogram, float]]
@@ -24,7 +25,7 @@ WeightedParts = Sequence[tuple[Histogram, float]]
 def weighted_moments_from_counts(parts: WeightedParts) -> Moments:
     """(count, Kish effective n, weighted mean, reliability-weighted variance).
 
-    Equal to :func:`~surveys.stats.matching.weighted_moments` on the values the
+    Equal to :func:`~surveys.stats.weighted.weighted_moments` on the values the
     parts describe, each response weighted by its part's weight; unweighted
     data is one part of weight 1.
     """
@@ -57,7 +58,7 @@ def weighted_welch_from_counts(
     outcome: str | None = None,
     comparison: str = "matched comparison (CEM weights)",
 ) -> TestResult:
-    """:func:`~surveys.stats.matching.weighted_welch` on weighted histograms."""
+    """:func:`~surveys.stats.weighted.weighted_welch` on weighted histograms."""
     return weighted_welch_core(
         weighted_moments_from_counts(x),
         weighted_moments_from_counts(y),
@@ -81,7 +82,7 @@ def difference_in_differences_from_counts(
     min_group_size: int = 5,
     outcome: str | None = None,
 ) -> TestResult:
-    """:func:`~surveys.stats.matching.difference_in_differences` on four histograms."""
+    """:func:`~surveys.stats.did.difference_in_differences` on four histograms."""
     named = {
         "treated baseline": treated_before,
         "treated follow-up": treated_after,

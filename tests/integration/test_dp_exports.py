@@ -28,8 +28,8 @@ from surveys.export import dp
 from surveys.services import exports as svc
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
-from surveys.services.dp_exports import remaining_budget, request_dp_export
 from surveys.services.errors import Conflict, Invalid
+from surveys.services.exports.dp import remaining_budget, request_dp_export
 from tests.support import factories as f
 
 PASSWORD = "correct horse battery"

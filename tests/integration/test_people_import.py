@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Person, Promotion
 from surveys.db.session import Database
-from surveys.services.people_import import ImportRejected, import_people, read_csv
+from surveys.services.people import ImportRejected, import_people, read_csv
 from tests.integration.test_startup import flipside
 from tests.support import factories as f
 

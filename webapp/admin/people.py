@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys.db.models import Firm
-from surveys.services.people_import import (
+from surveys.services.people import (
     COLUMNS,
     REQUIRED,
     ImportRejected,

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from surveys.db.models import ExportRequest
 from surveys.services import exports as svc
-from surveys.services.dp_exports import request_dp_export
+from surveys.services.exports.dp import request_dp_export
 from surveys.settings import Settings
 from webapp import database
 from webapp.api.auth import ApiError, api_account, token_required

@@ -16,7 +16,7 @@ from surveys.reports.released_cells import disclosed_cells
 from surveys.reports.two_cohorts import Comparison, compare_released
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
-from surveys.services.people_import import (
+from surveys.services.people import (
     ImportRejected,
     import_people,
     read_csv,

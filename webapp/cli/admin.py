@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from surveys.db.models import Account, Firm
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
-from surveys.services.people_import import ImportRejected, import_people, read_csv
+from surveys.services.people import ImportRejected, import_people, read_csv
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import database

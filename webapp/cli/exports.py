@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from surveys.db.models import Account, ExportRequest, Firm
 from surveys.services import exports as svc
-from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
+from surveys.services.exports.dp import request_dp_export
 from webapp import database
 from webapp.cli import fail, settings
 

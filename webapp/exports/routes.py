@@ -10,8 +10,8 @@ from wtforms import SelectChoice
 from surveys.db.models import ExportRequest, Firm, Programme, SurveyRound
 from surveys.definitions import catalogue
 from surveys.services import exports as svc
-from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
+from surveys.services.exports.dp import request_dp_export
 from surveys.settings import Settings
 from webapp import database
 from webapp.admin.forms import ConfirmForm

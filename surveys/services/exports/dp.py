@@ -39,14 +39,14 @@ from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS
 from surveys.export import dp
 from surveys.export.bundle import Bundle
 from surveys.services.errors import Conflict, Invalid, NotFound
-from surveys.services.exports import (
+from surveys.services.exports.access import (
     EXPORTERS,
     Forbidden,
     allowed_firms,
     audit,
     exports_folder,
-    finish,
 )
+from surveys.services.exports.building import finish
 
 COHORTS = {
     "role": ROLES,

@@ -1,0 +1,123 @@
+"""What a survey link opens: the invitation behind a token, or the participant's opt-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from surveys.db.models import Enrolment, Meeting, Pairing, Person, Programme, SurveyInvitation
+from surveys.db.types import utcnow
+from surveys.services.errors import Gone, NotFound
+from surveys.services.tokens import hash_token, looks_like_token
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """An invitation that can still be answered, with what a response's snapshot needs."""
+
+    id: int
+    person_id: int
+    programme_id: int
+    firm_id: int
+    survey_key: str
+    survey_version: int
+    round_id: int | None
+    role: str
+    level: str
+    started_on: date
+    gender: str | None
+    longitudinal: bool
+
+
+_INVALID_LINK = "This survey link is not valid. Check that you copied all of it."
+
+# One query, built once: the invitation, the person's HR attributes and their role.
+_OPEN_INVITATION = (
+    select(
+        SurveyInvitation.id,
+        SurveyInvitation.person_id,
+        SurveyInvitation.programme_id,
+        Programme.firm_id,
+        SurveyInvitation.survey_key,
+        SurveyInvitation.survey_version,
+        SurveyInvitation.round_id,
+        SurveyInvitation.meeting_id,
+        SurveyInvitation.responded,
+        SurveyInvitation.opted_out,
+        SurveyInvitation.expires_at,
+        Person.level,
+        Person.started_on,
+        Person.gender,
+        Programme.longitudinal,
+        select(Pairing.mentor_id)
+        .join(Meeting, Meeting.pairing_id == Pairing.id)
+        .where(Meeting.id == SurveyInvitation.meeting_id)
+        .scalar_subquery()
+        .label("mentor_id"),
+        select(Enrolment.role)
+        .where(
+            Enrolment.programme_id == SurveyInvitation.programme_id,
+            Enrolment.person_id == SurveyInvitation.person_id,
+        )
+        .scalar_subquery()
+        .label("enrolled_as"),
+    )
+    .join(Person, Person.id == SurveyInvitation.person_id)
+    .join(Programme, Programme.id == SurveyInvitation.programme_id)
+    .where(SurveyInvitation.token_hash == bindparam("token_hash"))
+)
+
+
+def open_invitation(session: Session, token: str, now: datetime | None = None) -> OpenInvitation:
+    """The invitation for ``token`` if it can still be answered, read in one query.
+
+    Raises NotFound for an unknown token and Gone for one that was used,
+    has expired or was opted out of, each with a message for the participant.
+    """
+    if not looks_like_token(token):
+        raise NotFound(_INVALID_LINK)
+    row = (
+        session.connection()
+        .execute(_OPEN_INVITATION, {"token_hash": hash_token(token)})
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(_INVALID_LINK)
+    if row.responded:
+        raise Gone("This survey has already been answered with this link. Thank you!")
+    if row.opted_out:
+        raise Gone("You opted out of this survey, so this link no longer works.")
+    if row.expires_at <= (now or utcnow()):
+        raise Gone("This survey link has expired. Links are valid for a limited time.")
+    if row.meeting_id is not None:
+        role = "mentor" if row.mentor_id == row.person_id else "mentee"
+    else:
+        role = row.enrolled_as or "comparison"
+    return OpenInvitation(
+        id=row.id,
+        person_id=row.person_id,
+        programme_id=row.programme_id,
+        firm_id=row.firm_id,
+        survey_key=row.survey_key,
+        survey_version=row.survey_version,
+        round_id=row.round_id,
+        role=role,
+        level=row.level,
+        started_on=row.started_on,
+        gender=row.gender,
+        longitudinal=row.longitudinal,
+    )
+
+
+def opt_out(session: Session, token: str) -> None:
+    """Stop reminders for this invitation and close its link (one click from any email)."""
+    invitation = open_invitation(session, token)
+    session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation.id)
+        .values(opted_out=True)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,47 @@
+"""Importing a firm's people from an HR file: all or nothing, with a row-by-row report.
+
+The file is a CSV with a header row. Columns (``*`` = required)::
+
+    internal_id*  email*  level*  practice_area*  office*  start_date*
+    leave_date  leave_reason  promotion_dates  working_pattern  gender  ethnicity
+
+Dates are ISO (``2024-09-01``). ``level`` is one of LEVELS; ``working_pattern``
+is ``full-time`` (the default when empty) or ``part-time``; ``leave_reason``
+is one of LEAVE_REASONS and needs a ``leave_date``. ``promotion_dates`` lists
+the person's promotions separated by ``;``: each is a date, optionally followed
+by ``=level`` (``2024-09-01=senior associate``). A bare date is a promotion to
+the next level up, counting back from the current level, so the last date is
+the promotion to the level the person holds now. ``gender`` and ``ethnicity``
+are optional self-descriptions; "prefer not to say" is kept as given.
+
+Every row is checked before anything is written; one bad row rejects the whole
+file with a list of every problem found (row number, column, message).
+Re-importing updates people by ``internal_id`` and replaces their promotions;
+people absent from the file are left as they are.
+
+The modules, in the order a file passes through them:
+
+- ``reading``: the CSV or JSON shape (columns, widths, encoding);
+- ``validation``: each row's values, then rows against each other and the firm;
+- ``promotions``: the ``promotion_dates`` column;
+- ``importing``: the use case, ``import_people``, and the write;
+- ``problems``: RowProblem and ImportRejected, shared by all of them.
+"""
+
+from surveys.services.people.importing import ImportResult, import_people
+from surveys.services.people.problems import ImportRejected, RowProblem
+from surveys.services.people.reading import COLUMNS, REQUIRED, read_csv, records_from_json
+from surveys.services.people.validation import PersonRecord, validate_row
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED",
+    "ImportRejected",
+    "ImportResult",
+    "PersonRecord",
+    "RowProblem",
+    "import_people",
+    "read_csv",
+    "records_from_json",
+    "validate_row",
+]
