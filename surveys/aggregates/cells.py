@@ -18,32 +18,22 @@ from surveys.db.models import (
     AggregateCell,
     Response,
 )
+from surveys.domain.vocab import CELL_KEY, COHORT
 
 #: The receipt name of the response.submitted consumer (its Dramatiq actor name).
 CONSUMER = "aggregate_response"
 #: question_key of the cell that counts a cohort's responses in a period.
-
-
-#: question_key of the cell that counts a cohort's responses in a period.
 RESPONSES = ""
-
-
-GROUP_FIELDS = (
-    "survey_key",
-    "survey_version",
-    "firm_id",
-    "programme_id",
-    "role",
-    "level_band",
-    "tenure_band",
-    "gender_group",
-    "period_kind",
-    "period",
-)
+#: The key of a release group: a cell's key without its question and option.
+GROUP_FIELDS = tuple(name for name in CELL_KEY if name not in ("question_key", "item"))
 
 
 class CellKey(NamedTuple):
-    """The unique key of an aggregate cell, in the order of its unique constraint."""
+    """The unique key of an aggregate cell, in the order of its unique constraint.
+
+    Spelled out for the type checker; the fields are :data:`~surveys.domain.vocab.CELL_KEY`
+    (a unit test holds them equal).
+    """
 
     survey_key: str
     survey_version: int
@@ -64,14 +54,14 @@ class CellKey(NamedTuple):
     def __str__(self) -> str:
         question = self.question_key or "(responses)"
         item = f"[{self.item}]" if self.item else ""
+        cohort = "/".join(getattr(self, name) for name in COHORT)
         return (
             f"{self.survey_key} v{self.survey_version} {question}{item} firm {self.firm_id} "
-            f"programme {self.programme_id} {self.role}/{self.level_band}/{self.tenure_band}/"
-            f"{self.gender_group} {self.period_kind} {self.period}"
+            f"programme {self.programme_id} {cohort} {self.period_kind} {self.period}"
         )
 
 
-KEY_COLUMNS = tuple(getattr(AggregateCell, name) for name in CellKey._fields)
+KEY_COLUMNS = tuple(getattr(AggregateCell, name) for name in CELL_KEY)
 
 
 @dataclass
@@ -136,10 +126,7 @@ def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[Cel
         cohort = (
             response.firm_id,
             response.programme_id,
-            response.role,
-            response.level_band,
-            response.tenure_band,
-            response.gender_group,
+            *(getattr(response, name) for name in COHORT),
             kind,
             period,
         )

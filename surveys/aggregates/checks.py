@@ -61,16 +61,9 @@ def _period_filter(kind: str, period: str) -> ColumnElement[bool]:
     return and_(Response.submitted_on >= start, Response.submitted_on < end)
 
 
-_COHORT = (
-    Response.survey_key,
-    Response.survey_version,
-    Response.firm_id,
-    Response.programme_id,
-    Response.role,
-    Response.level_band,
-    Response.tenure_band,
-    Response.gender_group,
-)
+#: A release group's fields that a response carries: its survey version and cohort.
+_COHORT_FIELDS = GROUP_FIELDS[: GROUP_FIELDS.index("period_kind")]
+_COHORT = tuple(getattr(Response, name) for name in _COHORT_FIELDS)
 
 
 def recompute(
@@ -78,7 +71,7 @@ def recompute(
 ) -> dict[CellKey, Stats]:
     """Every cell as the raw responses say it should be (grouped in SQL, by day and value)."""
     if only is not None:
-        head = [getattr(Response, name) == getattr(only, name) for name in GROUP_FIELDS[:8]]
+        head = [getattr(Response, name) == getattr(only, name) for name in _COHORT_FIELDS]
         where = (*where, *head, _period_filter(only.period_kind, only.period))
     found: dict[CellKey, Stats] = {}
 

@@ -29,6 +29,7 @@ from surveys import disclosure
 from surveys.db.models import Answer, Firm, Person, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
+from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import datapackage, readme, report_text
 from surveys.export.fields import Field, table_fields
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from surveys.export.writers import TableWriter
 
 CHUNK = 20_000
+#: A response's cohort snapshot, in the order of QUASI_IDENTIFIERS.
+_COHORT_COLUMNS = tuple(getattr(Response, name) for name in COHORT)
 Progress = Callable[[int, int], None]
 
 
@@ -78,10 +81,7 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         Firm.slug,
         Response.programme_id,
         _month_of(session),
-        Response.role,
-        Response.level_band,
-        Response.tenure_band,
-        Response.gender_group,
+        *_COHORT_COLUMNS,
         gender.item,
         ethnicity.item,
     )
@@ -97,8 +97,8 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         .group_by(*columns)
     )
     counts: dict[disclosure.Combo, int] = {}
-    for key, slug, programme, month, role, lb, tb, gg, g, e, n in session.execute(query):
-        combo = (key, slug, str(programme), month, role, lb, tb, gg, g, e)
+    for key, slug, programme, month, *rest, n in session.execute(query):
+        combo = (key, slug, str(programme), month, *rest)
         counts[combo] = counts.get(combo, 0) + int(n)
     return counts
 
@@ -206,10 +206,7 @@ _RESPONSE_COLUMNS = (
     Response.programme_id,
     Response.round_id,
     Response.submitted_on,
-    Response.role,
-    Response.level_band,
-    Response.tenure_band,
-    Response.gender_group,
+    *_COHORT_COLUMNS,
     Response.pseudonym,
 )
 _ANSWER_ID = type_coerce(Answer.response_id, String())

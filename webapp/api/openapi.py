@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveys.domain.vocab import (
-    GENDER_GROUPS,
-    LEVEL_BANDS,
-    PROGRAMME_STATUSES,
-    ROLES,
-    TENURE_BANDS,
-)
+from surveys.domain.vocab import CELL_KEY, COHORT, COHORT_VALUES, PROGRAMME_STATUSES
 from surveys.services.people_import import COLUMNS, REQUIRED
 
 ERROR_CODES = (
@@ -51,7 +45,9 @@ _AUTH_ERRORS = {
 }
 
 
-_COHORT_COLUMNS = ("role", "level_band", "tenure_band", "gender_group")
+#: The columns of an aggregate cell as the API lists it: its key without the firm and
+#: programme (the request names those).
+_CELL_COLUMNS = tuple(name for name in CELL_KEY if name not in ("firm_id", "programme_id"))
 
 
 def _schemas() -> dict[str, Any]:
@@ -180,7 +176,7 @@ def _schemas() -> dict[str, Any]:
                 "kind": {"const": "dp"},
                 "round_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 "epsilon": {"type": "number", "minimum": 0.01, "maximum": 1.0},
-                "by": {"type": "string", "enum": list(_COHORT_COLUMNS)},
+                "by": {"type": "string", "enum": list(COHORT)},
             },
         },
         "RowsExportInput": {
@@ -252,31 +248,13 @@ def _schemas() -> dict[str, Any]:
         "AggregateCell": {
             "type": "object",
             "additionalProperties": False,
-            "required": [
-                "survey_key",
-                "survey_version",
-                "question_key",
-                "item",
-                "role",
-                "level_band",
-                "tenure_band",
-                "gender_group",
-                "period_kind",
-                "period",
-                "n",
-                "sum",
-                "sum_of_squares",
-                "histogram",
-            ],
+            "required": [*_CELL_COLUMNS, "n", "sum", "sum_of_squares", "histogram"],
             "properties": {
                 "survey_key": {"type": "string"},
                 "survey_version": {"type": "integer"},
                 "question_key": {"type": "string"},
                 "item": {"type": "string"},
-                "role": {"type": "string", "enum": list(ROLES)},
-                "level_band": {"type": "string", "enum": list(LEVEL_BANDS)},
-                "tenure_band": {"type": "string", "enum": list(TENURE_BANDS)},
-                "gender_group": {"type": "string", "enum": list(GENDER_GROUPS)},
+                **{name: {"type": "string", "enum": list(COHORT_VALUES[name])} for name in COHORT},
                 "period_kind": {"type": "string", "enum": ["week", "month", "round"]},
                 "period": {"type": "string"},
                 "n": {"type": "integer", "minimum": 0},
@@ -580,7 +558,7 @@ def document() -> dict[str, Any]:
                             "name": "by",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "enum": list(_COHORT_COLUMNS)},
+                            "schema": {"type": "string", "enum": list(COHORT)},
                         },
                         {
                             "name": "a",
