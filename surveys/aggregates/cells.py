@@ -14,11 +14,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from surveys.db.dialect import is_postgres
 from surveys.db.models import (
     AggregateCell,
     Response,
 )
 from surveys.domain.vocab import CELL_KEY, COHORT
+
+__all__ = [
+    "CONSUMER",
+    "GROUP_FIELDS",
+    "KEY_COLUMNS",
+    "RESPONSES",
+    "AnswerLike",
+    "CellKey",
+    "Stats",
+    "answer_stats",
+    "cell_key",
+    "contributions",
+    "group_filter",
+    "lock_for_writers",
+    "periods",
+]
 
 #: The receipt name of the response.submitted consumer (its Dramatiq actor name).
 CONSUMER = "aggregate_response"
@@ -104,7 +121,8 @@ def periods(submitted_on: date, round_id: int | None) -> list[tuple[str, str]]:
     return found
 
 
-def _answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
+def answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
+    """What ``count`` answers of ``value`` (or option ``item``) add to a cell; None: free text."""
     if value is not None:
         return Stats.of_value(value, count)
     if item:
@@ -121,7 +139,7 @@ class AnswerLike(Protocol):
 def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[CellKey, Stats]:
     """The cells one response adds to, and what it adds to each."""
     found: dict[CellKey, Stats] = {}
-    answered = [(a.question_key, a.item, _answer_stats(a.value, a.item)) for a in answers]
+    answered = [(a.question_key, a.item, answer_stats(a.value, a.item)) for a in answers]
     for kind, period in periods(response.submitted_on, response.round_id):
         cohort = (
             response.firm_id,
@@ -139,10 +157,12 @@ def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[Cel
 
 
 def cell_key(cell: AggregateCell) -> CellKey:
+    """The key of a stored cell."""
     return CellKey(*(getattr(cell, name) for name in CellKey._fields))
 
 
-def _group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
+def group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
+    """The cells of one release group (values in the order of :data:`GROUP_FIELDS`)."""
     return and_(
         *(
             getattr(AggregateCell, name) == value
@@ -151,11 +171,8 @@ def _group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
     )
 
 
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _guard(session: Session) -> None:
-    """Writers take a lock that :func:`rebuild` waits for (and that waits for rebuild)."""
-    if _is_postgres(session):
+def lock_for_writers(session: Session) -> None:
+    """Writers take a lock that :func:`~surveys.aggregates.rebuild` waits for (and that
+    waits for a rebuild)."""
+    if is_postgres(session):
         session.execute(text("LOCK TABLE aggregate_cells IN ROW EXCLUSIVE MODE"))

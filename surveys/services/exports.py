@@ -29,7 +29,8 @@ from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
-from surveys.export.bundle import EmptyExport, build_bundle, count_in_scope
+from surveys.export.bundle import EmptyExport, build_bundle
+from surveys.export.planning import count_in_scope
 from surveys.export.scope import Scope
 from surveys.services.errors import Gone, Invalid, NotFound, ServiceError
 
