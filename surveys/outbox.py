@@ -21,9 +21,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
+from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import OutboxEvent, ProcessedEvent
 from surveys.db.session import Database
 from surveys.db.types import utcnow
@@ -113,7 +114,7 @@ def claim_batch(
         .order_by(OutboxEvent.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
 
@@ -164,14 +165,24 @@ def claim_receipt(session: Session, consumer: str, event_id: int) -> bool:
     Returns False when the receipt already exists: the event was handled
     before and the caller must skip its effect.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     result = session.execute(
-        dialect.insert(ProcessedEvent.__table__)
+        upsert_insert(session, ProcessedEvent.__table__)
         .values(consumer=consumer, event_id=event_id)
         .on_conflict_do_nothing()
         .returning(ProcessedEvent.__table__.c.event_id)
     )
     return result.first() is not None
+
+
+def _all_receipts(names: list[str]) -> ColumnElement[bool]:
+    """True for an outbox row that every one of ``names`` (distinct) has a receipt for."""
+    receipts = (
+        select(func.count())
+        .select_from(ProcessedEvent)
+        .where(ProcessedEvent.event_id == OutboxEvent.id, ProcessedEvent.consumer.in_(names))
+        .scalar_subquery()
+    )
+    return receipts == len(names)
 
 
 def purge_completed(session: Session, consumers_by_topic: Mapping[str, Iterable[str]]) -> int:
@@ -185,18 +196,9 @@ def purge_completed(session: Session, consumers_by_topic: Mapping[str, Iterable[
                 delete(OutboxEvent).where(OutboxEvent.topic == topic, published)
             )
         else:
-            receipts = (
-                select(func.count())
-                .select_from(ProcessedEvent)
-                .where(
-                    ProcessedEvent.event_id == OutboxEvent.id,
-                    ProcessedEvent.consumer.in_(names),
-                )
-                .scalar_subquery()
-            )
             result = session.execute(
                 delete(OutboxEvent)
-                .where(OutboxEvent.topic == topic, published, receipts == len(names))
+                .where(OutboxEvent.topic == topic, published, _all_receipts(names))
                 .execution_options(synchronize_session=False)
             )
         purged += int(getattr(result, "rowcount", 0) or 0)
@@ -212,15 +214,9 @@ def purge_handled(session: Session, event_ids: Iterable[int], consumers: Iterabl
     ids, names = sorted(set(event_ids)), sorted(set(consumers))
     if not ids or not names:
         return
-    receipts = (
-        select(func.count())
-        .select_from(ProcessedEvent)
-        .where(ProcessedEvent.event_id == OutboxEvent.id, ProcessedEvent.consumer.in_(names))
-        .scalar_subquery()
-    )
     session.execute(
         delete(OutboxEvent)
-        .where(OutboxEvent.id.in_(ids), receipts == len(names))
+        .where(OutboxEvent.id.in_(ids), _all_receipts(names))
         .execution_options(synchronize_session=False)
     )
 

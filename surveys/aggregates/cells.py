@@ -14,36 +14,43 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from surveys.db.dialect import is_postgres
 from surveys.db.models import (
     AggregateCell,
     Response,
 )
+from surveys.domain.vocab import CELL_KEY, COHORT
+
+__all__ = [
+    "CONSUMER",
+    "GROUP_FIELDS",
+    "KEY_COLUMNS",
+    "RESPONSES",
+    "AnswerLike",
+    "CellKey",
+    "Stats",
+    "answer_stats",
+    "cell_key",
+    "contributions",
+    "group_filter",
+    "lock_for_writers",
+    "periods",
+]
 
 #: The receipt name of the response.submitted consumer (its Dramatiq actor name).
 CONSUMER = "aggregate_response"
 #: question_key of the cell that counts a cohort's responses in a period.
-
-
-#: question_key of the cell that counts a cohort's responses in a period.
 RESPONSES = ""
-
-
-GROUP_FIELDS = (
-    "survey_key",
-    "survey_version",
-    "firm_id",
-    "programme_id",
-    "role",
-    "level_band",
-    "tenure_band",
-    "gender_group",
-    "period_kind",
-    "period",
-)
+#: The key of a release group: a cell's key without its question and option.
+GROUP_FIELDS = tuple(name for name in CELL_KEY if name not in ("question_key", "item"))
 
 
 class CellKey(NamedTuple):
-    """The unique key of an aggregate cell, in the order of its unique constraint."""
+    """The unique key of an aggregate cell, in the order of its unique constraint.
+
+    Spelled out for the type checker; the fields are :data:`~surveys.domain.vocab.CELL_KEY`
+    (a unit test holds them equal).
+    """
 
     survey_key: str
     survey_version: int
@@ -64,14 +71,14 @@ class CellKey(NamedTuple):
     def __str__(self) -> str:
         question = self.question_key or "(responses)"
         item = f"[{self.item}]" if self.item else ""
+        cohort = "/".join(getattr(self, name) for name in COHORT)
         return (
             f"{self.survey_key} v{self.survey_version} {question}{item} firm {self.firm_id} "
-            f"programme {self.programme_id} {self.role}/{self.level_band}/{self.tenure_band}/"
-            f"{self.gender_group} {self.period_kind} {self.period}"
+            f"programme {self.programme_id} {cohort} {self.period_kind} {self.period}"
         )
 
 
-KEY_COLUMNS = tuple(getattr(AggregateCell, name) for name in CellKey._fields)
+KEY_COLUMNS = tuple(getattr(AggregateCell, name) for name in CELL_KEY)
 
 
 @dataclass
@@ -114,7 +121,8 @@ def periods(submitted_on: date, round_id: int | None) -> list[tuple[str, str]]:
     return found
 
 
-def _answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
+def answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
+    """What ``count`` answers of ``value`` (or option ``item``) add to a cell; None: free text."""
     if value is not None:
         return Stats.of_value(value, count)
     if item:
@@ -131,15 +139,12 @@ class AnswerLike(Protocol):
 def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[CellKey, Stats]:
     """The cells one response adds to, and what it adds to each."""
     found: dict[CellKey, Stats] = {}
-    answered = [(a.question_key, a.item, _answer_stats(a.value, a.item)) for a in answers]
+    answered = [(a.question_key, a.item, answer_stats(a.value, a.item)) for a in answers]
     for kind, period in periods(response.submitted_on, response.round_id):
         cohort = (
             response.firm_id,
             response.programme_id,
-            response.role,
-            response.level_band,
-            response.tenure_band,
-            response.gender_group,
+            *(getattr(response, name) for name in COHORT),
             kind,
             period,
         )
@@ -152,10 +157,12 @@ def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[Cel
 
 
 def cell_key(cell: AggregateCell) -> CellKey:
+    """The key of a stored cell."""
     return CellKey(*(getattr(cell, name) for name in CellKey._fields))
 
 
-def _group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
+def group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
+    """The cells of one release group (values in the order of :data:`GROUP_FIELDS`)."""
     return and_(
         *(
             getattr(AggregateCell, name) == value
@@ -164,11 +171,8 @@ def _group_filter(group: tuple[Any, ...]) -> ColumnElement[bool]:
     )
 
 
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _guard(session: Session) -> None:
-    """Writers take a lock that :func:`rebuild` waits for (and that waits for rebuild)."""
-    if _is_postgres(session):
+def lock_for_writers(session: Session) -> None:
+    """Writers take a lock that :func:`~surveys.aggregates.rebuild` waits for (and that
+    waits for a rebuild)."""
+    if is_postgres(session):
         session.execute(text("LOCK TABLE aggregate_cells IN ROW EXCLUSIVE MODE"))

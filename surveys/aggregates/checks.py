@@ -28,15 +28,15 @@ from surveys.aggregates.cells import (
     RESPONSES,
     CellKey,
     Stats,
-    _answer_stats,
-    _group_filter,
-    _is_postgres,
+    answer_stats,
     cell_key,
     contributions,
+    group_filter,
     periods,
 )
 from surveys.aggregates.comments import pool_comments
-from surveys.aggregates.release import _due, min_group_size, move_release_version, release_group
+from surveys.aggregates.release import is_due, min_group_size, move_release_version, release_group
+from surveys.db.dialect import is_postgres
 from surveys.db.models import (
     AggregateCell,
     Answer,
@@ -61,16 +61,9 @@ def _period_filter(kind: str, period: str) -> ColumnElement[bool]:
     return and_(Response.submitted_on >= start, Response.submitted_on < end)
 
 
-_COHORT = (
-    Response.survey_key,
-    Response.survey_version,
-    Response.firm_id,
-    Response.programme_id,
-    Response.role,
-    Response.level_band,
-    Response.tenure_band,
-    Response.gender_group,
-)
+#: A release group's fields that a response carries: its survey version and cohort.
+_COHORT_FIELDS = GROUP_FIELDS[: GROUP_FIELDS.index("period_kind")]
+_COHORT = tuple(getattr(Response, name) for name in _COHORT_FIELDS)
 
 
 def recompute(
@@ -78,7 +71,7 @@ def recompute(
 ) -> dict[CellKey, Stats]:
     """Every cell as the raw responses say it should be (grouped in SQL, by day and value)."""
     if only is not None:
-        head = [getattr(Response, name) == getattr(only, name) for name in GROUP_FIELDS[:8]]
+        head = [getattr(Response, name) == getattr(only, name) for name in _COHORT_FIELDS]
         where = (*where, *head, _period_filter(only.period_kind, only.period))
     found: dict[CellKey, Stats] = {}
 
@@ -99,7 +92,7 @@ def recompute(
     if only is not None:
         answers = answers.where(Answer.question_key == only.question_key, Answer.item == only.item)
     for row in session.execute(answers):
-        stats = _answer_stats(row.value, row.item, int(row.hits))
+        stats = answer_stats(row.value, row.item, int(row.hits))
         if stats is not None:
             add(row, row.question_key, row.item, stats)
     if only is None or only.question_key == RESPONSES:
@@ -147,7 +140,7 @@ class Difference:
 
 def _snapshot(session: Session) -> None:
     """Read everything below from one snapshot (PostgreSQL; SQLite's transactions already are)."""
-    if _is_postgres(session) and not session.in_transaction():
+    if is_postgres(session) and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
@@ -196,7 +189,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
     pending for this consumer are counted by the rebuild and receive their
     receipts, so their later delivery is a no-op.
     """
-    if _is_postgres(session):
+    if is_postgres(session):
         session.execute(text("LOCK TABLE aggregate_cells IN EXCLUSIVE MODE"))
     expected = recompute(session)
     stored = {cell_key(cell): cell for cell in session.scalars(select(AggregateCell))}
@@ -218,7 +211,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
         session.flush()
         session.execute(
             update(AggregateCell)
-            .where(_group_filter(group))
+            .where(group_filter(group))
             .values(released_n=0, released_total=0, released_total_sq=0, released_histogram={})
             .execution_options(synchronize_session=False)
         )
@@ -240,7 +233,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
             ).one()
         )
         session.refresh(counter)
-        if _due(session, counter, min_group_size(session, key.firm_id, default_k), batching):
+        if is_due(session, counter, min_group_size(session, key.firm_id, default_k), batching):
             release_group(session, key.group())
             released += 1
     return RebuildReport(len(expected), len(removed), len(pending), released)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Answer, PooledComment, Response
 from surveys.domain.comments import mask_contact_details
+from surveys.domain.vocab import COHORT
 
 
 def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, released: bool) -> int:
@@ -32,10 +33,7 @@ def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, releas
             question_key=question_key,
             firm_id=response.firm_id,
             programme_id=response.programme_id,
-            role=response.role,
-            level_band=response.level_band,
-            tenure_band=response.tenure_band,
-            gender_group=response.gender_group,
+            **{name: getattr(response, name) for name in COHORT},
             period=f"{response.submitted_on:%Y-%m}",
             text=mask_contact_details(text.strip()),
             released=released,

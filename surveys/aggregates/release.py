@@ -18,9 +18,9 @@ from surveys.aggregates.cells import (
     RESPONSES,
     CellKey,
     Stats,
-    _group_filter,
-    _guard,
     cell_key,
+    group_filter,
+    lock_for_writers,
 )
 from surveys.db.models import (
     AggregateCell,
@@ -29,6 +29,16 @@ from surveys.db.models import (
     Programme,
     SurveyRound,
 )
+
+__all__ = [
+    "Counter",
+    "is_due",
+    "min_group_size",
+    "move_release_version",
+    "release_group",
+    "release_round",
+    "released",
+]
 
 
 def move_release_version(session: Session, programme_id: int | None = None) -> None:
@@ -74,7 +84,7 @@ def release_group(session: Session, group: tuple[Any, ...]) -> None:
     move_release_version(session, fields["programme_id"])
     session.execute(
         update(AggregateCell)
-        .where(_group_filter(group))
+        .where(group_filter(group))
         .values(
             released_n=AggregateCell.n,
             released_total=AggregateCell.total,
@@ -124,9 +134,11 @@ class Counter(Protocol):
     def period(self) -> str: ...
 
 
-def _due(
+def is_due(
     session: Session, counter: Counter, k: int, batching: bool, closed: bool | None = None
 ) -> bool:
+    """Whether ``counter``'s group is released now: k new responses, or its round closed
+    (``closed``; None looks it up) with k in all. Without batching, any new response."""
     if counter.n == counter.released_n:
         return False
     if not batching or counter.n - counter.released_n >= k:
@@ -138,7 +150,7 @@ def _due(
 
 def release_round(session: Session, round_id: int, *, default_k: int) -> int:
     """A round closed: release each of its groups holding at least k responses in total."""
-    _guard(session)
+    lock_for_writers(session)
     counters = session.scalars(
         select(AggregateCell)
         .where(
@@ -153,7 +165,7 @@ def release_round(session: Session, round_id: int, *, default_k: int) -> int:
     released = 0
     for counter in counters:
         k = min_group_size(session, counter.firm_id, default_k)
-        if _due(session, counter, k, batching=True, closed=True):
+        if is_due(session, counter, k, batching=True, closed=True):
             release_group(session, cell_key(counter).group())
             released += 1
     return released

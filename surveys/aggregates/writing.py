@@ -14,7 +14,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveys import outbox
@@ -24,12 +23,12 @@ from surveys.aggregates.cells import (
     RESPONSES,
     CellKey,
     Stats,
-    _guard,
-    _is_postgres,
     contributions,
+    lock_for_writers,
 )
 from surveys.aggregates.comments import pool_comments
-from surveys.aggregates.release import _due, min_group_size, move_release_version, release_group
+from surveys.aggregates.release import is_due, min_group_size, move_release_version, release_group
+from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import (
     AggregateCell,
     Answer,
@@ -55,17 +54,19 @@ class CellCount:
         return self.key.period
 
 
-_MERGE_HISTOGRAMS = {
-    # Sum two {"value": count} objects in SQL: the stored cell's and the new row's.
-    "postgresql": "(SELECT coalesce(json_object_agg(k, s), '{{}}'::json) FROM ("
+# Sum two {"value": count} objects in SQL: the stored cell's and the new row's.
+_MERGE_HISTOGRAMS_PG = (
+    "(SELECT coalesce(json_object_agg(k, s), '{{}}'::json) FROM ("
     "SELECT k, sum(v::bigint) AS s FROM ("
     "SELECT key AS k, value AS v FROM json_each_text(aggregate_cells.{column}) UNION ALL "
-    "SELECT key, value FROM json_each_text(excluded.{column})) AS parts GROUP BY k) AS sums)",
-    "sqlite": "(SELECT coalesce(json_group_object(k, s), '{{}}') FROM ("
+    "SELECT key, value FROM json_each_text(excluded.{column})) AS parts GROUP BY k) AS sums)"
+)
+_MERGE_HISTOGRAMS_SQLITE = (
+    "(SELECT coalesce(json_group_object(k, s), '{{}}') FROM ("
     "SELECT key AS k, sum(value) AS s FROM ("
     "SELECT key, value FROM json_each(aggregate_cells.{column}) UNION ALL "
-    "SELECT key, value FROM json_each(excluded.{column})) GROUP BY key))",
-}
+    "SELECT key, value FROM json_each(excluded.{column})) GROUP BY key))"
+)
 
 
 def _add_to_cells(
@@ -79,10 +80,9 @@ def _add_to_cells(
     the row's lock, so no count is lost between concurrent writers. Returns
     the counts of the responses cells written.
     """
-    dialect = session.get_bind().dialect.name
     table = AggregateCell.__table__
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-    merge = _MERGE_HISTOGRAMS[dialect]
+    stmt = upsert_insert(session, table)
+    merge = _MERGE_HISTOGRAMS_PG if is_postgres(session) else _MERGE_HISTOGRAMS_SQLITE
     live = {
         "n": table.c.n + stmt.excluded.n,
         "total": table.c.total + stmt.excluded.total,
@@ -144,7 +144,7 @@ def apply_responses(
         for firm in {r.firm_id for r in responses.values()}
     }
     for counter in _add_to_cells(session, adds, release=not batching):
-        if _due(session, counter, k[counter.key.firm_id], batching):
+        if is_due(session, counter, k[counter.key.firm_id], batching):
             release_group(session, counter.key.group())
     if not batching:  # every answer went out with its cells: their readers must look again
         for programme_id in sorted({r.programme_id for r in responses.values()}):
@@ -173,11 +173,10 @@ def _claim(session: Session, events: list[tuple[int, uuid.UUID]]) -> dict[int, u
     """Insert receipts for ``events``; return those whose receipt is new (ours to handle)."""
     if not events:
         return {}
-    dialect = postgresql if _is_postgres(session) else sqlite
     table = ProcessedEvent.__table__
     claimed = set(
         session.scalars(
-            dialect.insert(table)
+            upsert_insert(session, table)
             .on_conflict_do_nothing()
             .returning(table.c.event_id, sort_by_parameter_order=True),
             [{"consumer": CONSUMER, "event_id": event_id} for event_id, _ in events],
@@ -187,8 +186,8 @@ def _claim(session: Session, events: list[tuple[int, uuid.UUID]]) -> dict[int, u
 
 
 def _prepare_writes(session: Session) -> None:
-    _guard(session)
-    if _is_postgres(session):
+    lock_for_writers(session)
+    if is_postgres(session):
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
@@ -223,7 +222,7 @@ def record_submission(
     own = session.scalar(seen) is None
     if own:
         _prepare_writes(session)  # receipts are only written after the rebuild guard
-        if _is_postgres(session):  # wait for whoever holds this event (a batch, the relay)
+        if is_postgres(session):  # wait for whoever holds this event (a batch, the relay)
             session.execute(
                 select(OutboxEvent.id).where(OutboxEvent.id == event_id).with_for_update()
             )

@@ -15,6 +15,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from surveys.db.dialect import is_postgres
+
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs,
@@ -58,7 +60,7 @@ class Database:
 
     @property
     def is_postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+        return is_postgres(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -29,6 +29,29 @@ LEAVE_REASONS: Final = (
     "other",
 )
 
+#: The cohort a response is counted in: the coarse attributes its snapshot stores.
+#: Adding or renaming a cohort dimension starts here (and in the models' columns).
+COHORT: Final = ("role", "level_band", "tenure_band", "gender_group")
+#: The values each cohort dimension may take.
+COHORT_VALUES: Final[dict[str, tuple[str, ...]]] = {
+    "role": ROLES,
+    "level_band": LEVEL_BANDS,
+    "tenure_band": TENURE_BANDS,
+    "gender_group": GENDER_GROUPS,
+}
+#: The unique key of an aggregate cell, in the order of its unique constraint.
+CELL_KEY: Final = (
+    "survey_key",
+    "survey_version",
+    "question_key",
+    "item",
+    "firm_id",
+    "programme_id",
+    *COHORT,
+    "period_kind",
+    "period",
+)
+
 _LEVEL_BAND = {
     "trainee": "junior",
     "associate": "junior",

@@ -1,44 +1,40 @@
 """Build a row-level research bundle (a zip) for one export, in chunks.
 
 The disclosure plan is made first, from counts of quasi-identifier
-combinations (one GROUP BY, no rows in memory); then each survey's responses
-are read in chunks of :data:`CHUNK` by id (random, so the order says nothing)
-and written to CSV and Parquet as they come; SPSS and Stata files follow from
-the Parquet file. Longitudinal pseudonyms are re-keyed with a random key that
-exists only during the build, so two exports cannot be joined on them.
+combinations (:mod:`surveys.export.planning`: one GROUP BY, no rows in
+memory); then each survey's responses are read in chunks by id and written to
+CSV and Parquet as they come (:mod:`surveys.export.table_rows`); SPSS and
+Stata files follow from the Parquet file. Longitudinal pseudonyms are re-keyed
+with a random key that exists only during the build, so two exports cannot be
+joined on them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import random
 import secrets
 import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, String, and_, func, select, type_coerce
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
 
 from surveys import disclosure
-from surveys.db.models import Answer, Firm, Person, Response, SurveyRound
+from surveys.db.models import Firm, Person, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import datapackage, readme, report_text
-from surveys.export.fields import Field, table_fields
-from surveys.export.quasi import HIERARCHIES, QUASI_IDENTIFIERS
+from surveys.export.fields import table_fields
+from surveys.export.planning import combination_counts, count_in_scope, policy_for
+from surveys.export.quasi import HIERARCHIES
 from surveys.export.scope import Scope
+from surveys.export.table_rows import RowContext, TableRows, write_tables
 
-if TYPE_CHECKING:
-    from surveys.export.writers import TableWriter
-
-CHUNK = 20_000
 Progress = Callable[[int, int], None]
 
 
@@ -52,221 +48,6 @@ class Bundle:
     sha256: str
     rows: int
     report: dict[str, Any]
-
-
-def policy_for(session: Session, scope: Scope, default_k: int) -> disclosure.Policy:
-    """The strictest k among the firms in scope."""
-    sizes = session.scalars(select(Firm.min_group_size).where(Firm.id.in_(scope.firm_ids)))
-    return disclosure.Policy(max([s or default_k for s in sizes] or [default_k]))
-
-
-def count_in_scope(session: Session, scope: Scope) -> int:
-    return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
-
-
-def _month_of(session: Session) -> Any:
-    """The month of a response's date as 'YYYY-MM', in SQL (so counts group by month)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Response.submitted_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Response.submitted_on)
-
-
-def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
-    gender, ethnicity = aliased(Answer), aliased(Answer)
-    columns = (
-        Response.survey_key,
-        Firm.slug,
-        Response.programme_id,
-        _month_of(session),
-        Response.role,
-        Response.level_band,
-        Response.tenure_band,
-        Response.gender_group,
-        gender.item,
-        ethnicity.item,
-    )
-    query = (
-        select(*columns, func.count())
-        .join(Firm, Firm.id == Response.firm_id)
-        .outerjoin(gender, and_(gender.response_id == Response.id, gender.question_key == "gender"))
-        .outerjoin(
-            ethnicity,
-            and_(ethnicity.response_id == Response.id, ethnicity.question_key == "ethnicity"),
-        )
-        .where(*scope.conditions())
-        .group_by(*columns)
-    )
-    counts: dict[disclosure.Combo, int] = {}
-    for key, slug, programme, month, role, lb, tb, gg, g, e, n in session.execute(query):
-        combo = (key, slug, str(programme), month, role, lb, tb, gg, g, e)
-        counts[combo] = counts.get(combo, 0) + int(n)
-    return counts
-
-
-class _Rows:
-    """Turns chunks of responses and their answers into released rows of one table.
-
-    Runs once per response (a million times in a big export), so the columns
-    are compiled once into (code, key, option) steps instead of dispatching on
-    each field's source per cell.
-    """
-
-    def __init__(self, plan: disclosure.RowPlan, fields: list[Field], context: dict[str, Any]):
-        self.plan, self.context = plan, context
-        self.row = 0
-        self.comments_kept = self.comments_withheld = 0
-        self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
-        qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
-        self._steps: list[tuple[int, Any, Any]] = []
-        for f in fields:
-            kind, name = f.source[0], f.source[1]
-            if kind == "qi":
-                self._steps.append((_QI, qi[name], None))
-            elif kind in ("value", "choice"):
-                self._steps.append((_GIVEN, name, None))
-            elif kind == "item":
-                self._steps.append((_ITEM, name, (name, f.source[2])))
-            elif kind == "text":
-                self._steps.append((_TEXT, name, None))
-            elif name in ("row", "person", "survey_version", "round"):
-                self._steps.append((_META, name, None))
-            else:
-                raise ValueError(f"unknown field source {f.source}")
-
-    def _release(self, combo: disclosure.Combo) -> disclosure.Combo | None:
-        if combo not in self._released:
-            self._released[combo] = self.plan.apply(combo)
-        return self._released[combo]
-
-    def build(self, r: Any, given: dict[Any, Any]) -> list[Any] | None:
-        """The released row of one response, or None when its group is withheld."""
-        ctx = self.context
-        combo = (
-            r[1],
-            ctx["slugs"][r[3]],
-            str(r[4]),
-            f"{r[6].year:04d}-{r[6].month:02d}",
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-            given.get("gender"),
-            given.get("ethnicity"),
-        )
-        shown = self._release(combo)
-        if shown is None:
-            return None
-        self.row += 1
-        out: list[Any] = []
-        append = out.append
-        for code, a, b in self._steps:
-            if code == _GIVEN:
-                append(given.get(a))
-            elif code == _ITEM:
-                append((1 if b in given else 0) if a in given else None)
-            elif code == _QI:
-                append(shown[a])
-            elif code == _META:
-                append(self._meta(a, r))
-            else:
-                append(self._text(given.get(a), shown))
-        return out
-
-    def _meta(self, name: str, r: Any) -> Any:
-        if name == "row":
-            return self.row
-        if name == "survey_version":
-            return r[2]
-        if name == "round":
-            return self.context["rounds"].get(r[5])
-        if r[11] is None:
-            return None
-        key: bytes = self.context["pseudonym_key"]
-        return hmac.new(key, r[11].encode(), hashlib.sha256).hexdigest()[:20]
-
-    def _text(self, text: Any, shown: disclosure.Combo) -> str | None:
-        if not text:
-            return None
-        if not disclosure.comments(self.plan.group_sizes[shown], self.context["policy"]).shown:
-            self.comments_withheld += 1
-            return None
-        self.comments_kept += 1
-        masker: Masker = self.context["masker"]
-        return masker(text)
-
-
-_GIVEN, _ITEM, _QI, _META, _TEXT = range(5)
-#: Ids as the driver returns them (no UUID objects per row: there are millions).
-_RAW_ID = type_coerce(Response.id, String())
-_RESPONSE_COLUMNS = (
-    _RAW_ID,
-    Response.survey_key,
-    Response.survey_version,
-    Response.firm_id,
-    Response.programme_id,
-    Response.round_id,
-    Response.submitted_on,
-    Response.role,
-    Response.level_band,
-    Response.tenure_band,
-    Response.gender_group,
-    Response.pseudonym,
-)
-_ANSWER_ID = type_coerce(Answer.response_id, String())
-
-
-def _answers(conn: Connection, chunk: list[Any]) -> dict[Any, dict[Any, Any]]:
-    """The answers of a chunk's responses: one range scan of the answers' primary key."""
-    out: dict[Any, dict[Any, Any]] = {r[0]: {} for r in chunk}
-    query = select(_ANSWER_ID, Answer.question_key, Answer.item, Answer.value, Answer.text).where(
-        _ANSWER_ID >= chunk[0][0], _ANSWER_ID <= chunk[-1][0]
-    )
-    for rid, question, item, value, text in conn.execute(query):
-        given = out.get(rid)
-        if given is None:
-            continue  # a response outside the scope, between two inside it
-        if item:
-            given[question] = item  # single choice: the option; multi: marks "answered"
-            given[(question, item)] = 1
-        else:
-            given[question] = value if value is not None else text
-    return out
-
-
-_SHUFFLE = random.SystemRandom()
-
-
-def _write_tables(
-    db: Database,
-    scope: Scope,
-    tables: dict[str, tuple[_Rows, TableWriter]],
-    tick: Callable[[int], None],
-) -> None:
-    """One pass over the responses in scope, in chunks of id order, each row to its survey's
-    table. Each chunk is shuffled before its rows are numbered: in id order, the same
-    response would sit at the same place in every export, and that place would join two
-    exports' re-keyed pseudonyms."""
-    last: Any = None
-    while True:
-        with db.engine.connect() as conn:
-            query = select(*_RESPONSE_COLUMNS).where(*scope.conditions())
-            if last is not None:
-                query = query.where(_RAW_ID > last)
-            chunk = list(conn.execute(query.order_by(Response.id).limit(CHUNK)))
-            if not chunk:
-                return
-            answers = _answers(conn, chunk)
-        last = chunk[-1][0]
-        _SHUFFLE.shuffle(chunk)
-        pending: dict[str, list[list[Any]]] = {key: [] for key in tables}
-        for r in chunk:
-            rows, _ = tables[r[1]]
-            row = rows.build(r, answers[r[0]])
-            if row is not None:
-                pending[r[1]].append(row)
-        for key, built in pending.items():
-            tables[key][1].write(built)
-        tick(len(chunk))
 
 
 def build_bundle(
@@ -289,7 +70,7 @@ def build_bundle(
         total = count_in_scope(session, scope)
         if total == 0:
             raise EmptyExport("No responses match this scope: choose other surveys or dates.")
-        plan = disclosure.anonymise_rows(_combination_counts(session, scope), HIERARCHIES, policy)
+        plan = disclosure.anonymise_rows(combination_counts(session, scope), HIERARCHIES, policy)
         if plan.k_achieved is None:
             raise EmptyExport(
                 f"Every group of responses in this scope is smaller than {policy.k}, so nothing "
@@ -315,13 +96,7 @@ def build_bundle(
                 select(Person.email, Person.internal_id).where(Person.firm_id.in_(scope.firm_ids))
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
-    context: dict[str, Any] = {
-        "slugs": slugs,
-        "rounds": rounds,
-        "policy": policy,
-        "masker": masker,
-        "pseudonym_key": secrets.token_bytes(32),
-    }
+    context = RowContext(slugs, rounds, policy, masker, secrets.token_bytes(32))
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
     work.mkdir()
@@ -340,9 +115,9 @@ def build_bundle(
                 definitions, pseudonyms=key in pseudonymous, with_comments=include_comments
             )
             described.append((key, definitions[-1].title, sorted(versions[key]), fields))
-            streams[key] = (_Rows(plan, fields, context), TableWriter(work, key, fields))
+            streams[key] = (TableRows(plan, fields, context), TableWriter(work, key, fields))
         try:
-            _write_tables(db, scope, streams, tick)
+            write_tables(db, scope, streams, tick)
         finally:
             for _, writer in streams.values():
                 writer.close()
@@ -350,7 +125,7 @@ def build_bundle(
             write_spss_and_stata(streams[key][1].parquet_path, fields, title)
         kept = sum(rows.comments_kept for rows, _ in streams.values())
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
-        context.pop("pseudonym_key")  # discarded: the pseudonyms cannot be recomputed
+        del context, streams  # the key goes with them: the pseudonyms cannot be recomputed
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
         (work / "datapackage.json").write_text(
             json.dumps(datapackage(export_id, described), indent=2)

@@ -11,20 +11,10 @@ known meeting.
 from __future__ import annotations
 
 from surveys.disclosure import Hierarchy
+from surveys.domain.vocab import COHORT
 
 #: Column order of a combination, as :func:`surveys.disclosure.anonymise_rows` sees it.
-QUASI_IDENTIFIERS = (
-    "survey",
-    "firm",
-    "programme",
-    "month",
-    "role",
-    "level_band",
-    "tenure_band",
-    "gender_group",
-    "gender",
-    "ethnicity",
-)
+QUASI_IDENTIFIERS = ("survey", "firm", "programme", "month", *COHORT, "gender", "ethnicity")
 #: Answers (single choice) that are quasi-identifiers, exported as released by the plan.
 DEMOGRAPHIC_QUESTIONS = ("gender", "ethnicity")
 

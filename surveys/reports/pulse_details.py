@@ -25,6 +25,7 @@ from surveys.aggregates import RESPONSES
 from surveys.db.models import PooledComment
 from surveys.definitions.model import Question
 from surveys.domain.comments import mask_contact_details
+from surveys.domain.vocab import COHORT
 from surveys.reports.released_cells import ReleasedCellView
 
 
@@ -162,10 +163,10 @@ def comment_months(
     policy: disclosure.Policy,
 ) -> CommentMonths:
     """Released comments per month, for months whose shown cohorts hold enough respondents."""
-    shown: dict[str, dict[tuple[str, str, str, str], int]] = {}
+    shown: dict[str, dict[tuple[str, ...], int]] = {}
     for cell in cells:
         if cell.question_key == RESPONSES and cell.item == "":
-            cohort = (cell.role, cell.level_band, cell.tenure_band, cell.gender_group)
+            cohort = tuple(getattr(cell, name) for name in COHORT)
             shown.setdefault(cell.period, {})[cohort] = disclosure.released(cell).n
     gates = {p: disclosure.comments(sum(c.values()), policy) for p, c in shown.items()}
     open_months = sorted(p for p, gate in gates.items() if gate.shown)
@@ -174,10 +175,7 @@ def comment_months(
         rows = session.execute(
             select(
                 PooledComment.period,
-                PooledComment.role,
-                PooledComment.level_band,
-                PooledComment.tenure_band,
-                PooledComment.gender_group,
+                *(getattr(PooledComment, name) for name in COHORT),
                 PooledComment.text,
             ).where(
                 PooledComment.programme_id == programme_id,
@@ -188,8 +186,8 @@ def comment_months(
                 PooledComment.period.in_(open_months),
             )
         )
-        for period, role, level, tenure, gender, text in rows:
-            if (role, level, tenure, gender) in shown[period]:
+        for period, *values, text in rows:
+            if tuple(values) in shown[period]:
                 pooled.setdefault(period, []).append(mask_contact_details(text))
     months = []
     for period in sorted(shown):

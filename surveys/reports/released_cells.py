@@ -20,18 +20,10 @@ from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.db.models import AggregateCell, SurveyRound
+from surveys.domain.vocab import CELL_KEY, COHORT
 
 #: A series: one question (or responses count) of one cohort, over its periods.
-SERIES_FIELDS = (
-    "survey_key",
-    "survey_version",
-    "question_key",
-    "item",
-    "role",
-    "level_band",
-    "tenure_band",
-    "gender_group",
-)
+SERIES_FIELDS = (*CELL_KEY[:4], *COHORT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +31,9 @@ class ReleasedCellView:
     """An aggregate cell as readers get it: its key and released snapshot, no live counters.
 
     Plain values rather than ORM objects: a page reads tens of thousands of cells,
-    and none of them is ever written back.
+    and none of them is ever written back. Spelled out for the type checker: the
+    fields are ``id``, :data:`~surveys.domain.vocab.CELL_KEY` and the snapshot columns
+    (a unit test holds them equal).
     """
 
     id: int

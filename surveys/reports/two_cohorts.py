@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import AggregateCell, Programme
 from surveys.definitions import Catalogue, catalogue
-from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS
+from surveys.domain.vocab import COHORT_VALUES
 from surveys.services.errors import Invalid, NotFound
 from surveys.stats import (
     StatsInputError,
@@ -28,12 +28,6 @@ from surveys.stats import (
     welch_t_from_counts,
 )
 
-COHORT_VALUES = {
-    "role": ROLES,
-    "level_band": LEVEL_BANDS,
-    "tenure_band": TENURE_BANDS,
-    "gender_group": GENDER_GROUPS,
-}
 TESTS = {
     "welch": welch_t_from_counts,
     "mwu": mann_whitney_from_counts,

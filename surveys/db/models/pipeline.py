@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db.base import Base
 from surveys.db.types import UTCDateTime, utcnow
+from surveys.domain.vocab import CELL_KEY
 
 
 class OutboxEvent(Base):
@@ -65,21 +66,7 @@ class AggregateCell(Base):
 
     __tablename__ = "aggregate_cells"
     __table_args__ = (
-        UniqueConstraint(
-            "survey_key",
-            "survey_version",
-            "question_key",
-            "item",
-            "firm_id",
-            "programme_id",
-            "role",
-            "level_band",
-            "tenure_band",
-            "gender_group",
-            "period_kind",
-            "period",
-            name="uq_aggregate_cells_key",
-        ),
+        UniqueConstraint(*CELL_KEY, name="uq_aggregate_cells_key"),
         CheckConstraint("period_kind IN ('week', 'month', 'round')", name="period_kind"),
         CheckConstraint("n >= 0 AND released_n >= 0 AND released_n <= n", name="counts"),
         # How every reader selects: one programme's cells of a survey (and question).

@@ -35,7 +35,7 @@ from surveys.db.models import (
 from surveys.db.session import Database
 from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
-from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS
+from surveys.domain.vocab import COHORT_VALUES
 from surveys.export import dp
 from surveys.export.bundle import Bundle
 from surveys.services.errors import Conflict, Invalid, NotFound
@@ -47,13 +47,6 @@ from surveys.services.exports.access import (
     exports_folder,
 )
 from surveys.services.exports.building import finish
-
-COHORTS = {
-    "role": ROLES,
-    "level_band": LEVEL_BANDS,
-    "tenure_band": TENURE_BANDS,
-    "gender_group": GENDER_GROUPS,
-}
 
 
 def dataset_of(round_id: int) -> str:
@@ -89,8 +82,8 @@ def request_dp_export(
         raise Forbidden(f"a {account.role} account cannot request research exports")
     if not dp.MIN_EPSILON <= epsilon <= dp.MAX_EPSILON:
         raise Invalid(f"epsilon must be between {dp.MIN_EPSILON} and {dp.MAX_EPSILON}")
-    if by not in COHORTS:
-        raise Invalid(f"cohorts must be one of {', '.join(COHORTS)}")
+    if by not in COHORT_VALUES:
+        raise Invalid(f"cohorts must be one of {', '.join(COHORT_VALUES)}")
     round_ = session.get(SurveyRound, round_id)
     if round_ is None:
         raise NotFound(f"there is no survey round {round_id}")
@@ -174,7 +167,7 @@ def build_dp_export(db: Database, event_id: int, export_id: int, *, instance_pat
             "spent_epsilon": spent.spent_epsilon if spent else 0.0,
         }
     released = dp.release(
-        definition, COHORTS[options["by"]], counts, histograms, float(options["epsilon"])
+        definition, COHORT_VALUES[options["by"]], counts, histograms, float(options["epsilon"])
     )
     table = io.StringIO()
     writer = csv.writer(table)

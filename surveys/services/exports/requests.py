@@ -17,7 +17,7 @@ from surveys import outbox
 from surveys.db.models import Account, ExportRequest, OutboxEvent, Programme
 from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
-from surveys.export.bundle import count_in_scope
+from surveys.export.planning import count_in_scope
 from surveys.export.scope import Scope
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.exports.access import EXPORTERS, Forbidden, allowed_firms, audit

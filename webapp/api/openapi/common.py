@@ -24,7 +24,6 @@ ERROR_CODES = (
 )
 
 #: The cohort columns a comparison or a DP export may group by.
-COHORT_COLUMNS = ("role", "level_band", "tenure_band", "gender_group")
 
 
 def ref(name: str) -> dict[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveys.domain.vocab import COHORT
 from webapp.api.openapi.common import (
     AUTH_ERRORS,
-    COHORT_COLUMNS,
     Security,
     error,
     json_body,
@@ -86,7 +86,7 @@ def report_paths(bearer: Security) -> dict[str, Any]:
                         "name": "by",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "enum": list(COHORT_COLUMNS)},
+                        "schema": {"type": "string", "enum": list(COHORT)},
                     },
                     {
                         "name": "a",

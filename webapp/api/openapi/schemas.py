@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveys.domain.vocab import (
-    GENDER_GROUPS,
-    LEVEL_BANDS,
-    PROGRAMME_STATUSES,
-    ROLES,
-    TENURE_BANDS,
-)
+from surveys.domain.vocab import CELL_KEY, COHORT, COHORT_VALUES, PROGRAMME_STATUSES
 from surveys.services.people import COLUMNS, REQUIRED
-from webapp.api.openapi.common import COHORT_COLUMNS, DATE, ERROR_CODES, ref
+from webapp.api.openapi.common import DATE, ERROR_CODES, ref
+
+#: The columns of an aggregate cell as the API lists it: its key without the firm and
+#: programme (the request names those).
+CELL_COLUMNS = tuple(name for name in CELL_KEY if name not in ("firm_id", "programme_id"))
 
 
 def schemas() -> dict[str, Any]:
@@ -142,7 +140,7 @@ def schemas() -> dict[str, Any]:
                 "kind": {"const": "dp"},
                 "round_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 "epsilon": {"type": "number", "minimum": 0.01, "maximum": 1.0},
-                "by": {"type": "string", "enum": list(COHORT_COLUMNS)},
+                "by": {"type": "string", "enum": list(COHORT)},
             },
         },
         "RowsExportInput": {
@@ -214,31 +212,13 @@ def schemas() -> dict[str, Any]:
         "AggregateCell": {
             "type": "object",
             "additionalProperties": False,
-            "required": [
-                "survey_key",
-                "survey_version",
-                "question_key",
-                "item",
-                "role",
-                "level_band",
-                "tenure_band",
-                "gender_group",
-                "period_kind",
-                "period",
-                "n",
-                "sum",
-                "sum_of_squares",
-                "histogram",
-            ],
+            "required": [*CELL_COLUMNS, "n", "sum", "sum_of_squares", "histogram"],
             "properties": {
                 "survey_key": {"type": "string"},
                 "survey_version": {"type": "integer"},
                 "question_key": {"type": "string"},
                 "item": {"type": "string"},
-                "role": {"type": "string", "enum": list(ROLES)},
-                "level_band": {"type": "string", "enum": list(LEVEL_BANDS)},
-                "tenure_band": {"type": "string", "enum": list(TENURE_BANDS)},
-                "gender_group": {"type": "string", "enum": list(GENDER_GROUPS)},
+                **{name: {"type": "string", "enum": list(COHORT_VALUES[name])} for name in COHORT},
                 "period_kind": {"type": "string", "enum": ["week", "month", "round"]},
                 "period": {"type": "string"},
                 "n": {"type": "integer", "minimum": 0},

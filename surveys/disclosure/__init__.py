@@ -1,0 +1,90 @@
+"""Disclosure control: the one place that decides whether a number may be shown.
+
+PRODUCT.md 2.3. The dashboard, the API and every export ask this module, and
+get back a :data:`Result`: :class:`Shown` (a value and the n it describes) or
+:class:`Suppressed` (a reason, and no number at all), so a template or a JSON
+encoder cannot print a hidden value by accident.
+
+The rules:
+
+* **Minimum group size.** A number describing fewer than k people is hidden:
+  scores, percentages, counts and response rates alike (k is the firm's
+  ``min_group_size``, else the global setting; free-text comments need 10).
+  Zero is below k too: "nobody in this cell" is itself a disclosure.
+* **Complementary suppression** (:func:`breakdown`). When a breakdown's total
+  is shown, the hidden cells' sum is known (total minus the shown cells). So
+  more cells are hidden, smallest first, until at least two cells are hidden
+  and together they hold at least k: then no hidden cell can be worked out,
+  and the hidden remainder itself describes at least k people. Every hidden
+  cell carries the same reason, so the small ones are not told apart from
+  their complements. Not covered: an attacker who also reasons about *which*
+  cells the greedy rule would have chosen can, in some small tables, narrow a
+  hidden cell further (e.g. 3/2/2 at k=3).
+* **Differencing** (:class:`Ledger`). A slice that is nested in (or contains) a
+  slice already shown, and differs from it by fewer than k people, is refused
+  with a reason: subtracting one from the other would describe the few. So is
+  a snapshot that lacks answers a nested one holds (released at another time).
+* **Released snapshots only** (:func:`released`). Readers take the
+  ``released_*`` columns of an aggregate cell, which move only in batches of at
+  least k responses; the live counters are never read here.
+
+The rules live in :mod:`~surveys.disclosure.rules` (minimum group size,
+complementary suppression), :mod:`~surveys.disclosure.differencing` (the
+ledger and released series) and :mod:`~surveys.disclosure.rows` (row-level
+k-anonymity for research exports); callers import this package only.
+"""
+
+from surveys.disclosure.differencing import (
+    Ledger,
+    PeriodCell,
+    ReleasedCell,
+    Slice,
+    Snapshot,
+    bucket,
+    period_days,
+    released,
+    released_cell,
+    released_series,
+)
+from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows
+from surveys.disclosure.rules import (
+    COMMENT_MIN,
+    Breakdown,
+    Policy,
+    Result,
+    Shown,
+    Suppressed,
+    breakdown,
+    comments,
+    count,
+    mean,
+    rate,
+)
+
+__all__ = [
+    "COMMENT_MIN",
+    "Breakdown",
+    "Combo",
+    "Hierarchy",
+    "Ledger",
+    "PeriodCell",
+    "Policy",
+    "ReleasedCell",
+    "Result",
+    "RowPlan",
+    "Shown",
+    "Slice",
+    "Snapshot",
+    "Suppressed",
+    "anonymise_rows",
+    "breakdown",
+    "bucket",
+    "comments",
+    "count",
+    "mean",
+    "period_days",
+    "rate",
+    "released",
+    "released_cell",
+    "released_series",
+]

@@ -1,0 +1,70 @@
+"""What the disclosure plan of an export is made from: its policy and its group counts.
+
+The plan (:func:`surveys.disclosure.anonymise_rows`) is made before any row is
+read, from counts of quasi-identifier combinations in scope: one GROUP BY, no
+rows in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from surveys import disclosure
+from surveys.db.dialect import is_postgres
+from surveys.db.models import Answer, Firm, Response
+from surveys.domain.vocab import COHORT
+from surveys.export.scope import Scope
+
+#: A response's cohort snapshot, in the order of QUASI_IDENTIFIERS.
+COHORT_COLUMNS = tuple(getattr(Response, name) for name in COHORT)
+
+
+def policy_for(session: Session, scope: Scope, default_k: int) -> disclosure.Policy:
+    """The strictest k among the firms in scope."""
+    sizes = session.scalars(select(Firm.min_group_size).where(Firm.id.in_(scope.firm_ids)))
+    return disclosure.Policy(max([s or default_k for s in sizes] or [default_k]))
+
+
+def count_in_scope(session: Session, scope: Scope) -> int:
+    """How many responses the scope holds."""
+    return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
+
+
+def _month_of(session: Session) -> Any:
+    """The month of a response's date as 'YYYY-MM', in SQL (so counts group by month)."""
+    if is_postgres(session):
+        return func.to_char(Response.submitted_on, "YYYY-MM")
+    return func.strftime("%Y-%m", Response.submitted_on)
+
+
+def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
+    """Responses in scope per combination of quasi-identifiers (see QUASI_IDENTIFIERS)."""
+    gender, ethnicity = aliased(Answer), aliased(Answer)
+    columns = (
+        Response.survey_key,
+        Firm.slug,
+        Response.programme_id,
+        _month_of(session),
+        *COHORT_COLUMNS,
+        gender.item,
+        ethnicity.item,
+    )
+    query = (
+        select(*columns, func.count())
+        .join(Firm, Firm.id == Response.firm_id)
+        .outerjoin(gender, and_(gender.response_id == Response.id, gender.question_key == "gender"))
+        .outerjoin(
+            ethnicity,
+            and_(ethnicity.response_id == Response.id, ethnicity.question_key == "ethnicity"),
+        )
+        .where(*scope.conditions())
+        .group_by(*columns)
+    )
+    counts: dict[disclosure.Combo, int] = {}
+    for key, slug, programme, month, *rest, n in session.execute(query):
+        combo = (key, slug, str(programme), month, *rest)
+        counts[combo] = counts.get(combo, 0) + int(n)
+    return counts
