@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from surveys import aggregates
 from surveys.settings import Settings
-from webapp import database
+from webapp import current
 from webapp.cli import check_database, fail
 
 
@@ -37,7 +37,7 @@ def verify_command(limit: int) -> None:
     Responses whose event the workers have not handled yet are not differences.
     """
     check_database()
-    with database.database().sessions() as session:
+    with current.database().sessions() as session:
         differences = aggregates.verify(session)
         session.rollback()
     if not differences:
@@ -60,7 +60,7 @@ def rebuild_command() -> None:
     """Restore every cell from the raw responses (released snapshots are kept)."""
     check_database()
     settings = _settings()
-    with database.database().transaction() as session:
+    with current.database().transaction() as session:
         report = aggregates.rebuild(
             session, default_k=settings.min_group_size, batching=settings.release_batching
         )

@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 from surveys import outbox
 from surveys.db import migrate
 from surveys.settings import Settings, SettingsError
-from webapp import database
+from webapp import current
 from webapp.stats_cli import stats
 from webapp.surveys_cli import surveys_cli
 
@@ -32,7 +32,7 @@ def fail(message: str, code: int = 2) -> None:
 def check_database() -> None:
     """Stop with one clear line when the configured database cannot be reached."""
     try:
-        database.database().ping()
+        current.database().ping()
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         fail(f"DATABASE_URL: cannot connect to the database ({reason})", 1)
@@ -77,7 +77,7 @@ def demo_command() -> None:
     if not settings.demo:
         fail("the demo data is only loaded with FLIPSIDE_DEMO=1 (it creates known logins)")
     check_database()
-    with database.database().transaction() as session:
+    with current.database().transaction() as session:
         logins = load_demo(session, settings.secret_key)
     for login in logins:
         firm = f"  ({login.firm})" if login.firm else ""
@@ -90,7 +90,7 @@ def queues_command() -> None:
     from workers.health import broker_status, queue_stats
 
     check_database()
-    with database.database().sessions() as session:
+    with current.database().sessions() as session:
         backlog = outbox.backlog(session)
     status = broker_status()
     click.echo(f"broker: {status['kind']} ({status['status']})")

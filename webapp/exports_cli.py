@@ -18,7 +18,7 @@ from surveys.services import exports as svc
 from surveys.services.dp_exports import request_dp_export
 from surveys.services.errors import ServiceError
 from surveys.settings import Settings
-from webapp import database
+from webapp import current
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -65,7 +65,7 @@ def export_command(
     out: Path | None,
 ) -> None:
     settings: Settings = current_app.config["FLIPSIDE"]
-    db = database.database()
+    db = current.database()
     with db.transaction() as session:
         account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
         if account is None or not account.active:

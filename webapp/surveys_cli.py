@@ -59,13 +59,13 @@ def check(folder: Path) -> None:
 @with_appcontext
 def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> None:
     """Open a climate round and invite everyone in the programme's scope."""
-    from webapp import database
+    from webapp import current
     from webapp.cli import check_database
 
     settings: Settings = current_app.config["FLIPSIDE"]
     check_database()
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             round_, invited = launch_round(
                 session,
                 programme_id,

@@ -31,6 +31,7 @@ from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
 from surveys.export.bundle import EmptyExport, build_bundle, count_in_scope
 from surveys.export.scope import Scope
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import Gone, Invalid, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,6 @@ def exports_folder(instance_path: Path) -> Path:
     return instance_path / "exports"
 
 
-def allowed_firms(account: Account) -> set[int] | None:
-    """Firms whose data the account may export; None = every firm (administrators)."""
-    return None if account.role == "admin" else {f.id for f in account.firms}
-
-
 def _survey_keys() -> tuple[str, ...]:
     return tuple(sorted({d.key for d in catalogue().all()}))
 
@@ -75,7 +71,7 @@ def check_scope(session: Session, account: Account, wanted: ScopeInput) -> Scope
     """The scope as the export will use it; Forbidden outside the account's firms."""
     if account.role not in EXPORTERS:
         raise Forbidden(f"a {account.role} account cannot request research exports")
-    allowed = allowed_firms(account)
+    allowed = firm_scope(account)
     firm_ids = set(wanted.firm_ids)
     if wanted.programme_id is not None:
         programme = session.get(Programme, wanted.programme_id)

@@ -1,7 +1,7 @@
 """The comparison builder, retention curves, and every chart's PNG / CSV download.
 
 Each view scopes the programme exactly as the other dashboard pages do
-(:func:`~webapp.dashboard.routes._programme_of`: 404 for another firm's), and
+(:func:`~webapp.auth.access.programme_or_404`: 404 for another firm's), and
 a download recomputes its page from the same query string through the same
 service, so it holds exactly what the page shows.
 """
@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys import disclosure
@@ -30,18 +30,18 @@ from surveys.reports.overview import programme_overview
 from surveys.reports.pulse import pulse_report
 from surveys.reports.retention import SPLITS, SurvivalView, survival_view
 from surveys.reports.two_cohorts import TESTS
-from surveys.settings import Settings
 from surveys.stats.wording import fmt_p
-from webapp import database
-from webapp.auth.routes import login_required
+from webapp import current
+from webapp.auth.access import login_required, programme_or_404
+from webapp.dashboard import bp
 from webapp.dashboard.page_charts import (
     compare_charts,
     overview_charts,
     pulse_charts,
     retention_charts,
 )
-from webapp.dashboard.routes import _programme_of, _signed_in, bp
 from webapp.dashboard.vega import Chart, cell, csv_text, find, inline_svg, png
+from webapp.errors import sentence
 
 PAGES = ("overview", "pulse", "compare", "retention")
 #: The query-string keys the pages read; only these are carried into download links.
@@ -51,7 +51,7 @@ QUERY_KEYS = frozenset(
 
 
 def _k() -> int:
-    settings: Settings = current_app.config["FLIPSIDE"]
+    settings = current.settings()
     return settings.min_group_size
 
 
@@ -63,17 +63,13 @@ def _comparison(programme: Programme) -> tuple[BuilderRequest | None, BuilderRes
     try:
         built = parse_request(_args())
     except BadQuery as exc:
-        abort(400, description=_sentence(str(exc)))
+        abort(400, description=sentence(exc))
     if built is None:
         return None, None
     try:
-        return built, build_comparison(database.session(), programme, built, _k(), date.today())
+        return built, build_comparison(current.session(), programme, built, _k(), date.today())
     except BadQuery as exc:
-        abort(400, description=_sentence(str(exc)))
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        abort(400, description=sentence(exc))
 
 
 def _retention(programme: Programme) -> tuple[str, int, list[SurvivalView]]:
@@ -85,7 +81,7 @@ def _retention(programme: Programme) -> tuple[str, int, list[SurvivalView]]:
     if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= 120:
         abort(400, description="'months' must be a whole number from 1 to 120.")
     views = [
-        survival_view(database.session(), programme, outcome, split, _k(), date.today(), int(text))
+        survival_view(current.session(), programme, outcome, split, _k(), date.today(), int(text))
         for outcome in ("retention", "promotion")
     ]
     return split, int(text), views
@@ -123,7 +119,7 @@ def _helpers(programme: Programme) -> dict[str, Any]:
 @bp.get("/programmes/<int:programme_id>/compare")
 @login_required("admin", "lead")
 def compare(programme_id: int) -> ResponseReturnValue:
-    programme = _programme_of(_signed_in(), programme_id)
+    programme = programme_or_404(programme_id)
     chosen, result = _comparison(programme)
     charts = compare_charts(result)
     return render_template(
@@ -134,7 +130,7 @@ def compare(programme_id: int) -> ResponseReturnValue:
         outcomes=outcomes(),
         comparisons=COMPARISONS,
         tests=TESTS,
-        rounds=climate_rounds(database.session(), programme.id),
+        rounds=climate_rounds(current.session(), programme.id),
         charts=charts,
         svg=inline_svg,
         downloads={c.id: _downloads("compare", programme.id, c) for c in charts},
@@ -145,7 +141,7 @@ def compare(programme_id: int) -> ResponseReturnValue:
 @bp.get("/programmes/<int:programme_id>/retention")
 @login_required("admin", "lead")
 def retention(programme_id: int) -> ResponseReturnValue:
-    programme = _programme_of(_signed_in(), programme_id)
+    programme = programme_or_404(programme_id)
     split, months, views = _retention(programme)
     charts = retention_charts(views)
     return render_template(
@@ -164,7 +160,7 @@ def retention(programme_id: int) -> ResponseReturnValue:
 
 def page_charts(page: str, programme: Programme) -> list[Chart]:
     """The charts ``page`` shows for this programme and query string."""
-    session = database.session()
+    session = current.session()
     if page == "overview":
         return overview_charts(programme_overview(session, programme, _k()))
     if page == "pulse":
@@ -179,7 +175,7 @@ def page_charts(page: str, programme: Programme) -> list[Chart]:
 )
 @login_required("admin", "lead")
 def chart_download(programme_id: int, page: str, chart_id: str, fmt: str) -> ResponseReturnValue:
-    programme = _programme_of(_signed_in(), programme_id)
+    programme = programme_or_404(programme_id)
     chart = find(page_charts(page, programme), chart_id)
     if chart is None:
         abort(404, description=f"This page has no chart {chart_id[:60]!r} for that query.")
