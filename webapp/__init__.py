@@ -9,7 +9,7 @@ from flask import Flask
 
 from surveys.db.session import Database
 from surveys.settings import Settings, load_settings
-from webapp import database, security
+from webapp import current, security
 from webapp.errors import register_errorhandlers
 from webapp.extensions import csrf
 
@@ -43,20 +43,19 @@ def create_app(
 
 
 def register_extensions(app: Flask, db: Database) -> None:
-    database.init_app(app, db)
+    current.init_app(app, db)
     csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.admin.routes import bp as admin_bp
-    from webapp.api.routes import bp as api_bp
-    from webapp.auth.routes import bp as auth_bp
-    from webapp.dashboard import compare as _compare  # noqa: F401  (its routes join dashboard_bp)
-    from webapp.dashboard.routes import bp as dashboard_bp
-    from webapp.exports.routes import bp as exports_bp
-    from webapp.hooks.routes import bp as hooks_bp
-    from webapp.main.routes import bp as main_bp
-    from webapp.respond.routes import bp as respond_bp
+    from webapp.admin import bp as admin_bp
+    from webapp.api import bp as api_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.dashboard import bp as dashboard_bp
+    from webapp.exports import bp as exports_bp
+    from webapp.hooks import bp as hooks_bp
+    from webapp.main import bp as main_bp
+    from webapp.respond import bp as respond_bp
 
     for blueprint in (
         main_bp,

@@ -15,7 +15,4 @@ By area:
 - **Accounts**: ``accounts`` (staff accounts, passwords), ``api_tokens``.
 - Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
   ``demo`` (the synthetic demo firms).
-
-``people_import`` and ``dp_exports`` only re-export for the CLI until it imports
-``people`` and ``exports.dp``.
 """

@@ -37,6 +37,14 @@ def create_account(
     return account
 
 
+def firm_scope(account: Account) -> set[int] | None:
+    """The firms an account may see and act on; None means every firm (administrators).
+
+    The one copy of the tenant rule: pages, the API and research exports all ask it.
+    """
+    return None if account.role == "admin" else {f.id for f in account.firms}
+
+
 def verify_password(account: Account, password: str) -> bool:
     try:
         return _hasher.verify(account.password_hash, password)

@@ -1,0 +1,10 @@
+"""Administration: firms and their settings, programmes, people, pairings, meetings, API tokens.
+
+The blueprint is created here and each view module adds its routes to it.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from webapp.admin import firms, pairings, people, routes, tokens  # noqa: E402,F401

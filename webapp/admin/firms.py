@@ -7,15 +7,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from surveys.db.models import Firm, Person, Programme
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
 from surveys.services.programmes import create_firm, save_programme, update_firm_settings
 from surveys.services.webhooks import rotate_webhook_secret
-from surveys.settings import Settings
-from webapp import database
-from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm, sentence
-from webapp.admin.people import managed_firm
-from webapp.admin.routes import bp
-from webapp.auth.routes import current_account, login_required
+from webapp import current
+from webapp.admin import bp
+from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm
+from webapp.auth.access import current_account, firm_or_404, login_required, signed_in
+from webapp.errors import sentence
 
 
 @bp.get("/firms")
@@ -25,12 +25,12 @@ def firms() -> ResponseReturnValue:
 
 
 def _list(form: FirmForm, status: int = 200) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     query = select(Firm).order_by(Firm.name)
-    if account.role != "admin":
-        query = query.where(Firm.id.in_([f.id for f in account.firms]))
-    found = database.session().scalars(query).all()
+    scope = firm_scope(account)
+    if scope is not None:
+        query = query.where(Firm.id.in_(scope))
+    found = current.session().scalars(query).all()
     return render_template("admin/firms.html", firms=found, form=form, account=account), status
 
 
@@ -39,7 +39,7 @@ def _list(form: FirmForm, status: int = 200) -> ResponseReturnValue:
 def add_firm() -> ResponseReturnValue:
     form = FirmForm()
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         try:
             firm = create_firm(session, form.name.data or "", form.slug.data or "")
         except ServiceError as exc:
@@ -60,7 +60,7 @@ def _firm_page(
     new_secret: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     if settings_form is None:
         settings_form = FirmSettingsForm(prefix="settings")
         settings_form.min_group_size.data = firm.min_group_size
@@ -93,16 +93,16 @@ def _firm_page(
 @bp.get("/firms/<int:firm_id>")
 @login_required("admin", "lead")
 def firm(firm_id: int) -> ResponseReturnValue:
-    return _firm_page(managed_firm(firm_id))
+    return _firm_page(firm_or_404(firm_id))
 
 
 @bp.post("/firms/<int:firm_id>/settings")
 @login_required("admin")
 def firm_settings(firm_id: int) -> ResponseReturnValue:
-    found = managed_firm(firm_id)
+    found = firm_or_404(firm_id)
     form = FirmSettingsForm(prefix="settings")
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         update_firm_settings(
             session,
             found.id,
@@ -118,11 +118,11 @@ def firm_settings(firm_id: int) -> ResponseReturnValue:
 @bp.post("/firms/<int:firm_id>/webhook-secret")
 @login_required("admin")
 def rotate_secret(firm_id: int) -> ResponseReturnValue:
-    found = managed_firm(firm_id)
+    found = firm_or_404(firm_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    settings: Settings = current_app.config["FLIPSIDE"]
-    session = database.session()
+    settings = current.settings()
+    session = current.session()
     secret = rotate_webhook_secret(session, found.id, settings.secret_key)
     session.commit()
     return _firm_page(found, new_secret=secret)
@@ -131,10 +131,10 @@ def rotate_secret(firm_id: int) -> ResponseReturnValue:
 @bp.post("/firms/<int:firm_id>/programmes")
 @login_required("admin", "lead")
 def add_programme(firm_id: int) -> ResponseReturnValue:
-    found = managed_firm(firm_id)
+    found = firm_or_404(firm_id)
     form = ProgrammeForm(prefix="programme")
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         assert form.starts_on.data is not None
         try:
             programme = save_programme(session, found.id, **form.values("pilot"))

@@ -8,7 +8,6 @@ from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
-from webapp.errors import sentence as sentence  # re-exported for the admin views
 
 
 class RecordMeetingForm(FlaskForm):

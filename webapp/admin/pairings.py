@@ -18,14 +18,15 @@ from surveys.services.programmes import (
     re_pair,
     save_programme,
 )
-from webapp import database
-from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm, sentence
-from webapp.admin.routes import bp, managed_programme
-from webapp.auth.routes import login_required
+from webapp import current
+from webapp.admin import bp
+from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm
+from webapp.auth.access import login_required, programme_or_404
+from webapp.errors import sentence
 
 
 def _person_id(programme: Programme, internal_id: str | None) -> int:
-    person_id = database.session().scalar(
+    person_id = current.session().scalar(
         select(Person.id).where(
             Person.firm_id == programme.firm_id, Person.internal_id == (internal_id or "").strip()
         )
@@ -38,11 +39,11 @@ def _person_id(programme: Programme, internal_id: str | None) -> int:
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
 @login_required("admin", "lead")
 def edit_programme(programme_id: int) -> ResponseReturnValue:
-    programme = managed_programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = ProgrammeForm(obj=programme)
     status = 200
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         assert form.starts_on.data is not None
         try:
             save_programme(
@@ -70,7 +71,7 @@ def _people_page(
     pair_form: PairForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     counts = dict(
         session.execute(
             select(Enrolment.role, func.count())
@@ -103,16 +104,16 @@ def _people_page(
 @bp.get("/programmes/<int:programme_id>/people")
 @login_required("admin", "lead")
 def programme_people(programme_id: int) -> ResponseReturnValue:
-    return _people_page(managed_programme(programme_id))
+    return _people_page(programme_or_404(programme_id))
 
 
 @bp.post("/programmes/<int:programme_id>/enrolments")
 @login_required("admin", "lead")
 def add_enrolment(programme_id: int) -> ResponseReturnValue:
-    programme = managed_programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = EnrolForm(prefix="enrol")
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         try:
             enrol(
                 session,
@@ -133,10 +134,10 @@ def add_enrolment(programme_id: int) -> ResponseReturnValue:
 @bp.post("/programmes/<int:programme_id>/pairings")
 @login_required("admin", "lead")
 def add_pairing(programme_id: int) -> ResponseReturnValue:
-    programme = managed_programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = PairForm(prefix="pair")
     if form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         assert form.starts_on.data is not None
         try:
             create_pairing(
@@ -157,10 +158,10 @@ def add_pairing(programme_id: int) -> ResponseReturnValue:
 
 
 def _managed_pairing(pairing_id: int) -> tuple[Pairing, Programme]:
-    pairing = database.session().get(Pairing, pairing_id)
+    pairing = current.session().get(Pairing, pairing_id)
     if pairing is None:
         abort(404)
-    return pairing, managed_programme(pairing.programme_id)
+    return pairing, programme_or_404(pairing.programme_id)
 
 
 @bp.post("/pairings/<int:pairing_id>/end")
@@ -171,7 +172,7 @@ def finish_pairing(pairing_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Please give the date the pairing ended.", "error")
         return _people_page(programme, status=422)
-    session = database.session()
+    session = current.session()
     assert form.ends_on.data is not None
     try:
         end_pairing(session, pairing.id, form.ends_on.data)
@@ -195,7 +196,7 @@ def repair(pairing_id: int) -> ResponseReturnValue:
         form.mentor.data, form.mentee.data = pairing.mentor.internal_id, pairing.mentee.internal_id
         form.starts_on.data = date.today()
     elif form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         assert form.starts_on.data is not None
         try:
             re_pair(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys.db.models import Firm
@@ -14,20 +14,11 @@ from surveys.services.people import (
     import_people,
     read_csv,
 )
-from webapp import database
+from webapp import current
+from webapp.admin import bp
 from webapp.admin.forms import PeopleImportForm
-from webapp.admin.routes import bp
-from webapp.auth.routes import ensure_can_manage, login_required
+from webapp.auth.access import firm_or_404, login_required
 from webapp.errors import sentence
-
-
-def managed_firm(firm_id: int) -> Firm:
-    """The firm if the signed-in account may manage it; 404 otherwise (no existence leak)."""
-    firm = database.session().get(Firm, firm_id)
-    if firm is None:
-        abort(404)
-    ensure_can_manage(firm.id)
-    return firm
 
 
 def _page(
@@ -46,13 +37,13 @@ def _page(
 @bp.route("/firms/<int:firm_id>/people/import", methods=["GET", "POST"])
 @login_required("admin", "lead")
 def import_people_page(firm_id: int) -> ResponseReturnValue:
-    firm = managed_firm(firm_id)
+    firm = firm_or_404(firm_id)
     form = PeopleImportForm()
     if not form.is_submitted():
         return _page(firm, form, [])
     if not form.validate():
         return _page(firm, form, [], 422)
-    session = database.session()
+    session = current.session()
     try:
         result = import_people(session, firm.id, read_csv(form.file.data.read()))
     except ImportRejected as exc:

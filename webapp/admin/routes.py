@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -13,28 +13,17 @@ from surveys.db.models import Meeting, Pairing, Programme, SurveyRound
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
 from surveys.services.meetings import record_meeting
-from surveys.settings import Settings
-from webapp import database
+from webapp import current
+from webapp.admin import bp
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
-from webapp.auth.routes import ensure_can_manage, login_required
+from webapp.auth.access import login_required, programme_or_404
 from webapp.errors import sentence
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def managed_programme(programme_id: int) -> Programme:
-    """The programme if the signed-in account may manage it; 404 otherwise (no existence leak)."""
-    programme = database.session().get(Programme, programme_id)
-    if programme is None:
-        abort(404)
-    ensure_can_manage(programme.firm_id)
-    return programme
 
 
 def _forms(programme: Programme) -> tuple[RecordMeetingForm, LaunchRoundForm]:
     meeting_form = RecordMeetingForm(prefix="meeting")
     pairings = (
-        database.session()
+        current.session()
         .scalars(
             select(Pairing)
             .where(Pairing.programme_id == programme.id, Pairing.ended_on.is_(None))
@@ -57,7 +46,7 @@ def _page(
     round_form: LaunchRoundForm,
     status: int = 200,
 ) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     meetings = session.scalar(
         select(func.count())
         .select_from(Meeting)
@@ -82,17 +71,17 @@ def _page(
 @bp.get("/programmes/<int:programme_id>")
 @login_required("admin", "lead")
 def programme(programme_id: int) -> ResponseReturnValue:
-    found = managed_programme(programme_id)
+    found = programme_or_404(programme_id)
     return _page(found, *_forms(found))
 
 
 @bp.post("/programmes/<int:programme_id>/meetings")
 @login_required("admin", "lead")
 def add_meeting(programme_id: int) -> ResponseReturnValue:
-    found = managed_programme(programme_id)
+    found = programme_or_404(programme_id)
     meeting_form, round_form = _forms(found)
     if meeting_form.validate_on_submit():
-        session = database.session()
+        session = current.session()
         pairing = session.get(Pairing, meeting_form.pairing_id.data)
         if pairing is None or pairing.programme_id != found.id:
             abort(404)
@@ -113,11 +102,11 @@ def add_meeting(programme_id: int) -> ResponseReturnValue:
 @bp.post("/programmes/<int:programme_id>/rounds")
 @login_required("admin", "lead")
 def add_round(programme_id: int) -> ResponseReturnValue:
-    found = managed_programme(programme_id)
+    found = programme_or_404(programme_id)
     meeting_form, round_form = _forms(found)
     if round_form.validate_on_submit():
-        settings: Settings = current_app.config["FLIPSIDE"]
-        session = database.session()
+        settings = current.settings()
+        session = current.session()
         closes_on = round_form.closes_on.data
         assert closes_on is not None
         try:
@@ -132,10 +121,3 @@ def add_round(programme_id: int) -> ResponseReturnValue:
             flash(f"Climate survey launched: {invited} people invited.", "info")
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)
-
-
-# The other admin pages add their routes to this blueprint.
-from webapp.admin import firms as _firms  # noqa: E402, F401
-from webapp.admin import pairings as _pairings  # noqa: E402, F401
-from webapp.admin import people as _people  # noqa: E402, F401
-from webapp.admin import tokens as _tokens  # noqa: E402, F401

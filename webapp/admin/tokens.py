@@ -9,16 +9,17 @@ from sqlalchemy import select
 from surveys.db.models import ApiToken
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
-from webapp import database
-from webapp.admin.forms import ApiTokenForm, ConfirmForm, sentence
-from webapp.admin.routes import bp
-from webapp.auth.routes import current_account, login_required
+from webapp import current
+from webapp.admin import bp
+from webapp.admin.forms import ApiTokenForm, ConfirmForm
+from webapp.auth.access import current_account, login_required
+from webapp.errors import sentence
 
 
 def _page(form: ApiTokenForm, secret: str | None = None, status: int = 200) -> ResponseReturnValue:
     account = current_account()
     assert account is not None
-    tokens = database.session().scalars(
+    tokens = current.session().scalars(
         select(ApiToken).where(ApiToken.account_id == account.id).order_by(ApiToken.id)
     )
     response = current_app.make_response(
@@ -48,7 +49,7 @@ def tokens() -> ResponseReturnValue:
         return _page(form, status=422)
     account = current_account()
     assert account is not None
-    session = database.session()
+    session = current.session()
     try:
         issued = create_api_token(session, account.id, form.name.data or "")
     except ServiceError as exc:
@@ -66,7 +67,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     assert account is not None
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session = database.session()
+    session = current.session()
     revoke_api_token(session, token_id, account_id=account.id)
     session.commit()
     flash("Token revoked; calls with it are refused from now on.", "info")

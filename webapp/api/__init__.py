@@ -1,1 +1,10 @@
-"""The JSON API under /api/v1 (Bearer tokens) and its OpenAPI 3.1 document."""
+"""The JSON API under /api/v1 (Bearer tokens) and its OpenAPI 3.1 document.
+
+The blueprint is created here and each view module adds its routes to it.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from webapp.api import exports, routes  # noqa: E402,F401

@@ -10,7 +10,7 @@ from flask import g, request
 
 from surveys.db.models import Account
 from surveys.services.api_tokens import account_for_token
-from webapp import database
+from webapp import current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +40,7 @@ def token_required(*roles: str) -> Callable[[F], F]:
             scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
             account = None
             if scheme.lower() == "bearer" and secret.strip():
-                account = account_for_token(database.session(), secret.strip())
+                account = account_for_token(current.session(), secret.strip())
             if account is None:
                 raise ApiError(
                     401, "unauthorised", "send a valid API token: Authorization: Bearer <token>"
@@ -53,8 +53,3 @@ def token_required(*roles: str) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorate
-
-
-def firm_ids(account: Account) -> set[int] | None:
-    """The firms an account may see; None means every firm (administrators)."""
-    return None if account.role == "admin" else {f.id for f in account.firms}

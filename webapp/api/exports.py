@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, jsonify, send_file, url_for
+from flask import jsonify, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys.db.models import ExportRequest
 from surveys.services import exports as svc
 from surveys.services.exports.dp import request_dp_export
-from surveys.settings import Settings
-from webapp import database
+from webapp import current
+from webapp.api import bp
 from webapp.api.auth import ApiError, api_account, token_required
-from webapp.api.routes import _json_body, bp
+from webapp.api.body import json_body
 
 DP_FIELDS = {"kind", "round_id", "epsilon", "by"}
 EXPORT_FIELDS = {
@@ -105,15 +105,15 @@ def _dp_request(body: dict[str, Any]) -> ExportRequest:
     if not isinstance(by, str):
         raise ApiError(422, "invalid", "by must be a cohort attribute")
     return request_dp_export(
-        database.session(), api_account(), _id(body.get("round_id"), "round_id"), float(epsilon), by
+        current.session(), api_account(), _id(body.get("round_id"), "round_id"), float(epsilon), by
     )
 
 
 @bp.post("/exports")
 @token_required(*svc.EXPORTERS)
 def request_export() -> ResponseReturnValue:
-    body = _json_body()
-    session = database.session()
+    body = json_body()
+    session = current.session()
     if isinstance(body, dict) and body.get("kind") == "dp":
         export = _dp_request(body)
     else:
@@ -131,14 +131,14 @@ def request_export() -> ResponseReturnValue:
 @bp.get("/exports/<int:export_id>")
 @token_required(*svc.EXPORTERS)
 def export_status(export_id: int) -> ResponseReturnValue:
-    export = svc.visible_export(database.session(), api_account(), export_id)
+    export = svc.visible_export(current.session(), api_account(), export_id)
     return jsonify(export=export_json(export))
 
 
 @bp.post("/exports/<int:export_id>/link")
 @token_required(*svc.EXPORTERS)
 def export_link(export_id: int) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     token = svc.issue_link(session, api_account(), export_id)
     session.commit()
     export = svc.visible_export(session, api_account(), export_id)
@@ -151,8 +151,8 @@ def export_link(export_id: int) -> ResponseReturnValue:
 @bp.get("/exports/download/<token>")
 @token_required(*svc.EXPORTERS)
 def export_download(token: str) -> ResponseReturnValue:
-    settings: Settings = current_app.config["FLIPSIDE"]
-    session = database.session()
+    settings = current.settings()
+    session = current.session()
     export, path = svc.download(session, api_account(), token, settings.instance_path)
     session.commit()
     response = send_file(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from surveys import disclosure
 from surveys.db.models import Firm, Meeting, Pairing, Programme
 from surveys.reports.released_cells import disclosed_cells
 from surveys.reports.two_cohorts import Comparison, compare_released
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import record_meeting
 from surveys.services.people import (
@@ -22,12 +23,12 @@ from surveys.services.people import (
     read_csv,
     records_from_json,
 )
-from surveys.settings import Settings
-from webapp import database
-from webapp.api.auth import ApiError, api_account, firm_ids, token_required
+from webapp import current
+from webapp.api import bp
+from webapp.api.auth import ApiError, api_account, token_required
+from webapp.api.body import json_body
 from webapp.api.openapi import document
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 STAFF = ("admin", "lead")
 MAX_KEY = 150
 
@@ -42,7 +43,7 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError) -> ResponseReturnValue:
-    database.session().rollback()
+    current.session().rollback()
     codes = {403: "forbidden", 404: "not_found", 409: "conflict", 410: "gone", 422: "invalid"}
     details: dict[str, Any] = {}
     if isinstance(exc, ImportRejected):
@@ -50,17 +51,8 @@ def _service_error(exc: ServiceError) -> ResponseReturnValue:
     return _api_error(ApiError(exc.status, codes.get(exc.status, "bad_request"), str(exc), details))
 
 
-def _json_body() -> Any:
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "bad_request", "the body is not valid JSON")
-    return body
-
-
 def _visible(query: Any, firm_column: Any) -> Any:
-    allowed = firm_ids(api_account())
+    allowed = firm_scope(api_account())
     return query if allowed is None else query.where(firm_column.in_(allowed))
 
 
@@ -75,7 +67,7 @@ def programmes() -> ResponseReturnValue:
     query = _visible(
         select(Programme, Firm.slug).join(Firm).order_by(Programme.id), Programme.firm_id
     )
-    rows = database.session().execute(query).all()
+    rows = current.session().execute(query).all()
     return jsonify(
         programmes=[
             {
@@ -118,15 +110,15 @@ def _meeting_input(body: Any) -> tuple[int, date]:
 @bp.post("/meetings")
 @token_required(*STAFF)
 def record_meeting_view() -> ResponseReturnValue:
-    pairing_id, held_on = _meeting_input(_json_body())
+    pairing_id, held_on = _meeting_input(json_body())
     account = api_account()
     raw_key = request.headers.get("Idempotency-Key")
     if raw_key is not None and not 1 <= len(raw_key) <= MAX_KEY:
         raise ApiError(400, "bad_request", f"Idempotency-Key must be 1 to {MAX_KEY} characters")
     key = f"api:{account.id}:{raw_key}" if raw_key is not None else None
-    session = database.session()
+    session = current.session()
     pairing = session.get(Pairing, pairing_id)
-    allowed = firm_ids(account)
+    allowed = firm_scope(account)
     if pairing is None or (allowed is not None and pairing.programme.firm_id not in allowed):
         raise ApiError(404, "not_found", f"there is no pairing {pairing_id}")
     existing = (
@@ -153,14 +145,14 @@ def record_meeting_view() -> ResponseReturnValue:
 @bp.post("/firms/<slug>/people")
 @token_required(*STAFF)
 def import_people_view(slug: str) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     firm = session.scalar(_visible(select(Firm).where(Firm.slug == slug), Firm.id))
     if firm is None:
         raise ApiError(404, "not_found", f"there is no firm {slug!r}")
     if request.mimetype == "text/csv":
         rows = read_csv(request.get_data())
     elif request.is_json:
-        rows = records_from_json(_json_body())
+        rows = records_from_json(json_body())
     else:
         raise ApiError(415, "unsupported_media_type", "send text/csv or a JSON array of people")
     result = import_people(session, firm.id, rows)
@@ -189,13 +181,13 @@ def aggregates() -> ResponseReturnValue:
     programme_id = _query_int("programme_id")
     if programme_id is None:
         raise ApiError(422, "invalid", "programme_id is required")
-    session = database.session()
+    session = current.session()
     programme = session.scalar(
         _visible(select(Programme).where(Programme.id == programme_id), Programme.firm_id)
     )
     if programme is None:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
-    settings: Settings = current_app.config["FLIPSIDE"]
+    settings = current.settings()
     policy = disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size)
     cells = disclosed_cells(
         session,
@@ -238,7 +230,7 @@ def _values(name: str) -> frozenset[str]:
 @token_required()
 def comparison(programme_id: int) -> ResponseReturnValue:
     """Two cohorts compared on one question, from released aggregates (each side >= k)."""
-    session = database.session()
+    session = current.session()
     row = session.execute(
         _visible(
             select(Programme.id, Firm.min_group_size)
@@ -249,7 +241,7 @@ def comparison(programme_id: int) -> ResponseReturnValue:
     ).one_or_none()
     if row is None:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
-    settings: Settings = current_app.config["FLIPSIDE"]
+    settings = current.settings()
     for name in ("survey_key", "question_key", "by"):
         if not request.args.get(name):
             raise ApiError(422, "invalid", f"{name} is required")
@@ -270,7 +262,3 @@ def comparison(programme_id: int) -> ResponseReturnValue:
         session, row.id, wanted, row.min_group_size or settings.min_group_size
     )
     return jsonify(result.to_dict())
-
-
-# Research exports add their routes to this blueprint.
-from webapp.api import exports as _exports  # noqa: E402, F401

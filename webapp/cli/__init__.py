@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
 from surveys.settings import Settings, SettingsError
-from webapp import database
+from webapp import current
 
 
 def fail(message: str, lines: Sequence[str] = (), code: int = 2) -> NoReturn:
@@ -38,14 +38,13 @@ def fail(message: str, lines: Sequence[str] = (), code: int = 2) -> NoReturn:
 
 def settings() -> Settings:
     """The settings of the app the command runs in (it must run in an app context)."""
-    loaded: Settings = current_app.config["FLIPSIDE"]
-    return loaded
+    return current.settings()
 
 
 def check_database() -> None:
     """Stop with one clear line when the configured database cannot be reached."""
     try:
-        database.database().ping()
+        current.database().ping()
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         fail(f"DATABASE_URL: cannot connect to the database ({reason})", code=1)

@@ -14,12 +14,12 @@ from surveys.services.errors import ServiceError
 from surveys.services.people import ImportRejected, import_people, read_csv
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
-from webapp import database
+from webapp import current
 from webapp.cli import fail, settings
 
 
 def _firm_id(slug: str) -> int:
-    with database.database().sessions() as session:
+    with current.database().sessions() as session:
         firm_id = session.scalar(select(Firm.id).where(Firm.slug == slug))
     if firm_id is None:
         fail(f"there is no firm {slug!r}")
@@ -39,7 +39,7 @@ def import_command(slug: str, file: Path) -> None:
     """Import FILE (an HR CSV): all or nothing; every problem is listed with its row."""
     firm_id = _firm_id(slug)
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             result = import_people(session, firm_id, read_csv(file.read_bytes()))
     except ImportRejected as exc:
         fail(f"{file.name}: {exc}", [str(p) for p in exc.problems])
@@ -66,7 +66,7 @@ def token_cli() -> None:
 def token_create(email: str, name: str) -> None:
     """Print a new API token once; store it in your integration's secret store."""
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             account_id = session.scalar(
                 select(Account.id).where(func.lower(Account.email) == email.strip().lower())
             )
@@ -86,7 +86,7 @@ def token_create(email: str, name: str) -> None:
 def token_revoke(token_id: int) -> None:
     """Revoke token TOKEN_ID; calls with it get 401 from now on."""
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             revoke_api_token(session, token_id)
     except ServiceError as exc:
         fail(str(exc))
@@ -107,7 +107,7 @@ def firms_cli() -> None:
 def firm_create(name: str, slug: str, min_group_size: int | None) -> None:
     """Create a firm."""
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             firm = create_firm(session, name, slug, min_group_size=min_group_size)
             firm_id = firm.id
     except ServiceError as exc:
@@ -122,7 +122,7 @@ def firm_create(name: str, slug: str, min_group_size: int | None) -> None:
 def webhook_secret_command(slug: str) -> None:
     """Rotate the firm's calendar-webhook secret and print the new one once."""
     firm_id = _firm_id(slug)
-    with database.database().transaction() as session:
+    with current.database().transaction() as session:
         secret = rotate_webhook_secret(session, firm_id, settings().secret_key)
     click.echo(f"new webhook secret for {slug} (the old one no longer works); shown only now:")
     click.echo(secret)

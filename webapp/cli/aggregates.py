@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from surveys import aggregates
-from webapp import database
+from webapp import current
 from webapp.cli import check_database, fail, settings
 
 
@@ -30,7 +30,7 @@ def verify_command(limit: int) -> None:
     Responses whose event the workers have not handled yet are not differences.
     """
     check_database()
-    with database.database().sessions() as session:
+    with current.database().sessions() as session:
         differences = aggregates.verify(session)
         session.rollback()
     if not differences:
@@ -53,7 +53,7 @@ def rebuild_command() -> None:
     """Restore every cell from the raw responses (released snapshots are kept)."""
     check_database()
     config = settings()
-    with database.database().transaction() as session:
+    with current.database().transaction() as session:
         report = aggregates.rebuild(
             session, default_k=config.min_group_size, batching=config.release_batching
         )

@@ -15,7 +15,7 @@ from surveys.db.models import Account, ExportRequest, Firm
 from surveys.services import exports as svc
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
-from webapp import database
+from webapp import current
 from webapp.cli import fail, settings
 
 
@@ -57,7 +57,7 @@ def export_command(
     out: Path | None,
 ) -> None:
     config = settings()
-    db = database.database()
+    db = current.database()
     with db.transaction() as session:
         account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
         if account is None or not account.active:

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from surveys import outbox
-from webapp import database
+from webapp import current
 from webapp.cli import check_database, fail, settings
 
 
@@ -21,7 +21,7 @@ def demo_command() -> None:
     if not config.demo:
         fail("the demo data is only loaded with FLIPSIDE_DEMO=1 (it creates known logins)")
     check_database()
-    with database.database().transaction() as session:
+    with current.database().transaction() as session:
         logins = load_demo(session, config.secret_key)
     for login in logins:
         firm = f"  ({login.firm})" if login.firm else ""
@@ -34,7 +34,7 @@ def queues_command() -> None:
     from workers.health import broker_status, queue_stats
 
     check_database()
-    with database.database().sessions() as session:
+    with current.database().sessions() as session:
         backlog = outbox.backlog(session)
     status = broker_status()
     click.echo(f"broker: {status['kind']} ({status['status']})")

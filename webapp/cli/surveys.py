@@ -12,7 +12,7 @@ from surveys.definitions import Catalogue, DefinitionError
 from surveys.definitions.loader import DEFINITIONS_DIR
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
-from webapp import database
+from webapp import current
 from webapp.cli import check_database, fail, settings
 
 
@@ -58,7 +58,7 @@ def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> 
     """Open a climate round and invite everyone in the programme's scope."""
     check_database()
     try:
-        with database.database().transaction() as session:
+        with current.database().transaction() as session:
             round_, invited = launch_round(
                 session,
                 programme_id,

@@ -1,7 +1,7 @@
-"""The charts of each dashboard page, built from the page's own disclosed results.
+"""Each dashboard chart built from its page's own disclosed results: the chart and its rows.
 
-A page and its downloads call the same function on the same service result,
-so a PNG or CSV can never hold a number the page would not show.
+:mod:`webapp.dashboard.pages` calls these for a page and for its downloads
+alike, so a PNG or CSV can never hold a number the page would not show.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from surveys import disclosure
 from surveys.reports.builder import BuilderResult
 from surveys.reports.overview import Overview
-from surveys.reports.pulse import PulseReport
-from surveys.reports.pulse_details import ScoreTrend
+from surveys.reports.pulse import LikertTrend
+from surveys.reports.pulse_details import ScoreTrend, TopicShares
 from surveys.reports.retention import SurvivalView
 from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
 from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
@@ -61,45 +61,35 @@ def overview_charts(overview: Overview) -> list[Chart]:
     return [Chart("meetings", "Meetings per month", ("Month", "Meetings"), rows, spec)]
 
 
-def pulse_charts(report: PulseReport) -> list[Chart]:
-    """The pulse page's hand-written charts, each with its table's rows: the diverging
-    bars of each Likert item, the 0-10 lines and the topic bars (ids as on the page)."""
-    charts = []
-    for index, trend in enumerate(report.likert, start=1):
-        rows = []
-        for month in trend.months:
-            shares = tuple(f"{s:.0f}%" for s in month.shares) or (
-                (cell(month.n),) * len(trend.labels)
-            )
-            rows.append((month.period, cell(month.n), *shares))
-        charts.append(
-            Chart(
-                trend.question_key,
-                f"{trend.survey_title}: {trend.question_text}",
-                ("Month", "Responses", *trend.labels),
-                rows,
-                svg=diverging_bars(trend, f"trend-{index}"),
-                legend=legend(trend.labels),
-            )
-        )
-    for index, score in enumerate(report.scores, start=1):
-        if score.months:
-            charts.append(_score_chart(score, f"score-{index}"))
-    for index, topics in enumerate(report.topics, start=1):
-        if topics.responses.shown:
-            charts.append(
-                Chart(
-                    f"topics-{index}",
-                    f"{topics.survey_title}: topics discussed",
-                    ("Topic", "Responses", "Share"),
-                    [(t.label, cell(t.count), cell(t.share, percent=True)) for t in topics.topics],
-                    svg=topic_bars(topics, f"topics-{index}"),
-                )
-            )
-    return charts
+def likert_chart(trend: LikertTrend, svg_id: str) -> Chart:
+    """A Likert item's diverging bars per month; its download id is the question's key."""
+    rows = []
+    for month in trend.months:
+        shares = tuple(f"{s:.0f}%" for s in month.shares) or ((cell(month.n),) * len(trend.labels))
+        rows.append((month.period, cell(month.n), *shares))
+    return Chart(
+        trend.question_key,
+        f"{trend.survey_title}: {trend.question_text}",
+        ("Month", "Responses", *trend.labels),
+        rows,
+        svg=diverging_bars(trend, svg_id),
+        legend=legend(trend.labels),
+    )
 
 
-def _score_chart(score: ScoreTrend, chart_id: str) -> Chart:
+def topics_chart(topics: TopicShares, chart_id: str) -> Chart:
+    """The share of responses choosing each topic, as bars."""
+    return Chart(
+        chart_id,
+        f"{topics.survey_title}: topics discussed",
+        ("Topic", "Responses", "Share"),
+        [(t.label, cell(t.count), cell(t.share, percent=True)) for t in topics.topics],
+        svg=topic_bars(topics, chart_id),
+    )
+
+
+def score_chart(score: ScoreTrend, chart_id: str) -> Chart:
+    """The mean 0-10 score per month as a line with its 95% interval."""
     rows = []
     for month in score.months:
         if isinstance(month.mean, disclosure.Shown):
@@ -261,6 +251,7 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
 
 
 def compare_charts(result: BuilderResult | None) -> list[Chart]:
+    """The means with their intervals, then a Kaplan-Meier chart per time-to-event outcome."""
     if result is None:
         return []
     charts = [c for c in [_means_chart(result)] if c is not None]
@@ -268,7 +259,3 @@ def compare_charts(result: BuilderResult | None) -> list[Chart]:
         if row.survival is not None and row.survival.points:
             charts.append(survival_chart(row.survival, f"km-{row.survival.outcome}"))
     return charts
-
-
-def retention_charts(views: list[SurvivalView]) -> list[Chart]:
-    return [survival_chart(v, f"km-{v.outcome}") for v in views if v.points]

@@ -1,82 +1,84 @@
-"""D&I lead pages (the full dashboard grows here)."""
+"""The D&I lead's dashboard views: the programme list, four pages, and their chart downloads.
+
+Each page view is one line over :func:`_render`; what a page shows is built in
+:mod:`webapp.dashboard.pages`, which the downloads call too. Every view scopes
+the programme with :func:`~webapp.auth.access.programme_or_404` (404 for another
+firm's).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import disclosure
-from surveys.db.models import Account, Firm, Programme
-from surveys.reports.overview import programme_overview
-from surveys.reports.pulse import pulse_report
-from surveys.settings import Settings
-from webapp import database
-from webapp.auth.routes import current_account, login_required
-from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
-from webapp.dashboard.page_charts import overview_charts
-from webapp.dashboard.vega import inline_svg
-
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-MAX_ID = 2**31 - 1
-
-
-def _signed_in() -> Account:
-    account = current_account()
-    assert account is not None
-    return account
-
-
-def _programme_of(account: Account, programme_id: int) -> Programme:
-    """The programme if the account may see its firm; 404 otherwise (no hint it exists)."""
-    programme = database.session().get(Programme, programme_id) if programme_id <= MAX_ID else None
-    if programme is None:
-        abort(404)
-    if account.role != "admin" and programme.firm_id not in {f.id for f in account.firms}:
-        abort(404)
-    return programme
+from surveys.db.models import Firm, Programme
+from surveys.services.accounts import firm_scope
+from webapp import current
+from webapp.auth.access import login_required, programme_or_404, signed_in
+from webapp.dashboard import bp
+from webapp.dashboard.downloads import chart_file, downloads
+from webapp.dashboard.pages import PAGES
+from webapp.dashboard.vega import find, inline_svg
 
 
 @bp.get("/")
 @login_required()
 def index() -> ResponseReturnValue:
-    account = _signed_in()
+    account = signed_in()
     query = select(Programme).join(Firm).order_by(Firm.name, Programme.name)
-    if account.role != "admin":
-        query = query.where(Programme.firm_id.in_([f.id for f in account.firms]))
-    programmes = list(database.session().scalars(query))
+    scope = firm_scope(account)
+    if scope is not None:
+        query = query.where(Programme.firm_id.in_(scope))
+    programmes = list(current.session().scalars(query))
     return render_template("dashboard/index.html", account=account, programmes=programmes)
+
+
+def _render(name: str, programme_id: int) -> ResponseReturnValue:
+    """Page ``name`` of the programme, its charts by id and each chart's download links."""
+    programme = programme_or_404(programme_id)
+    page = PAGES[name](programme)
+    return render_template(
+        page.template,
+        **page.context,
+        charts={chart.id: chart for chart in page.charts},
+        downloads=downloads(name, programme.id, page.charts),
+        svg=inline_svg,
+    )
 
 
 @bp.get("/programmes/<int:programme_id>")
 @login_required("admin", "lead")
 def overview(programme_id: int) -> ResponseReturnValue:
-    programme = _programme_of(_signed_in(), programme_id)
-    settings: Settings = current_app.config["FLIPSIDE"]
-    result = programme_overview(database.session(), programme, settings.min_group_size)
-    return render_template(
-        "dashboard/overview.html", overview=result, svg=inline_svg, charts=overview_charts(result)
-    )
+    return _render("overview", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/pulse")
 @login_required("admin", "lead")
 def pulse(programme_id: int) -> ResponseReturnValue:
-    programme = _programme_of(_signed_in(), programme_id)
-    settings: Settings = current_app.config["FLIPSIDE"]
-    report = pulse_report(database.session(), programme, settings.min_group_size)
-    return render_template(
-        "dashboard/pulse.html",
-        programme=programme,
-        trends=report.likert,
-        scores=report.scores,
-        topics=report.topics,
-        comments=report.comments,
-        withheld=report.withheld,
-        chart=diverging_bars,
-        score_chart=score_line,
-        topic_chart=topic_bars,
-        legend=legend,
-        k=report.policy.k,
-        comment_min=max(report.policy.k, disclosure.COMMENT_MIN),
-    )
+    return _render("pulse", programme_id)
+
+
+@bp.get("/programmes/<int:programme_id>/compare")
+@login_required("admin", "lead")
+def compare(programme_id: int) -> ResponseReturnValue:
+    return _render("compare", programme_id)
+
+
+@bp.get("/programmes/<int:programme_id>/retention")
+@login_required("admin", "lead")
+def retention(programme_id: int) -> ResponseReturnValue:
+    return _render("retention", programme_id)
+
+
+@bp.get(
+    "/programmes/<int:programme_id>/<any(overview,pulse,compare,retention):page>/charts/<chart_id>.<any(png,csv):fmt>"
+)
+@login_required("admin", "lead")
+def chart_download(programme_id: int, page: str, chart_id: str, fmt: str) -> ResponseReturnValue:
+    """One chart of a page as PNG or CSV, rebuilt by the page's own builder from its query."""
+    programme = programme_or_404(programme_id)
+    chart = find(PAGES[page](programme).charts, chart_id)
+    if chart is None:
+        abort(404, description=f"This page has no chart {chart_id[:60]!r} for that query.")
+    return chart_file(chart, fmt, f"{programme.id}-{page}-{chart.id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -10,28 +10,22 @@ from wtforms import SelectChoice
 from surveys.db.models import ExportRequest, Firm, Programme, SurveyRound
 from surveys.definitions import catalogue
 from surveys.services import exports as svc
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
-from surveys.settings import Settings
-from webapp import database
+from webapp import current
 from webapp.admin.forms import ConfirmForm
-from webapp.auth.routes import current_account, login_required
+from webapp.auth.access import current_account, login_required
 from webapp.errors import sentence
+from webapp.exports import bp
 from webapp.exports.forms import DpExportForm, ExportForm
-
-bp = Blueprint("exports", __name__, url_prefix="/exports")
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["FLIPSIDE"]
-    return settings
 
 
 def _form() -> ExportForm:
     account = current_account()
     assert account is not None
-    session = database.session()
-    allowed = svc.allowed_firms(account)
+    session = current.session()
+    allowed = firm_scope(account)
     firms = select(Firm).order_by(Firm.name)
     programmes = select(Programme).order_by(Programme.name)
     if allowed is not None:
@@ -50,14 +44,14 @@ def _form() -> ExportForm:
 def _dp_form() -> DpExportForm:
     account = current_account()
     assert account is not None
-    allowed = svc.allowed_firms(account)
+    allowed = firm_scope(account)
     rounds = select(SurveyRound, Programme).join(Programme).order_by(SurveyRound.id)
     if allowed is not None:
         rounds = rounds.where(Programme.firm_id.in_(allowed))
     form = DpExportForm(prefix="dp")
     form.round_id.choices = [
         SelectChoice(r.id, f"{p.name}: {r.label} ({r.survey_key})")
-        for r, p in database.session().execute(rounds).all()
+        for r, p in current.session().execute(rounds).all()
     ]
     return form
 
@@ -67,7 +61,7 @@ def _index(
 ) -> ResponseReturnValue:
     account = current_account()
     assert account is not None
-    mine = database.session().scalars(
+    mine = current.session().scalars(
         select(ExportRequest)
         .where(ExportRequest.account_id == account.id)
         .order_by(ExportRequest.id.desc())
@@ -98,7 +92,7 @@ def request_export() -> ResponseReturnValue:
         date_from=form.date_from.data,
         date_to=form.date_to.data,
     )
-    session = database.session()
+    session = current.session()
     try:
         export = svc.request_export(
             session, account, wanted, include_comments=bool(form.include_comments.data)
@@ -121,7 +115,7 @@ def request_dp() -> ResponseReturnValue:
         return _index(_form(), 422, form)
     account = current_account()
     assert account is not None
-    session = database.session()
+    session = current.session()
     try:
         export = request_dp_export(
             session, account, form.round_id.data or 0, float(form.epsilon.data or 0), form.by.data
@@ -152,7 +146,7 @@ def _status_page(export: ExportRequest, link: str | None = None) -> ResponseRetu
 def status(export_id: int) -> ResponseReturnValue:
     account = current_account()
     assert account is not None
-    return _status_page(svc.visible_export(database.session(), account, export_id))
+    return _status_page(svc.visible_export(current.session(), account, export_id))
 
 
 @bp.post("/<int:export_id>/link")
@@ -162,7 +156,7 @@ def link(export_id: int) -> ResponseReturnValue:
         abort(400)
     account = current_account()
     assert account is not None
-    session = database.session()
+    session = current.session()
     token = svc.issue_link(session, account, export_id)
     session.commit()
     export = svc.visible_export(session, account, export_id)
@@ -174,8 +168,8 @@ def link(export_id: int) -> ResponseReturnValue:
 def download(token: str) -> ResponseReturnValue:
     account = current_account()
     assert account is not None
-    session = database.session()
-    export, path = svc.download(session, account, token, _settings().instance_path)
+    session = current.session()
+    export, path = svc.download(session, account, token, current.settings().instance_path)
     session.commit()
     response = send_file(
         path,
@@ -190,4 +184,4 @@ def download(token: str) -> ResponseReturnValue:
 @bp.get("/audit")
 @login_required("admin")
 def audit() -> ResponseReturnValue:
-    return render_template("exports/audit.html", rows=svc.audit_log(database.session()))
+    return render_template("exports/audit.html", rows=svc.audit_log(current.session()))

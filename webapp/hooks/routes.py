@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,15 +24,13 @@ from surveys.services.webhooks import (
     record_notified_meeting,
     verify_signature,
 )
-from surveys.settings import Settings
-from webapp import database
-
-bp = Blueprint("hooks", __name__, url_prefix="/hooks")
+from webapp import current
+from webapp.hooks import bp
 
 
 @bp.errorhandler(ServiceError)
 def _error(exc: ServiceError) -> ResponseReturnValue:
-    database.session().rollback()
+    current.session().rollback()
     codes = {401: "unauthorised", 404: "not_found", 409: "conflict", 422: "invalid"}
     code = codes.get(exc.status, "bad_request")
     return jsonify(error={"code": code, "message": str(exc), "details": {}}), exc.status
@@ -40,8 +38,8 @@ def _error(exc: ServiceError) -> ResponseReturnValue:
 
 @bp.post("/meetings")
 def meetings() -> ResponseReturnValue:
-    settings: Settings = current_app.config["FLIPSIDE"]
-    session = database.session()
+    settings = current.settings()
+    session = current.session()
     body = request.get_data(cache=True)
     firm = verify_signature(
         session,

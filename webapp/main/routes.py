@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from surveys import outbox
-from webapp import database
+from webapp import current
+from webapp.main import bp
 from workers.health import broker_status, dead_letter_count
-
-bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
@@ -23,10 +22,10 @@ def healthz() -> ResponseReturnValue:
     report: dict[str, object] = {}
     healthy = True
     try:
-        database.database().ping()
-        with database.database().sessions() as session:
+        current.database().ping()
+        with current.database().sessions() as session:
             backlog = outbox.backlog(session)
-        report["database"] = {"status": "ok", "backend": database.database().engine.dialect.name}
+        report["database"] = {"status": "ok", "backend": current.database().engine.dialect.name}
         report["outbox"] = {
             "unpublished": backlog.unpublished,
             "in_flight": backlog.in_flight,
@@ -42,5 +41,5 @@ def healthz() -> ResponseReturnValue:
     report["broker"] = broker
     healthy = healthy and broker["status"] == "ok"
     report["status"] = "ok" if healthy else "degraded"
-    report["mode"] = "embedded" if current_app.config["FLIPSIDE"].embedded else "redis"
+    report["mode"] = "embedded" if current.settings().embedded else "redis"
     return jsonify(report), 200 if healthy else 503

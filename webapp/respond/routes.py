@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
@@ -18,17 +18,16 @@ from surveys.services.meetings import record_meeting
 from surveys.services.responses import submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
-from webapp import database
+from webapp import current
 from webapp.errors import sentence
 from webapp.extensions import csrf
+from webapp.respond import bp
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm, survey_form
 
-bp = Blueprint("respond", __name__)
-
 
 def _settings() -> Settings:
-    settings: Settings = current_app.config["FLIPSIDE"]
+    settings = current.settings()
     return settings
 
 
@@ -55,7 +54,7 @@ def answer(token: str) -> ResponseReturnValue:
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
     if context is None:
-        session = database.session()
+        session = current.session()
         invitation = open_invitation(session, token)
         if not invitation.longitudinal:  # a pseudonym is computed at submission only
             context = submission_context(session, invitation)
@@ -69,11 +68,11 @@ def answer(token: str) -> ResponseReturnValue:
         try:
             if page_context is not None:
                 # The page's signed context: one write on a bare connection, no ORM session.
-                with database.database().engine.begin() as conn:
+                with current.database().engine.begin() as conn:
                     submit_response(conn, token, raw, context=page_context)
                 outbox.notify_committed()
             else:
-                session = database.session()
+                session = current.session()
                 submit_response(session, token, raw, context=context)
                 session.commit()
         except InvalidAnswers as exc:
@@ -103,7 +102,7 @@ def thanks() -> ResponseReturnValue:
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
 @csrf.exempt  # type: ignore[untyped-decorator]  # the token authorises; RFC 8058 one-click
 def opt_out_page(token: str) -> ResponseReturnValue:
-    session = database.session()
+    session = current.session()
     if request.method == "POST":
         opt_out(session, token)
         session.commit()
@@ -120,7 +119,7 @@ def we_met(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         _check_form_token(secret, token)
     found = read_met_token(secret, token)
-    session = database.session()
+    session = current.session()
     pairing = session.get(Pairing, found[0]) if found else None
     if found is None or pairing is None or found[1] not in (pairing.mentor_id, pairing.mentee_id):
         raise NotFound("This link is not valid. Check that you copied all of it.")

@@ -10,7 +10,7 @@ requesting account and valid until the bundle expires.
 
 The package, in the order an export goes through it:
 
-- ``access``: who may export (EXPORTERS, allowed_firms), where bundles live, the audit;
+- ``access``: who may export (EXPORTERS), where bundles live, the audit;
 - ``requests``: checking a scope and requesting a row-level export;
 - ``building``: the worker's claim, build and outcome (``run_export``);
 - ``links``: download links, downloads and expiry;
@@ -20,7 +20,6 @@ The package, in the order an export goes through it:
 from surveys.services.exports.access import (
     EXPORTERS,
     Forbidden,
-    allowed_firms,
     audit,
     audit_log,
     exports_folder,
@@ -43,7 +42,6 @@ __all__ = [
     "STALE_BUILD",
     "Forbidden",
     "ScopeInput",
-    "allowed_firms",
     "audit",
     "audit_log",
     "check_scope",

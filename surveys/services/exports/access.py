@@ -23,11 +23,6 @@ def exports_folder(instance_path: Path) -> Path:
     return instance_path / "exports"
 
 
-def allowed_firms(account: Account) -> set[int] | None:
-    """Firms whose data the account may export; None = every firm (administrators)."""
-    return None if account.role == "admin" else {f.id for f in account.firms}
-
-
 def audit(
     session: Session, action: str, account: Account, export: ExportRequest, **kw: Any
 ) -> None:

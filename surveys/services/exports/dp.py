@@ -38,11 +38,11 @@ from surveys.domain.events import ExportRequested
 from surveys.domain.vocab import COHORT_VALUES
 from surveys.export import dp
 from surveys.export.bundle import Bundle
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import Conflict, Invalid, NotFound
 from surveys.services.exports.access import (
     EXPORTERS,
     Forbidden,
-    allowed_firms,
     audit,
     exports_folder,
 )
@@ -89,7 +89,7 @@ def request_dp_export(
         raise NotFound(f"there is no survey round {round_id}")
     programme = session.get(Programme, round_.programme_id)
     assert programme is not None
-    allowed = allowed_firms(account)
+    allowed = firm_scope(account)
     if allowed is not None and programme.firm_id not in allowed:
         raise Forbidden("that round belongs to a firm outside your account's firms")
     responses = session.scalar(select(func.count()).where(Response.round_id == round_id)) or 0

@@ -19,8 +19,9 @@ from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
 from surveys.export.planning import count_in_scope
 from surveys.export.scope import Scope
+from surveys.services.accounts import firm_scope
 from surveys.services.errors import Invalid, NotFound
-from surveys.services.exports.access import EXPORTERS, Forbidden, allowed_firms, audit
+from surveys.services.exports.access import EXPORTERS, Forbidden, audit
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def check_scope(session: Session, account: Account, wanted: ScopeInput) -> Scope
     """The scope as the export will use it; Forbidden outside the account's firms."""
     if account.role not in EXPORTERS:
         raise Forbidden(f"a {account.role} account cannot request research exports")
-    allowed = allowed_firms(account)
+    allowed = firm_scope(account)
     firm_ids = set(wanted.firm_ids)
     if wanted.programme_id is not None:
         programme = session.get(Programme, wanted.programme_id)
