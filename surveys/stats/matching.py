@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from surveys.stats.ranks import FloatArray, as_sample
-from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import (
+    EffectSize,
+    StatsInputError,
+    TestResult,
+    check_group_sizes,
+    require_finite,
+)
 from surveys.stats.two_sample import check_alternative, hedges_g, p_from_t, t_interval
 from surveys.stats.wording import chance_clause, fmt_ci, fmt_num, mean_difference_sentence
 
@@ -128,6 +134,9 @@ def _welch_parts(parts: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """SE and Satterthwaite df of a sum of independent means, from (variance, n_eff) pairs."""
     terms = [v / n for v, n in parts]
     se = math.sqrt(sum(terms))
+    require_finite(sum(terms))
+    if se == 0:
+        raise StatsInputError("no variation in any group; no test can be run")
     df = sum(terms) ** 2 / sum(t**2 / (n - 1) for t, (_, n) in zip(terms, parts, strict=True))
     return se, df
 
@@ -183,6 +192,7 @@ def weighted_welch_core(
         raise StatsInputError("too little weighted data or no variation; no test can be run")
     se, df = _welch_parts([(v1, e1), (v2, e2)])
     diff = m1 - m2
+    require_finite(diff)
     stat = diff / se
     p = p_from_t(stat, df, alternative)
     ci = t_interval(diff, se, df, alternative, confidence_level)
@@ -264,6 +274,7 @@ def did_core(
     treated_change = m["treated follow-up"] - m["treated baseline"]
     control_change = m["comparison follow-up"] - m["comparison baseline"]
     did = treated_change - control_change
+    require_finite(did)
     se, df = _welch_parts([(v[3], v[1]) for v in stats.values()])
     if se == 0:
         raise StatsInputError("no variation in any round; no test can be run")

@@ -16,7 +16,13 @@ from scipy.stats import mannwhitneyu
 from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf, t_cdf, t_ppf, t_sf
 from surveys.stats.power import power_note
 from surveys.stats.ranks import FloatArray, RankSummary, as_sample, rank_summary
-from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import (
+    EffectSize,
+    StatsInputError,
+    TestResult,
+    check_group_sizes,
+    require_finite,
+)
 from surveys.stats.wording import (
     chance_clause,
     fmt_ci,
@@ -103,6 +109,7 @@ def welch_core(
         raise StatsInputError("Welch's t-test needs at least two responses per group")
     a, b = v1 / n1, v2 / n2
     se = math.sqrt(a + b)
+    require_finite(m1, m2, m1 - m2, a + b)
     if se == 0:
         raise StatsInputError("every response is identical in both groups; no test can be run")
     diff = m1 - m2
