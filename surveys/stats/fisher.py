@@ -160,7 +160,7 @@ def _simulated(table: np.ndarray, draws: int, seed: int) -> FisherRxC:
 def fisher_rxc(
     table: np.ndarray | list[list[int]],
     *,
-    limit: int = EXACT_LIMIT,
+    limit: int | None = None,
     simulations: int = SIMULATIONS,
     seed: int = SEED,
 ) -> FisherRxC:
@@ -170,6 +170,6 @@ def fisher_rxc(
     if counts.shape[0] < 2 or counts.shape[1] < 2:
         return FisherRxC(1.0, "exact")
     try:
-        return FisherRxC(_exact(counts, limit), "exact")
+        return FisherRxC(_exact(counts, EXACT_LIMIT if limit is None else limit), "exact")
     except _TooLarge:
         return _simulated(counts, simulations, seed)
