@@ -135,8 +135,8 @@ def _welch_parts(parts: Sequence[tuple[float, float]]) -> tuple[float, float]:
     terms = [v / n for v, n in parts]
     se = math.sqrt(sum(terms))
     require_finite(sum(terms))
-    if se == 0:
-        raise StatsInputError("no variation in any group; no test can be run")
+    if se == 0:  # the callers refuse this case in their own words
+        return 0.0, math.nan
     df = sum(terms) ** 2 / sum(t**2 / (n - 1) for t, (_, n) in zip(terms, parts, strict=True))
     return se, df
 
