@@ -9,7 +9,7 @@ DEMO   := FLIPSIDE_DEMO=1
 
 NODE_STAMP := node_modules/.installed-$(shell cksum package.json | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck layers pytest browser-deps clean
+.PHONY: run test install lint typecheck layers pytest browser-deps r-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ browser-deps: $(NODE_STAMP)
 	      || echo "could not install chromium: the browser tests will skip"; \
 	  else echo "chromium not found (apt-get install chromium): the browser tests will skip"; fi; }
 
+# Test-only: R is the oracle of the differential statistics tests (tests/oracle).
+R_PACKAGES := r-base-core r-cran-survival r-cran-haven
+
+r-deps:
+	@{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(R_PACKAGES) >/dev/null) \
+	      || echo "could not install R: the R oracle tests will skip"; \
+	  else echo "Rscript with survival not found (apt-get install $(R_PACKAGES)): the R oracle tests will skip"; fi; }
+
 run: install
 	@$(DEMO) $(BIN)/flipside db upgrade
 	@$(DEMO) $(BIN)/flipside demo
@@ -47,7 +57,7 @@ typecheck: install
 layers:
 	@if [ -f ../shared/tools/check_layers.py ]; then $(BIN)/python ../shared/tools/check_layers.py .; fi
 
-pytest: install browser-deps
+pytest: install browser-deps r-deps
 	$(BIN)/pytest
 
 test: install lint typecheck layers pytest

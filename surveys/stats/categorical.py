@@ -15,17 +15,16 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
+from scipy.stats import chi2_contingency, fisher_exact
 from scipy.stats.contingency import association, odds_ratio
 
 from surveys.stats.alternatives import check_alternative
 from surveys.stats.distributions import norm_ppf
+from surveys.stats.fisher import fisher_rxc
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
 from surveys.stats.wording import chance_clause, fmt_num, on_outcome
 
 TESTS = ("auto", "chi2", "fisher")
-FISHER_RESAMPLES = 20_000
-FISHER_SEED = 20_250_501
 
 
 def wilson_interval(successes: int, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
@@ -85,7 +84,7 @@ def proportion_favourable(
 
 def _fisher(
     table: np.ndarray, alternative: str, level: float
-) -> tuple[float, float | None, tuple[float, float] | None, list[str]]:
+) -> tuple[float, float | None, tuple[float, float] | None, list[str], dict[str, object]]:
     notes: list[str] = []
     if table.shape == (2, 2):
         p = float(fisher_exact(table, alternative=alternative).pvalue)
@@ -97,17 +96,27 @@ def _fisher(
         notes.append(
             "Fisher's exact test; estimate is the conditional MLE odds ratio, as R's fisher.test."
         )
-        return p, float(ratio.statistic), (float(ci_obj.low), float(ci_obj.high)), notes
+        estimate, ci = float(ratio.statistic), (float(ci_obj.low), float(ci_obj.high))
+        return p, estimate, ci, notes, {"pvalue_method": "exact"}
     if alternative != "two-sided":
         raise StatsInputError("one-sided alternatives exist only for 2x2 tables")
-    method = MonteCarloMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(FISHER_SEED))
-    p = float(fisher_exact(table, method=method).pvalue)
-    notes.append(
-        f"Fisher's exact test on a table larger than 2x2: p-value estimated from "
-        f"{FISHER_RESAMPLES:,} random tables with the same margins (fixed seed); "
-        "R's fisher.test enumerates them exactly."
-    )
-    return p, None, None, notes
+    found = fisher_rxc(table)
+    extras: dict[str, object] = {"pvalue_method": found.method}
+    if found.method == "exact":
+        notes.append(
+            "Fisher's exact test on a table larger than 2x2: every table with the same "
+            "margins enumerated, as R's fisher.test."
+        )
+    else:
+        assert found.mc_standard_error is not None
+        extras |= {"simulations": found.simulations, "pvalue_mc_se": found.mc_standard_error}
+        notes.append(
+            f"The table is too large to enumerate, so the p-value is SIMULATED from "
+            f"{found.simulations:,} random tables with the same margins (fixed seed), "
+            f"as R's fisher.test(simulate.p.value = TRUE); Monte Carlo standard error "
+            f"{found.mc_standard_error:.2g}."
+        )
+    return found.pvalue, None, None, notes, extras
 
 
 def contingency_test(
@@ -150,11 +159,16 @@ def contingency_test(
     n = {r: int(s) for r, s in zip(rows, counts.sum(axis=1), strict=True)}
     notes = ["Cramér's V uses the uncorrected chi-square statistic."]
     estimate = ci = None
+    extras: dict[str, object] = {}
     if use_fisher:
         why = "an expected count is under 5" if test == "auto" else "requested"
-        p, estimate, ci, more = _fisher(counts.astype(np.int64), alternative, confidence_level)
+        p, estimate, ci, more, extras = _fisher(
+            counts.astype(np.int64), alternative, confidence_level
+        )
         notes = [f"Fisher's exact test ({why}).", *more, *notes]
         name, stat, df = "Fisher's exact test", None, None
+        if extras["pvalue_method"] == "simulated":
+            name = "Fisher's exact test (simulated p-value)"
     else:
         p, stat, df = float(result.pvalue), float(result.statistic), float(result.dof)
         yates = counts.shape == (2, 2)
@@ -186,11 +200,12 @@ def contingency_test(
         notes=notes,
         summary=summary,
         extras={
+            **extras,
             "table": {
                 "rows": list(rows),
                 "cols": list(cols),
                 "counts": counts.astype(np.int64).tolist(),
                 "expected": expected.tolist(),
-            }
+            },
         },
     )

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 
 from surveys.stats.alternatives import p_from_t, t_interval
 from surveys.stats.ranks import as_sample
-from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import (
+    EffectSize,
+    StatsInputError,
+    TestResult,
+    check_group_sizes,
+    require_finite,
+)
 from surveys.stats.weighted import Moments, checked_weights, weighted_moments, welch_parts
 from surveys.stats.wording import chance_clause, fmt_ci, fmt_num
 
@@ -68,6 +74,7 @@ def did_core(
     treated_change = m["treated follow-up"] - m["treated baseline"]
     control_change = m["comparison follow-up"] - m["comparison baseline"]
     did = treated_change - control_change
+    require_finite(did)
     se, df = welch_parts([(v[3], v[1]) for v in stats.values()])
     if se == 0:
         raise StatsInputError("no variation in any round; no test can be run")

@@ -115,6 +115,18 @@ def welch_t_from_moments(
     )
 
 
+def whole_counts(histograms: Mapping[str, Histogram]) -> None:
+    """Refuse counts that are negative, fractional or not numbers (never truncate them)."""
+    for label, hist in histograms.items():
+        for value, count in hist.items():
+            if not np.isfinite(float(count)) or count < 0 or int(count) != count:
+                raise StatsInputError(
+                    f"group {label!r}: count {count!r} for {value!r} is not a whole number"
+                )
+            if not np.isfinite(float(value)):
+                raise StatsInputError(f"group {label!r}: value {value!r} is not a number")
+
+
 def _expanded(support: FloatArray, counts: FloatArray) -> FloatArray:
     return np.repeat(support, counts.astype(np.int64))
 
@@ -173,6 +185,7 @@ def chi_square_from_counts(
     min_group_size: int = 5,
 ) -> TestResult:
     """χ² (or Fisher's exact) on the group × value table built from histograms."""
+    whole_counts(histograms)
     values = sorted({float(v) for h in histograms.values() for v in h})
     rows = list(histograms)
     table = [
@@ -193,6 +206,7 @@ def kruskal_from_counts(
     follow_up: bool = True,
 ) -> TestResult:
     """Kruskal–Wallis H from histograms, with Holm-adjusted pairwise follow-ups."""
+    whole_counts(histograms)
     labels = list(histograms)
     values = sorted({float(v) for h in histograms.values() for v in h})
     counts = np.array(

@@ -20,7 +20,13 @@ from surveys.stats.alternatives import check_alternative, p_from_t, t_interval
 from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf
 from surveys.stats.rank_tests import EXACT_BELOW
 from surveys.stats.ranks import FloatArray, as_sample
-from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import (
+    EffectSize,
+    StatsInputError,
+    TestResult,
+    check_group_sizes,
+    require_finite,
+)
 from surveys.stats.wording import chance_clause, fmt_num, mean_difference_sentence, on_outcome
 
 PAIRS = "pairs"
@@ -56,7 +62,9 @@ def paired_t(
     n = len(d)
     if n < 2:
         raise StatsInputError("a paired t-test needs at least two pairs")
-    mean, sd = float(d.mean()), float(d.std(ddof=1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, sd = float(d.mean()), float(d.std(ddof=1))
+    require_finite(mean, sd**2 / n)
     if sd == 0:
         raise StatsInputError("every difference is identical; no test can be run")
     se = sd / math.sqrt(n)

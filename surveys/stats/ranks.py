@@ -54,6 +54,19 @@ class RankSummary:
         return self.n1 * self.s1sq + self.n2 * self.s2sq
 
 
+LARGEST = 1e75
+"""Values beyond ±LARGEST are refused: Welch's df squares the variance (a
+fourth power of the values), which overflows near 1e77, and an infinite variance
+would make t zero and p one, a confident sentence about nothing."""
+
+
+def too_large(label: str) -> StatsInputError:
+    """The one-line refusal for values whose arithmetic would overflow."""
+    return StatsInputError(
+        f"group {label!r} holds values beyond ±1e75, too large to analyse; rescale them"
+    )
+
+
 def as_sample(values: Sequence[float] | FloatArray, label: str) -> FloatArray:
     """A 1-D float array with only finite values, or a clear error naming the group."""
     arr = np.asarray(values, dtype=np.float64)
@@ -61,6 +74,8 @@ def as_sample(values: Sequence[float] | FloatArray, label: str) -> FloatArray:
         raise StatsInputError(f"group {label!r} must be a flat list of numbers")
     if not np.all(np.isfinite(arr)):
         raise StatsInputError(f"group {label!r} contains missing or infinite values")
+    if arr.size and float(np.max(np.abs(arr))) > LARGEST:
+        raise too_large(label)
     return arr
 
 
@@ -93,6 +108,8 @@ def aligned_counts(
                 raise StatsInputError(f"group {label!r}: count for {value!r} is not a whole number")
             if not np.isfinite(value):
                 raise StatsInputError(f"group {label!r}: value {value!r} is not a number")
+            if abs(value) > LARGEST:
+                raise too_large(label)
     fx = {float(k): float(v) for k, v in hx.items()}
     fy = {float(k): float(v) for k, v in hy.items()}
     values = sorted(set(fx) | set(fy))

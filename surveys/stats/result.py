@@ -22,6 +22,7 @@ __all__ = [
     "TestResult",
     "check_group_sizes",
     "jsonable",
+    "require_finite",
 ]
 
 
@@ -50,6 +51,18 @@ def check_group_sizes(n: Mapping[str, int], min_group_size: int) -> None:
     for label, size in n.items():
         if size < min_group_size:
             raise GroupTooSmall(label, size, min_group_size)
+
+
+def require_finite(*values: float) -> None:
+    """Refuse when the arithmetic has overflowed (values near 1e308 and the like).
+
+    An infinite variance makes t zero and p one: a confident sentence about
+    nothing. Refusing is the only honest answer.
+    """
+    if not all(math.isfinite(v) for v in values):
+        raise StatsInputError(
+            "the values are too large to analyse (the arithmetic overflows); rescale them"
+        )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ have not (yet) left or been promoted. Curves come from ``scipy.stats.ecdf`` on
 ``CensoredData`` with log-log ("exponential Greenwood") intervals; R's survfit
 defaults to log intervals, so survival estimates match R exactly and the
 interval ends may differ slightly. The log-rank statistic is R's ``survdiff``
-chi-square with k − 1 df; for two groups a hazard ratio is estimated by the
-O/E method.
+chi-square with k − 1 df; for two groups the hazard ratio comes from a Cox
+model (R's coxph with Efron ties) with its Wald interval, see
+:mod:`surveys.stats.cox`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import CensoredData, ecdf
 
+from surveys.stats.cox import cox_binary
 from surveys.stats.distributions import chi2_sf, norm_ppf
 from surveys.stats.ranks import FloatArray
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
@@ -144,14 +146,20 @@ def survival_comparison(
     p = chi2_sf(stat, df)
     effect = None
     labels = list(data)
-    if len(labels) == 2 and all(v > 0 for v in (*observed.values(), *expected.values())):
-        a, b = labels
-        hr = (observed[a] / expected[a]) / (observed[b] / expected[b])
-        half = norm_ppf(1 - (1 - confidence_level) / 2) * math.sqrt(
-            1 / expected[a] + 1 / expected[b]
+    fit = cox_binary(*data[labels[0]], *data[labels[1]]) if len(labels) == 2 else None
+    if len(labels) == 2 and fit is None:
+        notes.append(
+            "No hazard ratio: the Cox model has no finite estimate (the events fall "
+            "so that one group's ratio would be zero or infinite)."
         )
-        ci = (hr * math.exp(-half), hr * math.exp(half))
-        effect = EffectSize("hazard ratio (O/E method)", hr, ci)
+    if fit is not None:
+        a, b = labels
+        hr, ci = fit.hazard_ratio, fit.interval(norm_ppf(1 - (1 - confidence_level) / 2))
+        effect = EffectSize("hazard ratio (Cox model, Wald interval)", hr, ci)
+        notes.append(
+            f"Hazard ratio of {a} vs {b} from a Cox proportional hazards model "
+            "(Efron ties, as R's coxph) with its Wald interval exp(beta ± z se)."
+        )
         pace = "sooner" if hr > 1 else "later"
         summary = (
             f"{a} reached the outcome{on_outcome(outcome)} {pace} than {b} (hazard ratio "
@@ -173,5 +181,11 @@ def survival_comparison(
         confidence_level=confidence_level,
         notes=notes,
         summary=summary,
-        extras={"km": km, "km_ci": km_ci, "observed": observed, "expected": expected},
+        extras={
+            "km": km,
+            "km_ci": km_ci,
+            "observed": observed,
+            "expected": expected,
+            **({"cox": {"coef": fit.beta, "se": fit.se}} if fit is not None else {}),
+        },
     )

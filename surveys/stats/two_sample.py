@@ -18,7 +18,13 @@ from surveys.stats.distributions import norm_ppf
 from surveys.stats.power import power_extras
 from surveys.stats.rank_tests import brunner_munzel_core, mann_whitney_core
 from surveys.stats.ranks import FloatArray, as_sample, rank_summary
-from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import (
+    EffectSize,
+    StatsInputError,
+    TestResult,
+    check_group_sizes,
+    require_finite,
+)
 from surveys.stats.wording import mean_difference_sentence
 
 
@@ -59,6 +65,7 @@ def welch_core(
         raise StatsInputError("Welch's t-test needs at least two responses per group")
     a, b = v1 / n1, v2 / n2
     se = math.sqrt(a + b)
+    require_finite(m1, m2, m1 - m2, a + b)
     if se == 0:
         raise StatsInputError("every response is identical in both groups; no test can be run")
     diff = m1 - m2

@@ -15,7 +15,7 @@ import numpy as np
 
 from surveys.stats.alternatives import check_alternative, p_from_t, t_interval
 from surveys.stats.ranks import FloatArray, as_sample
-from surveys.stats.result import StatsInputError, TestResult, check_group_sizes
+from surveys.stats.result import StatsInputError, TestResult, check_group_sizes, require_finite
 from surveys.stats.two_sample import hedges_g
 from surveys.stats.wording import mean_difference_sentence
 
@@ -59,6 +59,9 @@ def welch_parts(parts: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """SE and Satterthwaite df of a sum of independent means, from (variance, n_eff) pairs."""
     terms = [v / n for v, n in parts]
     se = math.sqrt(sum(terms))
+    require_finite(sum(terms))
+    if se == 0:  # the callers refuse this case in their own words
+        return 0.0, math.nan
     df = sum(terms) ** 2 / sum(t**2 / (n - 1) for t, (_, n) in zip(terms, parts, strict=True))
     return se, df
 
@@ -111,6 +114,7 @@ def weighted_welch_core(
         raise StatsInputError("too little weighted data or no variation; no test can be run")
     se, df = welch_parts([(v1, e1), (v2, e2)])
     diff = m1 - m2
+    require_finite(diff)
     stat = diff / se
     p = p_from_t(stat, df, alternative)
     ci = t_interval(diff, se, df, alternative, confidence_level)
