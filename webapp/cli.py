@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 from surveys import outbox
 from surveys.db import migrate
 from surveys.settings import Settings, SettingsError
-from webapp import database
+from webapp import database, keys_cli
 from webapp.stats_cli import stats
 from webapp.surveys_cli import surveys_cli
 
@@ -78,7 +78,12 @@ def demo_command() -> None:
         fail("the demo data is only loaded with FLIPSIDE_DEMO=1 (it creates known logins)")
     check_database()
     with database.database().transaction() as session:
-        logins = load_demo(session, settings.secret_key)
+        logins = load_demo(
+            session,
+            settings.secret_key,
+            keys=settings.required_keys,
+            default_k=settings.min_group_size,
+        )
     for login in logins:
         firm = f"  ({login.firm})" if login.firm else ""
         click.echo(f"demo login ({login.role}): {login.email} / {login.password}{firm}")
@@ -141,3 +146,5 @@ main = FlaskGroup(create_app=_create_app, add_default_commands=True, load_dotenv
 # Statistics on a researcher's own CSV need no app, no database and no SECRET_KEY.
 main.add_command(stats)
 main.add_command(surveys_cli)
+for _command in keys_cli.COMMANDS:  # issue 13: `flipside keys generate`, `flipside mix`
+    main.add_command(_command)

@@ -29,6 +29,7 @@ from surveys import disclosure
 from surveys.db.models import Answer, Firm, Person, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
+from surveys.domain.periods import month_of_week
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import datapackage, readme, report_text
 from surveys.export.fields import Field, table_fields
@@ -64,11 +65,27 @@ def count_in_scope(session: Session, scope: Scope) -> int:
     return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
 
 
-def _month_of(session: Session) -> Any:
-    """The month of a response's date as 'YYYY-MM', in SQL (so counts group by month)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Response.submitted_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Response.submitted_on)
+#: A response's stored period as one column ("week:2026-W07", "month:2026-02", "round:12").
+_PERIOD = Response.period_kind + ":" + Response.period
+
+
+def round_months(session: Session) -> dict[int, str]:
+    """Each round's month ('YYYY-MM' of its closing day): a climate response's month."""
+    return {
+        rid: f"{day:%Y-%m}"
+        for rid, day in session.execute(select(SurveyRound.id, SurveyRound.closes_on))
+    }
+
+
+def stored_month(period: str, rounds: dict[int, str]) -> str:
+    """The export's month of a stored period (see :data:`_PERIOD`): a week's month,
+    a merged batch's month, or a round's closing month. Responses carry no date."""
+    kind, _, value = period.partition(":")
+    if kind == "week":
+        return month_of_week(value)
+    if kind == "round":
+        return rounds.get(int(value), "")
+    return value
 
 
 def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
@@ -77,7 +94,7 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         Response.survey_key,
         Firm.slug,
         Response.programme_id,
-        _month_of(session),
+        _PERIOD,
         Response.role,
         Response.level_band,
         Response.tenure_band,
@@ -97,8 +114,9 @@ def _combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo
         .group_by(*columns)
     )
     counts: dict[disclosure.Combo, int] = {}
-    for key, slug, programme, month, role, lb, tb, gg, g, e, n in session.execute(query):
-        combo = (key, slug, str(programme), month, role, lb, tb, gg, g, e)
+    months = round_months(session)
+    for key, slug, programme, period, role, lb, tb, gg, g, e, n in session.execute(query):
+        combo = (key, slug, str(programme), stored_month(period, months), role, lb, tb, gg, g, e)
         counts[combo] = counts.get(combo, 0) + int(n)
     return counts
 
@@ -145,7 +163,7 @@ class _Rows:
             r[1],
             ctx["slugs"][r[3]],
             str(r[4]),
-            f"{r[6].year:04d}-{r[6].month:02d}",
+            stored_month(r[6], ctx["round_months"]),
             r[7],
             r[8],
             r[9],
@@ -205,7 +223,7 @@ _RESPONSE_COLUMNS = (
     Response.firm_id,
     Response.programme_id,
     Response.round_id,
-    Response.submitted_on,
+    _PERIOD,
     Response.role,
     Response.level_band,
     Response.tenure_band,
@@ -318,6 +336,7 @@ def build_bundle(
     context: dict[str, Any] = {
         "slugs": slugs,
         "rounds": rounds,
+        "round_months": round_months(session),
         "policy": policy,
         "masker": masker,
         "pseudonym_key": secrets.token_bytes(32),

@@ -8,14 +8,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
-from surveys import outbox
 from surveys.db.models import Pairing
 from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.invitations import open_invitation, opt_out
 from surveys.services.meetings import record_meeting
-from surveys.services.responses import submission_context, submit_response
+from surveys.services.responses import read_context, submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
 from webapp import database
@@ -23,6 +22,7 @@ from webapp.errors import sentence
 from webapp.extensions import csrf
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm, survey_form
+from webapp.writing import writing
 
 bp = Blueprint("respond", __name__)
 
@@ -54,11 +54,12 @@ def answer(token: str) -> ResponseReturnValue:
         _check_form_token(secret, token)
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
+    keys = _settings().required_keys
     if context is None:
         session = database.session()
         invitation = open_invitation(session, token)
-        if not invitation.longitudinal:  # a pseudonym is computed at submission only
-            context = submission_context(session, invitation)
+        if not invitation.longitudinal:  # a pseudonym never goes to the browser
+            context = submission_context(invitation, keys)
         survey = (invitation.survey_key, invitation.survey_version)
     else:
         survey = (context.survey_key, context.survey_version)
@@ -67,15 +68,10 @@ def answer(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
         try:
-            if page_context is not None:
-                # The page's signed context: one write on a bare connection, no ORM session.
-                with database.database().engine.begin() as conn:
-                    submit_response(conn, token, raw, context=page_context)
-                outbox.notify_committed()
-            else:
-                session = database.session()
-                submit_response(session, token, raw, context=context)
-                session.commit()
+            # With the page's signed context: one write on a bare connection, no ORM session.
+            with writing() as conn:
+                known = context or read_context(database.session(), token, keys)
+                submit_response(conn, token, raw, known, keys=keys)
         except InvalidAnswers as exc:
             errors = exc.errors
         else:
