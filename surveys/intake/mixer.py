@@ -24,7 +24,9 @@ What still cannot reach k when its month (or round) has ended is carried into
 the next period of the same stream (the first week of the next month; the next
 round of the survey, once there is one) and planned again there, from level 0,
 with that period's submissions; it is stored with the period of the batch that
-finally releases it. Nothing is ever planned into a group below k.
+finally releases it. A carried group may also join a combination this pass has
+already released (that combination holds k people already). Nothing is ever
+planned into a group below k.
 
 Counting people. Person tags are scoped to a *tag period* (the month of a
 pulse's week, or the round), so the same person has unrelated tags in two
@@ -161,6 +163,7 @@ def _plan_stream(
     batches: list[Batch] = []
     period = {item.id: item.period for item in items}
     pending = list(items)
+    stored: set[_Key] = set()  # combinations this pass already released (>= k people)
     for _ in range(max_carries + 1):
         for level in range(6):
             groups: dict[_Key, list[Waiting]] = defaultdict(list)
@@ -168,11 +171,12 @@ def _plan_stream(
                 if _applies(level, period[item.id], calendar):
                     groups[_level_key(level, item.cohort, period[item.id])].append(item)
             released: set[uuid.UUID] = set()
-            for (cohort, kind, stored), members in sorted(groups.items()):
-                if people(members) >= k:
+            for key, members in sorted(groups.items()):
+                if people(members) >= k or key in stored:
                     ids = tuple(m.id for m in members)
-                    batches.append(Batch(stream, cohort, kind, stored, ids))
+                    batches.append(Batch(stream, key[0], key[1], key[2], ids))
                     released.update(ids)
+                    stored.add(key)
             pending = [item for item in pending if item.id not in released]
         carried = False
         for item in pending:
