@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from surveys.intake.keys import Keys, KeysError, load_keys
+
 MIN_K, MAX_K = 3, 10
 #: The variable holding k, the minimum group size (PRODUCT.md 2.3).
 MIN_GROUP_SIZE = "FLIPSIDE_MIN_GROUP_SIZE"
@@ -42,11 +44,25 @@ class Settings:
     mail_from: str = "flipside@localhost"
     #: Aggregates are released in batches of k (PRODUCT.md 2.3); off only for benchmarks.
     release_batching: bool = True
+    #: The mixer's key pair and the pseudonym secret (surveys/intake/keys.py). None only
+    #: for settings built by hand; load_settings always reads them.
+    keys: Keys | None = None
+    #: How often the clock starts a mixer pass (FLIPSIDE_MIX_INTERVAL_HOURS).
+    mix_interval_hours: int = 24
 
     @property
     def embedded(self) -> bool:
         """True when no Redis is configured: broker and workers run in-process."""
         return self.redis_url is None
+
+    @property
+    def required_keys(self) -> Keys:
+        """The configured keys (settings built by hand without them cannot seal)."""
+        if self.keys is None:
+            raise SettingsError(
+                "FLIPSIDE_MIXER_PUBLIC_KEY and FLIPSIDE_PSEUDONYM_SECRET are required"
+            )
+        return self.keys
 
     @property
     def mail_dir(self) -> Path:
@@ -178,10 +194,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     base_url = env.get("FLIPSIDE_BASE_URL", "").strip() or "http://127.0.0.1:5000"
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise SettingsError("FLIPSIDE_BASE_URL must start with http:// or https://")
+    secret_key = _secret_key(env, demo, instance_path)
+    try:
+        keys = load_keys(env, demo=demo, instance_path=instance_path)
+    except KeysError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(
         database_url=_database_url(env, instance_path),
         redis_url=parse_redis_url(env),
-        secret_key=_secret_key(env, demo, instance_path),
+        secret_key=secret_key,
         smtp_url=_smtp_url(env),
         min_group_size=min_group_size(env),
         demo=demo,
@@ -192,4 +213,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=base_url.rstrip("/"),
         mail_from=_mail_from(env),
         release_batching=_release_batching(env),
+        keys=keys,
+        mix_interval_hours=_int(env, "FLIPSIDE_MIX_INTERVAL_HOURS", 24, 1, 24 * 31),
     )

@@ -24,6 +24,10 @@ from surveys.db import migrate
 from surveys.db.base import Base
 from surveys.db.session import Database
 from surveys.settings import Settings, load_settings
+from tests.support.keys import KEYS
+
+# The session is a configured deployment: subprocesses (CLI, workers) inherit the keys.
+os.environ.update(KEYS)
 from tests.support.services import POSTGRES_ADMIN_URL, need
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +40,11 @@ pytest_plugins = ["tests.support.redis_server", "tests.support.demo_world"]
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         base = load_settings(
-            {"SECRET_KEY": "t" * 40, "FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance")}
+            {
+                **KEYS,
+                "SECRET_KEY": "t" * 40,
+                "FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"),
+            }
         )
         return replace(base, **overrides)
 

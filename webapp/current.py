@@ -4,14 +4,27 @@ A view gets its session from :func:`session`; the session is closed (and any
 uncommitted work rolled back) when the request ends. Views commit explicitly
 after calling a service: one use case, one transaction. Call sites read as
 ``current.session()`` and ``current.settings().min_group_size``.
+
+Services on the hot path (the survey submission) write on a bare Connection and
+say on ``conn.info`` whether they wrote outbox rows. :func:`writing` owns the
+rest: it uses the request's ORM session's connection when the view already
+opened one (so the view's reads and the write share one transaction), else a
+bare engine connection; it commits, and nudges the relay only when the outbox
+was written and the commit succeeded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, g
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from surveys import outbox
 from surveys.db.session import Database
+from surveys.services.responses import OUTBOX_WRITTEN
 from surveys.settings import Settings
 
 
@@ -41,3 +54,28 @@ def session() -> Session:
         g.db_session = database().sessions()
     s: Session = g.db_session
     return s
+
+
+@contextmanager
+def writing() -> Iterator[Connection]:
+    """Yield a Connection in a transaction; commit when the block ends without error."""
+    if "db_session" in g:
+        view_session = session()
+        conn = view_session.connection()
+        try:
+            yield conn
+        except BaseException:
+            conn.info.pop(OUTBOX_WRITTEN, None)
+            view_session.rollback()
+            raise
+        written = conn.info.pop(OUTBOX_WRITTEN, False)
+        view_session.commit()
+    else:
+        with database().engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                written = conn.info.pop(OUTBOX_WRITTEN, False)
+    if written:
+        outbox.notify_committed()

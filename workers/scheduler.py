@@ -26,9 +26,11 @@ from typing import Protocol
 import redis
 
 from surveys.services.rounds import close_due_rounds
+from surveys.settings import SettingsError
 from workers import runtime
 from workers.actors.exports import expire_bundles
 from workers.actors.invitations import enqueue_due_reminders
+from workers.actors.mixing import enqueue_mix
 from workers.actors.relay import sweep
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,16 @@ def periodic_jobs() -> list[Job]:
         Job("reminders", 600.0, enqueue_due_reminders),
         Job("close-rounds", 600.0, close_rounds),
         Job("expire-exports", 600.0, expire_bundles),
+        Job("mix", _mix_interval(), enqueue_mix),
     ]
+
+
+def _mix_interval() -> float:
+    """FLIPSIDE_MIX_INTERVAL_HOURS in seconds (24 h when the settings cannot be read yet)."""
+    try:
+        return runtime.settings().mix_interval_hours * 3600.0
+    except SettingsError:
+        return 24 * 3600.0
 
 
 def default_jobs() -> list[Job]:

@@ -62,7 +62,7 @@ from surveys.aggregates.checks import (
     verify,
 )
 from surveys.aggregates.release import min_group_size, release_group, release_round, released
-from surveys.aggregates.writing import apply_responses, record_submission
+from surveys.aggregates.writing import add_batch
 
 __all__ = [
     "CONSUMER",
@@ -71,7 +71,7 @@ __all__ = [
     "Difference",
     "RebuildReport",
     "Stats",
-    "apply_responses",
+    "add_batch",
     "cell_key",
     "contributions",
     "min_group_size",
@@ -79,7 +79,6 @@ __all__ = [
     "rebuild",
     "recompute",
     "recompute_cell",
-    "record_submission",
     "release_group",
     "release_round",
     "released",

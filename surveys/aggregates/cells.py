@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
@@ -36,6 +35,7 @@ __all__ = [
     "lock_for_writers",
     "periods",
 ]
+from surveys.domain.periods import month_of_week
 
 #: The receipt name of the response.submitted consumer (its Dramatiq actor name).
 CONSUMER = "aggregate_response"
@@ -112,13 +112,16 @@ class Stats:
         )
 
 
-def periods(submitted_on: date, round_id: int | None) -> list[tuple[str, str]]:
-    """The periods a response of ``submitted_on`` (and ``round_id``) counts in."""
-    year, week, _ = submitted_on.isocalendar()
-    found = [("week", f"{year}-W{week:02d}"), ("month", f"{submitted_on:%Y-%m}")]
-    if round_id is not None:
-        found.append(("round", str(round_id)))
-    return found
+def periods(period_kind: str, period: str) -> list[tuple[str, str]]:
+    """The periods a response stored under ``period_kind``/``period`` counts in.
+
+    A week's response counts in its week and in the week's month; a response
+    whose batch was merged up to a month counts in the month only; a climate
+    response counts in its round only (it has no date).
+    """
+    if period_kind == "week":
+        return [("week", period), ("month", month_of_week(period))]
+    return [(period_kind, period)]
 
 
 def answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
@@ -130,17 +133,32 @@ def answer_stats(value: int | None, item: str, count: int = 1) -> Stats | None:
     return None  # free text
 
 
+class ResponseLike(Protocol):
+    survey_key: str
+    survey_version: int
+    firm_id: int
+    programme_id: int
+    role: str
+    level_band: str
+    tenure_band: str
+    gender_group: str
+    period_kind: str
+    period: str
+
+
 class AnswerLike(Protocol):
     question_key: str
     item: str
     value: int | None
 
 
-def contributions(response: Response, answers: Iterable[AnswerLike]) -> dict[CellKey, Stats]:
+def contributions(
+    response: Response | ResponseLike, answers: Iterable[AnswerLike]
+) -> dict[CellKey, Stats]:
     """The cells one response adds to, and what it adds to each."""
     found: dict[CellKey, Stats] = {}
     answered = [(a.question_key, a.item, answer_stats(a.value, a.item)) for a in answers]
-    for kind, period in periods(response.submitted_on, response.round_id):
+    for kind, period in periods(response.period_kind, response.period):
         cohort = (
             response.firm_id,
             response.programme_id,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     and_,
     delete,
-    exists,
     func,
-    insert,
+    or_,
     select,
     text,
     tuple_,
@@ -22,7 +19,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from surveys.aggregates.cells import (
-    CONSUMER,
     GROUP_FIELDS,
     KEY_COLUMNS,
     RESPONSES,
@@ -30,35 +26,26 @@ from surveys.aggregates.cells import (
     Stats,
     answer_stats,
     cell_key,
-    contributions,
     group_filter,
     periods,
 )
-from surveys.aggregates.comments import pool_comments
-from surveys.aggregates.release import is_due, min_group_size, move_release_version, release_group
+from surveys.aggregates.release import move_release_version, release_group
 from surveys.db.dialect import is_postgres
 from surveys.db.models import (
     AggregateCell,
     Answer,
-    OutboxEvent,
-    ProcessedEvent,
     Response,
 )
-from surveys.domain.events import ResponseSubmitted
+from surveys.domain.periods import weeks_of_month
 
 
 def _period_filter(kind: str, period: str) -> ColumnElement[bool]:
-    if kind == "round":
-        return Response.round_id == int(period)
-    if kind == "week":
-        iso_year, iso_week = period.split("-W")
-        start = date.fromisocalendar(int(iso_year), int(iso_week), 1)
-        end = date.fromordinal(start.toordinal() + 7)
-    else:
-        year, month = (int(part) for part in period.split("-"))
-        start = date(year, month, 1)
-        end = date(year + month // 12, month % 12 + 1, 1)
-    return and_(Response.submitted_on >= start, Response.submitted_on < end)
+    """The responses counting in one period (a month: its own and its weeks')."""
+    own = and_(Response.period_kind == kind, Response.period == period)
+    if kind != "month":
+        return own
+    weeks = and_(Response.period_kind == "week", Response.period.in_(weeks_of_month(period)))
+    return or_(own, weeks)
 
 
 #: A release group's fields that a response carries: its survey version and cohort.
@@ -76,12 +63,12 @@ def recompute(
     found: dict[CellKey, Stats] = {}
 
     def add(row: Any, question: str, item: str, stats: Stats) -> None:
-        survey, version, *cohort, day, round_id = row[:10]
-        for kind, period in periods(day, round_id):
+        survey, version, *cohort, stored_kind, stored_period = row[:10]
+        for kind, period in periods(stored_kind, stored_period):
             key = CellKey._make((survey, version, question, item, *cohort, kind, period))
             found.setdefault(key, Stats()).add(stats)
 
-    day_cols = (*_COHORT, Response.submitted_on, Response.round_id)
+    day_cols = (*_COHORT, Response.period_kind, Response.period)
     answer_cols = (*day_cols, Answer.question_key, Answer.item, Answer.value)
     answers = (
         select(*answer_cols, func.count().label("hits"))
@@ -109,19 +96,6 @@ def recompute_cell(session: Session, key: CellKey) -> Stats:
     return recompute(session, only=key).get(key, Stats())
 
 
-def _pending(session: Session) -> dict[int, uuid.UUID]:
-    """response.submitted events not yet handled by this consumer: event id -> response id."""
-    handled = exists().where(
-        ProcessedEvent.consumer == CONSUMER, ProcessedEvent.event_id == OutboxEvent.id
-    )
-    rows = session.execute(
-        select(OutboxEvent.id, OutboxEvent.payload).where(
-            OutboxEvent.topic == ResponseSubmitted.topic, ~handled
-        )
-    )
-    return {event_id: uuid.UUID(payload["response_id"]) for event_id, payload in rows}
-
-
 @dataclass(frozen=True)
 class Difference:
     key: CellKey
@@ -147,17 +121,11 @@ def _snapshot(session: Session) -> None:
 def verify(session: Session) -> list[Difference]:
     """Compare every stored cell with a recomputation from raw responses.
 
-    Responses whose ``response.submitted`` event is still waiting for this
-    consumer are left out of the recomputation: the pipeline has not counted
-    them yet, which is not a difference. Call it on a fresh session.
+    Responses are counted in the mixer's transaction that stores them, so
+    there is nothing pending to leave out. Call it on a fresh session.
     """
     _snapshot(session)
     expected = recompute(session)
-    pending = set(_pending(session).values())
-    for response in session.scalars(select(Response).where(Response.id.in_(pending))):
-        answers = session.scalars(select(Answer).where(Answer.response_id == response.id))
-        for key, stats in contributions(response, answers).items():
-            expected.setdefault(key, Stats()).add(stats, sign=-1)
     expected = {key: stats for key, stats in expected.items() if stats.n}
     stored = {
         cell_key(cell): Stats.of_cell(cell) for cell in session.scalars(select(AggregateCell))
@@ -185,9 +153,9 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
 
     Live values are replaced by the recomputation; released snapshots are kept
     (a group whose responses shrank below its snapshot, e.g. after an erasure,
-    loses its snapshot) and then released by the usual rule. Events still
-    pending for this consumer are counted by the rebuild and receive their
-    receipts, so their later delivery is a no-op.
+    loses its snapshot) and then released by the usual rule. Every stored
+    response came in a batch of at least k people (the mixer), so a rebuild
+    releases every group whose snapshot is behind.
     """
     if is_postgres(session):
         session.execute(text("LOCK TABLE aggregate_cells IN EXCLUSIVE MODE"))
@@ -216,13 +184,6 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
             .execution_options(synchronize_session=False)
         )
     move_release_version(session)  # every programme's readers must look again
-    pending = _pending(session)
-    if pending:
-        session.execute(
-            insert(ProcessedEvent), [{"consumer": CONSUMER, "event_id": e} for e in pending]
-        )
-        # Their comments were never pooled: pool them now, to go out with their batch.
-        pool_comments(session, pending.values(), released=not batching)
     session.flush()
     released = 0
     for key in sorted(k for k in expected if k.question_key == RESPONSES):
@@ -233,7 +194,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
             ).one()
         )
         session.refresh(counter)
-        if is_due(session, counter, min_group_size(session, key.firm_id, default_k), batching):
+        if counter.n != counter.released_n:
             release_group(session, key.group())
             released += 1
-    return RebuildReport(len(expected), len(removed), len(pending), released)
+    return RebuildReport(len(expected), len(removed), 0, released)

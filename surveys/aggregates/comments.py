@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Answer, PooledComment, Response
 from surveys.domain.comments import mask_contact_details
+from surveys.domain.periods import month_of_week
 from surveys.domain.vocab import COHORT
+
+
+def comment_period(period_kind: str, period: str) -> str:
+    """A comment's pool: the month of its response's week or month, else its round."""
+    if period_kind == "week":
+        return month_of_week(period)
+    if period_kind == "round":
+        return f"round:{period}"
+    return period
 
 
 def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, released: bool) -> int:
@@ -34,7 +44,7 @@ def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, releas
             firm_id=response.firm_id,
             programme_id=response.programme_id,
             **{name: getattr(response, name) for name in COHORT},
-            period=f"{response.submitted_on:%Y-%m}",
+            period=comment_period(response.period_kind, response.period),
             text=mask_contact_details(text.strip()),
             released=released,
         )

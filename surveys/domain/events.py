@@ -32,9 +32,11 @@ class InvitationIssued(Event):
 
 
 @dataclass(frozen=True)
-class ResponseSubmitted(Event):
-    topic: ClassVar[str] = "response.submitted"
-    response_id: str
+class SubmissionSealed(Event):
+    """A submission was sealed into the inbox. Deliberately names nothing: no id of
+    what was written, so the outbox cannot pair a submission with its row."""
+
+    topic: ClassVar[str] = "submission.sealed"
 
 
 @dataclass(frozen=True)
@@ -51,5 +53,5 @@ class ExportRequested(Event):
 
 TOPICS: dict[str, type[Event]] = {
     cls.topic: cls
-    for cls in (MeetingRecorded, InvitationIssued, ResponseSubmitted, SurveyClosed, ExportRequested)
+    for cls in (MeetingRecorded, InvitationIssued, SubmissionSealed, SurveyClosed, ExportRequested)
 }

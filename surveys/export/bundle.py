@@ -30,7 +30,7 @@ from surveys.definitions import catalogue
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import datapackage, readme, report_text
 from surveys.export.fields import table_fields
-from surveys.export.planning import combination_counts, count_in_scope, policy_for
+from surveys.export.planning import combination_counts, count_in_scope, policy_for, round_months
 from surveys.export.quasi import HIERARCHIES
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
@@ -96,7 +96,9 @@ def build_bundle(
                 select(Person.email, Person.internal_id).where(Person.firm_id.in_(scope.firm_ids))
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
-    context = RowContext(slugs, rounds, policy, masker, secrets.token_bytes(32))
+    context = RowContext(
+        slugs, rounds, round_months(session), policy, masker, secrets.token_bytes(32)
+    )
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
     work.mkdir()

@@ -7,14 +7,14 @@ rows in memory.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from surveys import disclosure
-from surveys.db.dialect import is_postgres
-from surveys.db.models import Answer, Firm, Response
+from surveys.db.models import Answer, Firm, Response, SurveyRound
+from surveys.domain.periods import month_of_week
 from surveys.domain.vocab import COHORT
 from surveys.export.scope import Scope
 
@@ -33,11 +33,27 @@ def count_in_scope(session: Session, scope: Scope) -> int:
     return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
 
 
-def _month_of(session: Session) -> Any:
-    """The month of a response's date as 'YYYY-MM', in SQL (so counts group by month)."""
-    if is_postgres(session):
-        return func.to_char(Response.submitted_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Response.submitted_on)
+#: A response's stored period as one column ("week:2026-W07", "month:2026-02", "round:12").
+PERIOD = (Response.period_kind + ":" + Response.period).label("period")
+
+
+def round_months(session: Session) -> dict[int, str]:
+    """Each round's month ('YYYY-MM' of its closing day): a climate response's month."""
+    return {
+        rid: f"{day:%Y-%m}"
+        for rid, day in session.execute(select(SurveyRound.id, SurveyRound.closes_on))
+    }
+
+
+def stored_month(period: str, rounds: Mapping[int, str]) -> str:
+    """The export's month of a stored period (see :data:`PERIOD`): a week's month,
+    a merged batch's month, or a round's closing month. Responses carry no date."""
+    kind, _, value = period.partition(":")
+    if kind == "week":
+        return month_of_week(value)
+    if kind == "round":
+        return rounds.get(int(value), "")
+    return value
 
 
 def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
@@ -47,7 +63,7 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
         Response.survey_key,
         Firm.slug,
         Response.programme_id,
-        _month_of(session),
+        PERIOD,
         *COHORT_COLUMNS,
         gender.item,
         ethnicity.item,
@@ -64,7 +80,8 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
         .group_by(*columns)
     )
     counts: dict[disclosure.Combo, int] = {}
-    for key, slug, programme, month, *rest, n in session.execute(query):
-        combo = (key, slug, str(programme), month, *rest)
+    months = round_months(session)
+    for key, slug, programme, period, *rest, n in session.execute(query):
+        combo = (key, slug, str(programme), stored_month(period, months), *rest)
         counts[combo] = counts.get(combo, 0) + int(n)
     return counts

@@ -6,9 +6,35 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, or_, select
 
-from surveys.db.models import Response
+from surveys.db.models import Response, SurveyRound
+from surveys.domain.periods import week_of
+
+
+def _periods_from(day: date) -> ColumnElement[bool]:
+    """Responses stored in a period that ends on or after ``day`` (responses have no date:
+    a week, month or round overlapping the range's edge is in it)."""
+    return or_(
+        and_(Response.period_kind == "week", Response.period >= week_of(day)),
+        and_(Response.period_kind == "month", Response.period >= f"{day:%Y-%m}"),
+        and_(
+            Response.period_kind == "round",
+            Response.round_id.in_(select(SurveyRound.id).where(SurveyRound.closes_on >= day)),
+        ),
+    )
+
+
+def _periods_to(day: date) -> ColumnElement[bool]:
+    """Responses stored in a period that starts on or before ``day``."""
+    return or_(
+        and_(Response.period_kind == "week", Response.period <= week_of(day)),
+        and_(Response.period_kind == "month", Response.period <= f"{day:%Y-%m}"),
+        and_(
+            Response.period_kind == "round",
+            Response.round_id.in_(select(SurveyRound.id).where(SurveyRound.opened_on <= day)),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -28,9 +54,9 @@ class Scope:
         if self.programme_id is not None:
             out.append(Response.programme_id == self.programme_id)
         if self.date_from is not None:
-            out.append(Response.submitted_on >= self.date_from)
+            out.append(_periods_from(self.date_from))
         if self.date_to is not None:
-            out.append(Response.submitted_on <= self.date_to)
+            out.append(_periods_to(self.date_to))
         return out
 
     def as_json(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from surveys.db.session import Database
 from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker
 from surveys.export.fields import Field
-from surveys.export.planning import COHORT_COLUMNS
+from surveys.export.planning import COHORT_COLUMNS, PERIOD, stored_month
 from surveys.export.quasi import QUASI_IDENTIFIERS
 from surveys.export.scope import Scope
 
@@ -46,7 +46,7 @@ _RESPONSE_COLUMNS = (
     Response.firm_id,
     Response.programme_id,
     Response.round_id,
-    Response.submitted_on,
+    PERIOD,
     *COHORT_COLUMNS,
     Response.pseudonym,
 )
@@ -62,6 +62,8 @@ class RowContext:
     slugs: Mapping[int, str]
     #: round id -> label
     rounds: Mapping[int, str]
+    #: round id -> 'YYYY-MM' of its closing day (a climate response's month)
+    round_months: Mapping[int, str]
     policy: disclosure.Policy
     masker: Masker
     #: The random key pseudonyms are re-keyed with; dropped when the build ends.
@@ -105,12 +107,11 @@ class TableRows:
 
     def build(self, r: Any, given: dict[Any, Any]) -> list[Any] | None:
         """The released row of one response, or None when its group is withheld."""
-        day = r.submitted_on
         combo = (
             r.survey_key,
             self.context.slugs[r.firm_id],
             str(r.programme_id),
-            f"{day.year:04d}-{day.month:02d}",
+            stored_month(r.period, self.context.round_months),
             *_cohort_of(r),
             given.get("gender"),
             given.get("ethnicity"),

@@ -20,6 +20,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from surveys.db.models import Account, Firm, OutboxEvent
+from surveys.intake.keys import PRIVATE_KEY, PSEUDONYM_SECRET, PUBLIC_KEY, Keys, decode, generate
+from surveys.intake.mixing import mix_pass, opener_for
 from surveys.services.accounts import create_account, hash_password
 from surveys.simulation.programme import FirmPlan, simulate_firm
 
@@ -56,17 +58,28 @@ def load_demo(
     seed: int = 7,
     today: date | None = None,
     people_per_firm: int = 600,
+    *,
+    keys: Keys | None = None,
+    default_k: int = 5,
 ) -> list[DemoLogin]:
-    """Create the demo firms that do not exist yet; (re)issue the demo logins every time."""
+    """Create the demo firms that do not exist yet; (re)issue the demo logins every time.
+
+    Answers go through the real sealed path (surveys.services.responses) and are
+    then mixed (surveys.intake.mixing) as of ``today``, so the dashboards show
+    what a year of real use would. ``keys`` are the configured keys (`flipside
+    demo` passes them); without them a throwaway key pair and secret are used.
+    """
     today = today or date.today()
+    keys = keys or _throwaway_keys()
     last_event = session.scalar(select(func.max(OutboxEvent.id))) or 0
     firms = []
     for plan in DEMO_FIRMS:
         firm = session.scalar(select(Firm).where(Firm.slug == plan.slug))
         if firm is None:
             rng = random.Random(f"{seed}:{plan.slug}")  # each firm reproducible on its own
-            firm = simulate_firm(session, plan, rng, today, secret_key, people_per_firm)
+            firm = simulate_firm(session, plan, rng, today, secret_key, keys, people_per_firm)
         firms.append(firm)
+    mix_pass(session, opener_for(keys), default_k=default_k, today=today, rng=random.Random(seed))
     session.execute(
         delete(OutboxEvent).where(
             OutboxEvent.id > last_event, OutboxEvent.topic.in_(_HISTORICAL_TOPICS)
@@ -78,6 +91,15 @@ def load_demo(
     ]
     session.flush()
     return logins
+
+
+def _throwaway_keys() -> Keys:
+    generated = generate()
+    return Keys(
+        decode(PUBLIC_KEY, generated[PUBLIC_KEY]),
+        decode(PRIVATE_KEY, generated[PRIVATE_KEY]),
+        decode(PSEUDONYM_SECRET, generated[PSEUDONYM_SECRET]),
+    )
 
 
 def _login(session: Session, email: str, role: str, firm: Firm | None) -> DemoLogin:

@@ -30,9 +30,10 @@ from surveys.db.models import (
     Promotion,
     SurveyInvitation,
 )
+from surveys.intake.keys import Keys
 from surveys.services.invitations import issue_pulse_invitations, launch_round
 from surveys.services.meetings import record_meeting
-from surveys.services.responses import submit_response
+from surveys.services.responses import read_context, submit_response
 from surveys.services.tokens import survey_token
 from surveys.simulation import answers
 from surveys.simulation.people import JUNIOR, SENIOR, SimPerson, after_split, workforce
@@ -59,6 +60,7 @@ class _Run:
     session: Session
     rng: random.Random
     secret_key: str
+    keys: Keys
     today: date
     starts_on: date
     people: dict[int, SimPerson]
@@ -79,6 +81,7 @@ def simulate_firm(
     rng: random.Random,
     today: date,
     secret_key: str,
+    keys: Keys,
     size: int = 600,
 ) -> Firm:
     """Create the firm, its people and a year of its programme (caller commits)."""
@@ -119,6 +122,7 @@ def simulate_firm(
         session,
         rng,
         secret_key,
+        keys,
         today,
         starts_on,
         people={rows[p.internal_id].id: p for p in sim},
@@ -205,7 +209,9 @@ def _submit_all(run: _Run) -> None:
     """
     for day, _, salt, raw in sorted(run.pending, key=lambda p: (p[0], p[1])):
         token = survey_token(run.secret_key, salt)
-        submit_response(run.session, token, raw, today=day, now=_at(day, 12))
+        at = _at(day, 12)
+        context = read_context(run.session, token, run.keys, now=at)
+        submit_response(run.session.connection(), token, raw, context, keys=run.keys, now=at)
 
 
 def _round(run: _Run, programme_id: int, label: str, opens_on: date) -> None:

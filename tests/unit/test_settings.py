@@ -5,12 +5,15 @@ from pathlib import Path
 import pytest
 
 from surveys.settings import SettingsError, load_settings
+from tests.support.keys import KEYS
 
 SECRET = "s" * 40
 
 
 def test_defaults_to_a_sqlite_file_under_instance_and_embedded_mode(tmp_path: Path) -> None:
-    settings = load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_INSTANCE_PATH": str(tmp_path)})
+    settings = load_settings(
+        {**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_INSTANCE_PATH": str(tmp_path)}
+    )
     assert settings.database_url == f"sqlite:///{tmp_path / 'flipside.sqlite3'}"
     assert settings.redis_url is None and settings.embedded
     assert settings.min_group_size == 5
@@ -18,7 +21,9 @@ def test_defaults_to_a_sqlite_file_under_instance_and_embedded_mode(tmp_path: Pa
 
 
 def test_postgres_urls_use_the_psycopg_driver() -> None:
-    settings = load_settings({"SECRET_KEY": SECRET, "DATABASE_URL": "postgres://u@db.example/fs"})
+    settings = load_settings(
+        {**KEYS, "SECRET_KEY": SECRET, "DATABASE_URL": "postgres://u@db.example/fs"}
+    )
     assert settings.database_url == "postgresql+psycopg://u@db.example/fs"
 
 
@@ -38,17 +43,17 @@ def test_postgres_urls_use_the_psycopg_driver() -> None:
 )
 def test_a_malformed_variable_is_named_in_the_error(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
-        load_settings({"SECRET_KEY": SECRET, **env})
+        load_settings({**KEYS, "SECRET_KEY": SECRET, **env})
 
 
 def test_secret_key_is_required_outside_the_demo(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="SECRET_KEY is required"):
-        load_settings({"FLIPSIDE_INSTANCE_PATH": str(tmp_path)})
+        load_settings({**KEYS, "FLIPSIDE_INSTANCE_PATH": str(tmp_path)})
 
 
 def test_a_short_secret_key_is_refused_outside_the_demo() -> None:
     with pytest.raises(SettingsError, match="at least 32"):
-        load_settings({"SECRET_KEY": "short"})
+        load_settings({**KEYS, "SECRET_KEY": "short"})
 
 
 def test_the_demo_generates_one_private_secret_key_and_keeps_it(tmp_path: Path) -> None:
@@ -61,12 +66,15 @@ def test_the_demo_generates_one_private_secret_key_and_keeps_it(tmp_path: Path) 
 
 
 def test_minimum_group_size_accepts_the_documented_range() -> None:
-    assert load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "3"}).min_group_size == 3
+    assert (
+        load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "3"}).min_group_size
+        == 3
+    )
     with pytest.raises(SettingsError):
-        load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "11"})
+        load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "11"})
 
 
 def test_release_batching_is_on_unless_switched_off_for_a_benchmark() -> None:
-    assert load_settings({"SECRET_KEY": SECRET}).release_batching
-    off = load_settings({"SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
+    assert load_settings({**KEYS, "SECRET_KEY": SECRET}).release_batching
+    off = load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
     assert not off.release_batching

@@ -55,6 +55,7 @@ from webapp.cli.admin import firms_cli, people_cli, users_cli  # noqa: E402
 from webapp.cli.aggregates import aggregates_cli  # noqa: E402
 from webapp.cli.db import db_cli  # noqa: E402
 from webapp.cli.exports import export_command  # noqa: E402
+from webapp.cli.keys import keys_cli, mix_command  # noqa: E402
 from webapp.cli.operations import demo_command, queues_command, serve_command  # noqa: E402
 from webapp.cli.stats import stats  # noqa: E402
 from webapp.cli.surveys import surveys_cli  # noqa: E402
@@ -72,6 +73,8 @@ COMMANDS: list[click.Command] = [
     export_command,
     surveys_cli,
     stats,
+    keys_cli,
+    mix_command,
 ]
 
 
@@ -87,7 +90,8 @@ def _create_app(*_: Any) -> Flask:
 main = FlaskGroup(create_app=_create_app, add_default_commands=True, load_dotenv=False)
 # The app's commands are only found once the app is built, and building it needs the
 # configuration (SECRET_KEY, DATABASE_URL ...). `stats` (a researcher's own CSV) and
-# `surveys check` (the definition files) need none, so their groups also sit on `main`
-# directly and run with no configuration at all.
+# `surveys check` (the definition files) and `keys generate` (new keys) need none, so
+# their groups also sit on `main` directly and run with no configuration at all.
 main.add_command(stats)
 main.add_command(surveys_cli)
+main.add_command(keys_cli)

@@ -22,7 +22,12 @@ def demo_command() -> None:
         fail("the demo data is only loaded with FLIPSIDE_DEMO=1 (it creates known logins)")
     check_database()
     with current.database().transaction() as session:
-        logins = load_demo(session, config.secret_key)
+        logins = load_demo(
+            session,
+            config.secret_key,
+            keys=config.required_keys,
+            default_k=config.min_group_size,
+        )
     for login in logins:
         firm = f"  ({login.firm})" if login.firm else ""
         click.echo(f"demo login ({login.role}): {login.email} / {login.password}{firm}")

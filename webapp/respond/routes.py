@@ -8,14 +8,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
-from surveys import outbox
 from surveys.db.models import Pairing
 from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.invitations import open_invitation, opt_out
 from surveys.services.meetings import record_meeting
-from surveys.services.responses import submission_context, submit_response
+from surveys.services.responses import read_context, submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
 from webapp import current
@@ -53,11 +52,12 @@ def answer(token: str) -> ResponseReturnValue:
         _check_form_token(secret, token)
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
+    keys = _settings().required_keys
     if context is None:
         session = current.session()
         invitation = open_invitation(session, token)
-        if not invitation.longitudinal:  # a pseudonym is computed at submission only
-            context = submission_context(session, invitation)
+        if not invitation.longitudinal:  # a pseudonym never goes to the browser
+            context = submission_context(invitation, keys)
         survey = (invitation.survey_key, invitation.survey_version)
     else:
         survey = (context.survey_key, context.survey_version)
@@ -66,15 +66,10 @@ def answer(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
         try:
-            if page_context is not None:
-                # The page's signed context: one write on a bare connection, no ORM session.
-                with current.database().engine.begin() as conn:
-                    submit_response(conn, token, raw, context=page_context)
-                outbox.notify_committed()
-            else:
-                session = current.session()
-                submit_response(session, token, raw, context=context)
-                session.commit()
+            # With the page's signed context: one write on a bare connection, no ORM session.
+            with current.writing() as conn:
+                known = context or read_context(current.session(), token, keys)
+                submit_response(conn, token, raw, known, keys=keys)
         except InvalidAnswers as exc:
             errors = exc.errors
         else:

@@ -7,6 +7,7 @@ from surveys.db.models.exports import (
     PrivacyBudget,
     PrivacySpend,
 )
+from surveys.db.models.intake import SealedSubmission
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -16,7 +17,6 @@ from surveys.db.models.programme import (
     Person,
     Programme,
     Promotion,
-    PseudonymKey,
 )
 from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyRound
 
@@ -40,8 +40,8 @@ __all__ = [
     "ProcessedEvent",
     "Programme",
     "Promotion",
-    "PseudonymKey",
     "Response",
+    "SealedSubmission",
     "SurveyInvitation",
     "SurveyRound",
     "account_firms",

@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -91,21 +90,6 @@ class Programme(Base):
     release_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     firm: Mapped[Firm] = relationship(back_populates="programmes")
-
-
-class PseudonymKey(Base):
-    """The per-programme HMAC key for longitudinal pseudonyms.
-
-    Kept apart from the programme so it can be destroyed: once this row is
-    gone, no pseudonym can be recomputed and the data is permanently anonymous.
-    """
-
-    __tablename__ = "pseudonym_keys"
-
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class Person(Base):

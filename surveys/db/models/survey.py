@@ -1,9 +1,10 @@
 """Who was asked (invitations) and what was answered (responses, answers).
 
 The two halves share no key, id, order or precise time (PRODUCT.md 2.3):
-a response has a random UUID, a date without time of day, the survey version
-and a coarse cohort snapshot; nothing in it refers to an invitation, a person,
-a pairing or a meeting. tests/integration/test_anonymity_schema.py holds that.
+a response has a random UUID, the period of its batch (never a date), the
+survey version and a coarse (possibly generalised) cohort snapshot; nothing in
+it refers to an invitation, a person, a pairing or a meeting.
+tests/integration/test_anonymity_schema.py holds that.
 """
 
 from __future__ import annotations
@@ -97,16 +98,26 @@ class SurveyInvitation(Base):
     person: Mapped[Person] = relationship()
 
 
+#: A cohort column's value where a batch was generalised (merged upward) to reach k.
+GENERALISED = "*"
+
+
 class Response(Base):
-    """What was answered: one submitted survey, unlinkable to who submitted it."""
+    """What was answered: one submitted survey, unlinkable to who submitted it.
+
+    Written only by the mixer (surveys/intake/mixer.py), in batches of at least k
+    distinct people per (cohort columns, period): a cohort column holds
+    :data:`GENERALISED` where the batch had to be merged upward to reach k.
+    """
 
     __tablename__ = "responses"
     __table_args__ = (
-        CheckConstraint(sql_in("role", ROLES), name="role"),
+        CheckConstraint(sql_in("role", (*ROLES, GENERALISED)), name="role"),
         # No hidden rowid on SQLite: it would number responses in submission order.
-        CheckConstraint(sql_in("level_band", LEVEL_BANDS), name="level_band"),
-        CheckConstraint(sql_in("tenure_band", TENURE_BANDS), name="tenure_band"),
-        CheckConstraint(sql_in("gender_group", GENDER_GROUPS), name="gender_group"),
+        CheckConstraint(sql_in("level_band", (*LEVEL_BANDS, GENERALISED)), name="level_band"),
+        CheckConstraint(sql_in("tenure_band", (*TENURE_BANDS, GENERALISED)), name="tenure_band"),
+        CheckConstraint(sql_in("gender_group", (*GENDER_GROUPS, GENERALISED)), name="gender_group"),
+        CheckConstraint("period_kind IN ('week', 'month', 'round')", name="period_kind"),
         {"sqlite_with_rowid": False},
     )
 
@@ -114,8 +125,10 @@ class Response(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     survey_key: Mapped[str] = mapped_column(String(60))
     survey_version: Mapped[int] = mapped_column(Integer)
-    #: The date only: a time of day could be matched against a known meeting.
-    submitted_on: Mapped[date] = mapped_column(Date)
+    #: 'week' (ISO week "2026-W07"), 'month' ("2026-02", a merged batch) or 'round'
+    #: (the round id): the period of the batch that released it, never a date.
+    period_kind: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(20))
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("programmes.id", ondelete="CASCADE"), index=True

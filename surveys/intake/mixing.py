@@ -1,0 +1,230 @@
+"""One mixer pass against the database: open, plan, store in random order, count, delete.
+
+Everything happens in the caller's single transaction (:func:`mix_pass`):
+
+1. a lock so two mixers never overlap (PostgreSQL: a transaction-scoped advisory
+   lock; SQLite: every write transaction is ``BEGIN IMMEDIATE`` already);
+2. read the sealed rows and open them with the private key;
+3. plan the batches (:func:`surveys.intake.mixer.plan`);
+4. insert the released responses and their answers, shuffled, with fresh random
+   ids, in bulk (one executemany per table), with no date and no person tag;
+5. count them into the aggregate cells and release those cells, pool the
+   comments (:func:`surveys.aggregates.add_batch`);
+6. delete the opened sealed rows, by id list.
+
+A failure anywhere rolls all of it back: nothing lost, nothing doubled; a
+redelivered pass finds only what is still sealed. Leftovers below k are not
+touched at all (not even rewritten), so they wait exactly as they were.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from surveys import aggregates
+from surveys.db.models import Answer, Firm, Response, SealedSubmission, SurveyRound
+from surveys.db.session import Database
+from surveys.intake.keys import PRIVATE_KEY, Keys
+from surveys.intake.mixer import Batch, Calendar, RoundState, Waiting, plan
+from surveys.intake.sealing import Opener, SealedAnswer, Submission
+
+#: Key of the PostgreSQL advisory lock held by a running pass ("mix" in ASCII).
+LOCK_KEY = 0x6D6978
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class MixReport:
+    sealed: int
+    released: int
+    batches: int
+
+    @property
+    def waiting(self) -> int:
+        return self.sealed - self.released
+
+
+def lock(session: Session) -> None:
+    """Hold the mixer lock until the transaction ends (PostgreSQL; SQLite writers queue)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _rounds(session: Session, round_ids: set[int]) -> dict[int, RoundState]:
+    """Each round's state and the next round of the same survey in its programme."""
+    if not round_ids:
+        return {}
+    mine = session.execute(select(SurveyRound).where(SurveyRound.id.in_(sorted(round_ids))))
+    found: dict[int, RoundState] = {}
+    for (round_,) in mine:
+        following = session.scalar(
+            select(SurveyRound.id)
+            .where(
+                SurveyRound.programme_id == round_.programme_id,
+                SurveyRound.survey_key == round_.survey_key,
+                SurveyRound.survey_version == round_.survey_version,
+                SurveyRound.opened_on > round_.opened_on,
+            )
+            .order_by(SurveyRound.opened_on, SurveyRound.id)
+            .limit(1)
+        )
+        found[round_.id] = RoundState(bool(round_.closed), following)
+    return found
+
+
+def _k_of(session: Session, firm_ids: set[int], default_k: int) -> dict[int, int]:
+    rows = session.execute(
+        select(Firm.id, Firm.min_group_size).where(Firm.id.in_(sorted(firm_ids)))
+    )
+    configured = {firm_id: k for firm_id, k in rows}
+    return {firm_id: configured.get(firm_id) or default_k for firm_id in firm_ids}
+
+
+def _answer_row(response_id: uuid.UUID, answer: SealedAnswer) -> dict[str, Any]:
+    return {
+        "response_id": response_id,
+        "question_key": answer.question_key,
+        "item": answer.item,
+        "value": answer.value,
+        "text": answer.text,
+    }
+
+
+def store(
+    session: Session,
+    batches: Sequence[Batch],
+    opened: Mapping[uuid.UUID, Submission],
+    rng: random.Random,
+) -> int:
+    """Insert the batches' responses and answers in random order; count and release them."""
+    responses: list[dict[str, Any]] = []
+    for batch in batches:
+        role, level_band, tenure_band, gender_group = batch.cohort
+        for sealed_id in batch.ids:
+            sub = opened[sealed_id]
+            responses.append(
+                {
+                    "id": uuid.uuid4(),
+                    "survey_key": sub.survey_key,
+                    "survey_version": sub.survey_version,
+                    "firm_id": sub.firm_id,
+                    "programme_id": sub.programme_id,
+                    "round_id": sub.round_id,
+                    "role": role,
+                    "level_band": level_band,
+                    "tenure_band": tenure_band,
+                    "gender_group": gender_group,
+                    "period_kind": batch.period_kind,
+                    "period": batch.period,
+                    "pseudonym": sub.pseudonym,
+                    "_answers": sub.answers,
+                }
+            )
+    if not responses:
+        return 0
+    rng.shuffle(responses)
+    answers = [_answer_row(r["id"], a) for r in responses for a in r.pop("_answers")]
+    rng.shuffle(answers)
+    session.execute(insert(Response), responses)
+    for start in range(0, len(answers), _CHUNK):
+        session.execute(insert(Answer), answers[start : start + _CHUNK])
+    by_response: dict[uuid.UUID, list[_Counted]] = {}
+    for row in answers:
+        counted = _Counted(row["question_key"], row["item"], row["value"])
+        by_response.setdefault(row["response_id"], []).append(counted)
+    views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
+    aggregates.add_batch(session, views, by_response, [r["id"] for r in responses])
+    return len(responses)
+
+
+@dataclass
+class _Stored:
+    """What aggregates.contributions reads of a stored response."""
+
+    survey_key: str
+    survey_version: int
+    firm_id: int
+    programme_id: int
+    role: str
+    level_band: str
+    tenure_band: str
+    gender_group: str
+    period_kind: str
+    period: str
+
+
+@dataclass
+class _Counted:
+    question_key: str
+    item: str
+    value: int | None
+
+
+def mix_pass(
+    session: Session,
+    opener: Opener,
+    *,
+    default_k: int,
+    today: date | None = None,
+    rng: random.Random | None = None,
+) -> MixReport:
+    """One pass in the caller's transaction (the caller commits); see the module docstring."""
+    lock(session)
+    rng = rng or random.SystemRandom()
+    rows = session.execute(select(SealedSubmission.id, SealedSubmission.sealed)).all()
+    if not rows:
+        return MixReport(0, 0, 0)
+    opened = {row.id: opener.open(row.sealed) for row in rows}
+    waiting = [
+        Waiting(
+            id=sealed_id,
+            stream=(sub.firm_id, sub.programme_id, sub.survey_key, sub.survey_version),
+            cohort=(sub.role, sub.level_band, sub.tenure_band, sub.gender_group),
+            period=sub.period,
+            tag_scope=sub.tag_period,
+            tag=sub.tag,
+        )
+        for sealed_id, sub in opened.items()
+    ]
+    round_ids = {s.round_id for s in opened.values() if s.round_id is not None}
+    calendar = Calendar(today or date.today(), _rounds(session, round_ids))
+    k = _k_of(session, {s.firm_id for s in opened.values()}, default_k)
+    batches = plan(waiting, k.__getitem__, calendar)
+    released = store(session, batches, opened, rng)
+    gone = [sealed_id for batch in batches for sealed_id in batch.ids]
+    for start in range(0, len(gone), _CHUNK):
+        session.execute(
+            delete(SealedSubmission)
+            .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
+            .execution_options(synchronize_session=False)
+        )
+    return MixReport(len(rows), released, len(batches))
+
+
+class MixerKeyMissing(Exception):
+    """The private key is not configured where a mixer pass was asked for."""
+
+
+def opener_for(keys: Keys) -> Opener:
+    """The opener of the configured private key, or one clear line saying it is missing."""
+    if keys.private_key is None:
+        raise MixerKeyMissing(
+            f"{PRIVATE_KEY} is required where the mixer runs (worker processes, "
+            "`flipside mix`); web processes only need the public key"
+        )
+    return Opener(keys.private_key)
+
+
+def mix_now(db: Database, keys: Keys, *, default_k: int, today: date | None = None) -> MixReport:
+    """One pass in its own transaction (the actor, `flipside mix`, the demo and tests)."""
+    opener = opener_for(keys)
+    with db.transaction() as session:
+        return mix_pass(session, opener, default_k=default_k, today=today)
