@@ -22,7 +22,8 @@ from webapp import database
 from webapp.errors import sentence
 from webapp.extensions import csrf
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
-from webapp.respond.forms import WeMetForm, survey_form
+from webapp.respond.forms import WeMetForm
+from webapp.respond.page import render_page
 
 bp = Blueprint("respond", __name__)
 
@@ -45,7 +46,8 @@ def _check_form_token(secret: str, token: str) -> None:
 def answer(token: str) -> ResponseReturnValue:
     """The survey page. Answers are checked once, by the survey's own rules
     (surveys.domain.answers); the WTForms form renders the page and carries
-    those messages back to the fields when something needs correcting.
+    those messages back to the fields when something needs correcting. A first
+    view reuses its survey version's rendered page (webapp/respond/page.py).
 
     No cookie is set or read: the form's CSRF token is bound to the link."""
     secret = _settings().secret_key
@@ -54,7 +56,14 @@ def answer(token: str) -> ResponseReturnValue:
         _check_form_token(secret, token)
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
-    if context is None:
+    if context is None and request.method == "GET":
+        # A view writes nothing: one read, with no transaction round trips around it.
+        with database.database().reads() as reads:
+            invitation = open_invitation(reads, token)
+            if not invitation.longitudinal:  # a pseudonym is computed at submission only
+                context = submission_context(reads, invitation)  # (so this writes nothing)
+        survey = (invitation.survey_key, invitation.survey_version)
+    elif context is None:
         session = database.session()
         invitation = open_invitation(session, token)
         if not invitation.longitudinal:  # a pseudonym is computed at submission only
@@ -80,17 +89,12 @@ def answer(token: str) -> ResponseReturnValue:
             errors = exc.errors
         else:
             return redirect(url_for("respond.thanks"), code=303)
-    form = survey_form(definition)
-    for key, message in errors.items():
-        if key in form:
-            form[key].errors = [message]
-    page = render_template(
-        "respond/survey.html",
-        form=form,
-        definition=definition,
+    page = render_page(
+        definition,
         k=_settings().min_group_size,
         context=dump_context(secret, context, token) if context else "",
         form_token=form_token(secret, token),
+        errors=errors,
     )
     return page, 422 if errors else 200
 
