@@ -1,21 +1,44 @@
-"""Survey submissions per second under gunicorn on PostgreSQL, against a bare Flask insert.
+"""Survey submissions and whole visits per second under gunicorn on PostgreSQL, each
+against a bare Flask baseline measured in the same run.
 
-Both apps run under the same gunicorn settings (2 workers), against the same
-PostgreSQL, driven by the same client for the same time. A submission is the
-real thing: POST /s/<token> through the link-bound CSRF token (no cookie, as a
-participant's browser sends none), token check, answer validation,
-response + answers + invitation update + outbox row in one transaction, and the
-after-commit relay nudge to Redis. Prints both rates and their ratio (target >= 0.6).
+Both apps run under the same gunicorn settings (2 workers x 4 threads), against the
+same PostgreSQL, driven by the same client (loopback only) for the same time, in
+alternating rounds so drifting background load hits both sides alike. Every ratio is
+against the baseline measured in this run. The run is bounded: it prints its planned
+load time, each round stops by the clock, and it stops both servers and drops its
+database when done (or interrupted).
 
-    .venv/bin/python bench/submit.py [--rounds 3] [--seconds 8] [--clients 8]
+``--mode post`` (the default, as before): a submission is the real thing: POST
+/s/<token> through the link-bound CSRF token (no cookie, as a participant's browser
+sends none), token check, answer validation, the write in one transaction, and the
+after-commit relay nudge to Redis; the baseline is a bare Flask POST inserting one row.
+Target >= 0.6.
+
+``--mode visit``: a participant's whole visit: GET /s/<token> (the link is looked up,
+the page rendered), POST the answers with the CSRF token and signed context read from
+that page, follow the 303 to /s/thanks. The baseline (bench/bare_app.py) GETs a Jinja
+page of the same form shape, POSTs it to an endpoint that inserts one row, and follows
+its 303 to a small thanks page. Target >= 0.5. ``--mode both`` runs the two.
+
+What it leaves out: TLS, a reverse proxy, static files (the stylesheet a browser would
+fetch, cached after the first page), a browser's think time between GET and POST,
+concurrent staff traffic, the relay and workers consuming the outbox (only the nudge
+is sent), and link lookups in the baseline (it is the floor, not a like-for-like app).
+Every visit uses a fresh link, so no page is served twice for one link.
+
+    .venv/bin/python bench/submit.py [--mode post|visit|both] [--rounds 3] [--seconds 8]
+        [--clients 8] [--invitations N]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import html
 import http.client
+import itertools
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -26,7 +49,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
@@ -151,7 +174,7 @@ def start_gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Po
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # imports are slow on a busy machine
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -172,33 +195,44 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+class OutOfInvitations(Exception):
+    """Every prepared invitation was used: the run needs a larger --invitations."""
+
+
 def drive(
     port: int,
     seconds: float,
     clients: int,
-    make_request: Callable[[http.client.HTTPConnection], int],
+    make_request: Callable[[http.client.HTTPConnection], bool],
 ) -> dict[str, float]:
+    """``clients`` threads, each on one keep-alive connection, repeat ``make_request``
+    until ``seconds`` have passed; the rate counts the requests that returned True."""
     latencies: list[float] = []
     errors = 0
+    exhausted = False
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
     def client() -> None:
-        nonlocal errors
+        nonlocal errors, exhausted
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local, bad = [], 0
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                status = make_request(conn)
+                ok = make_request(conn)
+            except OutOfInvitations:
+                exhausted = True
+                break
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
-            if status in (204, 303):
+                ok = False
+            if ok:
                 local.append(time.perf_counter() - started)
             else:
                 bad += 1
+        conn.close()
         with lock:
             latencies.extend(local)
             errors += bad
@@ -210,28 +244,103 @@ def drive(
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    if exhausted:
+        raise SystemExit("ran out of prepared invitations: run again with a larger --invitations")
     latencies.sort()
     return {
         "count": len(latencies),
         "rate": len(latencies) / elapsed,
+        "elapsed": elapsed,
         "errors": errors,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
         "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0,
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class Mode:
+    """One comparison: the real app's request against the bare app's, and the target ratio."""
+
+    name: str
+    bare_label: str
+    app_label: str
+    target: float
+    bare: Callable[[http.client.HTTPConnection], bool]
+    app: Callable[[http.client.HTTPConnection], bool]
+
+
+def modes(secret: str, tokens: list[tuple[str, str]]) -> dict[str, Mode]:
+    remaining = iter(tokens)
+    token_lock = threading.Lock()
+    bare_visits = itertools.count()
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def next_invitation() -> tuple[str, str]:
+        with token_lock:
+            try:
+                return next(remaining)
+            except StopIteration:
+                raise OutOfInvitations from None
+
+    def insert_one(conn: http.client.HTTPConnection) -> bool:
+        return _request(conn, "POST", "/insert", b"", {})[0] == 204
+
+    def submit(conn: http.client.HTTPConnection) -> bool:
+        token, context = next_invitation()
+        form = {**ANSWERS, "csrf_token": form_token(secret, token), "context": context}
+        body = urlencode(form, doseq=True).encode()
+        return _request(conn, "POST", f"/s/{token}", body, form_headers)[0] == 303
+
+    def bare_visit(conn: http.client.HTTPConnection) -> bool:
+        path = f"/v/{next(bare_visits)}"
+        status, page, _ = _request(conn, "GET", path)
+        found = _CSRF.search(page)
+        if status != 200 or found is None:
+            return False
+        body = urlencode({**ANSWERS, "csrf_token": found[1]}, doseq=True).encode()
+        status, _, location = _request(conn, "POST", path, body, form_headers)
+        return status == 303 and _request(conn, "GET", urlsplit(location).path)[0] == 200
+
+    def visit(conn: http.client.HTTPConnection) -> bool:
+        token, _ = next_invitation()
+        status, page, _ = _request(conn, "GET", f"/s/{token}")
+        csrf, context = _CSRF.search(page), _CONTEXT.search(page)
+        if status != 200 or csrf is None or context is None:
+            return False
+        form = {**ANSWERS, "csrf_token": html.unescape(csrf[1]), "context": context[1]}
+        body = urlencode(form, doseq=True).encode()
+        status, _, location = _request(conn, "POST", f"/s/{token}", body, form_headers)
+        return status == 303 and _request(conn, "GET", urlsplit(location).path)[0] == 200
+
+    return {
+        "post": Mode("post", "bare Flask insert", "survey submission", 0.6, insert_one, submit),
+        "visit": Mode("visit", "bare Flask visit", "survey visit", 0.5, bare_visit, visit),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["post", "visit", "both"], default="post")
     parser.add_argument("--seconds", type=float, default=8, help="length of one round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--invitations", type=int, default=20000)
+    parser.add_argument(
+        "--invitations",
+        type=int,
+        default=None,
+        help="open links to prepare (default: 20000 per POST-only mode, 10000 per visit mode)",
+    )
     args = parser.parse_args()
+    chosen = ["post", "visit"] if args.mode == "both" else [args.mode]
+    invitations = args.invitations or sum(20000 if m == "post" else 10000 for m in chosen)
+    planned = len(chosen) * 2 * (2 + args.rounds * args.seconds)
+    print(f"mode {args.mode}: about {planned:.0f} s of load after preparing", flush=True)
 
     name, url = create_database()
+    results: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = {m: [] for m in chosen}
     try:
-        print(f"preparing {args.invitations} invitations in {name} ...", flush=True)
-        tokens = prepare(url, args.invitations)
+        print(f"preparing {invitations} invitations in {name} ...", flush=True)
+        tokens = prepare(url, invitations)
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -242,48 +351,41 @@ def main() -> None:
         }
         env.pop("FLIPSIDE_DEMO", None)
         bare_port, app_port = free_port(), free_port()
-        bare = start_gunicorn("bench.bare_app:app", bare_port, env)
-        app = start_gunicorn("webapp.wsgi:app", app_port, env)
+        servers: list[subprocess.Popen[bytes]] = []
         try:
-            remaining = iter(tokens)
-            token_lock = threading.Lock()
-
-            def insert_one(conn: http.client.HTTPConnection) -> int:
-                return _post(conn, "/insert", b"", {})
-
-            def submit(conn: http.client.HTTPConnection) -> int:
-                with token_lock:
-                    token, context = next(remaining)
-                form = {**ANSWERS, "csrf_token": form_token(SECRET, token), "context": context}
-                body = urlencode(form, doseq=True).encode()
-                headers = {"Content-Type": "application/x-www-form-urlencoded"}
-                return _post(conn, f"/s/{token}", body, headers)
-
-            drive(bare_port, 2, args.clients, insert_one)  # warm-up both
-            drive(app_port, 2, args.clients, submit)
+            servers.append(start_gunicorn("bench.bare_app:app", bare_port, env))
+            servers.append(start_gunicorn("webapp.wsgi:app", app_port, env))
+            table = modes(SECRET, tokens)
+            for mode in chosen:  # warm-up both sides of every mode
+                drive(bare_port, 2, args.clients, table[mode].bare)
+                drive(app_port, 2, args.clients, table[mode].app)
             # Alternate short rounds so drifting background load hits both sides alike.
-            rounds = []
-            for _ in range(args.rounds):
-                bare_r = drive(bare_port, args.seconds, args.clients, insert_one)
-                submit_r = drive(app_port, args.seconds, args.clients, submit)
-                rounds.append((bare_r, submit_r))
-                print(
-                    f"round {len(rounds)}: bare {bare_r['rate']:7.1f}/s  "
-                    f"submit {submit_r['rate']:7.1f}/s  "
-                    f"ratio {submit_r['rate'] / bare_r['rate']:.2f}",
-                    flush=True,
-                )
+            for number in range(1, args.rounds + 1):
+                for mode in chosen:
+                    bare_r = drive(bare_port, args.seconds, args.clients, table[mode].bare)
+                    app_r = drive(app_port, args.seconds, args.clients, table[mode].app)
+                    results[mode].append((bare_r, app_r))
+                    print(
+                        f"round {number} {mode:5s}: bare {bare_r['rate']:7.1f}/s  "
+                        f"app {app_r['rate']:7.1f}/s  "
+                        f"ratio {app_r['rate'] / bare_r['rate']:.2f}",
+                        flush=True,
+                    )
         finally:
-            stop(app)
-            stop(bare)
+            for server in reversed(servers):
+                stop(server)
     finally:
         drop_database(name)
+    for mode in chosen:
+        report(table[mode], results[mode])
 
+
+def report(mode: Mode, rounds: list[tuple[dict[str, float], dict[str, float]]]) -> None:
     def total(index: int, key: str) -> float:
         return sum(r[index][key] for r in rounds)
 
-    for label, index in (("bare Flask insert", 0), ("survey submission", 1)):
-        rate = total(index, "count") / (args.seconds * len(rounds))
+    for label, index in ((mode.bare_label, 0), (mode.app_label, 1)):
+        rate = total(index, "count") / total(index, "elapsed")
         errors = int(total(index, "errors"))
         p50 = statistics.median(r[index]["p50_ms"] for r in rounds)
         p95 = max(r[index]["p95_ms"] for r in rounds)
@@ -293,8 +395,8 @@ def main() -> None:
         )
     ratios = sorted(r[1]["rate"] / r[0]["rate"] for r in rounds)
     print(
-        f"ratio submission/bare: median {statistics.median(ratios):.2f} "
-        f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}; target >= 0.60)"
+        f"ratio {mode.name}/bare: median {statistics.median(ratios):.2f} "
+        f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}; target >= {mode.target:.2f})"
     )
 
 
@@ -306,11 +408,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict[str, str]) -> int:
-    conn.request("POST", path, body=body, headers=headers)
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]*)"')
+_CONTEXT = re.compile(r'name="context" value="([^"]*)"')
+
+
+def _request(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str, str]:
+    """(status, body as text, Location header) of one request on a kept-alive connection."""
+    conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
-    response.read()
-    return response.status
+    text_ = response.read().decode("utf-8", "replace")
+    return response.status, text_, response.getheader("Location") or ""
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from webapp.errors import sentence
 from webapp.extensions import csrf
 from webapp.respond import bp
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
-from webapp.respond.forms import WeMetForm, survey_form
+from webapp.respond.forms import WeMetForm
+from webapp.respond.page import render_page
 
 
 def _settings() -> Settings:
@@ -43,7 +44,8 @@ def _check_form_token(secret: str, token: str) -> None:
 def answer(token: str) -> ResponseReturnValue:
     """The survey page. Answers are checked once, by the survey's own rules
     (surveys.domain.answers); the WTForms form renders the page and carries
-    those messages back to the fields when something needs correcting.
+    those messages back to the fields when something needs correcting. A first
+    view reuses its survey version's rendered page (webapp/respond/page.py).
 
     No cookie is set or read: the form's CSRF token is bound to the link."""
     secret = _settings().secret_key
@@ -54,8 +56,9 @@ def answer(token: str) -> ResponseReturnValue:
     context = page_context
     keys = _settings().required_keys
     if context is None:
-        session = current.session()
-        invitation = open_invitation(session, token)
+        # One read, with no transaction round trips around it (a view writes nothing).
+        with current.database().reads() as reads:
+            invitation = open_invitation(reads, token)
         if not invitation.longitudinal:  # a pseudonym never goes to the browser
             context = submission_context(invitation, keys)
         survey = (invitation.survey_key, invitation.survey_version)
@@ -74,17 +77,12 @@ def answer(token: str) -> ResponseReturnValue:
             errors = exc.errors
         else:
             return redirect(url_for("respond.thanks"), code=303)
-    form = survey_form(definition)
-    for key, message in errors.items():
-        if key in form:
-            form[key].errors = [message]
-    page = render_template(
-        "respond/survey.html",
-        form=form,
-        definition=definition,
+    page = render_page(
+        definition,
         k=_settings().min_group_size,
         context=dump_context(secret, context, token) if context else "",
         form_token=form_token(secret, token),
+        errors=errors,
     )
     return page, 422 if errors else 200
 
