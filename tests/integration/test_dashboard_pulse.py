@@ -55,7 +55,11 @@ def world(sqlite_db: Database) -> dict[str, Any]:
                 # March is refused beside its week 11 (12 - 10 < k)
                 question_cell(programme, {"3": 6, "2": 6}, level_band="mid", period="2026-03"),
                 question_cell(
-                    programme, {"3": 5, "2": 5}, level_band="mid", period_kind="week", period="2026-W11"
+                    programme,
+                    {"3": 5, "2": 5},
+                    level_band="mid",
+                    period_kind="week",
+                    period="2026-W11",
                 ),
             ]
         )
