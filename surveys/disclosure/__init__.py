@@ -20,6 +20,14 @@ The rules:
   their complements. Not covered: an attacker who also reasons about *which*
   cells the greedy rule would have chosen can, in some small tables, narrow a
   hidden cell further (e.g. 3/2/2 at k=3).
+* **No group attribute disclosure** (:func:`distribution`, :func:`options`).
+  A distribution is shown only when at least k people gave an answer other
+  than the most common one (``n - max >= k``): "all 5 answered 4" or "all but
+  two chose one ethnicity" is refused exactly like a small group, with the
+  same wording. A choice option is shown only when ``k <= c <= n - k``, so an
+  option at 0 is hidden like one below k and never proved 0; options of a
+  single-choice question get complementary suppression so no hidden option
+  can be worked out (or proved 0) by subtraction.
 * **Differencing** (:class:`Ledger`). A slice that is nested in (or contains) a
   slice already shown, and differs from it by fewer than k people, is refused
   with a reason: subtracting one from the other would describe the few. So is
@@ -57,7 +65,9 @@ from surveys.disclosure.rules import (
     breakdown,
     comments,
     count,
+    distribution,
     mean,
+    options,
     rate,
 )
 
@@ -81,7 +91,9 @@ __all__ = [
     "bucket",
     "comments",
     "count",
+    "distribution",
     "mean",
+    "options",
     "period_days",
     "rate",
     "released",

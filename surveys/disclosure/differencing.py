@@ -3,7 +3,8 @@
 A page or an API answer keeps a :class:`Ledger` of what it has shown; a slice
 nested in (or containing) one already shown that differs from it by fewer
 than k people is refused. :func:`released_series` applies the rule to a
-listing of released cells, per series and per :func:`bucket`.
+listing of released cells, per series and per :func:`bucket` (the month of a
+week's Thursday, as the mixer counts it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from itertools import combinations
 from typing import Generic, Protocol, TypeVar
 
 from surveys.disclosure.rules import Policy, Result, Shown, Suppressed, count
+from surveys.domain.periods import month_of_week, week_start, weeks_of_month
 
 A = TypeVar("A", bound=Hashable)
 
@@ -150,27 +152,29 @@ C = TypeVar("C", bound=PeriodCell)
 
 @lru_cache(maxsize=4096)
 def period_days(period_kind: str, period: str) -> frozenset[date | str]:
-    """The days a period covers (a round is a slice of its own, nested in nothing)."""
+    """The days a period counts: a week its seven, a month the weeks whose Thursday it holds.
+
+    The mixer assigns a week to the month of its Thursday
+    (:func:`surveys.domain.periods.month_of_week`), so a month's cell holds
+    exactly the responses of those weeks. The differencing rule uses the same
+    mapping: a week straddling two months nests in one month only (a round is a
+    slice of its own, nested in nothing).
+    """
     if period_kind == "week":
-        year, week = period.split("-W")
-        monday = date.fromisocalendar(int(year), int(week), 1)
-        return frozenset(monday + timedelta(days=i) for i in range(7))
+        start = week_start(period)
+        return frozenset(start + timedelta(days=i) for i in range(7))
     if period_kind == "month":
-        first = date.fromisoformat(f"{period}-01")
-        days = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - first
-        return frozenset(first + timedelta(days=i) for i in range(days.days))
+        return frozenset().union(*(period_days("week", week) for week in weeks_of_month(period)))
     return frozenset({f"{period_kind}:{period}"})
 
 
 @lru_cache(maxsize=4096)
 def bucket(period_kind: str, period: str) -> str:
-    """The month a week or month lies in; a straddling week or a round stands alone."""
+    """The month a week or month belongs to (a week: its Thursday's); a round stands alone."""
     if period_kind == "month":
         return period
     if period_kind == "week":
-        days = sorted(d for d in period_days(period_kind, period) if isinstance(d, date))
-        if days[0].month == days[-1].month:
-            return f"{days[0]:%Y-%m}"
+        return month_of_week(period)
     return f"{period_kind}:{period}"
 
 

@@ -124,3 +124,77 @@ def breakdown(counts: Mapping[K, int], policy: Policy) -> Breakdown[K]:
         else:
             cells[key] = hidden_reason
     return Breakdown(cells, Shown(total_n, total_n))
+
+
+def distribution(counts: Mapping[K, int], policy: Policy, n: int | None = None) -> Result:
+    """A distribution of ``n`` people over answers (a histogram, Likert bars, shares).
+
+    **No group attribute disclosure** (PRODUCT.md 2.3), in the spirit of
+    l-diversity: the distribution is shown only when at least k people gave an
+    answer other than the most common one, ``n - max(counts) >= k``. So "all 5
+    answered 4" is refused, and so is "all but two answered 4" (the two would be
+    a group below k, and anyone known to be in the group is all but certainly a
+    4). ``n`` defaults to the sum of the counts; pass the respondents when some
+    gave no answer (they count as one more answer, "none").
+
+    Refused exactly like a small group -- :meth:`Policy.too_few`, the same
+    wording -- so the reason itself tells nothing. Pure over (counts, k): a
+    precompute step may call it once per release.
+    """
+    if any(c < 0 for c in counts.values()):
+        raise ValueError("counts cannot be negative")
+    total = sum(counts.values()) if n is None else n
+    if total < sum(counts.values()):
+        raise ValueError("n cannot be smaller than the counts it holds")
+    modal = max([*counts.values(), total - sum(counts.values())], default=0)
+    if total < policy.k or total - modal < policy.k:
+        return policy.too_few()
+    return Shown(total, total)
+
+
+def options(
+    counts: Mapping[K, int],
+    n: int,
+    policy: Policy,
+    *,
+    exclusive: bool,
+) -> Breakdown[K]:
+    """How many of ``n`` respondents chose each option of a choice question.
+
+    ``counts`` lists *every* option of the question, 0 included. An option is
+    shown only when at least k chose it and at least k did not
+    (``k <= c <= n - k``): an option chosen by everyone, or by all but a few, is
+    the homogeneous case of :func:`distribution`, and an option at 0 is never
+    shown as a proven 0 (it is hidden like any option below k, with the same
+    wording), so the listing never proves that nobody chose an option a known
+    member might have chosen.
+
+    ``exclusive`` (single choice): the options add up to the respondents who
+    answered, so hidden options could be worked out, or proved 0, by
+    subtraction. Complementary suppression then hides more options, smallest
+    first, until the hidden options together with the non-answers hold at least
+    k people (or nothing is hidden). Multiple-choice options overlap, so no sum
+    gives a hidden one away and none is needed.
+
+    When the whole distribution is refused (:func:`distribution`: n below k, or
+    fewer than k outside the most common option) everything, n included, is
+    hidden, exactly like a small group.
+    """
+    if any(c < 0 for c in counts.values()) or any(c > n for c in counts.values()):
+        raise ValueError("an option count must lie between 0 and n")
+    whole = distribution(counts, policy, n) if exclusive else count(n, policy)
+    if isinstance(whole, Suppressed):
+        return Breakdown({key: whole for key in counts}, whole)
+    hidden = {key for key, c in counts.items() if not policy.k <= c <= n - policy.k}
+    if exclusive:
+        by_size = sorted(counts, key=lambda key: (counts[key], str(key)))
+
+        def remainder() -> int:
+            return n - sum(c for key, c in counts.items() if key not in hidden)
+
+        while hidden and remainder() < policy.k:
+            hidden.add(next(key for key in by_size if key not in hidden))
+    cells: dict[K, Result] = {
+        key: policy.too_few() if key in hidden else Shown(c, c) for key, c in counts.items()
+    }
+    return Breakdown(cells, whole)

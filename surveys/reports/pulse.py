@@ -136,7 +136,8 @@ def _likert(
     months = []
     for period in sorted(histograms):
         counts = histograms[period]
-        n = disclosure.count(sum(counts.values()), policy)
+        # A month where everyone (or all but a few) gave one answer is hidden like a small one.
+        n = disclosure.distribution(counts, policy)
         shares: tuple[float, ...] = ()
         if isinstance(n, disclosure.Shown):
             shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))

@@ -114,7 +114,16 @@ def score_trend(
         n = sum(s.n for s in snaps)
         total = sum(s.total for s in snaps)
         total_sq = sum(s.total_sq for s in snaps)
-        mean = disclosure.mean(total, n, policy)
+        histogram: dict[str, int] = {}
+        for snap in snaps:
+            for value, c in snap.histogram.items():
+                histogram[value] = histogram.get(value, 0) + c
+        # All (or all but a few) of one score would show everyone's answer as the mean.
+        mean = (
+            disclosure.mean(total, n, policy)
+            if disclosure.distribution(histogram, policy, n).shown
+            else policy.too_few()
+        )
         interval = _interval(n, total, total_sq) if mean.shown else None
         months.append(MonthScore(period, mean, interval))
     return ScoreTrend(
@@ -128,23 +137,36 @@ def topic_shares(
     """How often each option of a multiple-choice item was chosen, over every shown month.
 
     The base is the responses of the shown cohort-months of the survey. A topic
-    chosen by fewer than k is suppressed; the options overlap (several may be
-    chosen), so a hidden one cannot be worked out from the others.
+    chosen by fewer than k (or by nobody), or by all but fewer than k, is
+    suppressed with the same wording (:func:`surveys.disclosure.options`); the
+    options overlap (several may be chosen), so a hidden one cannot be worked
+    out from the others.
     """
     responses = sum(
         disclosure.released(c).n for c in cells if c.question_key == RESPONSES and c.item == ""
     )
     base = disclosure.count(responses, policy)
-    topics = []
-    for option in question.options:
-        chosen = sum(
+    chosen = {
+        option.key: sum(
             disclosure.released(c).n
             for c in cells
             if c.question_key == question.key and c.item == option.key
         )
-        count = disclosure.count(chosen, policy)
+        for option in question.options
+    }
+    # An option chosen by fewer than k, by nobody, or by all but fewer than k is hidden
+    # alike (the options overlap, so no sum gives a hidden one away).
+    decided = disclosure.options(
+        {key: min(c, responses) for key, c in chosen.items()},
+        max(responses, *chosen.values(), 0),
+        policy,
+        exclusive=False,
+    )
+    topics = []
+    for option in question.options:
+        count = decided.cells[option.key]
         share = (
-            disclosure.rate(min(chosen, responses), responses, policy)
+            disclosure.rate(min(chosen[option.key], responses), responses, policy)
             if count.shown and base.shown
             else (count if not count.shown else base)
         )

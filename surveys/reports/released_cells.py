@@ -7,6 +7,13 @@ weeks). So every reader starts from :func:`disclosed_cells`, and pages only
 add up cells that are shown here: a page total is then a sum of visible cells
 and tells nothing new. Surveys that run in rounds (the climate survey) are
 listed per round only.
+
+Before the differencing rule, each finest cell goes through the rule against
+group attribute disclosure (:func:`attribute_safe`): a question cell whose
+histogram is all (or all but fewer than k) one answer, and a choice option
+chosen by fewer than k, or by all but fewer than k, of its cohort's
+respondents are left out -- the same as a cell below k, so nothing tells the
+two apart, and no page total is ever a sum that includes them.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
+from surveys.aggregates import RESPONSES
 from surveys.db.models import AggregateCell, SurveyRound
+from surveys.definitions import catalogue
 from surveys.domain.vocab import CELL_KEY, COHORT
 
 #: A series: one question (or responses count) of one cohort, over its periods.
@@ -91,7 +100,8 @@ def disclosed_cells(
     if survey_key is not None:
         query = query.where(AggregateCell.survey_key == survey_key)
     if question_key is not None:
-        query = query.where(AggregateCell.question_key == question_key)
+        # The responses cells come along: a choice option is judged against them.
+        query = query.where(AggregateCell.question_key.in_({question_key, RESPONSES}))
     # A survey that runs in rounds is shown per round only: its weeks and months,
     # released at other times, could be differenced against the round.
     in_rounds = set(
@@ -104,5 +114,143 @@ def disclosed_cells(
         for row in session.execute(query)
         if row.survey_key not in in_rounds or row.period_kind == "round"
     ]
-    decided = disclosure.released_series(cells, series_of, policy)
+    safe = attribute_safe(cells, policy)
+    if question_key is not None and question_key != RESPONSES:
+        safe = [c for c in safe if c.question_key == question_key]
+    decided = disclosure.released_series(safe, series_of, policy)
     return [cell for cell, result in decided if result.shown]
+
+
+_group_key = attrgetter(
+    "survey_key", "survey_version", "firm_id", "programme_id", *COHORT, "period_kind", "period"
+)
+
+
+def _choice_types(survey_key: str, version: int) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """question key -> (type, option keys) of a survey version's choice questions."""
+    try:
+        definition = catalogue().get(survey_key, version)
+    except KeyError:
+        return {}
+    return {
+        q.key: (q.type, tuple(o.key for o in q.options))
+        for q in definition.questions
+        if q.type in ("single_choice", "multi_choice")
+    }
+
+
+def attribute_safe(
+    cells: Sequence[ReleasedCellView], policy: disclosure.Policy
+) -> list[ReleasedCellView]:
+    """The cells that disclose no group attribute, in their given order.
+
+    A question cell (a histogram of answers) must pass
+    :func:`surveys.disclosure.distribution`; the options of a choice question,
+    counted against the respondents of the same cohort and period (the
+    responses cell), must pass :func:`surveys.disclosure.options` (single
+    choice with complementary suppression). Responses cells are head counts and
+    pass through. A cell whose respondents are unknown is judged on its own n.
+    """
+    respondents: dict[tuple[object, ...], int] = {}
+    chosen: dict[tuple[object, ...], dict[str, dict[str, int]]] = {}
+    for cell in cells:
+        group = _group_key(cell)
+        if cell.question_key == RESPONSES:
+            respondents[group] = cell.released_n
+        elif cell.item:
+            options = chosen.setdefault(group, {}).setdefault(cell.question_key, {})
+            options[cell.item] = cell.released_n
+    hidden_options: set[tuple[tuple[object, ...], str, str]] = set()
+    for group, questions in chosen.items():
+        kinds = _choice_types(str(group[0]), int(str(group[1])))
+        for question, counts in questions.items():
+            kind, known = kinds.get(question, ("multi_choice", ()))
+            every = {option: counts.get(option, 0) for option in (*known, *counts)}
+            n = max(respondents.get(group, 0), *every.values())
+            shown = disclosure.options(every, n, policy, exclusive=kind == "single_choice")
+            hidden_options.update(
+                (group, question, option)
+                for option, result in shown.cells.items()
+                if not result.shown
+            )
+    safe = []
+    for cell in cells:
+        group = _group_key(cell)
+        if cell.question_key == RESPONSES:
+            safe.append(cell)
+        elif cell.item:
+            if (group, cell.question_key, cell.item) not in hidden_options:
+                safe.append(cell)
+        else:
+            histogram = disclosure.released(cell).histogram
+            n = max(cell.released_n, sum(histogram.values()))
+            if disclosure.distribution(histogram, policy, n).shown:
+                safe.append(cell)
+    return safe
+
+
+#: The cohort attributes a lead may see cells by, one at a time (PRODUCT.md 2.3).
+ONE_AT_A_TIME = tuple(COHORT)
+#: The value of an attribute summed over in a one-attribute listing (as the mixer's '*').
+ALL = "*"
+
+
+def by_attribute(
+    cells: Sequence[ReleasedCellView], by: str, policy: disclosure.Policy
+) -> list[ReleasedCellView]:
+    """Disclosed cells summed to one cohort attribute per period: what a lead may see.
+
+    Leads see one cohort attribute at a time over a period, never the fine
+    role x level x tenure x gender cells. Every summed cell adds up disclosed
+    cells only, and is decided again -- its size, group attribute disclosure
+    and the differencing of its month against its weeks -- so the sums say
+    nothing their parts did not. The other attributes read :data:`ALL`.
+    """
+    if by not in ONE_AT_A_TIME:
+        raise ValueError(f"by must be one of {', '.join(ONE_AT_A_TIME)}")
+    summed: dict[tuple[object, ...], list[ReleasedCellView]] = {}
+    for cell in cells:
+        cohort = {name: (getattr(cell, name) if name == by else ALL) for name in COHORT}
+        key = (
+            cell.survey_key,
+            cell.survey_version,
+            cell.question_key,
+            cell.item,
+            cell.firm_id,
+            cell.programme_id,
+            *cohort.values(),
+            cell.period_kind,
+            cell.period,
+        )
+        summed.setdefault(key, []).append(cell)
+    merged = []
+    for key, parts in summed.items():
+        histogram: dict[str, int] = {}
+        for part in parts:
+            for value, c in part.released_histogram.items():
+                histogram[value] = histogram.get(value, 0) + c
+        fields = dict(zip(CELL_KEY, key, strict=True))
+        merged.append(
+            ReleasedCellView(
+                id=min(part.id for part in parts),
+                survey_key=str(fields["survey_key"]),
+                survey_version=int(str(fields["survey_version"])),
+                question_key=str(fields["question_key"]),
+                item=str(fields["item"]),
+                firm_id=int(str(fields["firm_id"])),
+                programme_id=int(str(fields["programme_id"])),
+                role=str(fields["role"]),
+                level_band=str(fields["level_band"]),
+                tenure_band=str(fields["tenure_band"]),
+                gender_group=str(fields["gender_group"]),
+                period_kind=str(fields["period_kind"]),
+                period=str(fields["period"]),
+                released_n=sum(part.released_n for part in parts),
+                released_total=sum(part.released_total for part in parts),
+                released_total_sq=sum(part.released_total_sq for part in parts),
+                released_histogram=histogram,
+            )
+        )
+    merged.sort(key=attrgetter("id"))
+    safe = attribute_safe(merged, policy)
+    return [c for c, r in disclosure.released_series(safe, series_of, policy) if r.shown]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import AggregateCell, Programme
 from surveys.definitions import Catalogue, catalogue
+from surveys.disclosure import Policy, distribution
 from surveys.domain.vocab import COHORT_VALUES
 from surveys.services.errors import Invalid, NotFound
 from surveys.stats import (
@@ -113,6 +114,14 @@ def _side(
         raise Invalid(
             f"{', '.join(small)} has fewer than {min_group_size} responses, so it cannot be "
             "pooled into a comparison"
+        )
+    # A side where everyone (or all but a few) gave one answer would show that answer as
+    # its mean: refused with the small-group wording, so the reason tells nothing.
+    total = sum(counts.values())
+    if total >= min_group_size and not distribution(counts, Policy(min_group_size)).shown:
+        raise Invalid(
+            f"{', '.join(sorted(values))} has fewer than {min_group_size} responses, so it "
+            "cannot be pooled into a comparison"
         )
     return counts
 

@@ -244,17 +244,18 @@ def test_aggregates_return_released_cells_at_or_above_k_only(
             total_sq=16 * n,
             histogram={"4": n},
             released_n=released,
-            released_total=4 * released,
-            released_total_sq=16 * released,
-            released_histogram={"4": released} if released else {},
+            released_total=3 * released,
+            released_total_sq=10 * released,
+            # half 4s, half 2s: a cell where all gave one answer would be left out too
+            released_histogram={"4": released // 2, "2": released // 2} if released else {},
         )
 
     with sqlite_db.transaction() as session:
-        session.add_all([cell("spoke_openly", 7, 5), cell("mentee_engaged", 9, 4)])
+        session.add_all([cell("spoke_openly", 12, 10), cell("mentee_engaged", 9, 4)])
     url = f"/api/v1/aggregates?programme_id={world['programme']}"
     body = client.get(url, headers=bearer(world["tokens"]["researcher"])).get_json()
     assert [(c["question_key"], c["n"], c["histogram"]) for c in body["cells"]] == [
-        ("spoke_openly", 5, {"4": 5})
+        ("spoke_openly", 10, {"4": 5, "2": 5})
     ]
     foreign = client.get(
         f"/api/v1/aggregates?programme_id={world['foreign_programme']}",
@@ -289,9 +290,9 @@ def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_
             total_sq=16 * released,
             histogram={"4": released},
             released_n=released,
-            released_total=4 * released,
-            released_total_sq=16 * released,
-            released_histogram={"4": released},
+            released_total=3 * released,
+            released_total_sq=10 * released,
+            released_histogram={"4": released // 2, "2": released // 2},
         )
 
     with sqlite_db.transaction() as session:

@@ -49,13 +49,17 @@ def world(sqlite_db: Database) -> dict[str, Any]:
         assert programme is not None
         session.add_all(
             [
-                question_cell(programme, {"4": 6, "5": 2}),
+                question_cell(programme, {"4": 6, "5": 5}),
                 # two senior mentors: below k, never counted
                 question_cell(programme, {"1": 2}, level_band="senior"),
-                # March is refused beside its week 11 (6 - 5 < k)
-                question_cell(programme, {"3": 6}, level_band="mid", period="2026-03"),
+                # March is refused beside its week 11 (12 - 10 < k)
+                question_cell(programme, {"3": 6, "2": 6}, level_band="mid", period="2026-03"),
                 question_cell(
-                    programme, {"3": 5}, level_band="mid", period_kind="week", period="2026-W11"
+                    programme,
+                    {"3": 5, "2": 5},
+                    level_band="mid",
+                    period_kind="week",
+                    period="2026-W11",
                 ),
             ]
         )
@@ -74,7 +78,7 @@ def test_a_likert_item_shows_released_shares_of_disclosed_cells_only(
 ) -> None:
     page = pulse_page(client, world)
     table = rows(page, "trend-1-table")
-    assert table["2026-02"] == ["8", "0%", "0%", "0%", "75%", "25%"]
+    assert table["2026-02"] == ["11", "0%", "0%", "0%", "55%", "45%"]
     assert "2026-03" not in table  # refused beside its week
 
 
@@ -85,7 +89,7 @@ def test_each_trend_is_an_svg_chart_with_a_title_and_no_script(
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
     assert 'role="img" aria-labelledby="trend-1-title"' in page
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
-    assert "2026-02: Agree 75%" in page  # each segment names its share
+    assert "2026-02: Agree 55%" in page  # each segment names its share
 
 
 def test_items_without_released_results_say_so(client: FlaskClient, world: dict[str, Any]) -> None:

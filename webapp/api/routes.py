@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys import disclosure
 from surveys.db.models import Firm, Meeting, Pairing, Programme
-from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.released_cells import ONE_AT_A_TIME, by_attribute, disclosed_cells
 from surveys.reports.two_cohorts import Comparison, compare_released
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
@@ -177,7 +177,14 @@ def _query_int(name: str) -> int | None:
 @bp.get("/aggregates")
 @token_required()
 def aggregates() -> ResponseReturnValue:
-    """Released cells the disclosure module lets through (k, differencing of periods)."""
+    """Released cells the disclosure module lets through (k, attributes, differencing).
+
+    A lead (or a lead's token) gets cells summed to one cohort attribute at a
+    time (``by``: role, level_band, tenure_band or gender_group; role when not
+    given), never the fine cross-classified cells. Researchers and admins get
+    the stored cells, generalised as the mixer stored them (each combination
+    holding at least k people), unless they ask for ``by`` too.
+    """
     programme_id = _query_int("programme_id")
     if programme_id is None:
         raise ApiError(422, "invalid", "programme_id is required")
@@ -196,9 +203,17 @@ def aggregates() -> ResponseReturnValue:
         survey_key=request.args.get("survey_key"),
         question_key=request.args.get("question_key"),
     )
+    by = request.args.get("by")
+    if by is None and api_account().role == "lead":
+        by = "role"
+    if by is not None:
+        if by not in ONE_AT_A_TIME:
+            raise ApiError(422, "invalid", f"by must be one of {', '.join(ONE_AT_A_TIME)}")
+        cells = by_attribute(cells, by, policy)
     shown = [(c, disclosure.released(c)) for c in cells]
     return jsonify(
         programme_id=programme.id,
+        by=by,
         cells=[
             {
                 "survey_key": c.survey_key,

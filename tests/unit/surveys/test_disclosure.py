@@ -214,7 +214,9 @@ def decide(cells: list[PeriodCell], k: int = 5) -> list[bool]:
 def test_period_days_of_weeks_and_months() -> None:
     assert len(d.period_days("week", "2026-W07")) == 7
     assert len(d.period_days("month", "2026-02")) == 28
-    assert len(d.period_days("month", "2024-12")) == 31
+    # A month counts the weeks whose Thursday it holds (the mixer's rule): December 2024
+    # is the weeks of 5, 12, 19 and 26 December, 2 to 29 December.
+    assert len(d.period_days("month", "2024-12")) == 28
     assert d.period_days("week", "2026-W07") <= d.period_days("month", "2026-02")
     assert d.period_days("round", "12") == frozenset({"round:12"})
 

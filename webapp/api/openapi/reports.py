@@ -25,6 +25,16 @@ def report_paths(bearer: Security) -> dict[str, Any]:
                     "n >= the firm's k, no month within k of the weeks inside it, and "
                     "surveys run in rounds by round only."
                 ),
+                "description": (
+                    "No cell discloses a group attribute: a histogram in which all but fewer "
+                    "than k gave one answer, and a choice option chosen by fewer than k (or "
+                    "by nobody) or by all but fewer than k, are left out exactly like a "
+                    "cell below k. A lead's token gets cells summed to one cohort attribute "
+                    "at a time (`by`, default `role`; the other attributes read `*`), never "
+                    "the cross-classified cells. Researchers and admins get the stored cells "
+                    "(each cohort combination generalised by the mixer to hold at least k "
+                    "people, `*` where it was merged) unless they give `by`."
+                ),
                 "security": bearer,
                 "parameters": [
                     {
@@ -35,23 +45,33 @@ def report_paths(bearer: Security) -> dict[str, Any]:
                     },
                     {"name": "survey_key", "in": "query", "schema": {"type": "string"}},
                     {"name": "question_key", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "by",
+                        "in": "query",
+                        "description": "Sum the cells to this one cohort attribute.",
+                        "schema": {"type": "string", "enum": list(COHORT)},
+                    },
                 ],
                 "responses": {
                     "200": json_body(
                         "The released cells.",
                         {
                             "type": "object",
-                            "required": ["programme_id", "cells"],
+                            "required": ["programme_id", "by", "cells"],
                             "additionalProperties": False,
                             "properties": {
                                 "programme_id": {"type": "integer"},
+                                "by": {"type": ["string", "null"], "enum": [*COHORT, None]},
                                 "cells": {"type": "array", "items": ref("AggregateCell")},
                             },
                         },
                     ),
                     **AUTH_ERRORS,
                     "404": error("No such programme among the account's firms."),
-                    "422": error("programme_id is missing or not a positive integer."),
+                    "422": error(
+                        "programme_id is missing or not a positive integer, or `by` is not "
+                        "a cohort attribute."
+                    ),
                 },
             }
         },

@@ -218,7 +218,10 @@ def schemas() -> dict[str, Any]:
                 "survey_version": {"type": "integer"},
                 "question_key": {"type": "string"},
                 "item": {"type": "string"},
-                **{name: {"type": "string", "enum": list(COHORT_VALUES[name])} for name in COHORT},
+                # "*": generalised by the mixer, or summed over in a one-attribute listing.
+                **{
+                    name: {"type": "string", "enum": [*COHORT_VALUES[name], "*"]} for name in COHORT
+                },
                 "period_kind": {"type": "string", "enum": ["week", "month", "round"]},
                 "period": {"type": "string"},
                 "n": {"type": "integer", "minimum": 0},
