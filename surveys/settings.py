@@ -8,6 +8,7 @@ misconfigured process stops with one clear line instead of a traceback later.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from surveys.intake.keys import Keys, KeysError, load_keys
 
 MIN_K, MAX_K = 3, 10
+_RATE = re.compile(r"[1-9][0-9]{0,5} per (?:[1-9][0-9]{0,4} )?(?:second|minute|hour|day)s?")
 #: The variable holding k, the minimum group size (PRODUCT.md 2.3).
 MIN_GROUP_SIZE = "FLIPSIDE_MIN_GROUP_SIZE"
 
@@ -49,6 +51,18 @@ class Settings:
     keys: Keys | None = None
     #: How often the clock starts a mixer pass (FLIPSIDE_MIX_INTERVAL_HOURS).
     mix_interval_hours: int = 24
+    #: A staff session ends this long after sign-in (FLIPSIDE_SESSION_MAX_HOURS)...
+    session_max_hours: int = 12
+    #: ...or after this long without a request (FLIPSIDE_SESSION_IDLE_MINUTES).
+    session_idle_minutes: int = 30
+    #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    #: (FLIPSIDE_PROXY_HOPS); 0 trusts none.
+    proxy_hops: int = 0
+    #: Failed sign-ins allowed per e-mail address and per client address
+    #: (FLIPSIDE_LOGIN_LIMIT_ACCOUNT, FLIPSIDE_LOGIN_LIMIT_ADDRESS), in the
+    #: ``limits`` notation ("5 per minute").
+    login_limit_account: str = "5 per minute"
+    login_limit_address: str = "30 per minute"
 
     @property
     def embedded(self) -> bool:
@@ -186,6 +200,13 @@ def _release_batching(env: Mapping[str, str]) -> bool:
     raise SettingsError(f"FLIPSIDE_RELEASE_BATCHING must be on or off, got {raw!r}")
 
 
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    if not _RATE.fullmatch(raw):
+        raise SettingsError(f"{name} must read like '5 per minute', got {raw!r}")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise SettingsError naming the culprit."""
     env = os.environ if environ is None else environ
@@ -215,4 +236,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         release_batching=_release_batching(env),
         keys=keys,
         mix_interval_hours=_int(env, "FLIPSIDE_MIX_INTERVAL_HOURS", 24, 1, 24 * 31),
+        session_max_hours=_int(env, "FLIPSIDE_SESSION_MAX_HOURS", 12, 1, 24 * 31),
+        session_idle_minutes=_int(env, "FLIPSIDE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+        proxy_hops=_int(env, "FLIPSIDE_PROXY_HOPS", 0, 0, 5),
+        login_limit_account=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
+        login_limit_address=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ADDRESS", "30 per minute"),
     )

@@ -10,6 +10,7 @@ from flask import Flask
 from surveys.db.session import Database
 from surveys.settings import Settings, load_settings
 from webapp import current, security
+from webapp.auth import limits
 from webapp.errors import register_errorhandlers
 from webapp.extensions import csrf
 
@@ -28,6 +29,7 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://") or not settings.demo,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        **limits.config_defaults(settings),
     )
     app.config.update(overrides or {})
     db = app.config.get("FLIPSIDE_DATABASE") or Database(settings.database_url)
@@ -35,7 +37,8 @@ def create_app(
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
-    security.init_app(app)
+    security.init_app(app, settings.proxy_hops)
+    limits.init_app(app, settings)
     from workers import runtime
 
     runtime.configure(settings, db)

@@ -22,6 +22,7 @@ MESSAGES = {
     410: "This link is no longer valid.",
     413: "What you sent is too large.",
     422: "Some of what you sent could not be accepted.",
+    429: "Too many attempts.",
     500: "Something went wrong on our side. Nothing you submitted was half-saved.",
 }
 
@@ -51,6 +52,7 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
             413: "too_large",
             415: "unsupported_media_type",
             422: "invalid",
+            429: "too_many_requests",
             501: "not_implemented",
         }.get(status, "error")
         return jsonify(error={"code": code, "message": text, "details": {}}), status

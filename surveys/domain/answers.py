@@ -43,6 +43,8 @@ def _one(question: Question, raw: Sequence[str]) -> list[AnswerValue] | str:
             return "Please choose from the options shown."
         return [AnswerValue(question.key, item=value)]
     if question.type == "text":
+        if "\x00" in value:
+            return "Please remove the invisible NUL character from this answer."
         if len(value) > question.max_length:
             return f"Please keep this under {question.max_length} characters."
         return [AnswerValue(question.key, text=value)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -46,7 +49,32 @@ def firm_scope(account: Account) -> set[int] | None:
 
 
 def verify_password(account: Account, password: str) -> bool:
+    return _verify(account.password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(account.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password is checked against for real: unknown e-mails cost one argon2 verify."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def authenticate(session: Session, email: str, password: str) -> Account | None:
+    """The active account with this e-mail and password, or None.
+
+    Exactly one argon2 verification runs whatever the outcome (unknown e-mail,
+    inactive account, wrong or right password), so the time taken does not tell
+    whether an account exists.
+    """
+    email = email.strip().lower()
+    account = session.scalar(select(Account).where(func.lower(Account.email) == email))
+    matches = _verify(account.password_hash if account else _dummy_hash(), password)
+    if account is None or not account.active or not matches:
+        return None
+    return account

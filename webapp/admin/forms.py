@@ -4,10 +4,35 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
+
+#: What a form with a field missing altogether says (a browser always sends these fields).
+INCOMPLETE = "This form arrived incomplete, so nothing was changed. Reload the page and try again."
+
+
+class Sent:
+    """The field must be in the submitted form at all (it may be empty).
+
+    A browser always sends a text box or a list, even empty; an unticked box is
+    simply absent. A POST that lacks the text boxes was not sent by the page,
+    and reading its absent boxes as "off" would switch things off unasked
+    (issue 14: a CSRF-only POST switched off a programme's surveys).
+    """
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if not field.raw_data:
+            raise StopValidation(INCOMPLETE)
 
 
 class RecordMeetingForm(FlaskForm):
@@ -48,7 +73,7 @@ class FirmForm(FlaskForm):
 class FirmSettingsForm(FlaskForm):
     min_group_size = IntegerField(
         "Minimum group size (k)",
-        validators=[Optional(), NumberRange(3, 10, "Choose a number from 3 to 10.")],
+        validators=[Sent(), Optional(), NumberRange(3, 10, "Choose a number from 3 to 10.")],
         description="Nothing shown or exported describes fewer people. Empty: the default.",
     )
     benchmarking_opt_in = BooleanField("Pool this firm's aggregates into other firms' benchmarks")
@@ -56,10 +81,15 @@ class FirmSettingsForm(FlaskForm):
 
 class ProgrammeForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired("Please name the programme."), Length(max=200)]
+        "Name",
+        validators=[Sent(), DataRequired("Please name the programme."), Length(max=200)],
     )
-    starts_on = DateField("Start date", validators=[DataRequired("Please give the start date.")])
-    status = SelectField("Status", choices=[SelectChoice(s, s) for s in PROGRAMME_STATUSES])
+    starts_on = DateField(
+        "Start date", validators=[Sent(), DataRequired("Please give the start date.")]
+    )
+    status = SelectField(
+        "Status", choices=[SelectChoice(s, s) for s in PROGRAMME_STATUSES], validators=[Sent()]
+    )
     longitudinal = BooleanField(
         "Longitudinal: pair each person's before and after answers under a keyed pseudonym"
     )

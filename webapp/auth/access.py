@@ -12,11 +12,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, redirect, request, url_for
 
 from surveys.db.models import Account, Firm, Programme
 from surveys.services.accounts import firm_scope
 from webapp import current
+from webapp.auth.sessions import session_account
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The largest id a column holds; a bigger one in a URL cannot exist (and must not reach SQL).
@@ -24,11 +25,9 @@ MAX_ID = 2**31 - 1
 
 
 def current_account() -> Account | None:
-    """The signed-in, active account of this request, or None."""
+    """The signed-in, active account of this request while its session is valid, or None."""
     if "account" not in g:
-        account_id = session.get("account_id")
-        account = current.session().get(Account, account_id) if account_id else None
-        g.account = account if account is not None and account.active else None
+        g.account = session_account()
     return cast(Account | None, g.account)
 
 

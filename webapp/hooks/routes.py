@@ -9,7 +9,6 @@ is the idempotency key, so a redelivered notification records one meeting.
 
 from __future__ import annotations
 
-import json
 import time
 
 from flask import jsonify, request
@@ -26,6 +25,7 @@ from surveys.services.webhooks import (
 )
 from webapp import current
 from webapp.hooks import bp
+from webapp.json_input import BadJson, parse
 
 
 @bp.errorhandler(ServiceError)
@@ -50,11 +50,9 @@ def meetings() -> ResponseReturnValue:
         settings.secret_key,
     )
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return jsonify(
-            error={"code": "bad_request", "message": "the body is not valid JSON", "details": {}}
-        ), 400
+        payload = parse(body)
+    except BadJson as exc:
+        return jsonify(error={"code": "bad_request", "message": str(exc), "details": {}}), 400
     notification = parse_notification(payload)
     meeting, new = record_notified_meeting(session, firm, notification)
     meeting_id = meeting.id

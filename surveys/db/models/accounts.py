@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.db.base import Base
@@ -36,9 +45,30 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moved by logout, a password change and deactivation: a signed-in cookie carries
+    #: the version it was issued under and is refused once the account's has moved.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    def end_sessions(self) -> None:
+        """Sign this account out everywhere (every cookie issued so far stops working)."""
+        self.session_version = (self.session_version or 1) + 1
 
     #: Firms a lead or researcher may see; admins see all.
     firms: Mapped[list[Firm]] = relationship(secondary=account_firms)
+
+
+@event.listens_for(Account.password_hash, "set", active_history=True)
+def _password_changed(target: Account, value: str, old: object, _initiator: object) -> None:
+    """A new password ends every session opened with the old one, whoever sets it."""
+    if isinstance(old, str) and old != value:
+        target.end_sessions()
+
+
+@event.listens_for(Account.active, "set", active_history=True)
+def _deactivated(target: Account, value: bool, old: object, _initiator: object) -> None:
+    """Deactivating an account ends its sessions (reactivating does not revive them)."""
+    if old is True and not value:
+        target.end_sessions()
 
 
 class ApiToken(Base):

@@ -25,6 +25,9 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 50_000
+#: Unknown or repeated columns named in a message at most (a 40,000-column header
+#: gets a short answer, not a 400 kB one).
+MAX_NAMED = 10
 
 
 def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
@@ -38,6 +41,11 @@ def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
             ) from None
     else:
         text = data.removeprefix("\ufeff")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportRejected(
+            [RowProblem(line, None, "the file contains a NUL byte; save it again as CSV (UTF-8)")]
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -72,13 +80,15 @@ def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
 def header_problems(names: list[str]) -> list[RowProblem]:
     """What is wrong with a header row: unknown, missing and repeated columns (linear in width)."""
     problems = []
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = list(dict.fromkeys(n for n in names if n not in COLUMNS))
     if unknown:
+        shown = ", ".join(map(repr, unknown[:MAX_NAMED]))
+        more = f" and {len(unknown) - MAX_NAMED} more" if len(unknown) > MAX_NAMED else ""
         problems.append(
             RowProblem(
                 1,
                 None,
-                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
+                f"unknown column{'s' if len(unknown) > 1 else ''} {shown}{more}"
                 f" (expected: {', '.join(COLUMNS)})",
             )
         )
@@ -88,7 +98,10 @@ def header_problems(names: list[str]) -> list[RowProblem]:
         problems.append(RowProblem(1, None, f"missing required column(s) {', '.join(missing)}"))
     repeated = sorted(n for n, count in Counter(names).items() if count > 1)
     if repeated:
-        problems.append(RowProblem(1, None, f"column(s) given twice: {', '.join(repeated)}"))
+        more = f" and {len(repeated) - MAX_NAMED} more" if len(repeated) > MAX_NAMED else ""
+        problems.append(
+            RowProblem(1, None, f"column(s) given twice: {', '.join(repeated[:MAX_NAMED])}{more}")
+        )
     return problems
 
 
@@ -114,6 +127,9 @@ def records_from_json(items: Any) -> list[tuple[int, dict[str, str]]]:
                 value = ""
             if not isinstance(value, str):
                 problems.append(RowProblem(index, key, "must be a string"))
+                continue
+            if "\x00" in value:
+                problems.append(RowProblem(index, key, "contains a NUL character"))
                 continue
             row[key] = value
         rows.append((index, row))
