@@ -49,6 +49,15 @@ class Settings:
     keys: Keys | None = None
     #: How often the clock starts a mixer pass (FLIPSIDE_MIX_INTERVAL_HOURS).
     mix_interval_hours: int = 24
+    #: How often workers and the clock write their heartbeat (FLIPSIDE_HEARTBEAT_SECONDS).
+    heartbeat_seconds: int = 10
+    #: /healthz: a heartbeat older than this is stale (FLIPSIDE_HEALTH_STALE_SECONDS).
+    health_stale_seconds: int = 60
+    #: /healthz: an unpublished outbox row older than this is a backlog
+    #: (FLIPSIDE_HEALTH_OUTBOX_SECONDS).
+    health_outbox_seconds: int = 300
+    #: /healthz: the mixer may be this late past its interval (FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS).
+    health_mix_margin_seconds: int = 3600
 
     @property
     def embedded(self) -> bool:
@@ -215,4 +224,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         release_batching=_release_batching(env),
         keys=keys,
         mix_interval_hours=_int(env, "FLIPSIDE_MIX_INTERVAL_HOURS", 24, 1, 24 * 31),
+        heartbeat_seconds=_int(env, "FLIPSIDE_HEARTBEAT_SECONDS", 10, 1, 300),
+        health_stale_seconds=_int(env, "FLIPSIDE_HEALTH_STALE_SECONDS", 60, 2, 3600),
+        health_outbox_seconds=_int(env, "FLIPSIDE_HEALTH_OUTBOX_SECONDS", 300, 10, 86400),
+        health_mix_margin_seconds=_int(env, "FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS", 3600, 0, 86400),
     )
