@@ -63,6 +63,15 @@ class Settings:
     #: ``limits`` notation ("5 per minute").
     login_limit_account: str = "5 per minute"
     login_limit_address: str = "30 per minute"
+    #: How often workers and the clock write their heartbeat (FLIPSIDE_HEARTBEAT_SECONDS).
+    heartbeat_seconds: int = 10
+    #: /healthz: a heartbeat older than this is stale (FLIPSIDE_HEALTH_STALE_SECONDS).
+    health_stale_seconds: int = 60
+    #: /healthz: an unpublished outbox row older than this is a backlog
+    #: (FLIPSIDE_HEALTH_OUTBOX_SECONDS).
+    health_outbox_seconds: int = 300
+    #: /healthz: the mixer may be this late past its interval (FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS).
+    health_mix_margin_seconds: int = 3600
 
     @property
     def embedded(self) -> bool:
@@ -241,4 +250,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         proxy_hops=_int(env, "FLIPSIDE_PROXY_HOPS", 0, 0, 5),
         login_limit_account=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
         login_limit_address=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ADDRESS", "30 per minute"),
+        heartbeat_seconds=_int(env, "FLIPSIDE_HEARTBEAT_SECONDS", 10, 1, 300),
+        health_stale_seconds=_int(env, "FLIPSIDE_HEALTH_STALE_SECONDS", 60, 2, 3600),
+        health_outbox_seconds=_int(env, "FLIPSIDE_HEALTH_OUTBOX_SECONDS", 300, 10, 86400),
+        health_mix_margin_seconds=_int(env, "FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS", 3600, 0, 86400),
     )

@@ -19,8 +19,8 @@ from dramatiq.brokers.stub import StubBroker
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from surveys.settings import parse_redis_url
-from workers import redaction
+from surveys.settings import SettingsError, parse_redis_url
+from workers import heartbeat, redaction
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +41,51 @@ def redis_client(url: str) -> redis.Redis:
     )
 
 
+#: Worker heartbeats are kept this long in Redis (freshness is judged by /healthz).
+WORKER_BEATS_KEPT_SECONDS = 24 * 3600.0
+
+
+class WorkerHeartbeat(dramatiq.Middleware):
+    """Each worker (a ``dramatiq`` process, or the embedded mode's threads) beats while
+    it runs, so /healthz notices a worker tier that has stopped (workers/heartbeat.py)."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.redis_url = redis_url
+        self.beaters: dict[int, heartbeat.Beater] = {}
+
+    def after_worker_boot(self, broker: Broker, worker: dramatiq.Worker) -> None:
+        from workers import runtime
+
+        try:
+            every = float(runtime.settings().heartbeat_seconds)
+        except SettingsError:
+            every = 10.0
+        beat = heartbeat.role_beat(self.redis_url, heartbeat.WORKER, WORKER_BEATS_KEPT_SECONDS)
+        beater = heartbeat.Beater(beat, every, name="worker heartbeat")
+        self.beaters[id(worker)] = beater
+        beater.start()
+
+    def before_worker_shutdown(self, broker: Broker, worker: dramatiq.Worker) -> None:
+        beater = self.beaters.pop(id(worker), None)
+        if beater is not None:
+            beater.stop()
+
+
 def build_broker(redis_url: str | None, namespace: str = "flipside") -> Broker:
+    target: Broker
     if redis_url:
         client = redis_client(redis_url)
-        return RedisBroker(client=client, namespace=namespace)  # type: ignore[no-untyped-call]
-    return StubBroker()
+        target = RedisBroker(client=client, namespace=namespace)  # type: ignore[no-untyped-call]
+    else:
+        target = StubBroker()
+    target.add_middleware(WorkerHeartbeat(redis_url))
+    return target
 
 
 redaction.install()
 redis_url = parse_redis_url(os.environ)
 #: Key prefix in Redis, so several deployments (or test runs) can share one server.
-namespace = os.environ.get("FLIPSIDE_QUEUE_NAMESPACE", "").strip() or "flipside"
+namespace = heartbeat.queue_namespace()
 broker = build_broker(redis_url, namespace)
 dramatiq.set_broker(broker)
 

@@ -37,10 +37,12 @@ class EmbeddedRuntime:
         self._thread.start()
 
     def _loop(self) -> None:
-        from workers.scheduler import LocalLease, Scheduler, periodic_jobs
+        from workers.scheduler import LocalLease, Scheduler, clock_heartbeat, periodic_jobs
 
         # The clock's other jobs, in-process: there is no separate clock in this mode.
-        clock = Scheduler(periodic_jobs(), LocalLease())
+        beat = clock_heartbeat(None)
+        clock = Scheduler(periodic_jobs(), LocalLease(), heartbeat=beat)
+        beat()
         while not self._stop.wait(self.interval):
             try:
                 sweep(redeliver_after=EMBEDDED_REDELIVER_AFTER)

@@ -27,7 +27,7 @@ import redis
 
 from surveys.services.rounds import close_due_rounds
 from surveys.settings import SettingsError
-from workers import runtime
+from workers import heartbeat, runtime
 from workers.actors.exports import expire_bundles
 from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.mixing import enqueue_mix
@@ -143,12 +143,16 @@ class Scheduler:
         jobs: list[Job],
         lease: Lease,
         clock: Callable[[], float] = time.monotonic,
+        heartbeat: Callable[[], None] | None = None,
     ) -> None:
         self.jobs, self.lease, self.clock = jobs, lease, clock
+        self.heartbeat = heartbeat
         self.leading = False
 
     def tick(self) -> list[str]:
-        """Run the jobs that are due; return their names (none unless leading)."""
+        """Beat, then run the jobs that are due; return their names (none unless leading)."""
+        if self.heartbeat is not None:
+            self.heartbeat()
         leading = self.lease.hold()
         if leading != self.leading:
             log.info("clock %s the lead", "takes" if leading else "loses")
@@ -190,12 +194,23 @@ def make_lease(redis_url: str | None) -> Lease:
     return RedisLease(redis_client(redis_url)) if redis_url else LocalLease()
 
 
+#: Clock heartbeats are kept this long in Redis (freshness is judged by /healthz).
+CLOCK_BEATS_KEPT_SECONDS = 24 * 3600.0
+
+
+def clock_heartbeat(redis_url: str | None) -> heartbeat.Throttled:
+    """The clock's heartbeat, written every FLIPSIDE_HEARTBEAT_SECONDS (workers/heartbeat.py)."""
+    beat = heartbeat.role_beat(redis_url, heartbeat.CLOCK, CLOCK_BEATS_KEPT_SECONDS)
+    return heartbeat.Throttled(beat, float(runtime.settings().heartbeat_seconds))
+
+
 def run(jobs: list[Job] | None = None, stop: threading.Event | None = None) -> None:
     """Run ``jobs`` until ``stop`` is set (SIGTERM/SIGINT set it in the clock process)."""
-    from workers import runtime
-
-    lease = make_lease(runtime.settings().redis_url)
-    Scheduler(jobs or default_jobs(), lease).run(stop or threading.Event())
+    redis_url = runtime.settings().redis_url
+    scheduler = Scheduler(
+        jobs or default_jobs(), make_lease(redis_url), heartbeat=clock_heartbeat(redis_url)
+    )
+    scheduler.run(stop or threading.Event())
 
 
 def main() -> None:

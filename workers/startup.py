@@ -20,3 +20,9 @@ def start_background_work(settings: Settings) -> None:
     from workers.embedded import start_embedded
 
     _started = start_embedded()
+
+
+def background_running() -> bool:
+    """True once this process runs the embedded workers and clock (their heartbeats are
+    this process's: /healthz checks them only then)."""
+    return _started is not None

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from surveys import outbox
-from webapp import current
 from webapp.main import bp
-from workers.health import broker_status, dead_letter_count
+from webapp.main.health import health_report
 
 
 @bp.get("/")
@@ -18,28 +16,7 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Database and broker reachability, dead letters and the outbox backlog (503 if unhealthy)."""
-    report: dict[str, object] = {}
-    healthy = True
-    try:
-        current.database().ping()
-        with current.database().sessions() as session:
-            backlog = outbox.backlog(session)
-        report["database"] = {"status": "ok", "backend": current.database().engine.dialect.name}
-        report["outbox"] = {
-            "unpublished": backlog.unpublished,
-            "in_flight": backlog.in_flight,
-            "stuck": backlog.stuck,
-            "oldest_unpublished_seconds": backlog.oldest_unpublished_seconds,
-        }
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
-        healthy = False
-        report["database"] = {"status": "error", "error": type(exc).__name__}
-    broker = broker_status()
-    if broker["status"] == "ok":
-        broker["dead_letters"] = dead_letter_count()
-    report["broker"] = broker
-    healthy = healthy and broker["status"] == "ok"
-    report["status"] = "ok" if healthy else "degraded"
-    report["mode"] = "embedded" if current.settings().embedded else "redis"
-    return jsonify(report), 200 if healthy else 503
+    """Reachability and background work (webapp/main/health.py): 200 ok or degraded
+    with reasons, 503 when the database or the broker cannot be reached."""
+    report, status = health_report()
+    return jsonify(report), status

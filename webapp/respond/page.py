@@ -65,14 +65,22 @@ def full_render(
     context: str,
     form_token: str,
     errors: dict[str, str] | None = None,
+    notice: str | None = None,
 ) -> str:
-    """The page through WTForms and the template; on a POST the form carries the answers sent."""
+    """The page through WTForms and the template; on a POST the form carries the answers
+    sent. ``notice``: one sentence shown above the form (the database was unreachable)."""
     form = survey_form(definition)
     for key, message in (errors or {}).items():
         if key in form:
             form[key].errors = [message]
     return render_template(
-        TEMPLATE, form=form, definition=definition, k=k, context=context, form_token=form_token
+        TEMPLATE,
+        form=form,
+        definition=definition,
+        k=k,
+        context=context,
+        form_token=form_token,
+        notice=notice,
     )
 
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from surveys.db.models import Pairing
-from surveys.definitions import catalogue
+from surveys.definitions import DefinitionError, SurveyDefinition, catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.invitations import open_invitation, opt_out
 from surveys.services.meetings import record_meeting
-from surveys.services.responses import read_context, submission_context, submit_response
+from surveys.services.responses import (
+    SubmissionContext,
+    read_context,
+    submission_context,
+    submit_response,
+)
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
 from webapp import current
@@ -23,7 +31,27 @@ from webapp.extensions import csrf
 from webapp.respond import bp
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm
-from webapp.respond.page import render_page
+from webapp.respond.page import full_render, render_page
+
+log = logging.getLogger(__name__)
+
+#: What the page says when the database cannot take a submission (HTTP 503).
+UNAVAILABLE = (
+    "We could not save your answers just now. "
+    "Nothing was lost on this page: please try again in a minute."
+)
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """A lost or refused database connection (not a bug in the query): worth a retry."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    return exc.connection_invalidated or type(exc).__name__ in {
+        "OperationalError",
+        "InterfaceError",
+    }
 
 
 def _settings() -> Settings:
@@ -55,15 +83,21 @@ def answer(token: str) -> ResponseReturnValue:
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
     keys = _settings().required_keys
-    if context is None:
-        # One read, with no transaction round trips around it (a view writes nothing).
-        with current.database().reads() as reads:
-            invitation = open_invitation(reads, token)
-        if not invitation.longitudinal:  # a pseudonym never goes to the browser
-            context = submission_context(invitation, keys)
-        survey = (invitation.survey_key, invitation.survey_version)
-    else:
-        survey = (context.survey_key, context.survey_version)
+    try:
+        if context is None:
+            # One read, with no transaction round trips around it (a view writes nothing).
+            with current.database().reads() as reads:
+                invitation = open_invitation(reads, token)
+            if not invitation.longitudinal:  # a pseudonym never goes to the browser
+                context = submission_context(invitation, keys)
+            survey = (invitation.survey_key, invitation.survey_version)
+        else:
+            survey = (context.survey_key, context.survey_version)
+    except Exception as exc:
+        posted = _posted_survey() if request.method == "POST" else None
+        if posted is None or not _database_unreachable(exc):
+            raise
+        return _unavailable(posted, token, None)
     definition = catalogue().get(*survey)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -75,6 +109,10 @@ def answer(token: str) -> ResponseReturnValue:
                 submit_response(conn, token, raw, known, keys=keys)
         except InvalidAnswers as exc:
             errors = exc.errors
+        except Exception as exc:
+            if not _database_unreachable(exc):
+                raise
+            return _unavailable(definition, token, context)
         else:
             return redirect(url_for("respond.thanks"), code=303)
     page = render_page(
@@ -85,6 +123,35 @@ def answer(token: str) -> ResponseReturnValue:
         errors=errors,
     )
     return page, 422 if errors else 200
+
+
+def _posted_survey() -> SurveyDefinition | None:
+    """The survey a posted page showed (its ``survey`` field, ``key:version``), from the
+    definition files: enough to show the form again while the database is away. Never
+    used to store anything: a submission reads its survey from the invitation or the
+    signed context."""
+    key, _, version = request.form.get("survey", "").partition(":")
+    try:
+        return catalogue().get(key, int(version))
+    except (ValueError, KeyError, DefinitionError):
+        return None
+
+
+def _unavailable(
+    definition: SurveyDefinition, token: str, context: SubmissionContext | None
+) -> ResponseReturnValue:
+    """503: the same page with every answer sent still on it, and one sentence saying
+    to try again; rendered from the definition files, with no database."""
+    log.warning("survey submission refused: the database cannot be reached")
+    secret = _settings().secret_key
+    page = full_render(
+        definition,
+        k=_settings().min_group_size,
+        context=dump_context(secret, context, token) if context else "",
+        form_token=form_token(secret, token),
+        notice=UNAVAILABLE,
+    )
+    return page, 503, {"Retry-After": "60"}
 
 
 @bp.get("/s/thanks")

@@ -15,9 +15,11 @@ import dramatiq
 
 from surveys.intake.mixing import mix_now
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
-from workers import redaction, runtime
+from workers import heartbeat, redaction, runtime
 
 QUEUE = "aggregation"
+#: The mixer's last pass is kept this long in Redis (longer than any mix interval).
+MIXER_BEAT_KEPT_SECONDS = 40 * 24 * 3600.0
 log = logging.getLogger(__name__)
 
 
@@ -33,6 +35,12 @@ def mix_submissions() -> None:
     """Open the sealed inbox and release every batch that holds at least k people."""
     settings = runtime.settings()
     report = mix_now(runtime.db(), settings.required_keys, default_k=settings.min_group_size)
+    # The time of the last completed pass: /healthz compares it with the interval.
+    try:
+        store = heartbeat.store(settings.redis_url)
+        store.beat(heartbeat.MIXER, "mixer", MIXER_BEAT_KEPT_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - the pass is done; /healthz will say it is late
+        log.warning("mixer heartbeat not written (%s)", type(exc).__name__)
     log.info(
         "mixer: %d released in %d batches, %d waiting",
         report.released,
