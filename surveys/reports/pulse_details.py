@@ -54,8 +54,10 @@ class MonthScore:
         data = codec.obj(value)
         interval = None
         if data.get("interval") is not None:
-            low, high = (codec.as_number(v) for v in codec.items(data, "interval"))
-            interval = (low, high)
+            bounds = [codec.as_number(v) for v in codec.items(data, "interval")]
+            if len(bounds) != 2:
+                raise codec.Malformed("an interval has two bounds")
+            interval = (bounds[0], bounds[1])
         return cls(codec.text(data, "period"), codec.result_from_dict(data.get("mean")), interval)
 
 
