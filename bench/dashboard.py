@@ -1,6 +1,7 @@
 """Dashboard pages with 10 million responses stored: p50/p95 server time against a static page.
 
     .venv/bin/python bench/dashboard.py [--responses 10000000] [--first 1000000] [--requests 100]
+    .venv/bin/python bench/dashboard.py --responses 1000000 --first 1000000   (about 5 minutes)
 
 Creates the PostgreSQL database ``flipside_bench_dashboard`` (dropped at the
 end, also on failure), migrates it and generates, straight into the tables
@@ -22,9 +23,11 @@ with no queries. Server time is measured in-process: the wall time of one
 request through the Flask test client (WSGI app, session cookie or API token,
 real PostgreSQL), which includes the same test-client overhead for every page.
 Pages keep the reports they derive from released cells until the programme's
-next release (surveys/services/release_cache.py); the main measurement is of
-views between releases, and a second one (``--cold``) forgets every kept report
-before each request, as the first view after a release finds them.
+next release (surveys/reports/cache.py); the main measurement is of views
+between releases. Then ``--cold`` first views after a release, each in a
+process that has kept nothing: once with nothing stored (the view decides
+disclosure itself), then after a release whose worker step stored the reports
+(printed as "release precompute: X s", every programme's version moved).
 Target (PRODUCT.md 3): p95 < 150 ms. Not a test: numbers depend on the machine.
 """
 
@@ -275,12 +278,13 @@ def load(conn: Connection) -> None:
     labels = _labels()
     conn.execute(
         text(
-            "INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id, "
-            "programme_id, role, level_band, tenure_band, gender_group) "
-            "SELECT id, (CAST(:roles AS text[]))[r + 1] || '_pulse', 1, "
-            f"CAST(:start AS date) + day, firm_id, programme_id, {COHORT_TEXT} FROM bench_new"
+            "INSERT INTO responses (id, survey_key, survey_version, period_kind, period, "
+            "firm_id, programme_id, role, level_band, tenure_band, gender_group) "
+            "SELECT id, (CAST(:roles AS text[]))[r + 1] || '_pulse', 1, 'week', "
+            "(CAST(:weeks AS text[]))[wk + 1], "
+            f"firm_id, programme_id, {COHORT_TEXT} FROM bench_new"
         ),
-        {**labels, "start": START},
+        labels,
     )
     conn.execute(
         text(
@@ -435,13 +439,19 @@ def clients(url: str, instance: str) -> tuple[Any, dict[str, Any], int]:
 
     from surveys.db.models import Account, Programme
     from surveys.db.session import Database
+    from surveys.intake.keys import generate as generate_keys
     from surveys.services.accounts import create_account
     from surveys.services.api_tokens import create_api_token
     from surveys.settings import load_settings
     from webapp import create_app
 
     settings = load_settings(
-        {"SECRET_KEY": "b" * 40, "DATABASE_URL": url, "FLIPSIDE_INSTANCE_PATH": instance}
+        {
+            **generate_keys(),
+            "SECRET_KEY": "b" * 40,
+            "DATABASE_URL": url,
+            "FLIPSIDE_INSTANCE_PATH": instance,
+        }
     )
     db = Database(url)
     with db.transaction() as session:
@@ -485,22 +495,57 @@ def measure(url: str, requests: int, instance: str) -> dict[str, list[float]]:
     return times
 
 
-def measure_cold(url: str, requests: int, instance: str) -> dict[str, list[float]]:
-    """Each page as first viewed after a release: the kept reports forgotten before each
-    request (surveys/services/release_cache.py), so disclosure is decided again."""
+def measure_cold(url: str, requests: int, instance: str, *, stored: bool) -> dict[str, list[float]]:
+    """Each page as a web process first views it after a release: its kept reports forgotten
+    before each request (surveys/reports/cache.py). With ``stored``, the worker's release
+    step has stored the reports (they are read); without, every stored report is deleted
+    before each request too, so the view decides disclosure itself (as before the worker
+    stored them)."""
     from surveys.reports import cache as release_cache
 
     client, headers, programme = clients(url, instance)
+    engine = create_engine(url)
     times: dict[str, list[float]] = {label: [] for label, _, _ in PAGES}
     for _ in range(requests):
         for label, template, channel in PAGES:
             release_cache.clear()
+            if not stored:
+                with engine.begin() as conn:
+                    conn.execute(text("DELETE FROM released_reports"))
             started = time.perf_counter()
             client.get(
                 template.format(programme=programme), headers=headers if channel == "token" else {}
             )
             times[label].append(time.perf_counter() - started)
+    engine.dispose()
     return times
+
+
+def release(url: str) -> None:
+    """A release of every programme, then the worker's release step, timed on its own.
+
+    The mixer's pass moves each released programme's ``release_version`` in its
+    transaction (surveys/aggregates/release.py); here every programme's moves, as
+    a daily pass that releases batches everywhere would. Then the worker decides
+    and stores each moved programme's reports (surveys/reports/precompute.py).
+    """
+    from surveys.db.session import Database
+    from surveys.reports.precompute import precompute
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE programmes SET release_version = release_version + 1"))
+    engine.dispose()
+    db = Database(url)
+    started = time.perf_counter()
+    done = precompute(db, None, default_k=5)
+    elapsed = time.perf_counter() - started
+    db.dispose()
+    print(
+        f"  release precompute: {elapsed:.1f} s ({done} programmes, "
+        f"{elapsed / max(done, 1):.2f} s each)",
+        flush=True,
+    )
 
 
 def report(times: dict[str, list[float]]) -> dict[str, float]:
@@ -518,6 +563,15 @@ def report(times: dict[str, list[float]]) -> dict[str, float]:
             flush=True,
         )
     return p95s
+
+
+def first_views(url: str, cold: int, instance: str) -> None:
+    print(f"first view after a release, nothing stored: the view computes ({cold} per page)")
+    report(measure_cold(url, cold, instance, stored=False))
+    print("release (every programme's version moves; the worker stores their reports)")
+    release(url)
+    print(f"first view after a release, stored by the worker ({cold} per page)")
+    report(measure_cold(url, cold, instance, stored=True))
 
 
 def main() -> None:
@@ -542,16 +596,14 @@ def main() -> None:
             fill(url, args.first, 0, first=True)
             print(f"measuring {args.requests} requests per page (in-process, Flask test client)")
             small = report(measure(url, args.requests, instance))
-            print(f"first view after a release ({args.cold} requests per page, nothing kept)")
-            report(measure_cold(url, args.cold, instance))
+            first_views(url, args.cold, instance)
             rest = args.responses - args.first
             if rest:
                 print(f"generating {rest:,} more responses ...", flush=True)
                 fill(url, rest, args.first, first=False)
                 print(f"measuring {args.requests} requests per page with {args.responses:,}")
                 large = report(measure(url, args.requests, instance))
-                print(f"first view after a release with {args.responses:,} ({args.cold} each)")
-                report(measure_cold(url, args.cold, instance))
+                first_views(url, args.cold, instance)
                 print(f"growth of p95 from {args.first:,} to {args.responses:,} responses:")
                 for label in large:
                     print(f"  {label:<18} x {large[label] / small[label]:.2f}")

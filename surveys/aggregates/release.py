@@ -45,7 +45,7 @@ def move_release_version(session: Session, programme_id: int | None = None) -> N
     """Say that what readers may see of a programme (or, with None, of every one) changed.
 
     Reports derived from released snapshots are kept under the version
-    (surveys/services/release_cache.py), so everything that changes those
+    (surveys/reports/cache.py), so everything that changes those
     snapshots moves it in the same transaction. The versions move just before
     the commit, in programme order, so concurrent aggregators lock the rows in
     one order and cannot deadlock on them.

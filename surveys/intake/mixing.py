@@ -46,6 +46,8 @@ class MixReport:
     sealed: int
     released: int
     batches: int
+    #: Programmes whose release version the pass moved (their reports are stale).
+    programmes: frozenset[int] = frozenset()
 
     @property
     def waiting(self) -> int:
@@ -206,7 +208,8 @@ def mix_pass(
             .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
             .execution_options(synchronize_session=False)
         )
-    return MixReport(len(rows), released, len(batches))
+    programmes = frozenset(opened[i].programme_id for batch in batches for i in batch.ids)
+    return MixReport(len(rows), released, len(batches), programmes)
 
 
 class MixerKeyMissing(Exception):

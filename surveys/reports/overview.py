@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from surveys.db.models import (
 )
 from surveys.domain.vocab import ROLES
 from surveys.reports import cache as release_cache
+from surveys.reports import codec
 from surveys.reports.counts import enrolled_by_role, sent_by_role
 from surveys.reports.released_cells import disclosed_cells
 
@@ -65,13 +67,40 @@ def _rate(
 
 
 def _answered(session: Session, programme: Programme, policy: disclosure.Policy) -> dict[str, int]:
-    """Released responses per role (kept until the next release, see release_cache)."""
     answered: dict[str, int] = {}
     for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
         # Pulses count by month; round surveys are listed by round only.
         if cell.period_kind in ("month", "round") and cell.item == "":
             answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
     return answered
+
+
+def answered_to_dict(answered: dict[str, int]) -> dict[str, Any]:
+    return dict(answered)
+
+
+def answered_from_dict(value: object) -> dict[str, int]:
+    """Released responses per role as stored, checked (role names and counts)."""
+    data = codec.obj(value)
+    answered = {role: codec.integer(data, role) for role in data}
+    # '*': responses whose role was generalised by the mixer (surveys/intake/mixer.py).
+    if not set(answered) <= {*ROLES, "*"} or any(n < 0 for n in answered.values()):
+        raise codec.Malformed("not responses per role")
+    return answered
+
+
+#: How the responses per role are stored (surveys/reports/cache.py).
+ANSWERED_CODEC = release_cache.Codec(answered_to_dict, answered_from_dict)
+
+
+def responses_by_role(
+    session: Session, programme: Programme, policy: disclosure.Policy
+) -> dict[str, int]:
+    """Released responses per role, decided once per release (surveys/reports/cache.py)."""
+    key = release_cache.key_for("responses by role", programme, policy.k)
+    return release_cache.cached(
+        session, key, lambda: _answered(session, programme, policy), ANSWERED_CODEC
+    )
 
 
 def programme_overview(session: Session, programme: Programme, default_k: int) -> Overview:
@@ -96,8 +125,7 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
     for day in held:
         months[f"{day:%Y-%m}"] = months.get(f"{day:%Y-%m}", 0) + 1
     sent = sent_by_role(session, programme.id)
-    key = release_cache.key_for("responses by role", programme, policy.k)
-    answered = release_cache.cached(key, lambda: _answered(session, programme, policy))
+    answered = responses_by_role(session, programme, policy)
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.
     surveyed = [role for role in ROLES if sent.get(role)]

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from surveys import aggregates
+from surveys.reports.precompute import precompute
 from webapp import current
 from webapp.cli import check_database, fail, settings
 
@@ -62,3 +63,6 @@ def rebuild_command() -> None:
         f"{report.pending_absorbed} pending events counted, "
         f"{report.groups_released} groups released"
     )
+    # Every programme's release version moved: decide their reports once, here.
+    stored = precompute(current.database(), None, default_k=config.min_group_size)
+    click.echo(f"reports stored for {stored} programme(s)")

@@ -28,6 +28,7 @@ def keys_generate() -> None:
 @with_appcontext
 def mix_command() -> None:
     from surveys.intake.mixing import MixerKeyMissing, mix_now
+    from surveys.reports.precompute import precompute
     from webapp import current
     from webapp.cli import check_database, fail
 
@@ -42,3 +43,5 @@ def mix_command() -> None:
         f"mixed: {report.released} responses released in {report.batches} batches, "
         f"{report.waiting} still sealed (waiting for k people)"
     )
+    stored = precompute(current.database(), report.programmes, default_k=config.min_group_size)
+    click.echo(f"reports stored for {stored} programme(s)")

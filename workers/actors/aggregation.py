@@ -11,9 +11,10 @@ import dramatiq
 
 from surveys import outbox
 from surveys.domain.events import SurveyClosed
-from surveys.intake.mixing import mix_pass, opener_for
+from surveys.intake.mixing import MixReport, mix_pass, opener_for
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import redaction, runtime
+from workers.actors.mixing import store_reports_after
 from workers.actors.routing import consumes
 
 QUEUE = "aggregation"
@@ -33,9 +34,12 @@ def finalise_round(event_id: int, round_id: int) -> None:
     """A round closed: run a mixer pass (its cells may now merge upward and release)."""
     settings = runtime.settings()
     opener = opener_for(settings.required_keys)
-    with runtime.db().transaction() as session:
+    db = runtime.db()
+    report = MixReport(0, 0, 0)
+    with db.transaction() as session:
         if outbox.claim_receipt(session, ROUND_CONSUMER, event_id):
-            mix_pass(session, opener, default_k=settings.min_group_size)
+            report = mix_pass(session, opener, default_k=settings.min_group_size)
+    store_reports_after(db, report, settings.min_group_size)
 
 
 redaction.protect(finalise_round.logger)

@@ -4,7 +4,9 @@ Started by the clock every ``FLIPSIDE_MIX_INTERVAL_HOURS`` (default 24) and
 when a climate round closes (workers/actors/aggregation.py), never per
 submission, so a release does not mark the moment of anyone's submission. A
 pass is one transaction under a lock: redelivered or run twice, the second
-finds only what is still sealed. Logs carry counts only.
+finds only what is still sealed. Logs carry counts only. Once the pass has
+committed, the reports of the programmes it released are decided and stored
+(surveys/reports/precompute.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import logging
 
 import dramatiq
 
-from surveys.intake.mixing import mix_now
+from surveys.db.session import Database
+from surveys.intake.mixing import MixReport, mix_now
+from surveys.reports.precompute import precompute
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import heartbeat, redaction, runtime
 
@@ -34,7 +38,8 @@ log = logging.getLogger(__name__)
 def mix_submissions() -> None:
     """Open the sealed inbox and release every batch that holds at least k people."""
     settings = runtime.settings()
-    report = mix_now(runtime.db(), settings.required_keys, default_k=settings.min_group_size)
+    db = runtime.db()
+    report = mix_now(db, settings.required_keys, default_k=settings.min_group_size)
     # The time of the last completed pass: /healthz compares it with the interval.
     try:
         store = heartbeat.store(settings.redis_url)
@@ -47,6 +52,21 @@ def mix_submissions() -> None:
         report.batches,
         report.waiting,
     )
+    store_reports_after(db, report, settings.min_group_size)
+
+
+def store_reports_after(db: Database, report: MixReport, default_k: int) -> None:
+    """The release step after a committed pass: decide and store the moved programmes' reports.
+
+    A failure here is logged, not retried: the release is committed (a retried pass
+    would find nothing to release), and a web view computes and stores the report.
+    """
+    try:
+        stored = precompute(db, report.programmes, default_k=default_k)
+    except Exception:
+        log.exception("mixer: storing the released reports failed; views will compute them")
+        return
+    log.info("mixer: reports stored for %d programmes", stored)
 
 
 def enqueue_mix() -> None:

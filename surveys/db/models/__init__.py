@@ -18,6 +18,7 @@ from surveys.db.models.programme import (
     Programme,
     Promotion,
 )
+from surveys.db.models.reports import ReleasedReport
 from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyRound
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "ProcessedEvent",
     "Programme",
     "Promotion",
+    "ReleasedReport",
     "Response",
     "SealedSubmission",
     "SurveyInvitation",

@@ -86,7 +86,7 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Moves whenever what readers may see of the programme's results changes: a batch
     #: of its aggregate cells released, a rebuild, a survey round opened. Reports derived
-    #: from released snapshots are kept under it (surveys/services/release_cache.py).
+    #: from released snapshots are kept under it (surveys/reports/cache.py).
     release_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     firm: Mapped[Firm] = relationship(back_populates="programmes")
