@@ -77,3 +77,97 @@ def test_the_procfile_names_release_web_worker_and_clock() -> None:
     assert "gunicorn" in entries["web"] and "webapp.wsgi:app" in entries["web"]
     assert "dramatiq workers" in entries["worker"]
     assert "workers.scheduler" in entries["clock"]
+
+
+# The house's shape (issue 12): measured here so it cannot quietly grow back.
+PACKAGES = ("surveys", "webapp", "workers")
+#: Modules allowed past ~300 lines because they are declarative data, not logic.
+DECLARATIVE: set[str] = set()
+MAX_LINES = 300
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def _module_level_imports(path: Path) -> list[ast.ImportFrom | ast.Import]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+
+
+def test_no_module_imports_a_private_name_from_another_module() -> None:
+    private = []
+    for name, path in _modules().items():
+        for node in _module_level_imports(path):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] not in PACKAGES:
+                    continue
+                private += [
+                    f"{name} imports {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert private == []
+
+
+def test_there_is_no_import_cycle_between_modules() -> None:
+    """A package's ``__init__`` importing its view modules, which take ``bp`` from it,
+    is the blueprint pattern (microblog's), not a cycle: imports of a parent package
+    are left out."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in _module_level_imports(path):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            graph[name] |= {
+                t for t in targets if t in modules and t != name and not name.startswith(t + ".")
+            }
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(trail[trail.index(nxt) :] + [nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert cycles == []
+
+
+def test_no_module_passes_the_style_guides_length() -> None:
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+        and name not in DECLARATIVE
+    }
+    assert long == {}
+
+
+def test_reports_and_services_each_read_as_a_table_of_contents() -> None:
+    for package in ("surveys/services", "surveys/reports"):
+        init = (ROOT / package / "__init__.py").read_text(encoding="utf-8")
+        listed = {
+            p.stem if p.is_file() else p.name
+            for p in (ROOT / package).iterdir()
+            if not p.name.startswith("__") and (p.suffix == ".py" or p.is_dir())
+        }
+        missing = {m for m in listed if f"``{m}" not in init and f"``{m}/" not in init}
+        assert missing == set(), f"{package}/__init__.py does not list {sorted(missing)}"
