@@ -7,11 +7,14 @@ use cases that do live in ``surveys.services``, which never imports this
 package.
 
 - ``released_cells``  the released cells a page or the API may add up
-- ``cache``           reports kept per programme release version
+- ``cache``           reports kept per programme release version (in the process,
+                      then the ``released_reports`` table)
+- ``precompute``      the worker's release step: decide and store reports once
+- ``codec``           strict JSON conversions of stored reports (never pickle)
 - ``counts``          enrolled and invited per role (rate denominators)
 - ``overview``        the programme overview
 - ``pulse``           pulse trends per month; ``pulse_details`` its 0-10 lines,
-                      topics and comments
+                      topics and comments (``pulse_values`` their values)
 - ``two_cohorts``     one question, two cohorts, from released histograms
 - ``builder``         the comparison builder: ``COMPARE`` names a plain function per
                       comparison (``plain``, ``matched``, ``did``, ``benchmark``) over a
