@@ -80,6 +80,7 @@ def build_bundle(
             session.execute(select(Firm.id, Firm.slug).where(Firm.id.in_(scope.firm_ids))).all()
         )
         rounds = dict(session.execute(select(SurveyRound.id, SurveyRound.label)).all())
+        months = round_months(session)
         versions: dict[str, list[int]] = {}
         pseudonymous: set[str] = set()
         for key, version, with_pseudonym in session.execute(
@@ -97,7 +98,7 @@ def build_bundle(
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
     context = RowContext(
-        slugs, rounds, round_months(session), policy, masker, secrets.token_bytes(32)
+        slugs, rounds, months, policy, masker, secrets.token_bytes(32)
     )
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
