@@ -97,9 +97,7 @@ def build_bundle(
                 select(Person.email, Person.internal_id).where(Person.firm_id.in_(scope.firm_ids))
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
-    context = RowContext(
-        slugs, rounds, months, policy, masker, secrets.token_bytes(32)
-    )
+    context = RowContext(slugs, rounds, months, policy, masker, secrets.token_bytes(32))
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
     work.mkdir()
