@@ -32,7 +32,9 @@ COMMENT = "Ask jane.doe@example.com or call +44 20 7946 0958; Smithers was great
 QI_COLUMNS = [name for name, _ in QI_FIELDS] + ["gender", "ethnicity"]
 
 
-def world(db: Database) -> dict[str, Any]:
+def world(db: Database, pulse_people: int = 6) -> dict[str, Any]:
+    """12 pulse responses of ``pulse_people`` longitudinal people, 10 climate responses
+    and one climate respondent alone in their group."""
     with db.transaction() as session:
         firm = f.firm(session, slug="acme", min_group_size=5)
         f.person(session, firm, email="tom.smithers@acme.example")
@@ -43,7 +45,7 @@ def world(db: Database) -> dict[str, Any]:
                 programme,
                 {**PULSE, "comment": COMMENT},
                 submitted_on=date(2026, 2, 1 + i),
-                pseudonym=f"p{i % 6}",
+                pseudonym=f"p{i % pulse_people}",
             )
         for i in range(10):
             f.answered(
@@ -174,7 +176,9 @@ def test_an_attack_linking_on_every_combination_of_quasi_identifiers_finds_none_
 def test_comments_only_on_request_for_groups_of_ten_and_masked(
     db: Database, tmp_path: Path
 ) -> None:
-    bundle = build(db, tmp_path, world(db), comments=True, survey_keys=("mentor_pulse",))
+    # k and the comment threshold count people (issue 13): 12 responses of 12 people.
+    ids = world(db, pulse_people=12)
+    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("mentor_pulse",))
     folder = unzip(tmp_path, bundle)
     frame = pd.read_csv(folder / "mentor_pulse.csv")
     comments = set(frame["comment"].dropna())
