@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -44,6 +44,8 @@ class Release:
     scope: Scope
     rows: int
     plan: dict[str, Any]
+    #: the counts the plan was just made from (None when the release was stored earlier)
+    counts: dict[disclosure.Combo, disclosure.Tally] | None = field(default=None, compare=False)
 
 
 def scope_key(scope: Scope, k: int) -> str:
@@ -59,9 +61,13 @@ def _stored(session: Session, key: str) -> ExportRelease | None:
     return session.scalars(select(ExportRelease).where(ExportRelease.scope_key == key)).first()
 
 
-def _as_release(row: ExportRelease, scope: Scope) -> Release:
+def _as_release(
+    row: ExportRelease,
+    scope: Scope,
+    counts: dict[disclosure.Combo, disclosure.Tally] | None = None,
+) -> Release:
     frozen = replace(scope, periods=tuple(row.periods))
-    return Release(row.id, frozen, row.rows, dict(row.plan))
+    return Release(row.id, frozen, row.rows, dict(row.plan), counts)
 
 
 def release_for(session: Session, scope: Scope, policy: disclosure.Policy) -> Release | None:
@@ -98,10 +104,12 @@ def release_for(session: Session, scope: Scope, policy: disclosure.Policy) -> Re
     )
     row = _stored(session, key)
     assert row is not None  # inserted now, or by the concurrent export that won
-    return _as_release(row, scope)
+    return _as_release(row, scope, counts if list(row.periods) == periods else None)
 
 
 def planned(session: Session, release: Release, policy: disclosure.Policy) -> disclosure.RowPlan:
     """The release's plan applied to its rows as stored now."""
-    counts = combination_counts(session, release.scope)
+    counts = release.counts
+    if counts is None:
+        counts = combination_counts(session, release.scope)
     return disclosure.replan(release.plan, counts, HIERARCHIES, policy)
