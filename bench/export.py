@@ -46,6 +46,7 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
     from surveys.db import migrate
     from surveys.db.models import Firm, Programme, SurveyRound
     from surveys.db.session import Database
+    from surveys.domain.periods import week_of
 
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
@@ -82,9 +83,9 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
 
     def flush() -> None:
         conn.executemany(
-            "INSERT INTO responses (id, survey_key, survey_version, submitted_on, firm_id, "
-            "programme_id, round_id, role, level_band, tenure_band, gender_group, pseudonym) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO responses (id, survey_key, survey_version, period_kind, period, "
+            "firm_id, programme_id, round_id, role, level_band, tenure_band, gender_group, "
+            "pseudonym) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             batch_r,
         )
         conn.executemany(
@@ -100,7 +101,8 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
         level = rng.choice(("junior", "junior", "mid", "senior"))
         tenure = rng.choice(("<2y", "2-5y", "5-10y", "10y+"))
         gender = rng.choice(("woman", "man", "woman", "man", "undisclosed", "another"))
-        day = (start + timedelta(days=rng.randrange(730))).isoformat()
+        # Stored as the mixer stores them: a pulse's ISO week, a climate response's round.
+        week = week_of(start + timedelta(days=rng.randrange(730)))
         if pick < 0.7:
             survey = "mentor_pulse" if pick < 0.35 else "mentee_pulse"
             questions, role = SURVEYS[survey]
@@ -109,7 +111,8 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
                     key,
                     survey,
                     1,
-                    day,
+                    "week",
+                    week,
                     ids["firm"],
                     ids["programme"],
                     None,
@@ -132,7 +135,8 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
                     key,
                     "climate",
                     1,
-                    day,
+                    "round",
+                    str(ids["round"]),
                     ids["firm"],
                     ids["programme"],
                     ids["round"],
@@ -170,12 +174,12 @@ with open(out, "w", newline="") as f:
             " || CASE WHEN a.item <> '' THEN '_' || a.item ELSE '' END"
             " FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_key = ?",
             (survey,))})
-        writer.writerow(["id", "submitted_on", "role", "level_band", "tenure_band",
+        writer.writerow(["id", "period", "role", "level_band", "tenure_band",
                          "gender_group", *columns])
         index = {c: i for i, c in enumerate(columns)}
         current, row, meta = None, None, None
-        query = ("SELECT r.id, r.submitted_on, r.role, r.level_band, r.tenure_band, "
-                 "r.gender_group, a.question_key, a.item, a.value FROM responses r "
+        query = ("SELECT r.id, r.period_kind || ':' || r.period, r.role, r.level_band, "
+                 "r.tenure_band, r.gender_group, a.question_key, a.item, a.value FROM responses r "
                  "JOIN answers a ON a.response_id = r.id WHERE r.survey_key = ? ORDER BY r.id")
         for rid, day, role, lb, tb, gg, q, item, value in conn.execute(query, (survey,)):
             if rid != current:

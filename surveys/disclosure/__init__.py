@@ -54,7 +54,8 @@ from surveys.disclosure.differencing import (
     released_cell,
     released_series,
 )
-from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows
+from surveys.disclosure.people import Tally
+from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows, replan
 from surveys.disclosure.rules import (
     COMMENT_MIN,
     Breakdown,
@@ -86,7 +87,9 @@ __all__ = [
     "Slice",
     "Snapshot",
     "Suppressed",
+    "Tally",
     "anonymise_rows",
+    "replan",
     "breakdown",
     "bucket",
     "comments",

@@ -11,6 +11,11 @@ first, one value per round, until every group holds k. A blank is a category
 of its own when groups are counted, so the guarantee holds for an attacker
 who treats a missing value as "unknown" too. A group that stays below k with
 every value blanked is withheld.
+
+k counts people, not rows (:mod:`surveys.disclosure.people`): a group holds k
+only when storage guarantees k distinct people behind it. A plan made once is
+kept (:meth:`RowPlan.to_json`) and applied again to the same scope later
+(:func:`replan`), so two exports of one scope share one generalisation.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from surveys.disclosure.people import Tally
 from surveys.disclosure.rules import Policy
 
 Combo = tuple[str | None, ...]
+#: Rows per combination: a plain count (rows are people) or a :class:`Tally`.
+Counts = Mapping[Combo, int] | Mapping[Combo, Tally]
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,10 @@ class RowPlan:
     withheld_rows: int
     #: the smallest group released (None when nothing is released)
     k_achieved: int | None
-    #: group sizes after coarsening, by released combination
+    #: group sizes (distinct people) after coarsening, by released combination
     group_sizes: Mapping[Combo, int]
+    #: every generalised combination the plan was made for (released, blanked or withheld)
+    known: frozenset[Combo] = frozenset()
 
     def generalise(self, values: Combo) -> Combo:
         return tuple(
@@ -81,6 +91,17 @@ class RowPlan:
         if not blanked:
             return combo
         return tuple(None if i in blanked else v for i, v in enumerate(combo))
+
+    def to_json(self) -> dict[str, object]:
+        """What :func:`replan` needs to apply this plan again (stored per release)."""
+        return {
+            "k": self.k,
+            "hierarchies": [h.name for h in self.hierarchies],
+            "levels": list(self.levels),
+            "known": sorted((list(c) for c in self.known), key=_sort_key),
+            "blanks": sorted(([list(c), sorted(p)] for c, p in self.blanks.items()), key=str),
+            "withheld": sorted((list(c) for c in self.withheld), key=_sort_key),
+        }
 
     def report(self) -> dict[str, object]:
         """What the disclosure report states (k, generalisation, suppression)."""
@@ -100,48 +121,71 @@ class RowPlan:
         }
 
 
-def _coarsened(
-    counts: Mapping[Combo, int], hierarchies: Sequence[Hierarchy], levels: Sequence[int]
-) -> dict[Combo, int]:
-    out: dict[Combo, int] = {}
+def _sort_key(combo: list[str | None]) -> list[str]:
+    return ["" if v is None else f"~{v}" for v in combo]
+
+
+def _tallies(counts: Counts) -> dict[Combo, Tally]:
+    out: dict[Combo, Tally] = {}
     for combo, n in counts.items():
-        key = tuple(h.at(v, lvl) for h, v, lvl in zip(hierarchies, combo, levels, strict=True))
-        out[key] = out.get(key, 0) + n
+        tally = n if isinstance(n, Tally) else Tally.of_rows(n)
+        if tally.rows > 0:
+            out[combo] = tally
     return out
 
 
-def _rows_below(counts: Mapping[Combo, int], k: int) -> int:
-    return sum(n for n in counts.values() if n < k)
+def _coarsened(
+    counts: Mapping[Combo, Tally], hierarchies: Sequence[Hierarchy], levels: Sequence[int]
+) -> dict[Combo, Tally]:
+    out: dict[Combo, Tally] = {}
+    for combo, n in counts.items():
+        key = tuple(h.at(v, lvl) for h, v, lvl in zip(hierarchies, combo, levels, strict=True))
+        before = out.get(key)
+        out[key] = n if before is None else before + n
+    return out
+
+
+def _rows_below(counts: Mapping[Combo, Tally], k: int) -> int:
+    return sum(n.rows for n in counts.values() if n.people(k) < k)
+
+
+def _sizes(released: Mapping[Combo, Combo], current: Mapping[Combo, Tally]) -> dict[Combo, Tally]:
+    sizes: dict[Combo, Tally] = {}
+    for origin, shown in released.items():
+        before = sizes.get(shown)
+        sizes[shown] = current[origin] if before is None else before + current[origin]
+    return sizes
 
 
 def anonymise_rows(
-    counts: Mapping[Combo, int],
+    counts: Counts,
     hierarchies: Sequence[Hierarchy],
     policy: Policy,
     *,
     max_suppressed_share: float = 0.01,
 ) -> RowPlan:
-    """Plan generalisation and local suppression so every released group holds k rows.
+    """Plan generalisation and local suppression so every released group holds k people.
 
-    ``counts`` holds the number of rows per combination of the stored values
-    (one value per hierarchy, in order). Generalisation stops once at most
+    ``counts`` holds the rows per combination of the stored values (one value
+    per hierarchy, in order): a :class:`Tally` (people counted as storage
+    guarantees them) or a plain count (rows are people). Generalisation stops once at most
     ``max_suppressed_share`` of the rows sit in groups below k, or when no
     further step would put fewer rows below k; local suppression then fixes
     those.
     """
     k = policy.k
-    counts = {combo: n for combo, n in counts.items() if n > 0}
-    if any(len(combo) != len(hierarchies) for combo in counts):
+    tallies = _tallies(counts)
+    if any(len(combo) != len(hierarchies) for combo in tallies):
         raise ValueError("every combination needs one value per hierarchy")
-    total = sum(counts.values())
+    total = sum(t.rows for t in tallies.values())
     levels = [0] * len(hierarchies)
-    current = _coarsened(counts, hierarchies, levels)
+    current = _coarsened(tallies, hierarchies, levels)
     while _rows_below(current, k) > max_suppressed_share * total:
         options = []
         for i, h in enumerate(hierarchies):
             if levels[i] < len(h.steps):
                 trial = [*levels[:i], levels[i] + 1, *levels[i + 1 :]]
-                after = _coarsened(counts, hierarchies, trial)
+                after = _coarsened(tallies, hierarchies, trial)
                 distinct = len({combo[i] for combo in current})
                 options.append((_rows_below(after, k), -distinct, i, trial, after))
         best = min(options, key=lambda o: o[:3]) if options else None
@@ -157,10 +201,8 @@ def anonymise_rows(
     blanks: dict[Combo, set[int]] = {}
     withheld: set[Combo] = set()
     while True:
-        sizes: dict[Combo, int] = {}
-        for origin, shown in released.items():
-            sizes[shown] = sizes.get(shown, 0) + current[origin]
-        small = [origin for origin, shown in released.items() if sizes[shown] < k]
+        sizes = _sizes(released, current)
+        small = [origin for origin, shown in released.items() if sizes[shown].people(k) < k]
         if not small:
             break
         for origin in small:
@@ -172,27 +214,82 @@ def anonymise_rows(
                 continue
             blanked.add(position)
             released[origin] = tuple(None if i in blanked else v for i, v in enumerate(origin))
+    return _plan(
+        policy,
+        hierarchies,
+        levels,
+        current,
+        {c: frozenset(p) for c, p in blanks.items() if p and c not in withheld},
+        withheld,
+        released,
+    )
+
+
+def _plan(
+    policy: Policy,
+    hierarchies: Sequence[Hierarchy],
+    levels: Sequence[int],
+    current: Mapping[Combo, Tally],
+    blanks: Mapping[Combo, frozenset[int]],
+    withheld: set[Combo],
+    released: Mapping[Combo, Combo],
+) -> RowPlan:
     by_column = {h.name: 0 for h in hierarchies if h.suppressible}
     suppressed = 0
     for origin, positions in blanks.items():
-        if origin in withheld:
+        if origin in withheld or origin not in current:
             continue
         for i in positions:
-            by_column[hierarchies[i].name] += current[origin]
-            suppressed += current[origin]
-    final: dict[Combo, int] = {}
-    for origin, shown in released.items():
-        final[shown] = final.get(shown, 0) + current[origin]
+            by_column[hierarchies[i].name] += current[origin].rows
+            suppressed += current[origin].rows
+    final = {shown: n.people(policy.k) for shown, n in _sizes(released, current).items()}
     return RowPlan(
-        k=k,
+        k=policy.k,
         hierarchies=tuple(hierarchies),
         levels=tuple(levels),
-        blanks={c: frozenset(p) for c, p in blanks.items() if p and c not in withheld},
+        blanks=blanks,
         withheld=frozenset(withheld),
-        rows=total,
+        rows=sum(t.rows for t in current.values()),
         suppressed_values=suppressed,
         suppressed_by_column=by_column,
-        withheld_rows=sum(current[c] for c in withheld),
+        withheld_rows=sum(current[c].rows for c in withheld if c in current),
         k_achieved=min(final.values()) if final else None,
         group_sizes=final,
+        known=frozenset(current),
     )
+
+
+def replan(
+    stored: Mapping[str, object],
+    counts: Counts,
+    hierarchies: Sequence[Hierarchy],
+    policy: Policy,
+) -> RowPlan:
+    """Apply a stored plan (:meth:`RowPlan.to_json`) to the rows in scope now.
+
+    The generalisation levels and the blanks stay as stored, so a second export
+    of the scope is generalised exactly as the first. A combination the plan was
+    not made for (rows mixed in later) is withheld, and so is a released group
+    that no longer holds k people (rows deleted since): the plan never releases
+    a group it has not checked.
+    """
+    if list(stored["hierarchies"]) != [h.name for h in hierarchies]:  # type: ignore[call-overload]
+        raise ValueError("the stored plan was made for other quasi-identifiers")
+    levels = [int(x) for x in stored["levels"]]  # type: ignore[attr-defined]
+    known = {tuple(c) for c in stored["known"]}  # type: ignore[attr-defined]
+    blanks = {tuple(c): frozenset(p) for c, p in stored["blanks"]}  # type: ignore[attr-defined]
+    was_withheld = {tuple(c) for c in stored["withheld"]}  # type: ignore[attr-defined]
+    current = _coarsened(_tallies(counts), hierarchies, levels)
+    withheld = {c for c in current if c in was_withheld or c not in known}
+    released = {
+        c: tuple(None if i in blanks.get(c, ()) else v for i, v in enumerate(c))
+        for c in current
+        if c not in withheld
+    }
+    sizes = _sizes(released, current)
+    for origin, shown in list(released.items()):
+        if sizes[shown].people(policy.k) < policy.k:
+            withheld.add(origin)
+            del released[origin]
+    kept_blanks = {c: p for c, p in blanks.items() if c in released}
+    return _plan(policy, hierarchies, levels, current, kept_blanks, withheld, released)

@@ -30,8 +30,8 @@ from surveys.definitions import catalogue
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import datapackage, readme, report_text
 from surveys.export.fields import table_fields
-from surveys.export.planning import combination_counts, count_in_scope, policy_for, round_months
-from surveys.export.quasi import HIERARCHIES
+from surveys.export.planning import count_in_scope, policy_for, round_months
+from surveys.export.releases import Release, planned, release_for
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
 
@@ -65,21 +65,26 @@ def build_bundle(
     # web process that only takes requests.
     from surveys.export.writers import TableWriter, write_spss_and_stata
 
-    with db.sessions() as session:
+    with db.transaction() as session:
         policy = policy_for(session, scope, default_k)
-        total = count_in_scope(session, scope)
-        if total == 0:
+        if count_in_scope(session, scope) == 0:
             raise EmptyExport("No responses match this scope: choose other surveys or dates.")
-        plan = disclosure.anonymise_rows(combination_counts(session, scope), HIERARCHIES, policy)
-        if plan.k_achieved is None:
+        # One release per scope: the first export makes and stores the plan, later
+        # ones apply it to the same periods (surveys/export/releases.py).
+        release = release_for(session, scope, policy)
+        plan = None if release is None else planned(session, release, policy)
+        if release is None or plan is None or plan.k_achieved is None:
             raise EmptyExport(
                 f"Every group of responses in this scope is smaller than {policy.k}, so nothing "
                 "can be exported: widen the scope."
             )
+        scope = release.scope
+        total = count_in_scope(session, scope)
         slugs = dict(
             session.execute(select(Firm.id, Firm.slug).where(Firm.id.in_(scope.firm_ids))).all()
         )
         rounds = dict(session.execute(select(SurveyRound.id, SurveyRound.label)).all())
+        months = round_months(session)
         versions: dict[str, list[int]] = {}
         pseudonymous: set[str] = set()
         for key, version, with_pseudonym in session.execute(
@@ -96,9 +101,7 @@ def build_bundle(
                 select(Person.email, Person.internal_id).where(Person.firm_id.in_(scope.firm_ids))
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
-    context = RowContext(
-        slugs, rounds, round_months(session), policy, masker, secrets.token_bytes(32)
-    )
+    context = RowContext(slugs, rounds, months, policy, masker, secrets.token_bytes(32))
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
     work.mkdir()
@@ -129,6 +132,7 @@ def build_bundle(
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
         del context, streams  # the key goes with them: the pseudonyms cannot be recomputed
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
+        report["release"] = _release_note(release)
         (work / "datapackage.json").write_text(
             json.dumps(datapackage(export_id, described), indent=2)
         )
@@ -154,8 +158,18 @@ def _report(
     needed = max(policy.comment_min, policy.k)
     notes = [
         "Dates are released as months at the finest.",
-        "Groups are counted in responses; a person who answered a pulse more than once "
-        "within one combination counts once per response.",
+        "Groups are counted in distinct people, not responses. Responses carry no person "
+        "id, so a group counts: distinct longitudinal pseudonyms (a person's rows once); a "
+        "climate round's responses (one per person per round; rounds are never added "
+        "together); and, for pulses, k people only when the group holds a whole stored "
+        "(cohort, period) combination, which the mixer stores only with at least k "
+        "distinct people. A group known to hold fewer than k people is generalised, "
+        "blanked or withheld.",
+        "This export is one release of its scope: the first export of the scope fixed "
+        "the generalisation and suppression, and every export of the same scope applies "
+        "the same plan to the same stored periods, so two exports cannot be joined to "
+        "refine each other. The release covers the responses stored in the periods "
+        "present when it was made; responses stored later in other periods are not in it.",
         "Response ids are replaced by row numbers in an order that carries no meaning.",
     ]
     if pseudonyms:
@@ -174,6 +188,15 @@ def _report(
     report["comments"] = {"included": include_comments, "exported": kept, "withheld": withheld}
     report["notes"] = notes
     return report
+
+
+def _release_note(release: Release) -> dict[str, Any]:
+    periods = release.scope.periods or ()
+    return {
+        "id": release.id,
+        "responses_when_made": release.rows,
+        "periods": list(periods),
+    }
 
 
 _STORED = {".parquet"}

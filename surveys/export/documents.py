@@ -80,6 +80,14 @@ def report_text(report: dict[str, Any]) -> str:
     lines += [f"  - {name}: {level}" for name, level in report["generalised"].items()]
     lines += ["", f"Values suppressed (blanked): {report['values_suppressed']}"]
     lines += [f"  - {name}: {n}" for name, n in report["values_suppressed_by_column"].items() if n]
+    release = report.get("release")
+    if release:
+        lines += [
+            "",
+            f"Release {release['id']} of this scope, made from "
+            f"{release['responses_when_made']} responses in {len(release['periods'])} "
+            "stored periods (weeks, months or rounds); it covers those periods only.",
+        ]
     lines += ["", "Notes:"] + [f"  - {note}" for note in report["notes"]]
     return "\n".join(lines) + "\n"
 
@@ -106,7 +114,12 @@ Reading the data
 
 Blank cells are missing values: a question not asked in that version, not answered,
 or a quasi-identifier suppressed by disclosure control. Every combination of
-quasi-identifiers describes at least {report["k_required"]} responses.
+quasi-identifiers describes at least {report["k_required"]} distinct people (counted
+as the disclosure report explains: a person's several responses count once).
+
+This export is one release of its scope: asking again for the same scope gives the
+same generalisation, over the same stored periods, so two exports of one scope
+cannot be combined to narrow anyone down.
 
 Do not try to identify anyone, and do not combine this export with another one
 to do so: row numbers and pseudonyms mean nothing outside this file set.

@@ -16,7 +16,7 @@ from surveys import disclosure
 from surveys.db.models import Answer, Firm, Response, SurveyRound
 from surveys.domain.periods import month_of_week
 from surveys.domain.vocab import COHORT
-from surveys.export.scope import Scope
+from surveys.export.scope import PERIOD, Scope
 
 #: A response's cohort snapshot, in the order of QUASI_IDENTIFIERS.
 COHORT_COLUMNS = tuple(getattr(Response, name) for name in COHORT)
@@ -31,10 +31,6 @@ def policy_for(session: Session, scope: Scope, default_k: int) -> disclosure.Pol
 def count_in_scope(session: Session, scope: Scope) -> int:
     """How many responses the scope holds."""
     return int(session.scalar(select(func.count()).where(*scope.conditions())) or 0)
-
-
-#: A response's stored period as one column ("week:2026-W07", "month:2026-02", "round:12").
-PERIOD = (Response.period_kind + ":" + Response.period).label("period")
 
 
 def round_months(session: Session) -> dict[int, str]:
@@ -56,8 +52,12 @@ def stored_month(period: str, rounds: Mapping[int, str]) -> str:
     return value
 
 
-def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, int]:
-    """Responses in scope per combination of quasi-identifiers (see QUASI_IDENTIFIERS)."""
+def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, disclosure.Tally]:
+    """Responses in scope per combination of quasi-identifiers (see QUASI_IDENTIFIERS),
+    with what is known of the people behind them (:mod:`surveys.disclosure.people`):
+    pseudonyms counted once, a climate round's rows as people, and each stored mixer
+    combination (survey, version, programme, period, cohort) as k people only when a
+    group holds all of it."""
     gender, ethnicity = aliased(Answer), aliased(Answer)
     columns = (
         Response.survey_key,
@@ -67,6 +67,9 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
         *COHORT_COLUMNS,
         gender.item,
         ethnicity.item,
+        Response.survey_version,
+        Response.round_id,
+        Response.pseudonym,
     )
     query = (
         select(*columns, func.count())
@@ -79,9 +82,23 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
         .where(*scope.conditions())
         .group_by(*columns)
     )
-    counts: dict[disclosure.Combo, int] = {}
     months = round_months(session)
-    for key, slug, programme, period, *rest, n in session.execute(query):
+    rows = [tuple(r) for r in session.execute(query)]
+    width = len(COHORT_COLUMNS)
+    whole: dict[tuple[object, ...], int] = {}
+    for key, slug, programme, period, *rest, version, _, _, n in rows:
+        batch = (key, version, slug, programme, period, *rest[:width])
+        whole[batch] = whole.get(batch, 0) + int(n)
+    counts: dict[disclosure.Combo, disclosure.Tally] = {}
+    for key, slug, programme, period, *rest, version, round_id, pseudonym, n in rows:
         combo = (key, slug, str(programme), stored_month(period, months), *rest)
-        counts[combo] = counts.get(combo, 0) + int(n)
+        if pseudonym is not None:
+            tally = disclosure.Tally(int(n), pseudonyms={str(programme): frozenset({pseudonym})})
+        elif period.startswith("round:"):
+            tally = disclosure.Tally(int(n), distinct={f"round:{round_id}": int(n)})
+        else:
+            batch = (key, version, slug, programme, period, *rest[:width])
+            tally = disclosure.Tally(int(n), batches={repr(batch): (int(n), whole[batch])})
+        before = counts.get(combo)
+        counts[combo] = tally if before is None else before + tally
     return counts

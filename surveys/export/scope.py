@@ -1,4 +1,8 @@
-"""What an export covers: firms, an optional programme, surveys and a date range."""
+"""What an export covers: firms, an optional programme, surveys and a date range.
+
+A scope may also be frozen to the stored periods of its release
+(:mod:`surveys.export.releases`): then only responses of those periods are in it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from surveys.db.models import Response, SurveyRound
 from surveys.domain.periods import week_of
+
+#: A response's stored period as one column ("week:2026-W07", "month:2026-02", "round:12").
+PERIOD = (Response.period_kind + ":" + Response.period).label("period")
 
 
 def _periods_from(day: date) -> ColumnElement[bool]:
@@ -44,6 +51,8 @@ class Scope:
     programme_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    #: The stored periods of the scope's release (None: every period in the range).
+    periods: tuple[str, ...] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The WHERE clauses selecting the responses in scope."""
@@ -57,6 +66,8 @@ class Scope:
             out.append(_periods_from(self.date_from))
         if self.date_to is not None:
             out.append(_periods_to(self.date_to))
+        if self.periods is not None:
+            out.append((Response.period_kind + ":" + Response.period).in_(self.periods))
         return out
 
     def as_json(self) -> dict[str, Any]:

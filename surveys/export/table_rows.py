@@ -25,9 +25,9 @@ from surveys.db.session import Database
 from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker
 from surveys.export.fields import Field
-from surveys.export.planning import COHORT_COLUMNS, PERIOD, stored_month
+from surveys.export.planning import COHORT_COLUMNS, stored_month
 from surveys.export.quasi import QUASI_IDENTIFIERS
-from surveys.export.scope import Scope
+from surveys.export.scope import PERIOD, Scope
 
 if TYPE_CHECKING:
     from surveys.export.writers import TableWriter

@@ -170,3 +170,38 @@ def test_the_page_and_the_cli_state_the_remaining_budget_when_refusing(
         args=["export", "--email", "r@example.com", "--dp-round", str(ids["round"])]
     )
     assert result.exit_code == 2 and "0.00 of 2.00 epsilon remains" in result.output
+
+
+def test_parallel_first_requests_create_the_budget_once_and_none_fails(
+    pg_db: Database, make_settings: Any
+) -> None:
+    """12 parallel first requests for one dataset: each gets 202 or 409, never a 500 from
+    a unique-key violation on ``privacy_budgets``; the budget is spent exactly once each."""
+    import threading
+
+    from webapp import create_app
+
+    ids = seed(pg_db)
+    settings = make_settings(database_url=pg_db.url)
+    flask_app = create_app({"TESTING": True, "FLIPSIDE_DATABASE": pg_db}, settings=settings)
+    headers = {"Authorization": f"Bearer {ids['token']}"}
+    body = {"kind": "dp", "round_id": ids["round"], "epsilon": 0.25, "by": "role"}
+    start = threading.Barrier(12)
+    codes: list[int] = []
+
+    def ask_once() -> None:
+        client = flask_app.test_client()
+        start.wait()
+        codes.append(client.post("/api/v1/exports", json=body, headers=headers).status_code)
+
+    threads = [threading.Thread(target=ask_once) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(codes)) == [202, 409], codes
+    assert codes.count(202) == 8  # 8 x 0.25 = the whole budget of 2.0
+    with pg_db.sessions() as session:
+        budget = session.get(PrivacyBudget, f"round:{ids['round']}")
+        assert budget is not None and budget.spent_epsilon == pytest.approx(2.0)
+        assert session.scalar(select(func.count()).select_from(PrivacySpend)) == 8

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pyreadstat
 import pytest
 from frictionless import Package
+from sqlalchemy import func, select
 
 from surveys.db.session import Database
 from surveys.export.bundle import Bundle, EmptyExport, build_bundle
@@ -32,7 +33,9 @@ COMMENT = "Ask jane.doe@example.com or call +44 20 7946 0958; Smithers was great
 QI_COLUMNS = [name for name, _ in QI_FIELDS] + ["gender", "ethnicity"]
 
 
-def world(db: Database) -> dict[str, Any]:
+def world(db: Database, pulse_people: int = 6) -> dict[str, Any]:
+    """12 pulse responses of ``pulse_people`` longitudinal people, 10 climate responses
+    and one climate respondent alone in their group."""
     with db.transaction() as session:
         firm = f.firm(session, slug="acme", min_group_size=5)
         f.person(session, firm, email="tom.smithers@acme.example")
@@ -43,7 +46,7 @@ def world(db: Database) -> dict[str, Any]:
                 programme,
                 {**PULSE, "comment": COMMENT},
                 submitted_on=date(2026, 2, 1 + i),
-                pseudonym=f"p{i % 6}",
+                pseudonym=f"p{i % pulse_people}",
             )
         for i in range(10):
             f.answered(
@@ -174,7 +177,9 @@ def test_an_attack_linking_on_every_combination_of_quasi_identifiers_finds_none_
 def test_comments_only_on_request_for_groups_of_ten_and_masked(
     db: Database, tmp_path: Path
 ) -> None:
-    bundle = build(db, tmp_path, world(db), comments=True, survey_keys=("mentor_pulse",))
+    # k and the comment threshold count people (issue 13): 12 responses of 12 people.
+    ids = world(db, pulse_people=12)
+    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("mentor_pulse",))
     folder = unzip(tmp_path, bundle)
     frame = pd.read_csv(folder / "mentor_pulse.csv")
     comments = set(frame["comment"].dropna())
@@ -238,3 +243,132 @@ def test_a_scope_whose_groups_are_all_below_k_writes_no_bundle(
     with pytest.raises(EmptyExport, match="smaller than 5"):
         build(db, tmp_path, ids, survey_keys=("mentor_pulse",))
     assert not list(tmp_path.glob("*.zip"))
+
+
+def _people_per_group(frame: pd.DataFrame) -> pd.Series:
+    columns = [c for c in QI_COLUMNS if c in frame.columns]
+    return frame.groupby(columns, dropna=False)["person"].nunique()
+
+
+def test_k_counts_people_so_one_persons_many_pulses_are_not_a_group_of_k(
+    db: Database, tmp_path: Path
+) -> None:
+    """Five pulses of one person look like a group of k=5 responses, but hold one person:
+    their group is generalised or withheld, never released as it is."""
+    with db.transaction() as session:
+        firm = f.firm(session, min_group_size=5)
+        programme = f.programme(session, firm, longitudinal=True)
+        for i in range(10):  # ten people, one pulse each
+            f.answered(session, programme, PULSE, pseudonym=f"crowd{i}")
+        for _ in range(5):  # one senior person, five pulses in the same week
+            f.answered(session, programme, PULSE, pseudonym="solo", level_band="senior")
+        ids = {"firm": firm.id, "programme": programme.id}
+    bundle = build(db, tmp_path, ids, survey_keys=("mentor_pulse",))
+    frame = pd.read_csv(unzip(tmp_path, bundle) / "mentor_pulse.csv", keep_default_na=False)
+    assert "senior" not in set(frame["level_band"])  # the lone person's group is not shown
+    assert _people_per_group(frame).min() >= 5
+    assert bundle.report["k_achieved"] >= 5
+    assert any("distinct people" in note for note in bundle.report["notes"])
+
+
+def _content(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    kept = frame.drop(columns=["row", "person"], errors="ignore").astype(str)
+    return sorted(kept.itertuples(index=False, name=None))
+
+
+def test_two_exports_of_one_scope_are_one_release_and_cannot_refine_each_other(
+    db: Database, tmp_path: Path
+) -> None:
+    """Joining two exports of the same scope on their content matches every row to an
+    identical row: same generalisation, same blanks, so nothing is refined; every
+    quasi-identifier group in either holds k people."""
+    ids = world(db)
+    bundles = [build(db, tmp_path / a, ids) for a in ("a", "b")]
+    frames = {
+        key: [
+            pd.read_csv(unzip(tmp_path / a, b) / f"{key}.csv", keep_default_na=False)
+            for a, b in zip(("a", "b"), bundles, strict=True)
+        ]
+        for key in ("mentor_pulse", "climate")
+    }
+    assert bundles[0].report["release"]["id"] == bundles[1].report["release"]["id"]
+    for field in ("generalised", "values_suppressed_by_column", "rows_released", "k_achieved"):
+        assert bundles[0].report[field] == bundles[1].report[field], field
+    for key, (first, second) in frames.items():
+        # A content join pairs every row with an identical one: no value one export
+        # shows is blanked or coarser in the other.
+        assert _content(first) == _content(second), key
+        columns = [c for c in QI_COLUMNS if c in first.columns]
+        merged = first.merge(second, on=[c for c in first.columns if c not in ("row", "person")])
+        assert len(merged) >= len(first)
+        for frame in (first, second):
+            if "person" in frame.columns:
+                assert _people_per_group(frame).min() >= 5, key
+            else:  # climate: one response per person per round
+                assert frame.groupby(columns).size().min() >= 5, key
+    with db.sessions() as session:
+        from surveys.db.models import ExportRelease
+
+        assert session.scalar(select(func.count()).select_from(ExportRelease)) == 1
+
+
+def test_the_release_is_frozen_to_its_periods_and_new_combinations_are_withheld(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = world(db)
+    first = build(db, tmp_path / "a", ids, survey_keys=("mentor_pulse",))
+    with db.transaction() as session:
+        from surveys.db.models import Programme
+
+        programme = session.get(Programme, ids["programme"])
+        assert programme is not None
+        for i in range(6):  # a later period: not in the release
+            f.answered(session, programme, PULSE, submitted_on=date(2026, 6, 1), pseudonym=f"n{i}")
+        for i in range(6):  # a covered period, a combination the plan never saw
+            f.answered(
+                session,
+                programme,
+                PULSE,
+                submitted_on=date(2026, 2, 3),
+                pseudonym=f"m{i}",
+                role="mentee",
+                tenure_band="10y+",
+            )
+    second = build(db, tmp_path / "b", ids, survey_keys=("mentor_pulse",))
+    assert second.rows == first.rows
+    assert second.report["release"] == first.report["release"]
+    assert second.report["generalised"] == first.report["generalised"]
+    assert second.report["rows_withheld"] == first.report["rows_withheld"] + 6
+
+
+def test_concurrent_first_exports_of_a_scope_store_one_release(pg_db: Database) -> None:
+    import threading
+
+    from surveys import disclosure
+    from surveys.db.models import ExportRelease
+    from surveys.export.releases import release_for
+
+    ids = world(pg_db)
+    scope = Scope(firm_ids=(ids["firm"],), survey_keys=("mentor_pulse", "climate"))
+    start = threading.Barrier(6)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def make() -> None:
+        try:
+            start.wait()
+            with pg_db.transaction() as session:
+                release = release_for(session, scope, disclosure.Policy(5))
+                assert release is not None
+                made.append(release.id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(made) == 6 and len(set(made)) == 1
+    with pg_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ExportRelease)) == 1

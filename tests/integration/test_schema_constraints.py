@@ -193,7 +193,8 @@ def test_response_ids_are_random_version_4_uuids(db: Database) -> None:
         row = Response(
             survey_key="k",
             survey_version=1,
-            submitted_on=date(2026, 1, 1),
+            period_kind="week",
+            period="2026-W01",
             firm_id=programme.firm_id,
             programme_id=programme_id,
             role="mentee",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from surveys.db.models import Enrolment, Firm, Meeting, Pairing, Person, Programme, Response
+from surveys.domain.periods import week_of
 
 _seq = itertools.count(1)
 
@@ -96,12 +97,24 @@ def meeting(session: Session, pairing_: Pairing, **kw: Any) -> Meeting:
 
 
 def response(session: Session, programme_: Programme, **kw: Any) -> Response:
+    """A stored response (as the mixer writes it): a period, never a date.
+
+    ``submitted_on=<date>`` is accepted for convenience and becomes that day's ISO
+    week (``period_kind='week'``), or the round when ``round_id`` is given.
+    """
+    day = kw.pop("submitted_on", None)
+    if day is not None and "period" not in kw:
+        if kw.get("round_id") is not None:
+            kw.update(period_kind="round", period=str(kw["round_id"]))
+        else:
+            kw.update(period_kind="week", period=week_of(day))
     row = Response(
         **{
             "id": uuid.uuid4(),
             "survey_key": "mentor_pulse",
             "survey_version": 1,
-            "submitted_on": date(2026, 2, 2),
+            "period_kind": "week",
+            "period": week_of(date(2026, 2, 2)),
             "firm_id": programme_.firm_id,
             "programme_id": programme_.id,
             "role": "mentor",

@@ -3,6 +3,7 @@
 from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
 from surveys.db.models.exports import (
     ExportAudit,
+    ExportRelease,
     ExportRequest,
     PrivacyBudget,
     PrivacySpend,
@@ -29,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Enrolment",
     "ExportAudit",
+    "ExportRelease",
     "ExportRequest",
     "Firm",
     "Meeting",

@@ -123,3 +123,30 @@ class PrivacySpend(Base):
     export_id: Mapped[int] = mapped_column(Integer)
     epsilon: Mapped[float] = mapped_column(Float)
     spent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportRelease(Base):
+    """The one anonymised release of a row-level export scope (issue 13).
+
+    The first export of a scope (firms, programme, surveys, date range, k) makes
+    the generalisation/suppression plan and stores it here; every later export of
+    the same scope applies the same plan to the same periods, so two exports
+    cannot be joined to refine each other. ``periods`` freezes the release to the
+    stored periods ("week:2026-W07", "month:2026-02", "round:12") present when
+    it was made: responses mixed later into other periods are not in it. Nothing
+    here refers to a response.
+    """
+
+    __tablename__ = "export_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the scope's canonical JSON and k: one release per scope.
+    scope_key: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    k: Mapped[int] = mapped_column(Integer)
+    periods: Mapped[list[str]] = mapped_column(JSON)
+    #: How many responses the release was made from.
+    rows: Mapped[int] = mapped_column(BigInteger)
+    #: :meth:`surveys.disclosure.RowPlan.to_json`
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

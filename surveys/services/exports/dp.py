@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from surveys import outbox
+from surveys.db.dialect import upsert_insert
 from surveys.db.models import (
     Account,
     Answer,
@@ -61,9 +62,21 @@ def remaining_budget(session: Session, dataset: str) -> float:
 
 
 def _spend(session: Session, dataset: str, epsilon: float) -> bool:
-    if session.get(PrivacyBudget, dataset) is None:
-        session.add(PrivacyBudget(dataset=dataset, total_epsilon=dp.DEFAULT_DATASET_BUDGET))
-        session.flush()
+    """Spend ``epsilon`` of the dataset's budget, creating the budget row on first use.
+
+    Parallel first requests used to race on the row's primary key (one got a 500):
+    the row is now created with INSERT ... ON CONFLICT DO NOTHING, then locked
+    (SELECT ... FOR UPDATE on PostgreSQL; SQLite's writer lock serialises already),
+    and spent with one conditional UPDATE, so no request can overspend it.
+    """
+    session.execute(
+        upsert_insert(session, PrivacyBudget.__table__)
+        .values(dataset=dataset, total_epsilon=dp.DEFAULT_DATASET_BUDGET, spent_epsilon=0.0)
+        .on_conflict_do_nothing(index_elements=["dataset"])
+    )
+    session.execute(
+        select(PrivacyBudget.dataset).where(PrivacyBudget.dataset == dataset).with_for_update()
+    )
     result = session.execute(
         update(PrivacyBudget)
         .where(PrivacyBudget.dataset == dataset)

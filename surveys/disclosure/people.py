@@ -1,0 +1,66 @@
+"""How many distinct people a group of exported rows is known to hold (k counts people).
+
+Stored responses carry no person id, so the number of people behind a group of
+rows is a lower bound made from what storage guarantees:
+
+* **Longitudinal rows** carry a pseudonym (one per person and programme): their
+  people are the distinct pseudonyms, counted exactly, per programme.
+* **Climate rows** (stored per round) come one per person per round: within one
+  round, rows are people. Rows of different rounds may be the same person, so
+  rounds are never added together.
+* **Pulse rows without a pseudonym**: the mixer stores a (cohort columns, period)
+  combination only when it holds at least k distinct people (PRODUCT.md 2.3).
+  A group holds those k people only if it contains the *whole* stored
+  combination; a piece of one (split by a finer attribute) is known to hold one
+  person at least.
+
+A group's people is the largest of these lower bounds over its parts (two parts
+may be the same people, so they are not added). :class:`Tally` carries the
+parts and merges them when groups are coarsened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The rows of a combination and the parts its people are counted from."""
+
+    rows: int
+    #: programme -> distinct pseudonyms of its longitudinal rows
+    pseudonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: a part whose rows are distinct people (a climate round) -> rows
+    distinct: Mapping[str, int] = field(default_factory=dict)
+    #: a stored mixer combination -> (its rows in this group, all its rows)
+    batches: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of_rows(cls, rows: int) -> Tally:
+        """Rows that are people (one part): how plain counts are read."""
+        return cls(rows, distinct={"": rows})
+
+    def __add__(self, other: Tally) -> Tally:
+        pseudonyms = dict(self.pseudonyms)
+        for key, names in other.pseudonyms.items():
+            pseudonyms[key] = pseudonyms.get(key, frozenset()) | names
+        distinct = dict(self.distinct)
+        for key, n in other.distinct.items():
+            distinct[key] = distinct.get(key, 0) + n
+        batches = dict(self.batches)
+        for key, (part, whole) in other.batches.items():
+            batches[key] = (batches.get(key, (0, whole))[0] + part, whole)
+        return Tally(self.rows + other.rows, pseudonyms, distinct, batches)
+
+    def people(self, k: int) -> int:
+        """The fewest distinct people these rows can be, given storage's guarantees."""
+        best = 0
+        for names in self.pseudonyms.values():
+            best = max(best, len(names))
+        for n in self.distinct.values():
+            best = max(best, n)
+        for part, whole in self.batches.values():
+            best = max(best, k if part == whole and whole >= k else min(part, 1))
+        return best
