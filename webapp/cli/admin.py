@@ -124,5 +124,8 @@ def webhook_secret_command(slug: str) -> None:
     firm_id = _firm_id(slug)
     with current.database().transaction() as session:
         secret = rotate_webhook_secret(session, firm_id, settings().secret_key)
-    click.echo(f"new webhook secret for {slug} (the old one no longer works); shown only now:")
+    hours = settings().webhook_secret_overlap_hours
+    click.echo(
+        f"new webhook secret for {slug} (the old one keeps working for {hours} h); shown only now:"
+    )
     click.echo(secret)

@@ -4,6 +4,7 @@ The file is a CSV with a header row. Columns (``*`` = required)::
 
     internal_id*  email*  level*  practice_area*  office*  start_date*
     leave_date  leave_reason  promotion_dates  working_pattern  gender  ethnicity
+    given_name  family_name  manager_id  team
 
 Dates are ISO (``2024-09-01``). ``level`` is one of LEVELS; ``working_pattern``
 is ``full-time`` (the default when empty) or ``part-time``; ``leave_reason``
@@ -13,6 +14,9 @@ by ``=level`` (``2024-09-01=senior associate``). A bare date is a promotion to
 the next level up, counting back from the current level, so the last date is
 the promotion to the level the person holds now. ``gender`` and ``ethnicity``
 are optional self-descriptions; "prefer not to say" is kept as given.
+``given_name`` and ``family_name`` are shown beside the HR id on the staff pages;
+``manager_id`` (the line manager's HR id) and ``team`` keep pairing suggestions
+from pairing a person with their manager or a teammate.
 
 Every row is checked before anything is written; one bad row rejects the whole
 file with a list of every problem found (row number, column, message).
