@@ -64,6 +64,10 @@ class Weights:
     background: float = 0.5
 
 
+#: The documented default weights.
+DEFAULT_WEIGHTS = Weights()
+
+
 @dataclass(frozen=True)
 class Suggestion:
     mentor: Candidate
@@ -79,7 +83,7 @@ def _rank(level: str) -> int:
     return LEVELS.index(level) if level in LEVELS else 0
 
 
-def score(mentor: Candidate, mentee: Candidate, weights: Weights = Weights()) -> float:
+def score(mentor: Candidate, mentee: Candidate, weights: Weights = DEFAULT_WEIGHTS) -> float:
     """The documented score of one pair (see the module)."""
     gap = (_rank(mentee.level) - _rank(mentor.level)) / (len(LEVELS) - 1)
     total = weights.seniority * gap
@@ -104,7 +108,7 @@ def forbidden(mentor: Candidate, mentee: Candidate) -> bool:
 def suggest_pairs(
     mentors: Sequence[Candidate],
     mentees: Sequence[Candidate],
-    weights: Weights = Weights(),
+    weights: Weights = DEFAULT_WEIGHTS,
     rejected: Collection[tuple[int, int]] = (),
 ) -> list[Suggestion]:
     """The best complete set of pairs, in the order of ``mentors``.

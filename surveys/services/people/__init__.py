@@ -30,8 +30,29 @@ The modules, in the order a file passes through them:
 - ``promotions``: the ``promotion_dates`` column;
 - ``importing``: the use case, ``import_people``, and the write;
 - ``problems``: RowProblem and ImportRejected, shared by all of them.
+
+Beside the import: ``directory`` (search, filters and pages of a firm's people)
+and ``enrolling`` (bulk enrolment from an ``internal_id,role`` CSV, all or nothing).
 """
 
+from surveys.services.people.directory import (
+    ENROLMENT_FILTERS,
+    PER_PAGE,
+    PeopleFilter,
+    PeoplePage,
+    PersonRow,
+    display_name,
+    filter_options,
+    find_people,
+    person_label,
+)
+from surveys.services.people.enrolling import (
+    ENROLMENT_COLUMNS,
+    EnrolmentResult,
+    enrol_from_rows,
+    enrol_many,
+    read_enrolment_csv,
+)
 from surveys.services.people.importing import ImportResult, import_people
 from surveys.services.people.problems import ImportRejected, RowProblem
 from surveys.services.people.reading import COLUMNS, REQUIRED, read_csv, records_from_json
@@ -39,6 +60,20 @@ from surveys.services.people.validation import PersonRecord, validate_row
 
 __all__ = [
     "COLUMNS",
+    "ENROLMENT_COLUMNS",
+    "ENROLMENT_FILTERS",
+    "PER_PAGE",
+    "EnrolmentResult",
+    "PeopleFilter",
+    "PeoplePage",
+    "PersonRow",
+    "display_name",
+    "enrol_from_rows",
+    "enrol_many",
+    "filter_options",
+    "find_people",
+    "person_label",
+    "read_enrolment_csv",
     "REQUIRED",
     "ImportRejected",
     "ImportResult",
