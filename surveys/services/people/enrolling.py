@@ -115,9 +115,11 @@ def enrol_from_rows(
             )
         if role not in ROLES:
             problems.append(RowProblem(line, "role", f"must be one of {', '.join(ROLES)}"))
-        first.setdefault(internal_id, line)
-        if internal_id in people and role in ROLES:
+        if internal_id in people and role in ROLES and internal_id not in first:
             plan.append((line, people[internal_id], internal_id, role))
+        first.setdefault(internal_id, line)
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda p: (p.row, p.column or "")))
     try:
         result = enrol_many(
             session, programme.id, [(person, role) for _, person, _, role in plan], on
