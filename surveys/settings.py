@@ -72,6 +72,9 @@ class Settings:
     health_outbox_seconds: int = 300
     #: /healthz: the mixer may be this late past its interval (FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS).
     health_mix_margin_seconds: int = 3600
+    #: After a webhook secret is replaced, the old one is still accepted this long
+    #: (FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS; 0 = not at all), so integrations can move.
+    webhook_secret_overlap_hours: int = 24
 
     @property
     def embedded(self) -> bool:
@@ -248,6 +251,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_max_hours=_int(env, "FLIPSIDE_SESSION_MAX_HOURS", 12, 1, 24 * 31),
         session_idle_minutes=_int(env, "FLIPSIDE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
         proxy_hops=_int(env, "FLIPSIDE_PROXY_HOPS", 0, 0, 5),
+        webhook_secret_overlap_hours=_int(
+            env, "FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0, 24 * 14
+        ),
         login_limit_account=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
         login_limit_address=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ADDRESS", "30 per minute"),
         heartbeat_seconds=_int(env, "FLIPSIDE_HEARTBEAT_SECONDS", 10, 1, 300),

@@ -4,10 +4,13 @@ Read-only reports live in :mod:`surveys.reports`; nothing here imports them.
 
 By area:
 
-- **People**: ``people/`` imports a firm's HR file, all or nothing (``import_people``).
+- **People**: ``people/`` imports a firm's HR file, all or nothing (``import_people``),
+  enrols people in bulk and finds them (directory search).
 - **Programmes and meetings**: ``programmes`` (firms, programmes, enrolments,
   pairings), ``meetings`` (``record_meeting``, which starts everything else),
-  ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds).
+  ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds),
+  ``suggestions`` (proposed pairs an admin accepts one by one), ``audience`` (who a
+  round would invite, and the warning when a group cannot reach k, before launch).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the

@@ -5,6 +5,11 @@ so it is shown once on rotation and the database alone cannot sign a request.
 A request carries ``X-Flipside-Signature: t=<unix seconds>,v1=<hex>`` where
 ``v1`` is HMAC-SHA256(secret, f"{t}.{raw body}"); it is accepted only within
 REPLAY_WINDOW of the server's clock.
+
+Replacing the secret keeps the old salt and the time of the rotation: for the
+overlap period (FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS, 24 h by default) a
+request signed with either secret is accepted, so the calendar bridge can be
+moved to the new secret without losing meetings; after it only the new one is.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,6 +29,8 @@ from surveys.services.errors import Invalid, NotFound, ServiceError
 from surveys.services.meetings import record_meeting
 
 REPLAY_WINDOW_SECONDS = 300
+#: How long the replaced secret still works after a rotation, unless told otherwise.
+DEFAULT_OVERLAP_HOURS = 24
 _CONTEXT = b"flipside/calendar-webhook/v1"
 
 
@@ -38,11 +45,18 @@ def webhook_secret(secret_key: str, salt: str) -> str:
     return "whsec_" + hmac.new(key, bytes.fromhex(salt), hashlib.sha256).hexdigest()
 
 
-def rotate_webhook_secret(session: Session, firm_id: int, secret_key: str) -> str:
-    """Give the firm a new webhook secret (the old one stops working); return it to show once."""
+def rotate_webhook_secret(
+    session: Session, firm_id: int, secret_key: str, now: datetime | None = None
+) -> str:
+    """Give the firm a new webhook secret; return it to show once.
+
+    The old secret keeps working for the overlap period after ``now`` (see the module).
+    """
     firm = session.get(Firm, firm_id)
     if firm is None:
         raise NotFound(f"there is no firm {firm_id}")
+    firm.webhook_previous_salt = firm.webhook_salt
+    firm.webhook_rotated_at = now or datetime.now(UTC)
     firm.webhook_salt = secrets.token_hex(16)
     session.flush()
     return webhook_secret(secret_key, firm.webhook_salt)
@@ -55,9 +69,18 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def verify_signature(
-    session: Session, firm_slug: str, header: str, body: bytes, now: int, secret_key: str
+    session: Session,
+    firm_slug: str,
+    header: str,
+    body: bytes,
+    now: int,
+    secret_key: str,
+    *,
+    overlap_hours: int = DEFAULT_OVERLAP_HOURS,
 ) -> Firm:
-    """The firm whose secret signed ``body``; BadSignature (401) otherwise."""
+    """The firm whose secret signed ``body``; BadSignature (401) otherwise.
+
+    Within ``overlap_hours`` of the last rotation the previous secret is accepted too."""
     firm = session.scalar(select(Firm).where(Firm.slug == firm_slug))
     if firm is None or firm.webhook_salt is None:
         raise BadSignature("unknown firm or no webhook secret configured for it")
@@ -69,10 +92,31 @@ def verify_signature(
         raise BadSignature("the signature header must look like t=<unix time>,v1=<hex>") from None
     if abs(now - timestamp) > REPLAY_WINDOW_SECONDS:
         raise BadSignature("the signature timestamp is outside the 5-minute window")
-    expected = sign(webhook_secret(secret_key, firm.webhook_salt), timestamp, body)
-    if not hmac.compare_digest(expected.encode(), f"t={timestamp},v1={given}".encode()):
+    signed = f"t={timestamp},v1={given}".encode()
+    matches = [
+        hmac.compare_digest(
+            sign(webhook_secret(secret_key, salt), timestamp, body).encode(), signed
+        )
+        for salt in _accepted_salts(firm, now, overlap_hours)
+    ]
+    if not any(matches):
         raise BadSignature("the signature does not match the body")
     return firm
+
+
+def _accepted_salts(firm: Firm, now: int, overlap_hours: int) -> list[str]:
+    """The current salt, and the previous one while the overlap after a rotation lasts."""
+    assert firm.webhook_salt is not None
+    salts = [firm.webhook_salt]
+    rotated = firm.webhook_rotated_at
+    if (
+        firm.webhook_previous_salt is not None
+        and rotated is not None
+        and overlap_hours > 0
+        and now < rotated.timestamp() + overlap_hours * 3600
+    ):
+        salts.append(firm.webhook_previous_salt)
+    return salts
 
 
 @dataclass(frozen=True)

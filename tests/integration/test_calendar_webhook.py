@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from surveys.db.models import Firm, Meeting, OutboxEvent
 from surveys.db.session import Database
-from surveys.services.webhooks import rotate_webhook_secret, sign
+from surveys.services.webhooks import BadSignature, rotate_webhook_secret, sign, verify_signature
 from tests.support import factories as f
 
 SECRET_KEY = "t" * 40  # the app fixture's SECRET_KEY
@@ -116,14 +116,45 @@ def test_a_badly_signed_or_tampered_request_gets_401_and_records_nothing(
     assert meetings(sqlite_db) == 0
 
 
-def test_a_rotated_secret_stops_the_old_one(
+def test_both_secrets_work_inside_the_overlap_after_a_rotation(
+    client: FlaskClient, sqlite_db: Database, hook: dict[str, Any]
+) -> None:
+    """Issue 17: replacing the secret does not break the calendar bridge at once."""
+    with sqlite_db.transaction() as session:
+        firm = session.scalars(select(Firm).where(Firm.slug == hook["firm"])).one()
+        new_secret = rotate_webhook_secret(session, firm.id, SECRET_KEY)
+    assert deliver(client, hook).status_code == 201
+    # The same event again, signed with the new secret: accepted, recorded once.
+    assert deliver(client, hook, secret=new_secret).status_code == 200
+    assert deliver(client, hook, secret="whsec_" + "0" * 64).status_code == 401
+
+
+def test_only_the_new_secret_works_after_the_overlap(
     client: FlaskClient, sqlite_db: Database, hook: dict[str, Any]
 ) -> None:
     with sqlite_db.transaction() as session:
         firm = session.scalars(select(Firm).where(Firm.slug == hook["firm"])).one()
-        new_secret = rotate_webhook_secret(session, firm.id, SECRET_KEY)
+        rotated = datetime.now(UTC) - timedelta(hours=24, minutes=1)
+        new_secret = rotate_webhook_secret(session, firm.id, SECRET_KEY, now=rotated)
     assert deliver(client, hook).status_code == 401
     assert deliver(client, hook, secret=new_secret).status_code == 201
+
+
+def test_the_overlap_is_configurable(sqlite_db: Database, hook: dict[str, Any]) -> None:
+    body, now = b"{}", int(time.time())
+    with sqlite_db.transaction() as session:
+        firm = session.scalars(select(Firm).where(Firm.slug == hook["firm"])).one()
+        rotate_webhook_secret(session, firm.id, SECRET_KEY)
+        old = sign(hook["secret"], now, body)
+        for hours, accepted in ((1, True), (0, False)):
+            try:
+                verify_signature(
+                    session, hook["firm"], old, body, now, SECRET_KEY, overlap_hours=hours
+                )
+            except BadSignature:
+                assert not accepted
+            else:
+                assert accepted
 
 
 @pytest.mark.parametrize(

@@ -78,3 +78,12 @@ def test_release_batching_is_on_unless_switched_off_for_a_benchmark() -> None:
     assert load_settings({**KEYS, "SECRET_KEY": SECRET}).release_batching
     off = load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
     assert not off.release_batching
+
+
+def test_the_webhook_secret_overlap_defaults_to_24_hours_and_is_configurable() -> None:
+    base = {**KEYS, "SECRET_KEY": SECRET}
+    assert load_settings(base).webhook_secret_overlap_hours == 24
+    env = {**base, "FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS": "0"}
+    assert load_settings(env).webhook_secret_overlap_hours == 0
+    with pytest.raises(SettingsError, match="FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS"):
+        load_settings({**base, "FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS": "-1"})

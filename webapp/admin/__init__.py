@@ -7,4 +7,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.admin import firms, pairings, people, routes, tokens  # noqa: E402,F401
+from webapp.admin import (  # noqa: E402,F401
+    directory,
+    enrolments,
+    firms,
+    pairings,
+    people,
+    routes,
+    suggestions,
+    tokens,
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -81,6 +81,10 @@ def _firm_page(
                 programme_form=programme_form,
                 new_secret=new_secret,
                 account=current_account(),
+                confirm_secret=new_secret is None
+                and request.method == "GET"
+                and request.args.get("confirm") == "webhook-secret",
+                overlap_hours=current.settings().webhook_secret_overlap_hours,
             ),
             status,
         )

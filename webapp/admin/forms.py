@@ -129,10 +129,14 @@ class EnrolForm(FlaskForm):
 
 class PairForm(FlaskForm):
     mentor = StringField(
-        "Mentor (HR id)", validators=[DataRequired("Please give the mentor's HR id.")]
+        "Mentor (HR id)",
+        validators=[DataRequired("Please give the mentor's HR id.")],
+        render_kw={"list": "unpaired-mentors", "autocomplete": "off"},
     )
     mentee = StringField(
-        "Mentee (HR id)", validators=[DataRequired("Please give the mentee's HR id.")]
+        "Mentee (HR id)",
+        validators=[DataRequired("Please give the mentee's HR id.")],
+        render_kw={"list": "unpaired-mentees", "autocomplete": "off"},
     )
     starts_on = DateField("From", validators=[DataRequired("Please give a date.")])
 
@@ -151,3 +155,18 @@ class ApiTokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (its CSRF token is the point)."""
+
+
+class EnrolmentImportForm(FlaskForm):
+    file = FileField(
+        "Enrolment file (CSV)",
+        validators=[FileRequired("Please choose a CSV file.")],
+        description="Columns internal_id,role; nothing is enrolled unless every row is valid.",
+    )
+
+
+class EnrolSelectedForm(FlaskForm):
+    """The people page's multi-select: the ticked people (``person`` boxes) into a programme."""
+
+    programme_id = SelectField("Programme", coerce=int, validators=[DataRequired()])
+    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])

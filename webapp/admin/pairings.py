@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from surveys.db.models import Enrolment, Pairing, Person, Programme
+from surveys.domain.vocab import LEVELS
 from surveys.services.errors import NotFound, ServiceError
+from surveys.services.people import ENROLMENT_FILTERS, filter_options, find_people, person_label
 from surveys.services.programmes import (
     create_pairing,
     end_pairing,
@@ -18,14 +21,21 @@ from surveys.services.programmes import (
     re_pair,
     save_programme,
 )
+from surveys.services.suggestions import unpaired
 from webapp import current
 from webapp.admin import bp
+from webapp.admin.directory import page_args, people_filter
 from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm
 from webapp.auth.access import login_required, programme_or_404
 from webapp.errors import sentence
 
 
-def _person_id(programme: Programme, internal_id: str | None) -> int:
+def _label(person: Person) -> str:
+    return person_label(person.internal_id, person.given_name, person.family_name, person.email)
+
+
+def person_id_in(programme: Programme, internal_id: str | None) -> int:
+    """The id of the programme firm's person with this HR id; NotFound otherwise."""
     person_id = current.session().scalar(
         select(Person.id).where(
             Person.firm_id == programme.firm_id, Person.internal_id == (internal_id or "").strip()
@@ -80,21 +90,34 @@ def _people_page(
         ).all()
     )
     mentor, mentee = aliased(Person), aliased(Person)
-    pairings = session.execute(
-        select(Pairing, mentor.internal_id, mentee.internal_id)
-        .join(mentor, mentor.id == Pairing.mentor_id)
-        .join(mentee, mentee.id == Pairing.mentee_id)
-        .where(Pairing.programme_id == programme.id)
-        .order_by(Pairing.ended_on.is_not(None), Pairing.id)
-    ).all()
+    pairings = [
+        (pairing, _label(a), _label(b))
+        for pairing, a, b in session.execute(
+            select(Pairing, mentor, mentee)
+            .join(mentor, mentor.id == Pairing.mentor_id)
+            .join(mentee, mentee.id == Pairing.mentee_id)
+            .where(Pairing.programme_id == programme.id)
+            .order_by(Pairing.ended_on.is_not(None), Pairing.id)
+        )
+    ]
     pair_form = pair_form or PairForm(prefix="pair")
     if pair_form.starts_on.data is None:
         pair_form.starts_on.data = date.today()
+    wanted = people_filter(request.args)
+    if not wanted.enrolment:
+        wanted = replace(wanted, enrolment="enrolled")
     return render_template(
         "admin/pairings.html",
         programme=programme,
         counts=counts,
         pairings=pairings,
+        found=find_people(session, programme.firm_id, wanted, programme.id),
+        wanted=wanted,
+        page_args=page_args,
+        options=filter_options(session, programme.firm_id),
+        levels=LEVELS,
+        enrolment_filters=ENROLMENT_FILTERS[1:],
+        free=unpaired(session, programme.id),
         enrol_form=enrol_form or EnrolForm(prefix="enrol"),
         pair_form=pair_form,
         end_form=EndPairingForm(prefix="end", formdata=None, ends_on=date.today()),
@@ -118,7 +141,7 @@ def add_enrolment(programme_id: int) -> ResponseReturnValue:
             enrol(
                 session,
                 programme.id,
-                _person_id(programme, form.internal_id.data),
+                person_id_in(programme, form.internal_id.data),
                 form.role.data or "",
             )
         except ServiceError as exc:
@@ -143,8 +166,8 @@ def add_pairing(programme_id: int) -> ResponseReturnValue:
             create_pairing(
                 session,
                 programme.id,
-                _person_id(programme, form.mentor.data),
-                _person_id(programme, form.mentee.data),
+                person_id_in(programme, form.mentor.data),
+                person_id_in(programme, form.mentee.data),
                 form.starts_on.data,
             )
         except ServiceError as exc:
@@ -162,6 +185,27 @@ def _managed_pairing(pairing_id: int) -> tuple[Pairing, Programme]:
     if pairing is None:
         abort(404)
     return pairing, programme_or_404(pairing.programme_id)
+
+
+@bp.get("/pairings/<int:pairing_id>/end")
+@login_required("admin", "lead")
+def confirm_end_pairing(pairing_id: int) -> ResponseReturnValue:
+    """The confirmation page of End: who, and from when; works without JavaScript."""
+    pairing, programme = _managed_pairing(pairing_id)
+    form = EndPairingForm(prefix="end", formdata=None, ends_on=date.today())
+    wanted = request.args.get("end-ends_on", "")
+    try:
+        form.ends_on.data = date.fromisoformat(wanted) if wanted else date.today()
+    except ValueError:
+        pass
+    return render_template(
+        "admin/confirm_end.html",
+        programme=programme,
+        pairing=pairing,
+        mentor=_label(pairing.mentor),
+        mentee=_label(pairing.mentee),
+        form=form,
+    )
 
 
 @bp.post("/pairings/<int:pairing_id>/end")
@@ -202,8 +246,8 @@ def repair(pairing_id: int) -> ResponseReturnValue:
             re_pair(
                 session,
                 pairing.id,
-                _person_id(programme, form.mentor.data),
-                _person_id(programme, form.mentee.data),
+                person_id_in(programme, form.mentor.data),
+                person_id_in(programme, form.mentee.data),
                 form.starts_on.data,
             )
         except ServiceError as exc:

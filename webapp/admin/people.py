@@ -1,11 +1,16 @@
-"""Uploading a firm's HR file: the import page with its row-by-row report."""
+"""Uploading a firm's HR file: the import page with its row-by-row report, a template to
+download, and the next step after an import (enrolling the people)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
-from flask.typing import ResponseReturnValue
+import csv
+import io
 
-from surveys.db.models import Firm
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from surveys.db.models import Firm, Programme
 from surveys.services.people import (
     COLUMNS,
     REQUIRED,
@@ -31,6 +36,12 @@ def _page(
         problems=problems,
         columns=COLUMNS,
         required=REQUIRED,
+        imported=request.args.get("imported") == "1",
+        programmes=current.session().scalars(
+            select(Programme)
+            .where(Programme.firm_id == firm.id, Programme.status != "closed")
+            .order_by(Programme.name)
+        ),
     ), status
 
 
@@ -52,4 +63,35 @@ def import_people_page(firm_id: int) -> ResponseReturnValue:
         return _page(firm, form, exc.problems, 422)
     session.commit()
     flash(f"Imported: {result}.", "info")
-    return redirect(url_for("admin.import_people_page", firm_id=firm.id), code=303)
+    return redirect(url_for("admin.import_people_page", firm_id=firm.id, imported=1), code=303)
+
+
+#: One example row of the template, in COLUMNS order.
+_EXAMPLE = {
+    "internal_id": "HR0001",
+    "email": "ada.lovelace@example.com",
+    "level": "associate",
+    "practice_area": "Corporate",
+    "office": "London",
+    "start_date": "2022-09-01",
+    "working_pattern": "full-time",
+    "given_name": "Ada",
+    "family_name": "Lovelace",
+    "manager_id": "HR0002",
+    "team": "M&A 1",
+}
+
+
+@bp.get("/firms/<int:firm_id>/people/template.csv")
+@login_required("admin", "lead")
+def people_template(firm_id: int) -> ResponseReturnValue:
+    """An empty HR file with every column and one example row, to fill in."""
+    firm_or_404(firm_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerow([_EXAMPLE.get(c, "") for c in COLUMNS])
+    response = current_app.make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="people-template.csv"'
+    return response

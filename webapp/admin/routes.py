@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from wtforms import SelectChoice
 
-from surveys.db.models import Meeting, Pairing, Programme, SurveyRound
+from surveys.db.models import Meeting, Pairing, Person, Programme, SurveyRound
+from surveys.services.audience import Audience, round_audience
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
 from surveys.services.meetings import record_meeting
+from surveys.services.people import person_label
 from webapp import current
 from webapp.admin import bp
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
@@ -22,22 +25,31 @@ from webapp.errors import sentence
 
 def _forms(programme: Programme) -> tuple[RecordMeetingForm, LaunchRoundForm]:
     meeting_form = RecordMeetingForm(prefix="meeting")
-    pairings = (
-        current.session()
-        .scalars(
-            select(Pairing)
-            .where(Pairing.programme_id == programme.id, Pairing.ended_on.is_(None))
-            .order_by(Pairing.id)
-        )
-        .all()
+    mentor, mentee = aliased(Person), aliased(Person)
+    pairings = current.session().execute(
+        select(Pairing.id, mentor, mentee)
+        .join(mentor, mentor.id == Pairing.mentor_id)
+        .join(mentee, mentee.id == Pairing.mentee_id)
+        .where(Pairing.programme_id == programme.id, Pairing.ended_on.is_(None))
+        .order_by(mentor.family_name, mentor.given_name, mentor.internal_id)
     )
     meeting_form.pairing_id.choices = [
-        SelectChoice(str(p.id), f"{p.mentor.internal_id} with {p.mentee.internal_id}")
-        for p in pairings
+        SelectChoice(str(pairing_id), f"{_label(a)} with {_label(b)}")
+        for pairing_id, a, b in pairings
     ]
     if meeting_form.held_on.data is None:
         meeting_form.held_on.data = date.today()
     return meeting_form, LaunchRoundForm(prefix="round")
+
+
+def _label(person: Person) -> str:
+    return person_label(person.internal_id, person.given_name, person.family_name, person.email)
+
+
+def audience(programme: Programme) -> Audience:
+    """Who a round would invite, against the firm's k (or the global one)."""
+    k = programme.firm.min_group_size or current.settings().min_group_size
+    return round_audience(current.session(), programme.id, k)
 
 
 def _page(
@@ -65,6 +77,7 @@ def _page(
         rounds=rounds,
         meeting_form=meeting_form,
         round_form=round_form,
+        audience=audience(programme),
     ), status
 
 
@@ -99,6 +112,20 @@ def add_meeting(programme_id: int) -> ResponseReturnValue:
     return _page(found, meeting_form, round_form, 422)
 
 
+@bp.get("/programmes/<int:programme_id>/rounds/confirm")
+@login_required("admin", "lead")
+def confirm_round(programme_id: int) -> ResponseReturnValue:
+    """Before launching: how many would be invited, and which groups cannot reach k."""
+    found = programme_or_404(programme_id)
+    round_form = LaunchRoundForm(request.args, prefix="round", meta={"csrf": False})
+    return render_template(
+        "admin/confirm_round.html",
+        programme=found,
+        round_form=round_form,
+        audience=audience(found),
+    )
+
+
 @bp.post("/programmes/<int:programme_id>/rounds")
 @login_required("admin", "lead")
 def add_round(programme_id: int) -> ResponseReturnValue:
@@ -118,6 +145,7 @@ def add_round(programme_id: int) -> ResponseReturnValue:
             round_form.label.errors = [sentence(exc)]
         else:
             session.commit()
-            flash(f"Climate survey launched: {invited} people invited.", "info")
+            warnings = " ".join(audience(found).warnings())
+            flash(f"Climate survey launched: {invited} people invited. {warnings}".strip(), "info")
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -30,6 +30,8 @@ def _page(form: ApiTokenForm, secret: str | None = None, status: int = 200) -> R
                 tokens=list(tokens),
                 secret=secret,
                 revoke_form=ConfirmForm(),
+                # The confirmation of Revoke, on this page so it works without JavaScript.
+                confirm_revoke=request.args.get("revoke", type=int),
             ),
             status,
         )

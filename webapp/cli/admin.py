@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from surveys.db.models import Account, Firm
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
-from surveys.services.people import ImportRejected, import_people, read_csv
+from surveys.services.people import (
+    ImportRejected,
+    enrol_from_rows,
+    import_people,
+    read_csv,
+    read_enrolment_csv,
+)
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
@@ -41,6 +47,23 @@ def import_command(slug: str, file: Path) -> None:
     try:
         with current.database().transaction() as session:
             result = import_people(session, firm_id, read_csv(file.read_bytes()))
+    except ImportRejected as exc:
+        fail(f"{file.name}: {exc}", [str(p) for p in exc.problems])
+    except ServiceError as exc:
+        fail(str(exc))
+    else:
+        click.echo(f"{file.name}: {result}")
+
+
+@people_cli.command("enrol")
+@click.option("--programme", "programme_id", type=int, required=True, help="The programme's id.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def enrol_command(programme_id: int, file: Path) -> None:
+    """Enrol FILE (CSV internal_id,role) into the programme: all or nothing, problems by row."""
+    try:
+        with current.database().transaction() as session:
+            result = enrol_from_rows(session, programme_id, read_enrolment_csv(file.read_bytes()))
     except ImportRejected as exc:
         fail(f"{file.name}: {exc}", [str(p) for p in exc.problems])
     except ServiceError as exc:
@@ -124,5 +147,8 @@ def webhook_secret_command(slug: str) -> None:
     firm_id = _firm_id(slug)
     with current.database().transaction() as session:
         secret = rotate_webhook_secret(session, firm_id, settings().secret_key)
-    click.echo(f"new webhook secret for {slug} (the old one no longer works); shown only now:")
+    hours = settings().webhook_secret_overlap_hours
+    click.echo(
+        f"new webhook secret for {slug} (the old one keeps working for {hours} h); shown only now:"
+    )
     click.echo(secret)

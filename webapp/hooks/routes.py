@@ -48,6 +48,7 @@ def meetings() -> ResponseReturnValue:
         body,
         int(time.time()),
         settings.secret_key,
+        overlap_hours=settings.webhook_secret_overlap_hours,
     )
     try:
         payload = parse(body)

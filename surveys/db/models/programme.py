@@ -51,6 +51,10 @@ class Firm(Base):
     #: Random salt of the calendar-webhook secret (secret = HMAC of this under a key
     #: derived from SECRET_KEY), so the database alone cannot sign a webhook. NULL = no webhook.
     webhook_salt: Mapped[str | None] = mapped_column(String(32))
+    #: The salt replaced at the last rotation and when: the old secret is still accepted
+    #: for FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS after that, so the calendar bridge can move.
+    webhook_previous_salt: Mapped[str | None] = mapped_column(String(32))
+    webhook_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programmes: Mapped[list[Programme]] = relationship(back_populates="firm")
@@ -102,6 +106,11 @@ class Person(Base):
         CheckConstraint(sql_in("level", LEVELS), name="level"),
         CheckConstraint(sql_in("working_pattern", WORKING_PATTERNS), name="working_pattern"),
         CheckConstraint("left_on IS NULL OR left_on >= started_on", name="left_after_start"),
+        # The people pages sort by name and filter by these within a firm (10,000 people).
+        Index("ix_people_firm_name", "firm_id", "family_name", "given_name", "internal_id"),
+        Index("ix_people_firm_level", "firm_id", "level"),
+        Index("ix_people_firm_practice_area", "firm_id", "practice_area"),
+        Index("ix_people_firm_office", "firm_id", "office"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +118,13 @@ class Person(Base):
     #: The firm's own HR identifier; re-imports update people by it.
     internal_id: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
+    #: Optional names from the HR file, shown beside the HR id wherever staff pick people.
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    #: The HR id of the person's line manager, and their team (optional): pairing
+    #: suggestions never pair a person with their manager or someone in the same team.
+    manager_id: Mapped[str | None] = mapped_column(String(100))
+    team: Mapped[str | None] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20))
     practice_area: Mapped[str] = mapped_column(String(100))
     office: Mapped[str] = mapped_column(String(100))

@@ -90,6 +90,10 @@ def _write(session: Session, firm_id: int, records: list[PersonRecord]) -> Impor
             "working_pattern": record.working_pattern,
             "gender": record.gender,
             "ethnicity": record.ethnicity,
+            "given_name": record.given_name,
+            "family_name": record.family_name,
+            "manager_id": record.manager_id,
+            "team": record.team,
         }
         found = existing.get(record.internal_id)
         if found is None:

@@ -22,6 +22,10 @@ OPTIONAL = (
     "working_pattern",
     "gender",
     "ethnicity",
+    "given_name",
+    "family_name",
+    "manager_id",
+    "team",
 )
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 50_000

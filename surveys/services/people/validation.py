@@ -25,6 +25,10 @@ _LENGTHS = {
     "office": 100,
     "gender": 60,
     "ethnicity": 100,
+    "given_name": 100,
+    "family_name": 100,
+    "manager_id": 100,
+    "team": 100,
 }
 
 
@@ -45,6 +49,10 @@ class PersonRecord:
     gender: str | None
     ethnicity: str | None
     promotions: list[tuple[date, str]] = field(default_factory=list)
+    given_name: str | None = None
+    family_name: str | None = None
+    manager_id: str | None = None
+    team: str | None = None
 
 
 def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None, list[RowProblem]]:
@@ -82,6 +90,8 @@ def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None,
         if value["leave_date"]
         else None
     )
+    if value["manager_id"] and value["manager_id"] == value["internal_id"]:
+        problems.append(RowProblem(row, "manager_id", "is the person's own HR id"))
     if started and left and left < started:
         problems.append(RowProblem(row, "leave_date", "is before the start date"))
     reason = value["leave_reason"].lower() or None
@@ -115,6 +125,10 @@ def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None,
         gender=_self_described(value["gender"]),
         ethnicity=_self_described(value["ethnicity"]),
         promotions=promotions,
+        given_name=value["given_name"] or None,
+        family_name=value["family_name"] or None,
+        manager_id=value["manager_id"] or None,
+        team=value["team"] or None,
     ), []
 
 
