@@ -49,6 +49,9 @@ class Settings:
     keys: Keys | None = None
     #: How often the clock starts a mixer pass (FLIPSIDE_MIX_INTERVAL_HOURS).
     mix_interval_hours: int = 24
+    #: Reports of one pairing's meeting this many days apart are one meeting
+    #: (FLIPSIDE_MEETING_WINDOW_DAYS; surveys/services/meetings.py).
+    meeting_window_days: int = 3
 
     @property
     def embedded(self) -> bool:
@@ -215,4 +218,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         release_batching=_release_batching(env),
         keys=keys,
         mix_interval_hours=_int(env, "FLIPSIDE_MIX_INTERVAL_HOURS", 24, 1, 24 * 31),
+        meeting_window_days=_int(env, "FLIPSIDE_MEETING_WINDOW_DAYS", 3, 0, 14),
     )

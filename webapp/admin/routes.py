@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from surveys.db.models import Meeting, Pairing, Programme, SurveyRound
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
-from surveys.services.meetings import record_meeting
+from surveys.services.meetings import report_meeting
 from webapp import current
 from webapp.admin import bp
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
@@ -88,13 +88,26 @@ def add_meeting(programme_id: int) -> ResponseReturnValue:
         held_on = meeting_form.held_on.data
         assert held_on is not None
         try:
-            record_meeting(session, pairing.id, held_on, "staff")
+            reported = report_meeting(
+                session,
+                pairing.id,
+                held_on,
+                "staff",
+                window_days=current.settings().meeting_window_days,
+            )
         except ServiceError as exc:
             session.rollback()
             meeting_form.held_on.errors = [sentence(exc)]
         else:
             session.commit()
-            flash("Meeting recorded. Both participants will get a short survey.", "info")
+            if reported.new:
+                flash("Meeting recorded. Both participants will get a short survey.", "info")
+            else:
+                flash(
+                    f"This pairing already has a meeting on {reported.meeting.held_on:%d %B %Y}"
+                    " (within a few days): nothing new was recorded.",
+                    "info",
+                )
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)
 

@@ -56,7 +56,9 @@ def meetings() -> ResponseReturnValue:
             error={"code": "bad_request", "message": "the body is not valid JSON", "details": {}}
         ), 400
     notification = parse_notification(payload)
-    meeting, new = record_notified_meeting(session, firm, notification)
+    meeting, new = record_notified_meeting(
+        session, firm, notification, window_days=current.settings().meeting_window_days
+    )
     meeting_id = meeting.id
     try:
         session.commit()

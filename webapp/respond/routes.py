@@ -13,7 +13,7 @@ from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.invitations import open_invitation, opt_out
-from surveys.services.meetings import record_meeting
+from surveys.services.meetings import report_meeting
 from surveys.services.responses import read_context, submission_context, submit_response
 from surveys.services.tokens import read_met_token
 from surveys.settings import Settings
@@ -123,19 +123,21 @@ def we_met(token: str) -> ResponseReturnValue:
         held_on = form.held_on.data
         assert held_on is not None
         try:
-            record_meeting(
+            reported = report_meeting(
                 session,
                 pairing.id,
                 held_on,
                 "participant",
                 idempotency_key=f"met:{pairing.id}:{held_on.isoformat()}",
+                window_days=_settings().meeting_window_days,
             )
         except Invalid as exc:
             session.rollback()
             form.held_on.errors = [sentence(exc)]
         else:
+            already = None if reported.new else reported.meeting.held_on
             session.commit()
-            return render_template("respond/met_recorded.html")
+            return render_template("respond/met_recorded.html", already=already)
     status = 422 if request.method == "POST" else 200
     page = render_template("respond/we_met.html", form=form, form_token=form_token(secret, token))
     return page, status
