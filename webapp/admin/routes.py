@@ -9,9 +9,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from surveys import disclosure
 from surveys.db.models import Meeting, Pairing, Programme, SurveyRound
 from surveys.services.errors import ServiceError
-from surveys.services.invitations import launch_round
+from surveys.services.invitations import launch_round, opted_out_people
 from surveys.services.meetings import report_meeting
 from webapp import current
 from webapp.admin import bp
@@ -58,9 +59,15 @@ def _page(
         .where(SurveyRound.programme_id == programme.id)
         .order_by(SurveyRound.opened_on)
     ).all()
+    # A head count of people who opted out, shown only at k like every other count.
+    policy = disclosure.Policy.for_firm(
+        programme.firm.min_group_size, current.settings().min_group_size
+    )
+    opted_out = disclosure.count(opted_out_people(session, programme), policy)
     return render_template(
         "admin/programme.html",
         programme=programme,
+        opted_out=opted_out,
         meetings=meetings,
         rounds=rounds,
         meeting_form=meeting_form,

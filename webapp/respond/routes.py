@@ -12,7 +12,13 @@ from surveys.db.models import Pairing
 from surveys.definitions import catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
-from surveys.services.invitations import open_invitation, opt_out
+from surveys.services.invitations import (
+    invitation_for,
+    open_invitation,
+    opt_out,
+    opt_out_state,
+    undo_opt_out,
+)
 from surveys.services.meetings import report_meeting
 from surveys.services.responses import read_context, submission_context, submit_response
 from surveys.services.tokens import read_met_token
@@ -95,13 +101,32 @@ def thanks() -> ResponseReturnValue:
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
 @csrf.exempt  # type: ignore[untyped-decorator]  # the token authorises; RFC 8058 one-click
 def opt_out_page(token: str) -> ResponseReturnValue:
+    """Stop mail for this survey, the programme's pulses or the firm, or undo that.
+
+    A GET changes nothing (mail scanners prefetch links). A POST whose body is
+    ``List-Unsubscribe=One-Click`` (RFC 8058, sent by mail clients) stops the
+    programme's pulses; the page's own forms send ``scope`` or ``undo``.
+    """
     session = current.session()
+    done = undone = None
     if request.method == "POST":
-        opt_out(session, token)
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            done = "programme"
+            opt_out(session, token, done)
+        elif "undo" in request.form:
+            undone = request.form.get("undo", "")
+            undo_opt_out(session, token, undone)
+        else:
+            done = request.form.get("scope", "survey")
+            opt_out(session, token, done)
         session.commit()
-        return render_template("respond/opted_out.html")
-    open_invitation(session, token)
-    return render_template("respond/opt_out.html", token=token)
+    invitation = invitation_for(session, token)
+    return render_template(
+        "respond/opt_out.html",
+        state=opt_out_state(session, invitation),
+        done=done,
+        undone=undone,
+    )
 
 
 @bp.route("/met/<token>", methods=["GET", "POST"])

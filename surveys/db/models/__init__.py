@@ -8,6 +8,7 @@ from surveys.db.models.exports import (
     PrivacySpend,
 )
 from surveys.db.models.intake import SealedSubmission
+from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -22,6 +23,7 @@ from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyR
 
 __all__ = [
     "ACCOUNT_ROLES",
+    "OPT_OUT_SCOPES",
     "Account",
     "AggregateCell",
     "Answer",
@@ -30,6 +32,7 @@ __all__ = [
     "ExportAudit",
     "ExportRequest",
     "Firm",
+    "MailOptOut",
     "Meeting",
     "OutboxEvent",
     "Pairing",

@@ -51,6 +51,10 @@ class Firm(Base):
     #: Random salt of the calendar-webhook secret (secret = HMAC of this under a key
     #: derived from SECRET_KEY), so the database alone cannot sign a webhook. NULL = no webhook.
     webhook_salt: Mapped[str | None] = mapped_column(String(32))
+    #: The address invitations come from; NULL means the deployment's FLIPSIDE_MAIL_FROM.
+    mail_from: Mapped[str | None] = mapped_column(String(254))
+    #: Where replies to invitations go (e.g. the D&I team); NULL means no Reply-To.
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programmes: Mapped[list[Programme]] = relationship(back_populates="firm")
