@@ -11,7 +11,7 @@ from surveys import outbox
 from surveys.db.models import SurveyInvitation
 from surveys.db.types import utcnow
 from surveys.definitions import catalogue
-from surveys.mail import invitation_message, mailer_for, survey_links
+from surveys.mail import invitation_message, mail_for, mailer_for, survey_links
 from surveys.services.invitations import (
     claim_reminder,
     due_reminders,
@@ -48,14 +48,8 @@ def _message(invitation: SurveyInvitation, *, reminder: bool) -> EmailMessage:
     links = survey_links(
         settings.base_url, survey_token(settings.secret_key, invitation.token_salt), met
     )
-    return invitation_message(
-        settings,
-        invitation.person.email,
-        definition,
-        links,
-        invitation.expires_at,
-        reminder=reminder,
-    )
+    mail, sender = mail_for(invitation, definition, links, settings, reminder=reminder)
+    return invitation_message(mail, sender)
 
 
 @consumes("invitation.issued")
