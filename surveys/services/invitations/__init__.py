@@ -25,20 +25,20 @@ from surveys.services.invitations.optouts import (
 from surveys.services.invitations.reminders import claim_reminder, due_reminders
 
 __all__ = [
-    "SCOPES",
     "OpenInvitation",
     "OptOutState",
+    "SCOPES",
     "blocked_people",
-    "invitation_for",
-    "is_suppressed",
-    "opt_out_state",
-    "opted_out_people",
-    "suppressed",
-    "undo_opt_out",
     "claim_reminder",
     "due_reminders",
+    "invitation_for",
+    "is_suppressed",
     "issue_pulse_invitations",
     "launch_round",
     "open_invitation",
     "opt_out",
+    "opt_out_state",
+    "opted_out_people",
+    "suppressed",
+    "undo_opt_out",
 ]
