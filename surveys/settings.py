@@ -75,6 +75,9 @@ class Settings:
     #: After a webhook secret is replaced, the old one is still accepted this long
     #: (FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS; 0 = not at all), so integrations can move.
     webhook_secret_overlap_hours: int = 24
+    #: Reports of one pairing's meeting this many days apart are one meeting
+    #: (FLIPSIDE_MEETING_WINDOW_DAYS; surveys/services/meetings.py).
+    meeting_window_days: int = 3
 
     @property
     def embedded(self) -> bool:
@@ -260,4 +263,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         health_stale_seconds=_int(env, "FLIPSIDE_HEALTH_STALE_SECONDS", 60, 2, 3600),
         health_outbox_seconds=_int(env, "FLIPSIDE_HEALTH_OUTBOX_SECONDS", 300, 10, 86400),
         health_mix_margin_seconds=_int(env, "FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS", 3600, 0, 86400),
+        meeting_window_days=_int(env, "FLIPSIDE_MEETING_WINDOW_DAYS", 3, 0, 14),
     )

@@ -62,6 +62,36 @@ def update_firm_settings(
     return firm
 
 
+#: A plain address (no display name, no spaces or line breaks: it goes into a header).
+_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
+
+
+def _address(raw: str | None, what: str) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not _ADDRESS.fullmatch(value):
+        raise Invalid(f"the {what} must be a plain e-mail address, like dandi@firm.example")
+    return value
+
+
+def update_firm_mail(
+    session: Session, firm_id: int, *, mail_from: str | None, reply_to: str | None
+) -> Firm:
+    """The firm's own sender address and Reply-To for invitations (empty: the defaults).
+
+    The sender's domain must let Flipside's mail server send for it (SPF/DKIM),
+    or receiving servers will reject or quarantine the invitations.
+    """
+    firm = session.get(Firm, firm_id)
+    if firm is None:
+        raise NotFound(f"there is no firm {firm_id}")
+    firm.mail_from = _address(mail_from, "sender address")
+    firm.reply_to = _address(reply_to, "reply-to address")
+    session.flush()
+    return firm
+
+
 def _programme_values(name: str, status: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from surveys.db.models import Firm, Meeting, Pairing, Person, Programme
 from surveys.services.errors import Invalid, NotFound, ServiceError
-from surveys.services.meetings import record_meeting
+from surveys.services.meetings import DEFAULT_WINDOW_DAYS, report_meeting
 
 REPLAY_WINDOW_SECONDS = 300
 #: How long the replaced secret still works after a rotation, unless told otherwise.
@@ -151,12 +151,18 @@ def parse_notification(payload: Any) -> Notification:
 
 
 def record_notified_meeting(
-    session: Session, firm: Firm, note: Notification, today: date | None = None
+    session: Session,
+    firm: Firm,
+    note: Notification,
+    today: date | None = None,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> tuple[Meeting, bool]:
     """Record the meeting of the firm's active pairing among the attendees.
 
     Returns the meeting and whether it is new; the same event delivered again
-    returns the meeting recorded the first time.
+    returns the meeting recorded the first time, and a meeting of the pairing
+    already recorded within ``±window_days`` (by anyone) is returned as it is.
     """
     key = f"webhook:{firm.id}:{note.event_id}"
     existing = session.scalar(select(Meeting).where(Meeting.idempotency_key == key))
@@ -180,7 +186,13 @@ def record_notified_meeting(
         raise Invalid("no active pairing of this firm has both a mentor and mentee among attendees")
     if len(pairings) > 1:
         raise Invalid("the attendees make up more than one pairing; send one meeting per pairing")
-    meeting = record_meeting(
-        session, pairings[0].id, note.held_on, "webhook", idempotency_key=key, today=today
+    reported = report_meeting(
+        session,
+        pairings[0].id,
+        note.held_on,
+        "webhook",
+        idempotency_key=key,
+        today=today,
+        window_days=window_days,
     )
-    return meeting, True
+    return reported.meeting, reported.new

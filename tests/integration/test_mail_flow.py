@@ -12,9 +12,10 @@ import pytest
 from dramatiq import Worker
 from sqlalchemy import select
 
-from surveys.db.models import SurveyInvitation
+from surveys.db.models import Firm, SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
+from surveys.mail import plain_text
 from surveys.services.meetings import record_meeting
 from tests.support import factories as f
 from tests.support.smtp import smtp_server
@@ -68,7 +69,7 @@ def test_a_recorded_meeting_emails_each_participant_a_working_link(
         messages = inbox.wait_for(2)
     assert sorted(m["To"] for m in messages) == sorted([mentor_email, mentee_email])
     for message in messages:
-        body = message.get_content()
+        body = plain_text(message)  # the plain-text part of the multipart message
         link = re.search(r"https://flipside\.example\.com/s/([A-Za-z0-9_-]{22})\b", body)
         assert link, body
         assert "anonymous" in body and "/opt-out" in message["List-Unsubscribe"]
@@ -119,3 +120,63 @@ def test_due_reminders_are_sent_by_smtp_at_most_once_per_interval(
         messages = inbox.wait_for(3)
         reminders = [m for m in inbox.wait_for(4, seconds=1) if "Reminder" in m["Subject"]]
     assert len(messages) >= 3 and len(reminders) == 1
+
+
+def test_smtp_receives_a_multipart_message_from_the_firm_with_the_right_headers(
+    sqlite_db: Database, pipeline: Callable[..., Any]
+) -> None:
+    with sqlite_db.transaction() as session:
+        firm = f.firm(session, name="Harcourt & Vale", min_group_size=6)
+        firm.mail_from = "mentoring@harcourt.example"
+        firm.reply_to = "dandi@harcourt.example"
+        programme = f.programme(session, firm, name="reverse mentoring")
+        pairing = f.pairing(session, programme)
+        held_on = date.today() - timedelta(days=1)
+        record_meeting(session, pairing.id, held_on, "staff")
+    with smtp_server() as (url, inbox):
+        pipeline(smtp_url=url)
+        drain()
+        messages = inbox.wait_for(2)
+    assert len(messages) == 2
+    for message in messages:
+        assert str(message["Subject"]).strip() == (
+            f"Harcourt & Vale reverse mentoring: your session on {held_on.day} {held_on:%B}"
+        )
+        sender = message["From"].addresses[0]
+        assert (sender.display_name, sender.addr_spec) == (
+            "Harcourt & Vale reverse mentoring",
+            "mentoring@harcourt.example",
+        )
+        assert message["Reply-To"] == "dandi@harcourt.example"
+        assert message["Date"] is not None and message["Date"].datetime is not None
+        assert message["Message-ID"].endswith("@flipside.example.com>")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.get_content_type() == "multipart/alternative"
+        html = message.get_body(preferencelist=("html",))
+        assert html is not None and "Answer the survey" in html.get_content()
+        assert "at least 6 people" in plain_text(message)
+
+
+def test_an_opt_out_after_issuing_stops_the_mail_and_the_reminders(
+    sqlite_db: Database, pipeline: Callable[..., Any]
+) -> None:
+    from surveys.services.invitations import opt_out
+    from surveys.services.invitations.issue import issue_pulse_invitations
+
+    settings = pipeline(smtp_url=None)
+    with sqlite_db.transaction() as session:
+        pairing = f.pairing(session)
+        firm_id = pairing.programme.firm_id
+        meeting = f.meeting(session, pairing, held_on=date.today() - timedelta(days=1))
+        invitations = issue_pulse_invitations(session, meeting.id, f.SECRET, 14)
+        mentee = next(i for i in invitations if i.person_id == pairing.mentee_id)
+        opt_out(session, f.token_of(mentee), "firm")  # before the mail actor runs
+        # As if the firm-wide opt-out came from another e-mail: this link itself stays open.
+        mentee.opted_out = False
+        assert session.get(Firm, firm_id) is not None
+    drain()
+    assert len(list(settings.mail_dir.glob("*.eml"))) == 1
+    with sqlite_db.transaction() as session:
+        for invitation in session.scalars(select(SurveyInvitation)).all():
+            invitation.sent_at = utcnow() - timedelta(days=4)
+    assert enqueue_due_reminders() == 1

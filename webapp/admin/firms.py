@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from surveys.db.models import Firm, Person, Programme
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
-from surveys.services.programmes import create_firm, save_programme, update_firm_settings
+from surveys.services.programmes import (
+    create_firm,
+    save_programme,
+    update_firm_mail,
+    update_firm_settings,
+)
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
 from webapp.admin import bp
@@ -65,6 +70,8 @@ def _firm_page(
         settings_form = FirmSettingsForm(prefix="settings")
         settings_form.min_group_size.data = firm.min_group_size
         settings_form.benchmarking_opt_in.data = firm.benchmarking_opt_in
+        settings_form.mail_from.data = firm.mail_from
+        settings_form.reply_to.data = firm.reply_to
     programme_form = programme_form or ProgrammeForm(prefix="programme")
     programmes = session.scalars(
         select(Programme).where(Programme.firm_id == firm.id).order_by(Programme.name)
@@ -113,6 +120,15 @@ def firm_settings(firm_id: int) -> ResponseReturnValue:
             min_group_size=form.min_group_size.data,
             benchmarking_opt_in=bool(form.benchmarking_opt_in.data),
         )
+        try:
+            update_firm_mail(
+                session, found.id, mail_from=form.mail_from.data, reply_to=form.reply_to.data
+            )
+        except ServiceError as exc:
+            session.rollback()
+            field = form.reply_to if "reply-to" in str(exc) else form.mail_from
+            field.errors = [sentence(exc)]
+            return _firm_page(found, settings_form=form, status=exc.status)
         session.commit()
         flash("Settings saved.", "info")
         return redirect(url_for("admin.firm", firm_id=found.id), code=303)

@@ -77,6 +77,19 @@ class FirmSettingsForm(FlaskForm):
         description="Nothing shown or exported describes fewer people. Empty: the default.",
     )
     benchmarking_opt_in = BooleanField("Pool this firm's aggregates into other firms' benchmarks")
+    mail_from = StringField(
+        "Invitations come from (e-mail address)",
+        validators=[Optional(), Length(max=254)],
+        description=(
+            "An address of the firm's own domain that Flipside's mail server may send for."
+            " Empty: the deployment's default sender."
+        ),
+    )
+    reply_to = StringField(
+        "Replies go to (e-mail address)",
+        validators=[Optional(), Length(max=254)],
+        description="For example the D&I team's mailbox. Empty: no Reply-To.",
+    )
 
 
 class ProgrammeForm(FlaskForm):

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from wtforms import SelectChoice
 
+from surveys import disclosure
 from surveys.db.models import Meeting, Pairing, Person, Programme, SurveyRound
 from surveys.services.audience import Audience, round_audience
 from surveys.services.errors import ServiceError
-from surveys.services.invitations import launch_round
-from surveys.services.meetings import record_meeting
+from surveys.services.invitations import launch_round, opted_out_people
+from surveys.services.meetings import report_meeting
 from surveys.services.people import person_label
 from webapp import current
 from webapp.admin import bp
@@ -70,9 +71,15 @@ def _page(
         .where(SurveyRound.programme_id == programme.id)
         .order_by(SurveyRound.opened_on)
     ).all()
+    # A head count of people who opted out, shown only at k like every other count.
+    policy = disclosure.Policy.for_firm(
+        programme.firm.min_group_size, current.settings().min_group_size
+    )
+    opted_out = disclosure.count(opted_out_people(session, programme), policy)
     return render_template(
         "admin/programme.html",
         programme=programme,
+        opted_out=opted_out,
         meetings=meetings,
         rounds=rounds,
         meeting_form=meeting_form,
@@ -101,13 +108,26 @@ def add_meeting(programme_id: int) -> ResponseReturnValue:
         held_on = meeting_form.held_on.data
         assert held_on is not None
         try:
-            record_meeting(session, pairing.id, held_on, "staff")
+            reported = report_meeting(
+                session,
+                pairing.id,
+                held_on,
+                "staff",
+                window_days=current.settings().meeting_window_days,
+            )
         except ServiceError as exc:
             session.rollback()
             meeting_form.held_on.errors = [sentence(exc)]
         else:
             session.commit()
-            flash("Meeting recorded. Both participants will get a short survey.", "info")
+            if reported.new:
+                flash("Meeting recorded. Both participants will get a short survey.", "info")
+            else:
+                flash(
+                    f"This pairing already has a meeting on {reported.meeting.held_on:%d %B %Y}"
+                    " (within a few days): nothing new was recorded.",
+                    "info",
+                )
             return redirect(url_for("admin.programme", programme_id=found.id), code=303)
     return _page(found, meeting_form, round_form, 422)
 

@@ -16,7 +16,7 @@ from surveys.reports.released_cells import ONE_AT_A_TIME, by_attribute, disclose
 from surveys.reports.two_cohorts import Comparison, compare_released
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
-from surveys.services.meetings import record_meeting
+from surveys.services.meetings import report_meeting
 from surveys.services.people import (
     ImportRejected,
     import_people,
@@ -125,7 +125,17 @@ def record_meeting_view() -> ResponseReturnValue:
         session.scalar(select(Meeting).where(Meeting.idempotency_key == key)) if key else None
     )
     if existing is None:
-        meeting = record_meeting(session, pairing.id, held_on, "api", idempotency_key=key)
+        reported = report_meeting(
+            session,
+            pairing.id,
+            held_on,
+            "api",
+            idempotency_key=key,
+            window_days=current.settings().meeting_window_days,
+        )
+        meeting = reported.meeting
+        if not reported.new:  # a meeting of this pairing within the window: the same one
+            return jsonify(meeting=_meeting_json(meeting), replayed=True), 200
         try:
             session.commit()
         except IntegrityError:  # the same key raced in from another request

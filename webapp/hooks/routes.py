@@ -55,7 +55,9 @@ def meetings() -> ResponseReturnValue:
     except BadJson as exc:
         return jsonify(error={"code": "bad_request", "message": str(exc), "details": {}}), 400
     notification = parse_notification(payload)
-    meeting, new = record_notified_meeting(session, firm, notification)
+    meeting, new = record_notified_meeting(
+        session, firm, notification, window_days=current.settings().meeting_window_days
+    )
     meeting_id = meeting.id
     try:
         session.commit()

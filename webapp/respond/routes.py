@@ -15,8 +15,14 @@ from surveys.db.models import Pairing
 from surveys.definitions import DefinitionError, SurveyDefinition, catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
-from surveys.services.invitations import open_invitation, opt_out
-from surveys.services.meetings import record_meeting
+from surveys.services.invitations import (
+    invitation_for,
+    open_invitation,
+    opt_out,
+    opt_out_state,
+    undo_opt_out,
+)
+from surveys.services.meetings import report_meeting
 from surveys.services.responses import (
     SubmissionContext,
     read_context,
@@ -162,13 +168,32 @@ def thanks() -> ResponseReturnValue:
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
 @csrf.exempt  # type: ignore[untyped-decorator]  # the token authorises; RFC 8058 one-click
 def opt_out_page(token: str) -> ResponseReturnValue:
+    """Stop mail for this survey, the programme's pulses or the firm, or undo that.
+
+    A GET changes nothing (mail scanners prefetch links). A POST whose body is
+    ``List-Unsubscribe=One-Click`` (RFC 8058, sent by mail clients) stops the
+    programme's pulses; the page's own forms send ``scope`` or ``undo``.
+    """
     session = current.session()
+    done = undone = None
     if request.method == "POST":
-        opt_out(session, token)
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            done = "programme"
+            opt_out(session, token, done)
+        elif "undo" in request.form:
+            undone = request.form.get("undo", "")
+            undo_opt_out(session, token, undone)
+        else:
+            done = request.form.get("scope", "survey")
+            opt_out(session, token, done)
         session.commit()
-        return render_template("respond/opted_out.html")
-    open_invitation(session, token)
-    return render_template("respond/opt_out.html", token=token)
+    invitation = invitation_for(session, token)
+    return render_template(
+        "respond/opt_out.html",
+        state=opt_out_state(session, invitation),
+        done=done,
+        undone=undone,
+    )
 
 
 @bp.route("/met/<token>", methods=["GET", "POST"])
@@ -190,19 +215,21 @@ def we_met(token: str) -> ResponseReturnValue:
         held_on = form.held_on.data
         assert held_on is not None
         try:
-            record_meeting(
+            reported = report_meeting(
                 session,
                 pairing.id,
                 held_on,
                 "participant",
                 idempotency_key=f"met:{pairing.id}:{held_on.isoformat()}",
+                window_days=_settings().meeting_window_days,
             )
         except Invalid as exc:
             session.rollback()
             form.held_on.errors = [sentence(exc)]
         else:
+            already = None if reported.new else reported.meeting.held_on
             session.commit()
-            return render_template("respond/met_recorded.html")
+            return render_template("respond/met_recorded.html", already=already)
     status = 422 if request.method == "POST" else 200
     page = render_template("respond/we_met.html", form=form, form_token=form_token(secret, token))
     return page, status

@@ -11,8 +11,13 @@ from surveys import outbox
 from surveys.db.models import SurveyInvitation
 from surveys.db.types import utcnow
 from surveys.definitions import catalogue
-from surveys.mail import invitation_message, mailer_for, survey_links
-from surveys.services.invitations import claim_reminder, due_reminders, issue_pulse_invitations
+from surveys.mail import invitation_message, mail_for, mailer_for, survey_links
+from surveys.services.invitations import (
+    claim_reminder,
+    due_reminders,
+    is_suppressed,
+    issue_pulse_invitations,
+)
 from surveys.services.tokens import met_token, survey_token
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import runtime
@@ -43,14 +48,8 @@ def _message(invitation: SurveyInvitation, *, reminder: bool) -> EmailMessage:
     links = survey_links(
         settings.base_url, survey_token(settings.secret_key, invitation.token_salt), met
     )
-    return invitation_message(
-        settings,
-        invitation.person.email,
-        definition,
-        links,
-        invitation.expires_at,
-        reminder=reminder,
-    )
+    mail, sender = mail_for(invitation, definition, links, settings, reminder=reminder)
+    return invitation_message(mail, sender)
 
 
 @consumes("invitation.issued")
@@ -64,6 +63,7 @@ def send_invitation(event_id: int, invitation_id: int) -> None:
             invitation is not None
             and invitation.sent_at is None
             and not (invitation.responded or invitation.opted_out)
+            and not is_suppressed(session, invitation.id)  # a programme or firm opt-out
         )
         message = (
             _message(invitation, reminder=False) if pending and invitation is not None else None

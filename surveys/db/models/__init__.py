@@ -9,6 +9,7 @@ from surveys.db.models.exports import (
     PrivacySpend,
 )
 from surveys.db.models.intake import SealedSubmission
+from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -24,6 +25,7 @@ from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyR
 
 __all__ = [
     "ACCOUNT_ROLES",
+    "OPT_OUT_SCOPES",
     "Account",
     "AggregateCell",
     "Answer",
@@ -33,6 +35,7 @@ __all__ = [
     "ExportRelease",
     "ExportRequest",
     "Firm",
+    "MailOptOut",
     "Meeting",
     "OutboxEvent",
     "Pairing",

@@ -55,6 +55,10 @@ class Firm(Base):
     #: for FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS after that, so the calendar bridge can move.
     webhook_previous_salt: Mapped[str | None] = mapped_column(String(32))
     webhook_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The address invitations come from; NULL means the deployment's FLIPSIDE_MAIL_FROM.
+    mail_from: Mapped[str | None] = mapped_column(String(254))
+    #: Where replies to invitations go (e.g. the D&I team); NULL means no Reply-To.
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programmes: Mapped[list[Programme]] = relationship(back_populates="firm")

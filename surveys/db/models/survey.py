@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.db.base import Base
-from surveys.db.models.programme import Meeting, Person
+from surveys.db.models.programme import Meeting, Person, Programme
 from surveys.db.types import UTCDateTime, utcnow
 from surveys.domain.vocab import GENDER_GROUPS, LEVEL_BANDS, ROLES, TENURE_BANDS, sql_in
 
@@ -96,6 +96,8 @@ class SurveyInvitation(Base):
 
     meeting: Mapped[Meeting | None] = relationship()
     person: Mapped[Person] = relationship()
+    programme: Mapped[Programme] = relationship()
+    survey_round: Mapped[SurveyRound | None] = relationship()
 
 
 #: A cohort column's value where a batch was generalised (merged upward) to reach k.

@@ -18,6 +18,7 @@ from surveys.db.types import utcnow
 from surveys.definitions import CLIMATE, Catalogue, catalogue
 from surveys.domain.events import InvitationIssued
 from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.invitations.optouts import blocked_people
 from surveys.services.tokens import hash_token, new_salt, survey_token
 
 
@@ -61,6 +62,7 @@ def issue_pulse_invitations(
     """One invitation per participant of the meeting, each with their role's pulse.
 
     Safe to call twice for the same meeting: existing invitations are kept.
+    Nobody who opted out of the programme's pulses or the firm's mail is invited.
     """
     surveys = surveys or catalogue()
     meeting = session.get(Meeting, meeting_id)
@@ -70,8 +72,11 @@ def issue_pulse_invitations(
     if not pairing.programme.pulse_surveys:
         return []  # this programme runs no pulse surveys
     expires_at = utcnow() + timedelta(days=ttl_days)
+    blocked = blocked_people(session, pairing.programme, pulses=True)
     issued = []
     for role, person_id in (("mentor", pairing.mentor_id), ("mentee", pairing.mentee_id)):
+        if person_id in blocked:
+            continue
         existing = session.scalar(
             select(SurveyInvitation).where(
                 SurveyInvitation.person_id == person_id, SurveyInvitation.meeting_id == meeting.id
@@ -110,7 +115,8 @@ def launch_round(
     """Open a climate round and invite everyone in the programme's scope.
 
     Scope: every enrolled person (mentors, mentees and the comparison group)
-    who has not left. Returns the round and how many were invited.
+    who has not left, except those who stopped all mail from the firm.
+    Returns the round and how many were invited.
     """
     surveys = surveys or catalogue()
     today = today or date.today()
@@ -158,6 +164,8 @@ def launch_round(
         .where(or_(Person.left_on.is_(None), Person.left_on > today))
         .order_by(Person.id)
     ).all()
+    blocked = blocked_people(session, programme, pulses=False)
+    in_scope = [person_id for person_id in in_scope if person_id not in blocked]
     expires_at = datetime.combine(closes_on, datetime.max.time()).replace(tzinfo=utcnow().tzinfo)
     for person_id in in_scope:
         _invite(

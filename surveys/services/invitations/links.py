@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from surveys.db.models import Enrolment, Meeting, Pairing, Person, Programme, SurveyInvitation
@@ -109,15 +109,4 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
         started_on=row.started_on,
         gender=row.gender,
         longitudinal=row.longitudinal,
-    )
-
-
-def opt_out(session: Session, token: str) -> None:
-    """Stop reminders for this invitation and close its link (one click from any email)."""
-    invitation = open_invitation(session, token)
-    session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation.id)
-        .values(opted_out=True)
-        .execution_options(synchronize_session=False)
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Programme, SurveyInvitation
 from surveys.db.types import utcnow
+from surveys.services.invitations.optouts import suppressed
 
 
 def _policy(programme: Programme, max_reminders: int, gap_days: int) -> tuple[int, int]:
@@ -43,7 +44,8 @@ def _is_due(
 def due_reminders(
     session: Session, max_reminders: int, gap_days: int, now: datetime | None = None
 ) -> list[int]:
-    """Invitations that should get a reminder now: sent, unanswered, open, not too soon.
+    """Invitations that should get a reminder now: sent, unanswered, open, not too soon,
+    and not stopped by an opt-out (of the survey, the programme's pulses or the firm's mail).
 
     ``max_reminders``/``gap_days`` are the global settings; a programme's own
     reminder policy takes precedence.
@@ -58,6 +60,7 @@ def due_reminders(
             SurveyInvitation.opted_out.is_(False),
             SurveyInvitation.expires_at > now,
             SurveyInvitation.reminders_sent < 5,
+            ~suppressed(),
         )
         .order_by(SurveyInvitation.id)
     ).all()
@@ -85,6 +88,7 @@ def claim_reminder(
             SurveyInvitation.responded.is_(False),
             SurveyInvitation.opted_out.is_(False),
             SurveyInvitation.expires_at > now,
+            ~suppressed(),
         )
     ).one_or_none()
     if row is None or not _is_due(row[0], row[1], max_reminders, gap_days, now):

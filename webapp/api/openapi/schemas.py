@@ -81,7 +81,10 @@ def schemas() -> dict[str, Any]:
                 "meeting": ref("Meeting"),
                 "replayed": {
                     "type": "boolean",
-                    "description": "True when this Idempotency-Key was seen before.",
+                    "description": (
+                        "True when this Idempotency-Key was seen before, or the pairing"
+                        " already has a meeting within the window (default ±3 days)."
+                    ),
                 },
             },
         },

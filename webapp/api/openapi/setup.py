@@ -51,7 +51,10 @@ def setup_paths(bearer: Security) -> dict[str, Any]:
                 },
                 "responses": {
                     "201": json_body("Recorded.", ref("MeetingRecorded")),
-                    "200": json_body("Already recorded with this key.", ref("MeetingRecorded")),
+                    "200": json_body(
+                        "Already recorded (this key, or within the window).",
+                        ref("MeetingRecorded"),
+                    ),
                     "400": error("Malformed JSON or Idempotency-Key."),
                     **AUTH_ERRORS,
                     "404": error("No such pairing in the account's firms."),

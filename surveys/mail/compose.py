@@ -1,0 +1,150 @@
+"""Composing invitations and reminders people can trust (issue 16).
+
+The sender's name and the subject name the firm and the programme (and the
+session's date, or the climate round); the address is the firm's own (else
+``FLIPSIDE_MAIL_FROM``) with the firm's Reply-To; ``Date:`` and a Message-ID on
+the deployment's own domain. The body is multipart/alternative: a plain-text
+part whose paragraphs are single lines (clients wrap them to the screen; the
+transfer encoding, not the text, breaks long lines) and an HTML part with a
+button, the firm's name, the anonymity promise and the expiry. Both come from
+Jinja templates in ``surveys/mail/templates`` (plain jinja2: the worker renders
+them, and workers never import the web app).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from surveys.db.types import utcnow
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: An invitation must stay small: some mail gateways clip or quarantine large HTML mail.
+MAX_BYTES = 30_000
+
+
+@dataclass(frozen=True)
+class SurveyLinks:
+    survey: str
+    opt_out: str
+    we_met: str | None = None
+
+
+def survey_links(base_url: str, token: str, met_token: str | None = None) -> SurveyLinks:
+    return SurveyLinks(
+        survey=f"{base_url}/s/{token}",
+        opt_out=f"{base_url}/s/{token}/opt-out",
+        we_met=f"{base_url}/met/{met_token}" if met_token else None,
+    )
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the mail comes from: the firm's address (or the deployment's) and Reply-To."""
+
+    address: str
+    reply_to: str | None
+    #: The deployment's own host name, for Message-IDs (from FLIPSIDE_BASE_URL).
+    domain: str
+
+
+def sender_for(
+    base_url: str, default_from: str, firm_from: str | None, reply_to: str | None
+) -> Sender:
+    """The firm's sender address if it has one, on the deployment's Message-ID domain."""
+    domain = urlsplit(base_url).hostname or "localhost"
+    return Sender(address=firm_from or default_from, reply_to=reply_to or None, domain=domain)
+
+
+@dataclass(frozen=True)
+class InvitationMail:
+    """Everything an invitation or reminder says (no answers: none exist yet)."""
+
+    to: str
+    firm: str
+    programme: str
+    survey_title: str
+    #: "pulse" (after a session) or "climate" (a round).
+    kind: str
+    intro: str
+    expires_at: datetime
+    #: The firm's minimum group size: answers are stored only mixed with k people's.
+    k: int
+    links: SurveyLinks
+    session_on: date | None = None
+    round_label: str | None = None
+    reminder: bool = False
+
+
+def day_month(day: date) -> str:
+    """12 March (no leading zero, no year: the subject's session date)."""
+    return f"{day.day} {day:%B}"
+
+
+def full_date(day: date | datetime) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def subject(mail: InvitationMail) -> str:
+    """e.g. "Harcourt & Vale Reverse mentoring: your session on 12 March"."""
+    if mail.kind == "pulse" and mail.session_on is not None:
+        about = f"your session on {day_month(mail.session_on)}"
+    elif mail.round_label:
+        about = f"{mail.survey_title} ({mail.round_label})"
+    else:
+        about = mail.survey_title
+    text = f"{mail.firm} {mail.programme}: {about}"
+    return f"Reminder: {text}" if mail.reminder else text
+
+
+@cache
+def environment() -> Environment:
+    """The mail templates' Jinja environment: autoescaped HTML, strict about missing values."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["full_date"] = full_date
+    env.filters["day_month"] = day_month
+    return env
+
+
+def render(mail: InvitationMail, sender: Sender) -> tuple[str, str]:
+    """The plain-text and HTML bodies."""
+    env = environment()
+    values = {"mail": mail, "sender": sender, "subject": subject(mail)}
+    text = env.get_template("invitation.txt").render(values)
+    html = env.get_template("invitation.html").render(values)
+    return text, html
+
+
+def invitation_message(
+    mail: InvitationMail, sender: Sender, now: datetime | None = None
+) -> EmailMessage:
+    """The whole message: headers, a plain-text part and an HTML alternative."""
+    message = EmailMessage()
+    message["From"] = formataddr((f"{mail.firm} {mail.programme}", sender.address))
+    message["To"] = mail.to
+    if sender.reply_to:
+        message["Reply-To"] = sender.reply_to
+    message["Subject"] = subject(mail)
+    message["Date"] = format_datetime(now or utcnow())
+    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["List-Unsubscribe"] = f"<{mail.links.opt_out}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    text, html = render(mail, sender)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

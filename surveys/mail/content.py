@@ -1,0 +1,38 @@
+"""What an invitation's e-mail says, read from the invitation, its programme and firm."""
+
+from __future__ import annotations
+
+from surveys.db.models import SurveyInvitation
+from surveys.definitions import SurveyDefinition
+from surveys.mail.compose import InvitationMail, Sender, SurveyLinks, sender_for
+from surveys.settings import Settings
+
+
+def mail_for(
+    invitation: SurveyInvitation,
+    definition: SurveyDefinition,
+    links: SurveyLinks,
+    settings: Settings,
+    *,
+    reminder: bool = False,
+) -> tuple[InvitationMail, Sender]:
+    """The mail for ``invitation`` and who sends it (the firm's address, else the default)."""
+    programme = invitation.programme
+    firm = programme.firm
+    minutes = "It takes under a minute." if definition.kind == "pulse" else "About two minutes."
+    mail = InvitationMail(
+        to=invitation.person.email,
+        firm=firm.name,
+        programme=programme.name,
+        survey_title=definition.title,
+        kind="pulse" if invitation.meeting_id is not None else "climate",
+        intro=definition.intro or f"Please answer a short survey. {minutes}",
+        expires_at=invitation.expires_at,
+        k=firm.min_group_size or settings.min_group_size,
+        links=links,
+        session_on=invitation.meeting.held_on if invitation.meeting is not None else None,
+        round_label=invitation.survey_round.label if invitation.survey_round else None,
+        reminder=reminder,
+    )
+    sender = sender_for(settings.base_url, settings.mail_from, firm.mail_from, firm.reply_to)
+    return mail, sender
