@@ -61,6 +61,14 @@ from surveys.db import migrate  # noqa: E402
 from surveys.db.models import SurveyInvitation  # noqa: E402
 from surveys.db.session import Database  # noqa: E402
 from surveys.db.types import utcnow  # noqa: E402
+from surveys.intake.keys import (  # noqa: E402
+    PRIVATE_KEY,
+    PSEUDONYM_SECRET,
+    PUBLIC_KEY,
+    Keys,
+    decode,
+    generate,
+)
 from surveys.services.invitations import open_invitation  # noqa: E402
 from surveys.services.responses import submission_context  # noqa: E402
 from surveys.services.tokens import hash_token, new_salt, survey_token  # noqa: E402
@@ -70,6 +78,9 @@ from webapp.respond.context import dump_context, form_token  # noqa: E402
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SECRET = "bench-secret-" + "z" * 30
+#: A fresh mixer key pair and pseudonym secret; the web processes get no private key.
+KEYS = generate()
+WEB_KEYS = {name: value for name, value in KEYS.items() if name != PRIVATE_KEY}
 ANSWERS = {
     "spoke_openly": "4",
     "mentee_engaged": "5",
@@ -139,7 +150,12 @@ def prepare(url: str, invitations: int) -> list[tuple[str, str]]:
     with db.transaction() as session:
         session.execute(insert(SurveyInvitation), rows)
     with db.sessions() as session:
-        first = submission_context(session, open_invitation(session, tokens[0]))
+        keys = Keys(
+            decode(PUBLIC_KEY, KEYS[PUBLIC_KEY]),
+            None,
+            decode(PSEUDONYM_SECRET, KEYS[PSEUDONYM_SECRET]),
+        )
+        first = submission_context(open_invitation(session, tokens[0]), keys)
         ids = dict(session.execute(select(SurveyInvitation.token_hash, SurveyInvitation.id)).all())
     db.dispose()
     return [
@@ -348,8 +364,10 @@ def main() -> None:
             "REDIS_URL": REDIS_URL,
             "FLIPSIDE_QUEUE_NAMESPACE": f"bench-{name}",
             "FLIPSIDE_BASE_URL": "http://x",
+            **WEB_KEYS,
         }
         env.pop("FLIPSIDE_DEMO", None)
+        env.pop(PRIVATE_KEY, None)  # web processes seal; they cannot open
         bare_port, app_port = free_port(), free_port()
         servers: list[subprocess.Popen[bytes]] = []
         try:
@@ -374,10 +392,28 @@ def main() -> None:
         finally:
             for server in reversed(servers):
                 stop(server)
+        written = stored_rows(url)
+        print(
+            f"written by the app: {written['sealed_submissions']} sealed submissions, "
+            f"{written['responses']} plain responses, {written['answers']} plain answers "
+            "(the mixer stores them later, in batches of k people)"
+        )
     finally:
         drop_database(name)
     for mode in chosen:
         report(table[mode], results[mode])
+
+
+def stored_rows(url: str) -> dict[str, int]:
+    """What the submissions wrote: sealed rows, and (there must be none) plain responses."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = {
+            table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            for table in ("sealed_submissions", "responses", "answers")
+        }
+    engine.dispose()
+    return found
 
 
 def report(mode: Mode, rounds: list[tuple[dict[str, float], dict[str, float]]]) -> None:

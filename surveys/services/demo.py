@@ -5,8 +5,9 @@ made by :mod:`surveys.simulation` with a seed, through the real services, and
 plants known effects (see surveys/simulation/effects.py). Loading is
 idempotent: a firm that exists already is left alone; the demo accounts'
 passwords are renewed on every load so the run command can print working logins.
-Aggregates are not computed here; the aggregation worker (or
-``flipside aggregates rebuild``) derives them from the responses.
+Submissions are sealed through the real submission path and then mixed in one
+pass (as the scheduled mixer would), which stores them in batches of at least k
+people and counts them into the aggregates; what cannot reach k yet stays sealed.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ DEMO_FIRMS = (
 )
 #: One D&I lead per demo firm, in DEMO_FIRMS order.
 DEMO_LEADS = ("lead@example.com", "lead2@example.com", "lead3@example.com")
-#: Topics of outbox rows the demo writes for a past that never happened (no mail for them).
-_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued")
+#: Topics of outbox rows the demo writes for a past that never happened: no mail for them,
+#: and no announcement of submissions the demo has mixed itself (the mixer runs on a
+#: schedule, not per event, so nothing is lost; healthz shows no year-old outbox rows).
+_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued", "submission.sealed")
 
 
 @dataclass(frozen=True)

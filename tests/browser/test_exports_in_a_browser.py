@@ -16,6 +16,7 @@ from surveys.services import exports as svc
 from surveys.services.accounts import create_account
 from tests.browser.conftest import axe_violations, screenshot
 from tests.support import factories as f
+from tests.support.sealing import mix, seal_direct
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -37,8 +38,11 @@ def test_a_researcher_requests_follows_and_links_an_export_without_serious_axe_p
     with sqlite_db.transaction() as session:
         programme = f.programme(session)
         for i in range(8):
-            f.answered(session, programme, {"spoke_openly": 4}, submitted_on=date(2026, 2, 1 + i))
+            seal_direct(
+                session, programme.firm_id, programme.id, {"spoke_openly": 4}, person=f"p{i}"
+            )
         create_account(session, "r@example.com", PASSWORD, "researcher", [programme.firm])
+    mix(sqlite_db, today=date(2026, 2, 3))  # eight people: stored in one batch
     laptop.goto(f"{base_url}/auth/login")
     laptop.get_by_label("E-mail address").fill("r@example.com")
     laptop.get_by_label("Password").fill(PASSWORD)

@@ -11,7 +11,7 @@ import pytest
 from dramatiq import Worker
 from sqlalchemy import func, select
 
-from surveys.db.models import Response
+from surveys.db.models import Response, SealedSubmission
 from surveys.db.session import Database
 from surveys.mail import plain_text
 from surveys.services.meetings import record_meeting
@@ -70,8 +70,9 @@ def test_a_participant_answers_from_the_emailed_link_on_a_phone(
     phone.wait_for_url(f"{base_url}/s/thanks")
     assert "Thank you" in phone.locator("h1").inner_text()
     screenshot(phone, "survey-thanks")
-    with sqlite_db.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Response)) == 1
+    with sqlite_db.sessions() as session:  # sealed until the mixer stores it among k people
+        assert session.scalar(select(func.count()).select_from(SealedSubmission)) == 1
+        assert session.scalar(select(func.count()).select_from(Response)) == 0
 
 
 def test_the_survey_page_and_its_error_state_have_no_serious_accessibility_violations(
@@ -81,6 +82,14 @@ def test_the_survey_page_and_its_error_state_have_no_serious_accessibility_viola
     with sqlite_db.transaction() as session:
         tokens = f.invited_pair(session)
     phone.goto(f"{base_url}/s/{tokens['mentee']}")
+    promise = phone.locator("p.protection")
+    assert promise.is_visible()
+    assert " ".join(promise.inner_text().split()) == (
+        "Your answers are anonymous. They are sealed when you submit them and stored only "
+        "together with other people's answers, at least 5 people in each batch, with no date "
+        "and nothing that links them to this link or to you. Results are only ever shown for "
+        "groups of at least 5 people."
+    )
     assert axe_violations(phone) == []
     phone.get_by_role("button", name=re.compile("Send my answers")).click()
     phone.wait_for_selector("#error-summary")

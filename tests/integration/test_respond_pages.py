@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from surveys import outbox
-from surveys.db.models import Answer, Meeting, OutboxEvent, Response, SurveyInvitation
+from surveys.db.models import Meeting, OutboxEvent, Response, SealedSubmission, SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.services.tokens import met_token
 from tests.support import factories as f
+from tests.support.participants import waiting
 from webapp.respond.context import form_token
 
 
@@ -43,9 +44,11 @@ def form_post(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
     return client.post(path, data={**data, "csrf_token": match.group(1).decode()})
 
 
-def responses(db: Database) -> int:
+def sealed(db: Database) -> int:
+    """Submissions written: sealed, never a plain response (the mixer stores those later)."""
     with db.sessions() as session:
-        return session.scalar(select(func.count()).select_from(Response)) or 0
+        assert session.scalar(select(func.count()).select_from(Response)) == 0
+        return session.scalar(select(func.count()).select_from(SealedSubmission)) or 0
 
 
 def test_the_survey_page_shows_every_question_and_how_answers_are_protected(
@@ -54,7 +57,18 @@ def test_the_survey_page_shows_every_question_and_how_answers_are_protected(
     page = client.get(f"/s/{tokens['mentor']}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Your answers are anonymous" in html
+    assert "Your answers are anonymous." in html
+    promise = re.search(r'<p class="protection">(.*?)</p>', html, re.S)
+    assert promise is not None
+    assert (
+        re.sub(r"<[^>]+>|\s+", " ", promise.group(1)).split()
+        == (
+            "Your answers are anonymous. They are sealed when you submit them and stored only "
+            "together with other people's answers, at least 5 people in each batch, with no date "
+            "and nothing that links them to this link or to you. Results are only ever shown for "
+            "groups of at least 5 people."
+        ).split()
+    )
     assert "I could speak openly in this session." in html
     assert html.count("<fieldset") == 5 and "<textarea" in html
     assert page.headers["Cache-Control"] == "no-store"
@@ -74,7 +88,7 @@ def test_answering_stores_one_response_and_thanks_the_participant(
     response = form_post(client, f"/s/{tokens['mentor']}", answers)
     assert response.status_code == 303 and response.headers["Location"].endswith("/s/thanks")
     assert "Thank you" in client.get("/s/thanks").get_data(as_text=True)
-    assert responses(sqlite_db) == 1
+    assert sealed(sqlite_db) == 1
     again = client.get(f"/s/{tokens['mentor']}")
     assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
 
@@ -91,12 +105,12 @@ def test_a_page_submission_writes_once_on_either_database_and_nudges_the_relay_a
     with db.transaction() as session:
         tokens = f.invited_pair(session)
     heard: list[int] = []
-    outbox.on_commit(lambda: heard.append(responses(db)))  # what is committed when nudged
+    outbox.on_commit(lambda: heard.append(sealed(db)))  # what is committed when nudged
     try:
         client = app.test_client(use_cookies=False)
         answers = {**f.MENTOR_ANSWERS, "topics": ["technology", "other"]}
         bad = form_post(client, f"/s/{tokens['mentor']}", {**answers, "spoke_openly": "9"})
-        assert bad.status_code == 422 and responses(db) == 0 and heard == []
+        assert bad.status_code == 422 and sealed(db) == 0 and heard == []
         page = client.get(f"/s/{tokens['mentor']}").get_data(as_text=True)
         fields = dict(
             re.findall(r'name="(csrf_token|context)" (?:type="hidden" )?value="([^"]+)"', page)
@@ -108,14 +122,12 @@ def test_a_page_submission_writes_once_on_either_database_and_nudges_the_relay_a
         again = client.post(f"/s/{tokens['mentor']}", data={**answers, **fields})
         assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
         with db.sessions() as session:
-            announced = select(func.count()).where(OutboxEvent.topic == "response.submitted")
+            announced = select(func.count()).where(OutboxEvent.topic == "submission.sealed")
             assert session.scalar(announced) == 1
-            stored = session.scalars(select(Response)).one()
-            assert (stored.role, stored.survey_key) == ("mentor", "mentor_pulse")
-            topics = session.scalars(
-                select(Answer.item).where(Answer.question_key == "topics").order_by(Answer.item)
-            ).all()
-            assert topics == ["other", "technology"]
+        (stored,) = waiting(db)
+        assert (stored.role, stored.survey_key) == ("mentor", "mentor_pulse")
+        topics = sorted(a.item for a in stored.answers if a.question_key == "topics")
+        assert topics == ["other", "technology"]
         assert heard == [1]
     finally:
         outbox.clear_commit_listeners()
@@ -151,7 +163,7 @@ def test_bad_answers_show_the_form_again_with_messages_and_store_nothing(
     assert page.status_code == 422
     assert "There is a problem" in html and message.lower() in html.lower()
     assert 'href="#q-' in html  # the summary links to the question
-    assert responses(sqlite_db) == 0
+    assert sealed(sqlite_db) == 0
 
 
 def test_unknown_and_malformed_tokens_get_a_clear_404(client: FlaskClient) -> None:
@@ -173,7 +185,7 @@ def test_an_expired_link_gets_410_and_writes_nothing(
         f"/s/{tokens['mentor']}", data={"spoke_openly": "4", "csrf_token": link_token}
     )
     assert posted.status_code == 410 and "expired" in posted.get_data(as_text=True)
-    assert responses(sqlite_db) == 0
+    assert sealed(sqlite_db) == 0
 
 
 def test_a_forged_or_missing_csrf_token_is_refused_with_400(
@@ -200,7 +212,7 @@ def test_a_forged_or_missing_csrf_token_is_refused_with_400(
     assert match
     staff = client.post(f"/s/{tokens['mentor']}", data={**data, "csrf_token": match.group(1)})
     assert staff.status_code == 400
-    assert responses(sqlite_db) == 0
+    assert sealed(sqlite_db) == 0
     with sqlite_db.sessions() as session:
         assert not any(session.scalars(select(SurveyInvitation.responded)))
 
@@ -230,7 +242,7 @@ def test_the_participant_pages_set_no_cookie_and_need_none(
     assert missing.status_code == 422 and "Set-Cookie" not in missing.headers
     sent = client.post(path, data=answers)
     assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
-    assert responses(sqlite_db) == 1
+    assert sealed(sqlite_db) == 1
     with sqlite_db.transaction() as session:
         pairing = f.pairing(session)
         pairing_id = pairing.id
@@ -314,7 +326,10 @@ def test_the_page_carries_only_coarse_bands_signed_and_bound_to_its_link(
         "level_band",
         "tenure_band",
         "gender_group",
+        "person_ref",
     }
+    # the person's keyed reference for this survey (counts people in the mixer): opaque
+    assert re.fullmatch(r"[0-9a-f]{64}", data["person_ref"])
     assert tokens["mentor"] not in raw and len(binding) == 16
 
 
@@ -338,9 +353,8 @@ def test_a_forged_or_foreign_context_is_ignored_and_the_submission_still_right(
         "context": context,
     }
     assert client.post(f"/s/{tokens['mentor']}", data=answers).status_code == 303
-    with sqlite_db.sessions() as session:
-        stored = session.scalars(select(Response)).one()
-        assert (stored.survey_key, stored.role) == ("mentor_pulse", "mentor")
+    (stored,) = waiting(sqlite_db)
+    assert (stored.survey_key, stored.role) == ("mentor_pulse", "mentor")
 
 
 def test_a_page_opened_before_expiry_cannot_submit_after_it(
@@ -362,7 +376,7 @@ def test_a_page_opened_before_expiry_cannot_submit_after_it(
     }
     posted = client.post(f"/s/{tokens['mentor']}", data=answers)
     assert posted.status_code == 410 and "expired" in posted.get_data(as_text=True)
-    assert responses(sqlite_db) == 0
+    assert sealed(sqlite_db) == 0
 
 
 def test_a_context_is_only_read_back_with_its_key_its_link_and_untouched() -> None:
@@ -370,7 +384,7 @@ def test_a_context_is_only_read_back_with_its_key_its_link_and_untouched() -> No
     from webapp.respond.context import dump_context, load_context
 
     context = SubmissionContext(
-        7, "mentor_pulse", 1, 1, 2, None, "mentor", "junior", "<2y", "woman"
+        7, "mentor_pulse", 1, 1, 2, None, "mentor", "junior", "<2y", "woman", "ref-" + "0" * 60
     )
     raw = dump_context("k" * 40, context, "link-one")
     assert load_context("k" * 40, raw, "link-one") == context

@@ -1,12 +1,18 @@
-"""Submitting a response: one transaction, one response per token, no link back."""
+"""Submitting a response: one transaction, one sealed submission per token, no link back.
+
+Nothing is stored in plain text at submission (PRODUCT.md 2.3): the answers
+wait sealed until the mixer stores them among at least k people, so the tests
+read what was sealed (opened with the mixer's key) and, where they look at the
+stored response, add k-1 companions of the same cohort and mix.
+"""
 
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from surveys.db.models import Answer, OutboxEvent, Response, SurveyInvitation
 from surveys.db.session import Database
@@ -14,60 +20,76 @@ from surveys.db.types import utcnow
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Gone, NotFound
 from surveys.services.invitations import opt_out
-from surveys.services.responses import submit_response
+from surveys.services.responses import read_context, submit_response
 from tests.support import factories as f
+from tests.support.participants import companions, waiting, written
+from tests.support.sealing import mix, submit_token, test_keys
+
+MONDAY = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
+MENTOR_ROWS = {
+    ("spoke_openly", "", 4),
+    ("mentee_engaged", "", 5),
+    ("good_use_of_time", "", 3),
+    ("topics", "technology", None),
+    ("topics", "wellbeing", None),
+    ("recommend_programme", "", 9),
+}
 
 
 def counts(db: Database) -> tuple[int, int, int]:
-    with db.sessions() as session:
-        return (
-            session.scalar(select(func.count()).select_from(Response)) or 0,
-            session.scalar(select(func.count()).select_from(Answer)) or 0,
-            session.scalar(select(func.count()).where(OutboxEvent.topic == "response.submitted"))
-            or 0,
-        )
+    """(sealed submissions, plain responses + answers, submission.sealed events)."""
+    return written(db)
 
 
-def test_a_submission_stores_an_unlinkable_response_and_announces_it(db: Database) -> None:
+def test_a_submission_seals_an_unlinkable_response_and_announces_it(db: Database) -> None:
     with db.transaction() as session:
         tokens = f.invited_pair(session)
     with db.transaction() as session:
-        response_id = submit_response(
-            session, tokens["mentor"], f.MENTOR_ANSWERS, today=date(2026, 2, 2)
-        )
+        submit_token(session, tokens["mentor"], f.MENTOR_ANSWERS, now=MONDAY)
+    assert counts(db) == (1, 0, 1)  # sealed, nothing in plain text, announced
+    (sealed,) = waiting(db)
+    assert (sealed.survey_key, sealed.survey_version, sealed.role) == ("mentor_pulse", 1, "mentor")
+    assert sealed.period == "2026-W06"
+    assert (sealed.level_band, sealed.tenure_band) == ("junior", "5-10y")
+    assert sealed.pseudonym is None
+    assert {(a.question_key, a.item, a.value) for a in sealed.answers} == MENTOR_ROWS
     with db.sessions() as session:
-        stored = session.get(Response, response_id)
-        assert stored is not None
-        assert (stored.survey_key, stored.survey_version, stored.role) == (
+        responded = session.scalars(select(SurveyInvitation.responded)).all()
+        assert sorted(responded) == [False, True]
+        event = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.topic == "submission.sealed")
+        ).one()
+        assert event.payload == {}  # names nothing that was written
+    with db.transaction() as session:
+        companions(session, sealed, 4, {"spoke_openly": 1}, day=MONDAY.date())
+    assert mix(db, today=date(2026, 2, 3)).released == 5
+    with db.sessions() as session:
+        stored = [
+            r
+            for r in session.scalars(select(Response))
+            if len(session.scalars(select(Answer).where(Answer.response_id == r.id)).all()) > 1
+        ]
+        assert len(stored) == 1
+        (response,) = stored
+        assert (response.survey_key, response.survey_version, response.role) == (
             "mentor_pulse",
             1,
             "mentor",
         )
-        assert stored.submitted_on == date(2026, 2, 2)
-        assert (stored.level_band, stored.tenure_band) == ("junior", "5-10y")
-        assert stored.pseudonym is None
-        answers = session.scalars(select(Answer).where(Answer.response_id == response_id)).all()
-        assert {(a.question_key, a.item, a.value) for a in answers} == {
-            ("spoke_openly", "", 4),
-            ("mentee_engaged", "", 5),
-            ("good_use_of_time", "", 3),
-            ("topics", "technology", None),
-            ("topics", "wellbeing", None),
-            ("recommend_programme", "", 9),
-        }
-        responded = session.scalars(select(SurveyInvitation.responded)).all()
-        assert sorted(responded) == [False, True]
-        event = session.scalars(
-            select(OutboxEvent).where(OutboxEvent.topic == "response.submitted")
-        ).one()
-        assert event.payload == {"response_id": str(response_id)}
+        assert (response.period_kind, response.period) == ("week", "2026-W06")
+        assert not hasattr(response, "submitted_on")
+        assert (response.level_band, response.tenure_band) == ("junior", "5-10y")
+        assert response.pseudonym is None
+        answers = session.scalars(select(Answer).where(Answer.response_id == response.id)).all()
+        assert {(a.question_key, a.item, a.value) for a in answers} == MENTOR_ROWS
+    assert counts(db)[0] == 0
 
 
 def test_bad_answers_write_nothing(db: Database) -> None:
     with db.transaction() as session:
         tokens = f.invited_pair(session)
     with db.sessions() as session, pytest.raises(InvalidAnswers):
-        submit_response(session, tokens["mentor"], {**f.MENTOR_ANSWERS, "spoke_openly": ["9"]})
+        submit_token(session, tokens["mentor"], {**f.MENTOR_ANSWERS, "spoke_openly": ["9"]})
     assert counts(db) == (0, 0, 0)
     with db.sessions() as session:
         assert not any(session.scalars(select(SurveyInvitation.responded)).all())
@@ -77,7 +99,7 @@ def test_the_same_token_twice_yields_one_response(db: Database) -> None:
     with db.transaction() as session:
         tokens = f.invited_pair(session)
     with db.transaction() as session:
-        submit_response(
+        submit_token(
             session,
             tokens["mentee"],
             {
@@ -88,7 +110,7 @@ def test_the_same_token_twice_yields_one_response(db: Database) -> None:
             },
         )
     with db.sessions() as session, pytest.raises(Gone, match="already been answered"):
-        submit_response(
+        submit_token(
             session,
             tokens["mentee"],
             {
@@ -111,25 +133,34 @@ def test_unknown_expired_and_opted_out_tokens_cannot_answer(db: Database) -> Non
         invitation.expires_at = utcnow() - timedelta(seconds=1)
     with db.sessions() as session:
         with pytest.raises(NotFound):
-            submit_response(session, "A" * 22, f.MENTOR_ANSWERS)
+            submit_token(session, "A" * 22, f.MENTOR_ANSWERS)
         with pytest.raises(NotFound):
-            submit_response(session, "../../etc", f.MENTOR_ANSWERS)
+            submit_token(session, "../../etc", f.MENTOR_ANSWERS)
         with pytest.raises(Gone, match="expired"):
-            submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS)
+            submit_token(session, tokens["mentor"], f.MENTOR_ANSWERS)
         with pytest.raises(Gone, match="opted out"):
-            submit_response(session, tokens["mentee"], f.MENTOR_ANSWERS)
+            submit_token(session, tokens["mentee"], f.MENTOR_ANSWERS)
     assert counts(db) == (0, 0, 0)
 
 
 def test_a_longitudinal_programme_pseudonymises_with_its_own_key(db: Database) -> None:
     with db.transaction() as session:
         tokens = f.invited_pair(session, longitudinal=True)
+        other = f.invited_pair(session, longitudinal=True)
     with db.transaction() as session:
-        response_id = submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS)
+        submit_token(session, tokens["mentor"], f.MENTOR_ANSWERS, now=MONDAY)
+    (sealed,) = waiting(db)
+    assert sealed.pseudonym is not None and len(sealed.pseudonym) == 64
+    with db.transaction() as session:
+        submit_token(session, other["mentor"], f.MENTOR_ANSWERS, now=MONDAY)
+    assert len({s.pseudonym for s in waiting(db)}) == 2  # each programme keys its own
+    with db.transaction() as session:
+        companions(session, sealed, 4, {"spoke_openly": 1}, day=MONDAY.date())
+    assert mix(db, today=date(2026, 2, 3)).released == 5
     with db.sessions() as session:
-        response = session.get(Response, response_id)
-        assert response is not None and response.pseudonym is not None
-        assert len(response.pseudonym) == 64
+        stored = session.scalars(select(Response.pseudonym)).all()
+        assert sealed.pseudonym in stored
+        assert all(p is None or len(p) == 64 for p in stored)
 
 
 def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Database) -> None:
@@ -142,7 +173,7 @@ def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Data
         start.wait(timeout=30)
         try:
             with pg_db.transaction() as session:
-                submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS)
+                submit_token(session, tokens["mentor"], f.MENTOR_ANSWERS)
             outcomes.append("stored")
         except (Gone, NotFound):
             outcomes.append("refused")
@@ -153,21 +184,25 @@ def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Data
     for thread in threads:
         thread.join()
     assert outcomes.count("stored") == 1 and outcomes.count("refused") == 49
-    assert counts(pg_db) == (1, 6, 1)
+    assert counts(pg_db) == (1, 0, 1)
 
 
 def test_a_context_read_earlier_still_claims_only_its_own_unanswered_link(db: Database) -> None:
-    from surveys.services.invitations import open_invitation
-    from surveys.services.responses import submission_context
-
+    keys = test_keys(private=False)
     with db.transaction() as session:
         tokens = f.invited_pair(session)
-        mentor_context = submission_context(session, open_invitation(session, tokens["mentor"]))
+        mentor_context = read_context(session, tokens["mentor"], keys)
     with db.sessions() as session, pytest.raises(Gone):
         # the mentor's context with the mentee's link: the claim matches no invitation
-        submit_response(session, tokens["mentee"], f.MENTOR_ANSWERS, context=mentor_context)
+        submit_response(
+            session.connection(), tokens["mentee"], f.MENTOR_ANSWERS, mentor_context, keys=keys
+        )
     with db.transaction() as session:
-        submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS, context=mentor_context)
+        submit_response(
+            session.connection(), tokens["mentor"], f.MENTOR_ANSWERS, mentor_context, keys=keys
+        )
     with db.sessions() as session, pytest.raises(Gone, match="already been answered"):
-        submit_response(session, tokens["mentor"], f.MENTOR_ANSWERS, context=mentor_context)
+        submit_response(
+            session.connection(), tokens["mentor"], f.MENTOR_ANSWERS, mentor_context, keys=keys
+        )
     assert counts(db)[0] == 1
