@@ -4,7 +4,9 @@ Everything happens in the caller's single transaction (:func:`mix_pass`):
 
 1. a lock so two mixers never overlap (PostgreSQL: a transaction-scoped advisory
    lock; SQLite: every write transaction is ``BEGIN IMMEDIATE`` already);
-2. read the sealed rows and open them with the private key;
+2. read the sealed rows of the periods that can release something now
+   (:func:`due_periods`, from the plain routing key alone) and open them with
+   the private key; the others are not even read;
 3. plan the batches (:func:`surveys.intake.mixer.plan`);
 4. insert the released responses and their answers, shuffled, with fresh random
    ids, in bulk (one executemany per table), with no date and no person tag;
@@ -26,12 +28,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from surveys import aggregates
 from surveys.db.models import Answer, Firm, Response, SealedSubmission, SurveyRound
 from surveys.db.session import Database
+from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
 from surveys.intake.mixer import Batch, Calendar, RoundState, Waiting, plan
 from surveys.intake.sealing import Opener, SealedAnswer, Submission
@@ -168,6 +171,55 @@ class _Counted:
     value: int | None
 
 
+def inbox(session: Session) -> dict[str, int]:
+    """Sealed rows waiting per routing period (the plain column only: nothing opened)."""
+    query = select(SealedSubmission.period, func.count()).group_by(SealedSubmission.period)
+    return {period: int(rows) for period, rows in session.execute(query)}
+
+
+def due_periods(
+    session: Session, counts: Mapping[str, int], today: date, default_k: int
+) -> list[str]:
+    """The routing periods whose sealed rows a pass opens: those that can release now.
+
+    ``counts`` is :func:`inbox`. A period is due when it has ended (its week, or
+    its round closed: leftovers merge upward and carry on), or when it holds at least
+    k rows (the smallest k
+    of any firm: fewer rows than k cannot hold k people). Not-ended periods that a
+    due, fully ended one carries its leftovers into (the next month's first week,
+    the survey's next round) are opened with it, so the carried people meet the
+    new ones. Everything else waits unread: opening every sealed row on every pass
+    would cost the whole inbox each time (PRODUCT.md 3: a period released within
+    60 s with a million waiting). Safety never depends on this choice -- the plan
+    releases nothing below k whatever it is given -- only how soon a group goes out.
+    """
+    if not counts:
+        return []
+    smallest = session.scalar(select(func.min(Firm.min_group_size)))
+    k = min(default_k, smallest) if smallest else default_k
+    round_ids = {int(p[6:]) for p in counts if p.startswith("round:")}
+    rounds = _rounds(session, round_ids)
+    due = set()
+    carries_into_weeks = False
+    for period, rows in counts.items():
+        if period.startswith("round:"):
+            state = rounds.get(int(period[6:]))
+            ended = state is not None and state.closed
+            following = state.next_round if state is not None and ended else None
+            while following is not None and f"round:{following}" not in due:
+                due.add(f"round:{following}")  # carried leftovers meet the next round
+                after = _rounds(session, {following}).get(following)
+                following = after.next_round if after is not None and after.closed else None
+        else:
+            ended = week_ended(period, today)
+            carries_into_weeks |= month_ended(month_of_week(period), today)
+        if ended or rows >= k:
+            due.add(period)
+    if carries_into_weeks:
+        due.update(p for p in counts if not p.startswith("round:"))
+    return sorted(due & set(counts))
+
+
 def mix_pass(
     session: Session,
     opener: Opener,
@@ -179,9 +231,18 @@ def mix_pass(
     """One pass in the caller's transaction (the caller commits); see the module docstring."""
     lock(session)
     rng = rng or random.SystemRandom()
-    rows = session.execute(select(SealedSubmission.id, SealedSubmission.sealed)).all()
+    today = today or date.today()
+    counts = inbox(session)
+    due = due_periods(session, counts, today, default_k)
+    rows: list[Any] = []
+    for start in range(0, len(due), _CHUNK):
+        rows += session.execute(
+            select(SealedSubmission.id, SealedSubmission.sealed).where(
+                SealedSubmission.period.in_(due[start : start + _CHUNK])
+            )
+        ).all()
     if not rows:
-        return MixReport(0, 0, 0)
+        return MixReport(sum(counts.values()), 0, 0)
     opened = {row.id: opener.open(row.sealed) for row in rows}
     waiting = [
         Waiting(
@@ -195,7 +256,7 @@ def mix_pass(
         for sealed_id, sub in opened.items()
     ]
     round_ids = {s.round_id for s in opened.values() if s.round_id is not None}
-    calendar = Calendar(today or date.today(), _rounds(session, round_ids))
+    calendar = Calendar(today, _rounds(session, round_ids))
     k = _k_of(session, {s.firm_id for s in opened.values()}, default_k)
     batches = plan(waiting, k.__getitem__, calendar)
     released = store(session, batches, opened, rng)
@@ -206,7 +267,7 @@ def mix_pass(
             .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
             .execution_options(synchronize_session=False)
         )
-    return MixReport(len(rows), released, len(batches))
+    return MixReport(sum(counts.values()), released, len(batches))
 
 
 class MixerKeyMissing(Exception):
