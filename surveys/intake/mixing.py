@@ -183,9 +183,9 @@ def due_periods(
     """The routing periods whose sealed rows a pass opens: those that can release now.
 
     ``counts`` is :func:`inbox`. A period is due when it has ended (its week, or
-    its round closed: leftovers merge upward and carry on), or when it holds at least
-    k rows (the smallest k
-    of any firm: fewer rows than k cannot hold k people). Not-ended periods that a
+    its round closed: leftovers merge upward and carry on), or when it holds at
+    least k rows (the smallest k of any firm: fewer rows cannot hold k people).
+    Not-ended periods that a
     due, fully ended one carries its leftovers into (the next month's first week,
     the survey's next round) are opened with it, so the carried people meet the
     new ones. Everything else waits unread: opening every sealed row on every pass
