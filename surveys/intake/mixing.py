@@ -214,7 +214,8 @@ def due_periods(
     smallest = session.scalar(select(func.min(Firm.min_group_size)))
     k = min(default_k, smallest) if smallest else default_k
     round_ids = {int(p[6:]) for p in counts if p.startswith("round:")}
-    rounds = _rounds(session, round_ids)
+    closed = set(session.scalars(select(SurveyRound.id).where(SurveyRound.closed))) & round_ids
+    rounds = _rounds(session, closed)  # open rounds need no more than "not closed"
     due = set()
     carries_into_weeks = False
     for period, rows in counts.items():
