@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from surveys.db.models import Answer, PooledComment, Response
@@ -23,6 +23,9 @@ def comment_period(period_kind: str, period: str) -> str:
     return period
 
 
+_HEAD = ("firm_id", "programme_id", *COHORT, "period_kind", "period")
+
+
 def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, released: bool) -> int:
     """Copy the free-text answers of ``response_ids``, masked, to wait for their release.
 
@@ -30,26 +33,32 @@ def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, releas
     aggregation consumer, or a rebuild for the events it takes over), so a
     comment is pooled exactly when its response is counted. Returns how many.
     """
-    rows = session.execute(
-        select(Response, Answer.question_key, Answer.text)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.id.in_(list(response_ids)), Answer.text.is_not(None))
-    ).all()
-    pooled = [
-        PooledComment(
-            id=uuid.uuid4(),
-            survey_key=response.survey_key,
-            survey_version=response.survey_version,
-            question_key=question_key,
-            firm_id=response.firm_id,
-            programme_id=response.programme_id,
-            **{name: getattr(response, name) for name in COHORT},
-            period=comment_period(response.period_kind, response.period),
-            text=mask_contact_details(text.strip()),
-            released=released,
-        )
-        for response, question_key, text in rows
-        if text and text.strip()
-    ]
-    session.add_all(pooled)
+    columns = [getattr(Response, name) for name in ("survey_key", "survey_version", *_HEAD)]
+    ids = list(response_ids)
+    pooled: list[dict[str, object]] = []
+    for start in range(0, len(ids), 5000):  # Core rows, not entities: a batch is thousands
+        rows = session.execute(
+            select(*columns, Answer.question_key, Answer.text)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(Response.id.in_(ids[start : start + 5000]), Answer.text.is_not(None))
+        ).all()
+        for row in rows:
+            if not (row.text and row.text.strip()):
+                continue
+            pooled.append(
+                {
+                    "id": uuid.uuid4(),
+                    "survey_key": row.survey_key,
+                    "survey_version": row.survey_version,
+                    "question_key": row.question_key,
+                    "firm_id": row.firm_id,
+                    "programme_id": row.programme_id,
+                    **{name: getattr(row, name) for name in COHORT},
+                    "period": comment_period(row.period_kind, row.period),
+                    "text": mask_contact_details(row.text.strip()),
+                    "released": released,
+                }
+            )
+    if pooled:
+        session.execute(insert(PooledComment), pooled)
     return len(pooled)

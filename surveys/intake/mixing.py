@@ -4,7 +4,9 @@ Everything happens in the caller's single transaction (:func:`mix_pass`):
 
 1. a lock so two mixers never overlap (PostgreSQL: a transaction-scoped advisory
    lock; SQLite: every write transaction is ``BEGIN IMMEDIATE`` already);
-2. read the sealed rows and open them with the private key;
+2. read the sealed rows of the periods that can release something now
+   (:func:`due_periods`, from the plain routing key alone) and open them with
+   the private key; the others are not even read;
 3. plan the batches (:func:`surveys.intake.mixer.plan`);
 4. insert the released responses and their answers, shuffled, with fresh random
    ids, in bulk (one executemany per table), with no date and no person tag;
@@ -26,12 +28,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from surveys import aggregates
 from surveys.db.models import Answer, Firm, Response, SealedSubmission, SurveyRound
 from surveys.db.session import Database
+from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
 from surveys.intake.mixer import Batch, Calendar, RoundState, Waiting, plan
 from surveys.intake.sealing import Opener, SealedAnswer, Submission
@@ -135,9 +138,8 @@ def store(
     rng.shuffle(responses)
     answers = [_answer_row(r["id"], a) for r in responses for a in r.pop("_answers")]
     rng.shuffle(answers)
-    session.execute(insert(Response), responses)
-    for start in range(0, len(answers), _CHUNK):
-        session.execute(insert(Answer), answers[start : start + _CHUNK])
+    _insert_rows(session, Response.__table__, responses)
+    _insert_rows(session, Answer.__table__, answers)
     by_response: dict[uuid.UUID, list[_Counted]] = {}
     for row in answers:
         counted = _Counted(row["question_key"], row["item"], row["value"])
@@ -145,6 +147,23 @@ def store(
     views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
     aggregates.add_batch(session, views, by_response, [r["id"] for r in responses])
     return len(responses)
+
+
+def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` fast: on PostgreSQL with COPY in the pass's transaction (an
+    executemany sends one statement per row), elsewhere an executemany."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    assert raw is not None  # a checked-out psycopg connection
+    names = ", ".join(f'"{name}"' for name in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 @dataclass
@@ -170,6 +189,56 @@ class _Counted:
     value: int | None
 
 
+def inbox(session: Session) -> dict[str, int]:
+    """Sealed rows waiting per routing period (the plain column only: nothing opened)."""
+    query = select(SealedSubmission.period, func.count()).group_by(SealedSubmission.period)
+    return {period: int(rows) for period, rows in session.execute(query)}
+
+
+def due_periods(
+    session: Session, counts: Mapping[str, int], today: date, default_k: int
+) -> list[str]:
+    """The routing periods whose sealed rows a pass opens: those that can release now.
+
+    ``counts`` is :func:`inbox`. A period is due when it has ended (its week, or
+    its round closed: leftovers merge upward and carry on), or when it holds at
+    least k rows (the smallest k of any firm: fewer rows cannot hold k people).
+    Not-ended periods that a
+    due, fully ended one carries its leftovers into (the next month's first week,
+    the survey's next round) are opened with it, so the carried people meet the
+    new ones. Everything else waits unread: opening every sealed row on every pass
+    would cost the whole inbox each time (PRODUCT.md 3: a period released within
+    60 s with a million waiting). Safety never depends on this choice -- the plan
+    releases nothing below k whatever it is given -- only how soon a group goes out.
+    """
+    if not counts:
+        return []
+    smallest = session.scalar(select(func.min(Firm.min_group_size)))
+    k = min(default_k, smallest) if smallest else default_k
+    round_ids = {int(p[6:]) for p in counts if p.startswith("round:")}
+    closed = set(session.scalars(select(SurveyRound.id).where(SurveyRound.closed))) & round_ids
+    rounds = _rounds(session, closed)  # open rounds need no more than "not closed"
+    due = set()
+    carries_into_weeks = False
+    for period, rows in counts.items():
+        if period.startswith("round:"):
+            state = rounds.get(int(period[6:]))
+            ended = state is not None and state.closed
+            following = state.next_round if state is not None and ended else None
+            while following is not None and f"round:{following}" not in due:
+                due.add(f"round:{following}")  # carried leftovers meet the next round
+                after = _rounds(session, {following}).get(following)
+                following = after.next_round if after is not None and after.closed else None
+        else:
+            ended = week_ended(period, today)
+            carries_into_weeks |= month_ended(month_of_week(period), today)
+        if ended or rows >= k:
+            due.add(period)
+    if carries_into_weeks:
+        due.update(p for p in counts if not p.startswith("round:"))
+    return sorted(due & set(counts))
+
+
 def mix_pass(
     session: Session,
     opener: Opener,
@@ -181,9 +250,18 @@ def mix_pass(
     """One pass in the caller's transaction (the caller commits); see the module docstring."""
     lock(session)
     rng = rng or random.SystemRandom()
-    rows = session.execute(select(SealedSubmission.id, SealedSubmission.sealed)).all()
+    today = today or date.today()
+    counts = inbox(session)
+    due = due_periods(session, counts, today, default_k)
+    rows: list[Any] = []
+    for start in range(0, len(due), _CHUNK):
+        rows += session.execute(
+            select(SealedSubmission.id, SealedSubmission.sealed).where(
+                SealedSubmission.period.in_(due[start : start + _CHUNK])
+            )
+        ).all()
     if not rows:
-        return MixReport(0, 0, 0)
+        return MixReport(sum(counts.values()), 0, 0)
     opened = {row.id: opener.open(row.sealed) for row in rows}
     waiting = [
         Waiting(
@@ -197,7 +275,7 @@ def mix_pass(
         for sealed_id, sub in opened.items()
     ]
     round_ids = {s.round_id for s in opened.values() if s.round_id is not None}
-    calendar = Calendar(today or date.today(), _rounds(session, round_ids))
+    calendar = Calendar(today, _rounds(session, round_ids))
     k = _k_of(session, {s.firm_id for s in opened.values()}, default_k)
     batches = plan(waiting, k.__getitem__, calendar)
     released = store(session, batches, opened, rng)
@@ -209,7 +287,7 @@ def mix_pass(
             .execution_options(synchronize_session=False)
         )
     programmes = frozenset(opened[i].programme_id for batch in batches for i in batch.ids)
-    return MixReport(len(rows), released, len(batches), programmes)
+    return MixReport(sum(counts.values()), released, len(batches), programmes)
 
 
 class MixerKeyMissing(Exception):

@@ -1,22 +1,27 @@
-"""Aggregate cells: what a response adds, exactly once, batched release, verify and rebuild."""
+"""Aggregate cells as the mixer writes them: what a response adds, exactly once, batches of k
+people, verify and rebuild."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 
 from surveys import aggregates as agg
 from surveys.aggregates import CellKey, Stats
-from surveys.db.models import AggregateCell, Firm, ProcessedEvent, SurveyRound
+from surveys.db.models import AggregateCell, Firm, SealedSubmission, SurveyRound
 from surveys.db.session import Database
+from surveys.intake.sealing import period_of
 from tests.support import factories as f
-from tests.support.submissions import submit
+from tests.support.sealing import mix
+from tests.support.submissions import DAY, submit
 
 K = 5
 COHORT = (1, 1, "mentor", "junior", "2-5y", "woman")
+#: A day inside the helpers' week (2026-W06): nothing has ended, no merging.
+DURING = DAY + timedelta(days=1)
 
 
 def key(
@@ -25,6 +30,7 @@ def key(
     item: str = "",
     kind: str = "week",
     period: str = "2026-W06",
+    gender: str = "woman",
 ) -> CellKey:
     firm_id, programme_id = db_ids
     return CellKey(
@@ -37,7 +43,7 @@ def key(
         "mentor",
         "junior",
         "2-5y",
-        "woman",
+        gender,
         kind,
         period,
     )
@@ -50,19 +56,26 @@ def setup(db: Database, **firm_kw: Any) -> tuple[int, int]:
 
 
 def submitted(
-    db: Database, ids: tuple[int, int], count: int = 1, *, batching: bool = True, **kw: Any
-) -> list[int]:
-    """Commit ``count`` submissions and hand each event to the consumer once."""
-    events = []
-    for _ in range(count):
-        with db.transaction() as session:
-            response, event_id = submit(session, ids, **kw)
-        with db.transaction() as session:
-            assert agg.record_submission(
-                session, event_id, response.id, default_k=K, batching=batching
-            )
-        events.append(event_id)
-    return events
+    db: Database,
+    ids: tuple[int, int],
+    count: int = 1,
+    *,
+    k: int = 1,
+    today: date | None = None,
+    **kw: Any,
+) -> int:
+    """Seal ``count`` submissions of distinct people, then run one mixer pass with ``k``
+    (1 by default: every submission is a batch, for the tests of what a response adds).
+    Returns how many the pass released."""
+    with db.transaction() as session:
+        for _ in range(count):
+            submit(session, ids, **kw)
+    return mix(db, k=k, today=today).released
+
+
+def sealed(db: Database) -> int:
+    with db.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(SealedSubmission)) or 0)
 
 
 def live(db: Database, k: CellKey) -> Stats:
@@ -95,12 +108,15 @@ def test_a_scalar_answer_counts_in_its_week_and_month_histograms(db: Database) -
 
 
 def test_iso_weeks_and_months_follow_the_calendar_at_year_ends() -> None:
-    assert agg.periods(date(2027, 1, 1), None) == [("week", "2026-W53"), ("month", "2027-01")]
-    assert agg.periods(date(2026, 2, 9), 7) == [
+    # A response holds its period, not a date: a week counts in its week and the month of
+    # its Thursday; a climate response counts in its round only.
+    assert period_of(None, date(2027, 1, 1)) == "2026-W53"
+    assert agg.periods("week", "2026-W53") == [("week", "2026-W53"), ("month", "2026-12")]
+    assert agg.periods("week", period_of(None, date(2026, 2, 9))) == [
         ("week", "2026-W07"),
         ("month", "2026-02"),
-        ("round", "7"),
     ]
+    assert agg.periods("round", "7") == [("round", "7")]
 
 
 def test_each_chosen_option_counts_in_its_own_cell_and_free_text_is_not_aggregated(
@@ -123,45 +139,46 @@ def test_a_round_response_also_counts_in_its_round_cell(db: Database) -> None:
     assert live(db, key(ids, "useful", kind="round", period=str(round_id))).n == 1
 
 
-def test_an_event_handled_twice_counts_once(db: Database) -> None:
+def test_a_second_mixer_pass_counts_nothing_again(db: Database) -> None:
     ids = setup(db)
     with db.transaction() as session:
-        response, event_id = submit(session, ids, answers={"useful": 4})
-    for expected in (True, False):
-        with db.transaction() as session:
-            handled = agg.record_submission(
-                session, event_id, response.id, default_k=K, batching=True
-            )
-        assert handled is expected
+        submit(session, ids, answers={"useful": 4})
+    assert [mix(db, k=1).released for _ in range(2)] == [1, 0]
     assert live(db, key(ids, "useful")).n == 1
 
 
-def test_results_are_released_only_in_batches_of_k_new_responses(db: Database) -> None:
+def test_results_are_released_only_in_batches_of_k_new_people(db: Database) -> None:
     ids = setup(db)
-    submitted(db, ids, K - 1, answers={"useful": 4, "topics": ["workload"]})
-    assert live(db, key(ids, "useful")).n == K - 1
+    submitted(db, ids, K - 1, k=K, today=DURING, answers={"useful": 4, "topics": ["workload"]})
+    # Nothing is stored at all below k: the submissions wait sealed.
+    assert live(db, key(ids, "useful")) == Stats()
     assert released(db, key(ids, "useful")) == Stats()
-    submitted(db, ids, answers={"useful": 2, "topics": ["clients"]})
+    assert sealed(db) == K - 1
+    submitted(db, ids, k=K, today=DURING, answers={"useful": 2, "topics": ["clients"]})
     snapshot = released(db, key(ids, "useful"))
     assert snapshot.n == K and snapshot.histogram == {"4": K - 1, "2": 1}
     # Every cell of the cohort and period moves together, options included.
     assert released(db, key(ids, "topics", "clients")).n == 1
     assert released(db, key(ids, agg.RESPONSES)).n == K
-    submitted(db, ids, K - 1, answers={"useful": 1})
+    assert live(db, key(ids, "useful")).n == K  # stored and released together
+    submitted(db, ids, K - 1, k=K, today=DURING, answers={"useful": 1})
     assert released(db, key(ids, "useful")).n == K  # four new ones are not enough
-    submitted(db, ids, answers={"useful": 1})
+    submitted(db, ids, k=K, today=DURING, answers={"useful": 1})
     assert released(db, key(ids, "useful")).n == 2 * K
+    assert sealed(db) == 0
 
 
 def test_a_firms_own_minimum_group_size_sets_the_batch(db: Database) -> None:
     ids = setup(db, min_group_size=3)
-    submitted(db, ids, 3, answers={"useful": 4})
+    submitted(db, ids, 2, k=K, today=DURING, answers={"useful": 4})
+    assert released(db, key(ids, "useful")).n == 0
+    submitted(db, ids, 1, k=K, today=DURING, answers={"useful": 4})
     assert released(db, key(ids, "useful")).n == 3
 
 
-def test_without_batching_every_response_is_released_at_once(db: Database) -> None:
+def test_with_k_of_one_every_response_is_released_at_once(db: Database) -> None:
     ids = setup(db)
-    submitted(db, ids, answers={"useful": 4}, batching=False)
+    submitted(db, ids, answers={"useful": 4}, k=1, today=DURING)
     assert released(db, key(ids, "useful")).n == 1
 
 
@@ -181,38 +198,47 @@ def open_round(db: Database, ids: tuple[int, int]) -> int:
 
 
 def close_round(db: Database, round_id: int) -> int:
+    """Close the round and run the pass its closing starts; returns what it released."""
     with db.transaction() as session:
         session.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(closed=True))
-    with db.transaction() as session:
-        return agg.release_round(session, round_id, default_k=K)
+    return mix(db, k=K, today=DURING).released
 
 
-def test_closing_a_round_releases_its_remainder_when_it_holds_k_in_total(db: Database) -> None:
+def test_closing_a_round_merges_its_remainder_upward_when_it_holds_k_people(
+    db: Database,
+) -> None:
     ids = setup(db)
     round_id = open_round(db, ids)
-    submitted(db, ids, K + 2, answers={"useful": 4}, round_id=round_id)
-    round_cell = key(ids, "useful", kind="round", period=str(round_id))
-    assert released(db, round_cell).n == K
-    assert close_round(db, round_id) == 1
-    assert released(db, round_cell).n == K + 2
-    assert released(db, key(ids, "useful")).n == K  # weeks keep their batches
+    submitted(db, ids, K - 2, k=K, today=DURING, answers={"useful": 4}, round_id=round_id)
+    submitted(
+        db, ids, 2, k=K, today=DURING, answers={"useful": 4}, round_id=round_id, gender_group="man"
+    )
+    merged = key(ids, "useful", kind="round", period=str(round_id), gender="*")
+    assert released(db, merged).n == 0  # neither cell holds k people while the round is open
+    assert close_round(db, round_id) == K
+    assert released(db, merged).n == K
+    assert released(db, key(ids, "useful")).n == 0  # a climate response has no week
 
 
 def test_closing_a_round_with_fewer_than_k_responses_releases_nothing(db: Database) -> None:
     ids = setup(db)
     round_id = open_round(db, ids)
-    submitted(db, ids, K - 1, answers={"useful": 4}, round_id=round_id)
+    submitted(db, ids, K - 1, k=K, today=DURING, answers={"useful": 4}, round_id=round_id)
     assert close_round(db, round_id) == 0
     assert released(db, key(ids, "useful", kind="round", period=str(round_id))).n == 0
+    assert sealed(db) == K - 1  # waiting for the survey's next round, never stored alone
 
 
-def test_a_response_handled_after_its_round_closed_is_released_with_it(db: Database) -> None:
+def test_a_submission_after_its_round_was_released_waits_rather_than_stand_alone(
+    db: Database,
+) -> None:
     ids = setup(db)
     round_id = open_round(db, ids)
-    submitted(db, ids, K + 1, answers={"useful": 4}, round_id=round_id)
+    submitted(db, ids, K + 1, k=K, today=DURING, answers={"useful": 4}, round_id=round_id)
     close_round(db, round_id)
-    submitted(db, ids, answers={"useful": 4}, round_id=round_id)  # its event came late
-    assert released(db, key(ids, "useful", kind="round", period=str(round_id))).n == K + 2
+    submitted(db, ids, k=K, today=DURING, answers={"useful": 4}, round_id=round_id)  # late
+    assert released(db, key(ids, "useful", kind="round", period=str(round_id))).n == K + 1
+    assert sealed(db) == 1
 
 
 def test_verify_finds_nothing_when_the_cells_match_the_responses(db: Database) -> None:
@@ -223,11 +249,11 @@ def test_verify_finds_nothing_when_the_cells_match_the_responses(db: Database) -
         assert agg.verify(session) == []
 
 
-def test_verify_leaves_out_responses_whose_event_is_still_pending(db: Database) -> None:
+def test_verify_leaves_out_submissions_still_sealed(db: Database) -> None:
     ids = setup(db)
     submitted(db, ids, 2)
     with db.transaction() as session:
-        submit(session, ids)  # committed, not yet handled
+        submit(session, ids)  # committed, not yet mixed
     with db.sessions() as session:
         assert agg.verify(session) == []
 
@@ -274,7 +300,7 @@ def test_verify_reports_changed_missing_and_extra_cells(db: Database) -> None:
 
 def test_rebuild_restores_the_cells_and_keeps_the_released_snapshots(db: Database) -> None:
     ids = setup(db)
-    submitted(db, ids, K + 1, answers={"useful": 4})
+    submitted(db, ids, K + 1, k=K, today=DURING, answers={"useful": 4})
     with db.transaction() as session:
         session.execute(update(AggregateCell).values(n=AggregateCell.n + 3, histogram={}))
     with db.transaction() as session:
@@ -283,20 +309,22 @@ def test_rebuild_restores_the_cells_and_keeps_the_released_snapshots(db: Databas
     with db.sessions() as session:
         assert agg.verify(session) == []
     assert live(db, key(ids, "useful")).n == K + 1
-    assert released(db, key(ids, "useful")).n == K
+    assert released(db, key(ids, "useful")).n == K + 1  # the batch was released whole
 
 
-def test_rebuild_counts_pending_events_so_their_delivery_changes_nothing(db: Database) -> None:
+def test_rebuild_leaves_the_sealed_inbox_to_the_next_pass_which_counts_it_once(
+    db: Database,
+) -> None:
     ids = setup(db)
     with db.transaction() as session:
-        response, event_id = submit(session, ids, answers={"useful": 4})
+        submit(session, ids, answers={"useful": 4})
     with db.transaction() as session:
-        assert agg.rebuild(session, default_k=K).pending_absorbed == 1
-    with db.transaction() as session:
-        assert not agg.record_submission(session, event_id, response.id, default_k=K, batching=True)
+        assert agg.rebuild(session, default_k=K).pending_absorbed == 0
+    assert sealed(db) == 1
+    assert mix(db, k=1).released == 1
     assert live(db, key(ids, "useful")).n == 1
     with db.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert agg.verify(session) == []
 
 
 def test_one_cell_is_recomputed_from_the_raw_rows(db: Database) -> None:
@@ -310,28 +338,25 @@ def test_one_cell_is_recomputed_from_the_raw_rows(db: Database) -> None:
         assert agg.recompute_cell(session, key(ids, agg.RESPONSES, period="2026-W08")).n == 2
 
 
-def test_concurrent_consumers_of_the_same_cells_lose_no_count_on_postgres(
+def test_concurrent_mixer_passes_lose_and_double_no_count_on_postgres(
     pg_db: Database,
 ) -> None:
     ids = setup(pg_db)
     with pg_db.transaction() as session:
         session.execute(update(Firm).values(min_group_size=3))
-        events = [submit(session, ids, answers={"useful": 1 + i % 5}) for i in range(60)]
+        for i in range(60):
+            submit(session, ids, answers={"useful": 1 + i % 5})
     start = threading.Barrier(6)
     errors: list[BaseException] = []
 
-    def consume(share: list[tuple[Any, int]]) -> None:
+    def consume() -> None:
         start.wait(timeout=10)
         try:
-            for response, event_id in share:
-                with pg_db.transaction() as session:
-                    agg.record_submission(
-                        session, event_id, response.id, default_k=K, batching=True
-                    )
+            mix(pg_db, k=K, today=DURING)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=consume, args=(events[i::6],)) for i in range(6)]
+    threads = [threading.Thread(target=consume) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:

@@ -26,6 +26,7 @@ from surveys.services.invitations import launch_round
 from tests.integration.test_dashboard_overview import rows
 from tests.integration.test_dashboard_pulse_details import K, make_programme, page
 from tests.support import factories as f
+from tests.support.sealing import mix
 from tests.support.submissions import submit
 
 
@@ -54,14 +55,14 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def answer(db: Database, programme_id: int, scores: list[int], *, batching: bool) -> None:
+    """Seal one submission per score (distinct people) and run a mixer pass during their
+    week: in batches of k people, or (``batching=False``) with k = 1, everything at once."""
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
-        ids = [
-            submit(session, programme, {"spoke_openly": s}, submitted_on=date(2026, 2, 10))[0].id
-            for s in scores
-        ]
-        agg.apply_responses(session, ids, default_k=K, batching=batching)
+        for s in scores:
+            submit(session, programme, {"spoke_openly": s}, submitted_on=date(2026, 2, 10))
+    mix(db, k=K if batching else 1, today=date(2026, 2, 11))
 
 
 def february(html: str) -> list[str]:

@@ -48,6 +48,21 @@ def submit_token(
     submit_response(session.connection(), token, raw, context, keys=keys, now=now)
 
 
+def sealed_answers(
+    answers: Mapping[str, int | str | Sequence[str]],
+) -> tuple[SealedAnswer, ...]:
+    """Answers as the sealed box holds them: an int, free text, or one row per chosen option."""
+    rows: list[SealedAnswer] = []
+    for question, answer in answers.items():
+        if isinstance(answer, int):
+            rows.append(SealedAnswer(question, "", answer, None))
+        elif isinstance(answer, str):
+            rows.append(SealedAnswer(question, "", None, answer))
+        else:
+            rows.extend(SealedAnswer(question, option, None, None) for option in answer)
+    return tuple(rows)
+
+
 def seal_direct(
     session: Session,
     firm_id: int,
@@ -61,14 +76,7 @@ def seal_direct(
     **cohort: Any,
 ) -> None:
     """A sealed row as submit_response would write it, without an invitation."""
-    rows: list[SealedAnswer] = []
-    for question, answer in answers.items():
-        if isinstance(answer, int):
-            rows.append(SealedAnswer(question, "", answer, None))
-        elif isinstance(answer, str):
-            rows.append(SealedAnswer(question, "", None, answer))
-        else:
-            rows.extend(SealedAnswer(question, option, None, None) for option in answer)
+    rows = sealed_answers(answers)
     period = period_of(round_id, day)
     submission = Submission(
         survey_key=survey_key,
@@ -82,7 +90,7 @@ def seal_direct(
         gender_group=cohort.get("gender_group", "woman"),
         period=period,
         tag=f"{person}|{tag_period(period)}",
-        answers=tuple(rows),
+        answers=rows,
         pseudonym=cohort.get("pseudonym"),
     )
     session.execute(

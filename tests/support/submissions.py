@@ -1,21 +1,26 @@
-"""Submissions for tests and the benchmark: a response, its answers and its event, one transaction.
+"""Submissions for tests and benchmarks, on the sealed path (PRODUCT.md 2.3).
 
-A stand-in for the survey engineer's ``submit_response`` service (issue 3): it
-writes the same rows, without the token check.
+A submission is stored only as a sealed row; responses, answers and cells
+appear when a mixer pass releases a batch of at least k people. So a test
+submits (:func:`submit`, one sealed row as ``submit_response`` writes it, without
+the invitation) and then runs a pass (:func:`tests.support.sealing.mix`).
+:func:`insert_submissions` writes many sealed rows in bulk with Core for the
+benchmarks, whose load generator must not be the bottleneck they measure.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from surveys import outbox
-from surveys.db.models import Answer, Programme, Response
-from surveys.domain.events import ResponseSubmitted
+from surveys.db.models import Programme, SealedSubmission
+from surveys.intake.sealing import Submission, period_of, seal, tag_period
+from tests.support.sealing import seal_direct, sealed_answers, test_keys
 
 #: question -> an int (scalar), a list of option keys (choice) or a str (free text)
 Answers = Mapping[str, int | str | Sequence[str]]
@@ -29,96 +34,108 @@ PULSE: dict[str, int | str | Sequence[str]] = {
     "comment": "Helpful conversation.",
 }
 
+#: The submission day of the helpers (a Monday: ISO week 2026-W06).
+DAY = date(2026, 2, 2)
+
+
+def ids_of(programme: Programme | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(programme, Programme):
+        return programme.firm_id, programme.id
+    return programme
+
 
 def submit(
     session: Session,
     programme: Programme | tuple[int, int],
     answers: Answers = PULSE,
-    **response: Any,
-) -> tuple[Response, int]:
-    """Insert a response with ``answers`` and its ResponseSubmitted outbox row (flushed).
+    *,
+    person: str | None = None,
+    submitted_on: date = DAY,
+    round_id: int | None = None,
+    **cohort: Any,
+) -> str:
+    """Seal one submission of ``person`` (a new person unless given); returns the person.
 
-    ``programme`` is a Programme or a (firm_id, programme_id) pair. Returns the
-    response and the outbox event id.
+    ``programme`` is a Programme or a (firm_id, programme_id) pair; ``submitted_on``
+    chooses the routing period (its ISO week, or ``round:<round_id>``); ``cohort``
+    overrides role, level_band, tenure_band, gender_group or pseudonym. Nothing
+    is stored in plain text until a mixer pass.
     """
-    firm_id, programme_id = (
-        (programme.firm_id, programme.id) if isinstance(programme, Programme) else programme
+    firm_id, programme_id = ids_of(programme)
+    person = person or uuid.uuid4().hex
+    seal_direct(
+        session,
+        firm_id,
+        programme_id,
+        answers,
+        person=person,
+        day=submitted_on,
+        round_id=round_id,
+        **cohort,
     )
-    row = Response(
-        **{
-            "id": uuid.uuid4(),
-            "survey_key": "mentor_pulse",
-            "survey_version": 1,
-            "submitted_on": date(2026, 2, 2),
-            "firm_id": firm_id,
-            "programme_id": programme_id,
-            "role": "mentor",
-            "level_band": "junior",
-            "tenure_band": "2-5y",
-            "gender_group": "woman",
-            **response,
-        }
-    )
-    session.add(row)
-    session.flush()
-    for question, answer in answers.items():
-        if isinstance(answer, int):
-            session.add(Answer(response_id=row.id, question_key=question, item="", value=answer))
-        elif isinstance(answer, str):
-            session.add(Answer(response_id=row.id, question_key=question, item="", text=answer))
-        else:
-            for option in answer:
-                session.add(Answer(response_id=row.id, question_key=question, item=option))
-    event_id = outbox.add_event(session, ResponseSubmitted(response_id=str(row.id)))
-    return row, event_id
+    return person
 
 
-def insert_submission(
-    session: Session, firm_id: int, programme_id: int, answers: Answers = PULSE, **response: Any
+def insert_submissions(
+    session: Session,
+    firm_id: int,
+    programme_id: int,
+    count: int,
+    answers: Answers = PULSE,
+    *,
+    day: date = DAY,
+    round_id: int | None = None,
+    cohorts: Sequence[tuple[str, str, str, str]] = (("mentor", "junior", "2-5y", "woman"),),
+    survey_key: str = "mentor_pulse",
 ) -> int:
-    """The same rows as :func:`submit` with Core inserts (the benchmark's load generator,
-    which must not be the bottleneck it measures). Returns the outbox event id."""
-    from sqlalchemy import insert
+    """``count`` sealed rows of distinct people, in one Core executemany; returns ``count``.
 
-    from surveys.db.models import OutboxEvent
+    People are spread round-robin over ``cohorts`` (role, level, tenure, gender).
+    """
+    rows = sealed_rows(
+        firm_id,
+        programme_id,
+        count,
+        answers,
+        day=day,
+        round_id=round_id,
+        cohorts=cohorts,
+        survey_key=survey_key,
+    )
+    session.execute(insert(SealedSubmission), list(rows))
+    return count
 
-    response_id = uuid.uuid4()
-    session.execute(
-        insert(Response.__table__).values(
-            id=response_id,
-            survey_key="mentor_pulse",
+
+def sealed_rows(
+    firm_id: int,
+    programme_id: int,
+    count: int,
+    answers: Answers = PULSE,
+    *,
+    day: date = DAY,
+    round_id: int | None = None,
+    cohorts: Sequence[tuple[str, str, str, str]] = (("mentor", "junior", "2-5y", "woman"),),
+    survey_key: str = "mentor_pulse",
+) -> Iterable[dict[str, Any]]:
+    """The rows :func:`insert_submissions` writes, generated lazily (for COPY or chunks)."""
+    public_key = test_keys().public_key
+    period = period_of(round_id, day)
+    scope = tag_period(period)
+    rows = sealed_answers(answers)
+    for i in range(count):
+        role, level_band, tenure_band, gender_group = cohorts[i % len(cohorts)]
+        submission = Submission(
+            survey_key=survey_key,
             survey_version=1,
-            submitted_on=response.pop("submitted_on", date(2026, 2, 2)),
             firm_id=firm_id,
             programme_id=programme_id,
-            role=response.pop("role", "mentor"),
-            level_band=response.pop("level_band", "junior"),
-            tenure_band=response.pop("tenure_band", "2-5y"),
-            gender_group=response.pop("gender_group", "woman"),
-            **response,
+            round_id=round_id,
+            role=role,
+            level_band=level_band,
+            tenure_band=tenure_band,
+            gender_group=gender_group,
+            period=period,
+            tag=f"{uuid.uuid4().hex}|{scope}",
+            answers=rows,
         )
-    )
-    rows: list[dict[str, Any]] = []
-    for question, answer in answers.items():
-        base = {"response_id": response_id, "question_key": question, "item": ""}
-        if isinstance(answer, int):
-            rows.append({**base, "value": answer, "text": None})
-        elif isinstance(answer, str):
-            rows.append({**base, "value": None, "text": answer})
-        else:
-            rows.extend({**base, "item": option, "value": None, "text": None} for option in answer)
-    session.execute(insert(Answer.__table__), rows)
-    event = ResponseSubmitted(response_id=str(response_id))
-    event_id = session.execute(
-        insert(OutboxEvent.__table__)
-        .values(topic=event.topic, payload=event.payload(), created_at=_now(), attempts=0)
-        .returning(OutboxEvent.__table__.c.id)
-    ).scalar_one()
-    session.info["outbox_written"] = True  # what outbox.add_event marks: nudge after commit
-    return int(event_id)
-
-
-def _now() -> Any:
-    from surveys.db.types import utcnow
-
-    return utcnow()
+        yield {"id": uuid.uuid4(), "period": period, "sealed": seal(public_key, submission)}

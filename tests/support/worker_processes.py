@@ -35,7 +35,8 @@ class WorkerProcesses:
         self.modules, self.extra_env = modules, env or {}
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, **env_overrides: str) -> subprocess.Popen[bytes]:
+        """One more `dramatiq workers` process group (``env_overrides`` for this one only)."""
         env = {
             **os.environ,
             "REDIS_URL": self.redis_url,
@@ -43,6 +44,7 @@ class WorkerProcesses:
             "SECRET_KEY": "w" * 40,
             "PYTHONPATH": str(ROOT),
             **self.extra_env,
+            **env_overrides,
         }
         log = open(self.log_dir / f"worker-{len(self.procs)}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(
