@@ -22,22 +22,21 @@ touched at all (not even rewritten), so they wait exactly as they were.
 from __future__ import annotations
 
 import random
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from surveys import aggregates
-from surveys.db.models import Answer, Firm, Response, SealedSubmission, SurveyRound
+from surveys.db.models import Firm, SealedSubmission, SurveyRound
 from surveys.db.session import Database
 from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
-from surveys.intake.mixer import Batch, Calendar, RoundState, Waiting, plan
-from surveys.intake.sealing import Opener, SealedAnswer, Submission
+from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
+from surveys.intake.sealing import Opener
+from surveys.intake.storing import store
 
 #: Key of the PostgreSQL advisory lock held by a running pass ("mix" in ASCII).
 LOCK_KEY = 0x6D6978
@@ -91,102 +90,6 @@ def _k_of(session: Session, firm_ids: set[int], default_k: int) -> dict[int, int
     )
     configured = {firm_id: k for firm_id, k in rows}
     return {firm_id: configured.get(firm_id) or default_k for firm_id in firm_ids}
-
-
-def _answer_row(response_id: uuid.UUID, answer: SealedAnswer) -> dict[str, Any]:
-    return {
-        "response_id": response_id,
-        "question_key": answer.question_key,
-        "item": answer.item,
-        "value": answer.value,
-        "text": answer.text,
-    }
-
-
-def store(
-    session: Session,
-    batches: Sequence[Batch],
-    opened: Mapping[uuid.UUID, Submission],
-    rng: random.Random,
-) -> int:
-    """Insert the batches' responses and answers in random order; count and release them."""
-    responses: list[dict[str, Any]] = []
-    for batch in batches:
-        role, level_band, tenure_band, gender_group = batch.cohort
-        for sealed_id in batch.ids:
-            sub = opened[sealed_id]
-            responses.append(
-                {
-                    "id": uuid.uuid4(),
-                    "survey_key": sub.survey_key,
-                    "survey_version": sub.survey_version,
-                    "firm_id": sub.firm_id,
-                    "programme_id": sub.programme_id,
-                    "round_id": sub.round_id,
-                    "role": role,
-                    "level_band": level_band,
-                    "tenure_band": tenure_band,
-                    "gender_group": gender_group,
-                    "period_kind": batch.period_kind,
-                    "period": batch.period,
-                    "pseudonym": sub.pseudonym,
-                    "_answers": sub.answers,
-                }
-            )
-    if not responses:
-        return 0
-    rng.shuffle(responses)
-    answers = [_answer_row(r["id"], a) for r in responses for a in r.pop("_answers")]
-    rng.shuffle(answers)
-    _insert_rows(session, Response.__table__, responses)
-    _insert_rows(session, Answer.__table__, answers)
-    by_response: dict[uuid.UUID, list[_Counted]] = {}
-    for row in answers:
-        counted = _Counted(row["question_key"], row["item"], row["value"])
-        by_response.setdefault(row["response_id"], []).append(counted)
-    views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
-    aggregates.add_batch(session, views, by_response, [r["id"] for r in responses])
-    return len(responses)
-
-
-def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` fast: on PostgreSQL with COPY in the pass's transaction (an
-    executemany sends one statement per row), elsewhere an executemany."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    raw = session.connection().connection.driver_connection
-    assert raw is not None  # a checked-out psycopg connection
-    names = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
-
-
-@dataclass
-class _Stored:
-    """What aggregates.contributions reads of a stored response."""
-
-    survey_key: str
-    survey_version: int
-    firm_id: int
-    programme_id: int
-    role: str
-    level_band: str
-    tenure_band: str
-    gender_group: str
-    period_kind: str
-    period: str
-
-
-@dataclass
-class _Counted:
-    question_key: str
-    item: str
-    value: int | None
 
 
 def inbox(session: Session) -> dict[str, int]:

@@ -16,7 +16,7 @@ class SealedSubmission(Base):
     ``sealed`` is a libsodium sealed box to the mixer's public key (see
     :mod:`surveys.intake.sealing`). ``period`` is a routing key the invitation
     already reveals (the pulse's ISO week, or ``round:<id>``), so the mixer can
-    take due periods only; nothing answered is readable. No timestamp, survey,
+    take due periods only (indexed); nothing answered is readable. No timestamp, survey,
     cohort or row order (random id, WITHOUT ROWID on SQLite).
     """
 
@@ -24,5 +24,5 @@ class SealedSubmission(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    period: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(20), index=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
