@@ -1,6 +1,15 @@
 """All mapped classes, importable from one place (Alembic targets Base.metadata)."""
 
-from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
+from surveys.db.models.accounts import (
+    ACCOUNT_ROLES,
+    ACCOUNT_TOKEN_PURPOSES,
+    Account,
+    AccountAudit,
+    AccountToken,
+    ApiToken,
+    FirmSso,
+    account_firms,
+)
 from surveys.db.models.exports import (
     ExportAudit,
     ExportRequest,
@@ -22,7 +31,10 @@ from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyR
 
 __all__ = [
     "ACCOUNT_ROLES",
+    "ACCOUNT_TOKEN_PURPOSES",
     "Account",
+    "AccountAudit",
+    "AccountToken",
     "AggregateCell",
     "Answer",
     "ApiToken",
@@ -30,6 +42,7 @@ __all__ = [
     "ExportAudit",
     "ExportRequest",
     "Firm",
+    "FirmSso",
     "Meeting",
     "OutboxEvent",
     "Pairing",
