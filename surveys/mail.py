@@ -1,9 +1,11 @@
-"""E-mail: composing survey invitations and reminders, and sending them.
+"""E-mail: composing survey invitations and reminders, staff account links, and sending them.
 
 With ``SMTP_URL`` messages go over SMTP (STARTTLS when the server offers it,
 or implicit TLS for ``smtps://``). Without it (the embedded mode) each message
 is written as an ``.eml`` file under ``instance/mail/`` and its link is logged.
-Mail is only ever sent by workers, after the transaction that caused it.
+Participant mail is only ever sent by workers, after the transaction that caused
+it; a staff invitation or reset is sent by the request that made it, after its
+commit (it names a staff member, not a respondent, so its timing reveals nothing).
 """
 
 from __future__ import annotations
@@ -77,6 +79,41 @@ def invitation_message(
     if links.we_met:
         lines += ["", f"Met your reverse-mentoring partner again? Tell us here: {links.we_met}"]
     lines += ["", f"No more e-mails about this survey: {links.opt_out}"]
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def account_link(base_url: str, secret: str) -> str:
+    """The set-password page of an invitation or a reset link."""
+    return f"{base_url}/auth/set-password/{secret}"
+
+
+def account_message(
+    settings: Settings, to: str, purpose: str, link: str, expires_at: datetime
+) -> EmailMessage:
+    """A staff invitation (``purpose`` "invite") or a password reset: the single-use link."""
+    message = EmailMessage()
+    message["From"] = formataddr(("Flipside", settings.mail_from))
+    message["To"] = to
+    message["Message-ID"] = make_msgid(domain="flipside.invalid")
+    if purpose == "invite":
+        message["Subject"] = "Your Flipside account"
+        opening = "An administrator created a Flipside account for you. Choose your password here:"
+    else:
+        message["Subject"] = "Reset your Flipside password"
+        opening = (
+            "Someone (we hope you) asked to reset your Flipside password. Choose a new one here:"
+        )
+    lines = [
+        "Hello,",
+        "",
+        opening,
+        "",
+        link,
+        "",
+        f"The link works once, until {expires_at:%d %B %Y %H:%M} UTC. If you did not expect",
+        "this e-mail, ignore it: nothing changes until the link is used.",
+    ]
     message.set_content("\n".join(lines) + "\n")
     return message
 
