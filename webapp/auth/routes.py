@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from surveys.db.models import Account
 from surveys.db.types import utcnow
 from surveys.services.accounts import verify_password
+from surveys.services.staff import record_sign_in
 from webapp import current
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm
@@ -45,6 +46,7 @@ def login() -> ResponseReturnValue:
             return render_template("auth/login.html", form=form), 401
         account.failed_logins = 0
         account.locked_until = None
+        record_sign_in(db, account)
         db.commit()
         session.clear()
         session["account_id"] = account.id
