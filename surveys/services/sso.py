@@ -133,9 +133,10 @@ def sso_for_email(session: Session, email: str) -> tuple[Firm, FirmSso] | None:
     domain = email.strip().lower().rpartition("@")[2]
     if not domain:
         return None
-    for firm, config in session.execute(
+    rows = session.execute(
         select(Firm, FirmSso).join(FirmSso).where(FirmSso.enabled.is_(True)).order_by(Firm.id)
-    ).tuples():
+    ).all()
+    for firm, config in rows:
         if domain in config.allowed_domains:
             return firm, config
     return None
