@@ -196,12 +196,16 @@ def sso_firm(db: Database, issuer: str, secret_key: str, auto_provision: bool) -
         new_account(session, "ada@aardvark.example", "lead", [firm])
 
 
-def sso_sign_in(page: Any, base_url: str, login: str) -> Any:
-    """Find the provider by e-mail, sign in on the provider's pages, come back; the response."""
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_role("link", name="Sign in with your firm's single sign-on").click()
-    page.get_by_label("Your work e-mail address").fill(login)
-    page.get_by_role("button", name="Continue").click()
+def sso_sign_in(page: Any, base_url: str, login: str, firm: str | None = None) -> Any:
+    """Find the provider (by e-mail, or the firm's page), sign in there, come back; the
+    response of the callback."""
+    if firm:
+        page.goto(f"{base_url}/auth/sso?firm={firm}")
+    else:
+        page.goto(f"{base_url}/auth/login")
+        page.get_by_role("link", name="Sign in with your firm's single sign-on").click()
+        page.get_by_label("Your work e-mail address").fill(login)
+        page.get_by_role("button", name="Continue").click()
     page.get_by_role("link", name="Sign in with Aardvark ID").click()
     page.locator("input[name=login]").fill(login)
     page.locator("input[name=password]").fill("anything")
@@ -245,7 +249,9 @@ def test_sso_links_an_invited_account_and_refuses_unknown_and_foreign_addresses(
     assert "There is no Flipside account for new@aardvark.example" in unknown.content()
 
     foreign = browser_context()
-    response = sso_sign_in(foreign, base_url, "eve@elsewhere.example")
+    foreign.goto(f"{base_url}/auth/sso?email=eve@elsewhere.example")
+    assert "No single sign-on is set up for that address" in foreign.content()
+    response = sso_sign_in(foreign, base_url, "eve@elsewhere.example", firm="aardvark")
     assert response.status == 403
     assert "only addresses at aardvark.example are" in foreign.content()
     with sqlite_db.sessions() as session:
