@@ -44,7 +44,7 @@ class Started:
     verifier: str
 
 
-def _get_json(url: str) -> dict[str, Any]:
+def fetch_json(url: str) -> dict[str, Any]:
     try:
         response = requests.get(url, timeout=TIMEOUT)
         response.raise_for_status()
@@ -56,11 +56,16 @@ def _get_json(url: str) -> dict[str, Any]:
     return found
 
 
+def forget_providers() -> None:
+    """Drop the cached discovery documents and keys (tests; a provider that changed)."""
+    _cache.clear()
+
+
 def _cached(key: str, url: str, refresh: bool = False) -> dict[str, Any]:
     hit = _cache.get(key)
     if hit is not None and not refresh and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
-    found = _get_json(url)
+    found = fetch_json(url)
     _cache[key] = (time.monotonic(), found)
     return found
 
