@@ -23,7 +23,7 @@ from surveys.db.models import Account, AccountAudit
 from surveys.db.session import Database
 from surveys.services.accounts import create_account, find_account, new_account
 from surveys.services.sso import SsoSettings, save_sso
-from tests.browser.conftest import _missing, screenshot
+from tests.browser.conftest import _missing, axe_violations, screenshot
 from tests.support import factories as f
 from tests.support import oidc_provider
 
@@ -38,8 +38,11 @@ def browser_context(chromium: Any) -> Iterator[Callable[[], Any]]:
     """Open fresh pages, each in its own context (its own cookies: its own person)."""
     contexts: list[Any] = []
 
-    def new_page() -> Any:
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    def new_page(bypass_csp: bool = False) -> Any:
+        """``bypass_csp`` only to inject the axe-core script; SSO runs under the real CSP."""
+        context = chromium.new_context(
+            viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp
+        )
         contexts.append(context)
         return context.new_page()
 
@@ -88,7 +91,9 @@ def test_the_first_admin_comes_from_the_command_line_and_signs_in(
     assert result.exit_code == 0, result.output
     link = LINK.search(result.output)
     assert link and link.group(0).startswith(base_url)
-    page = browser_context()
+    page = browser_context(bypass_csp=True)
+    page.goto(link.group(0))
+    assert axe_violations(page) == []
     choose_password(page, link.group(0), PASSWORD)
     assert "Your password is set" in page.get_by_role("status").inner_text()
     sign_in(page, base_url, "first@firm.example", PASSWORD)
@@ -96,6 +101,7 @@ def test_the_first_admin_comes_from_the_command_line_and_signs_in(
     page.goto(f"{base_url}/admin/accounts")
     assert page.get_by_role("heading", name="Staff accounts").is_visible()
     screenshot(page, "accounts-first-admin")
+    assert axe_violations(page) == []
     # The link was single-use.
     assert page.goto(link.group(0)).status == 410
     with sqlite_db.sessions() as session:
