@@ -1,9 +1,11 @@
-"""E-mail: composing survey invitations and reminders (``compose``), and sending them (``sending``).
+"""E-mail: composing survey invitations and reminders (``compose``), staff account links
+(``accounts``), and sending them (``sending``).
 
 ``compose`` renders the Jinja templates in ``surveys/mail/templates``; the
 worker builds an :class:`InvitationMail` from an invitation (``content``).
 """
 
+from surveys.mail.accounts import account_link, account_message
 from surveys.mail.compose import (
     MAX_BYTES,
     InvitationMail,
@@ -18,6 +20,8 @@ from surveys.mail.content import mail_for
 from surveys.mail.sending import FolderMailer, Mailer, SmtpMailer, mailer_for, plain_text
 
 __all__ = [
+    "account_link",
+    "account_message",
     "MAX_BYTES",
     "FolderMailer",
     "InvitationMail",

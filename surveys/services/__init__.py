@@ -15,7 +15,9 @@ By area:
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
   differentially private ``exports.dp``).
-- **Accounts**: ``accounts`` (staff accounts, passwords), ``api_tokens``.
+- **Accounts**: ``accounts`` (staff accounts, passwords, sign-in), ``staff`` (invite,
+  roles, deactivate, set-password and reset links, the account audit), ``sso``
+  (per-firm OpenID Connect settings and sign-in rules), ``api_tokens``.
 - Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
   ``demo`` (the synthetic demo firms).
 """

@@ -41,6 +41,8 @@ DEMO_FIRMS = (
 )
 #: One D&I lead per demo firm, in DEMO_FIRMS order.
 DEMO_LEADS = ("lead@example.com", "lead2@example.com", "lead3@example.com")
+#: A researcher scoped to every demo firm (research exports, the comparison builder).
+DEMO_RESEARCHER = "researcher@example.com"
 #: Topics of outbox rows the demo writes for a past that never happened: no mail for them,
 #: and no announcement of submissions the demo has mixed itself (the mixer runs on a
 #: schedule, not per event, so nothing is lost; healthz shows no year-old outbox rows).
@@ -88,10 +90,12 @@ def load_demo(
             OutboxEvent.id > last_event, OutboxEvent.topic.in_(_HISTORICAL_TOPICS)
         )
     )
-    logins = [_login(session, DEMO_ADMIN, "admin", None)]
+    logins = [_login(session, DEMO_ADMIN, "admin", [])]
     logins += [
-        _login(session, email, "lead", firm) for email, firm in zip(DEMO_LEADS, firms, strict=True)
+        _login(session, email, "lead", [firm])
+        for email, firm in zip(DEMO_LEADS, firms, strict=True)
     ]
+    logins.append(_login(session, DEMO_RESEARCHER, "researcher", firms))
     session.flush()
     return logins
 
@@ -105,13 +109,14 @@ def _throwaway_keys() -> Keys:
     )
 
 
-def _login(session: Session, email: str, role: str, firm: Firm | None) -> DemoLogin:
+def _login(session: Session, email: str, role: str, firms: list[Firm]) -> DemoLogin:
     password = secrets.token_urlsafe(12)
     account = session.scalar(select(Account).where(Account.email == email))
     if account is None:
-        create_account(session, email, password, role, [firm] if firm else [])
+        create_account(session, email, password, role, firms)
     else:
         account.password_hash = hash_password(password)
         account.failed_logins = 0
         account.locked_until = None
-    return DemoLogin(email, password, role, firm.name if firm else None)
+        account.active = True
+    return DemoLogin(email, password, role, ", ".join(f.name for f in firms) or None)

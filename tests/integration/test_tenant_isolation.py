@@ -59,6 +59,12 @@ UNSCOPED = {
     "respond.opt_out_page": "keyed by a participant's single-use token, no account",
     "respond.thanks": "a static thank-you page",
     "hooks.meetings": "authenticated by the firm's HMAC signature, not by an account",
+    "auth.set_password": "keyed by a staff member's single-use set-password link",
+    "auth.reset_password": "asks for a reset link; answers the same for every address",
+    "auth.change_own_password": "the signed-in account's own password, no firm data",
+    "auth.sso": "finds a firm's sign-in provider by e-mail domain or slug, nothing else",
+    "auth.sso_start": "sends the browser to the firm's identity provider",
+    "auth.sso_callback": "keyed by the OpenID state kept in the browser's own session",
 }
 
 #: Routes without a path argument that list or take firm data: outsiders must see none of A.
@@ -75,6 +81,10 @@ LISTINGS = {
     "admin.firms",
     "admin.add_firm",
     "admin.tokens",
+    "admin.accounts",
+    "admin.add_account",
+    "api.list_accounts",
+    "api.create_account_view",
 }
 
 #: How each path argument is filled with firm A's object (a key of World.ids).
@@ -89,6 +99,7 @@ ARGUMENTS = {
     "page": "page",
     "chart_id": "chart",
     "fmt": "fmt",
+    "account_id": "account",
 }
 
 #: Routes only their own account reaches (an export and its download link belong to the
@@ -191,7 +202,7 @@ def build_world(db: Database) -> World:
         firm_b = f.firm(session, name="Bittern and Co", slug="bittern")
         f.pairing(session, f.programme(session, firm_b, name="Bittern Mentoring"))
         principals: dict[str, tuple[str, str]] = {"anonymous": ("anonymous", "")}
-        token_a = researcher_a = 0
+        token_a = researcher_a = lead_a = 0
         for name, role, firms in (
             ("admin", "admin", []),
             ("lead_a", "lead", [firm_a]),
@@ -209,6 +220,8 @@ def build_world(db: Database) -> World:
                 ).one()
             if name == "researcher_a":
                 researcher_a = account.id
+            if name == "lead_a":
+                lead_a = account.id
         # A finished export of firm A's researcher, with a download link issued.
         export = ExportRequest(
             account_id=researcher_a,
@@ -236,6 +249,7 @@ def build_world(db: Database) -> World:
             "page": "overview",
             "chart": "meetings",
             "fmt": "csv",
+            "account": lead_a,
         }
     secrets = (
         A_NAME,
@@ -314,7 +328,9 @@ def _request(
             data="internal_id,email,level,practice_area,office,start_date\n"
             "X1,x1@example.com,associate,Tax,London,2020-01-01\n",
         )
-    return client.post(url, headers=headers, data={"confirm": "y", "name": "x", "slug": "x"})
+    return client.open(
+        url, method=method, headers=headers, data={"confirm": "y", "name": "x", "slug": "x"}
+    )
 
 
 def sign_in(client: FlaskClient, email: str) -> None:

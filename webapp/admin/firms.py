@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from surveys.db.models import Firm, Person, Programme
+from surveys.db.models import Firm, FirmSso, Person, Programme
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
 from surveys.services.programmes import (
@@ -18,6 +18,7 @@ from surveys.services.programmes import (
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
 from webapp.admin import bp
+from webapp.admin.account_forms import SsoForm
 from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm
 from webapp.auth.access import current_account, firm_or_404, login_required, signed_in
 from webapp.errors import sentence
@@ -57,14 +58,16 @@ def add_firm() -> ResponseReturnValue:
     return _list(form, 422)
 
 
-def _firm_page(
+def firm_page(
     firm: Firm,
     *,
     settings_form: FirmSettingsForm | None = None,
     programme_form: ProgrammeForm | None = None,
     new_secret: str | None = None,
+    sso: SsoForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The firm's page; ``sso`` is the single sign-on form to show (webapp.admin.sso)."""
     session = current.session()
     if settings_form is None:
         settings_form = FirmSettingsForm(prefix="settings")
@@ -92,6 +95,9 @@ def _firm_page(
                 and request.method == "GET"
                 and request.args.get("confirm") == "webhook-secret",
                 overlap_hours=current.settings().webhook_secret_overlap_hours,
+                sso_form=sso if sso is not None else sso_form(firm),
+                sso=session.get(FirmSso, firm.id),
+                config_base_url=current.settings().base_url,
             ),
             status,
         )
@@ -101,10 +107,24 @@ def _firm_page(
     return response
 
 
+def sso_form(firm: Firm) -> SsoForm:
+    """The form, filled with the saved settings (never the secret) on a GET."""
+    form = SsoForm(prefix="sso")
+    config = current.session().get(FirmSso, firm.id)
+    if config is not None and not form.is_submitted():
+        form.provider_name.data = config.provider_name
+        form.issuer.data = config.issuer
+        form.client_id.data = config.client_id
+        form.allowed_domains.data = ", ".join(config.allowed_domains)
+        form.auto_provision.data = "yes" if config.auto_provision else "no"
+        form.default_role.data = config.default_role
+    return form
+
+
 @bp.get("/firms/<int:firm_id>")
 @login_required("admin", "lead")
 def firm(firm_id: int) -> ResponseReturnValue:
-    return _firm_page(firm_or_404(firm_id))
+    return firm_page(firm_or_404(firm_id))
 
 
 @bp.post("/firms/<int:firm_id>/settings")
@@ -128,11 +148,11 @@ def firm_settings(firm_id: int) -> ResponseReturnValue:
             session.rollback()
             field = form.reply_to if "reply-to" in str(exc) else form.mail_from
             field.errors = [sentence(exc)]
-            return _firm_page(found, settings_form=form, status=exc.status)
+            return firm_page(found, settings_form=form, status=exc.status)
         session.commit()
         flash("Settings saved.", "info")
         return redirect(url_for("admin.firm", firm_id=found.id), code=303)
-    return _firm_page(found, settings_form=form, status=422)
+    return firm_page(found, settings_form=form, status=422)
 
 
 @bp.post("/firms/<int:firm_id>/webhook-secret")
@@ -145,7 +165,7 @@ def rotate_secret(firm_id: int) -> ResponseReturnValue:
     session = current.session()
     secret = rotate_webhook_secret(session, found.id, settings.secret_key)
     session.commit()
-    return _firm_page(found, new_secret=secret)
+    return firm_page(found, new_secret=secret)
 
 
 @bp.post("/firms/<int:firm_id>/programmes")
@@ -161,8 +181,8 @@ def add_programme(firm_id: int) -> ResponseReturnValue:
         except ServiceError as exc:
             session.rollback()
             form.name.errors = [sentence(exc)]
-            return _firm_page(found, programme_form=form, status=exc.status)
+            return firm_page(found, programme_form=form, status=exc.status)
         session.commit()
         flash(f"Programme {programme.name} created.", "info")
         return redirect(url_for("admin.programme", programme_id=programme.id), code=303)
-    return _firm_page(found, programme_form=form, status=422)
+    return firm_page(found, programme_form=form, status=422)

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from webapp.api import exports, routes  # noqa: E402,F401
+from webapp.api import accounts, exports, routes  # noqa: E402,F401

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from webapp.auth import routes  # noqa: E402,F401
+from webapp.auth import accounts, routes, sso  # noqa: E402,F401

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys.services.accounts import authenticate
+from surveys.services.staff import record_sign_in
 from webapp import current
 from webapp.auth import bp
 from webapp.auth.access import current_account
@@ -30,6 +31,8 @@ def login() -> ResponseReturnValue:
         if account is None:
             flash("That e-mail address and password do not match an account.", "error")
             return render_template("auth/login.html", form=form), 401
+        record_sign_in(current.session(), account)
+        current.session().commit()
         sign_in(account)
         return redirect(safe_next(target) or url_for("dashboard.index"))
     status = 400 if request.method == "POST" else 200

@@ -88,6 +88,7 @@ class LazyGroup(click.Group):
 
 
 # The command modules import the helpers above, so they are imported after them.
+from webapp.cli import accounts  # noqa: E402,F401  (adds commands to users and firms)
 from webapp.cli.admin import firms_cli, people_cli, users_cli  # noqa: E402
 from webapp.cli.aggregates import aggregates_cli  # noqa: E402
 from webapp.cli.db import db_cli  # noqa: E402

@@ -1,6 +1,15 @@
 """All mapped classes, importable from one place (Alembic targets Base.metadata)."""
 
-from surveys.db.models.accounts import ACCOUNT_ROLES, Account, ApiToken, account_firms
+from surveys.db.models.accounts import (
+    ACCOUNT_ROLES,
+    ACCOUNT_TOKEN_PURPOSES,
+    Account,
+    AccountAudit,
+    AccountToken,
+    ApiToken,
+    FirmSso,
+    account_firms,
+)
 from surveys.db.models.exports import (
     ExportAudit,
     ExportRelease,
@@ -26,7 +35,10 @@ from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyR
 __all__ = [
     "ACCOUNT_ROLES",
     "OPT_OUT_SCOPES",
+    "ACCOUNT_TOKEN_PURPOSES",
     "Account",
+    "AccountAudit",
+    "AccountToken",
     "AggregateCell",
     "Answer",
     "ApiToken",
@@ -36,6 +48,7 @@ __all__ = [
     "ExportRequest",
     "Firm",
     "MailOptOut",
+    "FirmSso",
     "Meeting",
     "OutboxEvent",
     "Pairing",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -12,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,8 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from surveys.db.base import Base
 from surveys.db.models.programme import Firm
 from surveys.db.types import UTCDateTime, utcnow
+from surveys.domain.vocab import sql_in
 
 ACCOUNT_ROLES = ("admin", "lead", "researcher")
+#: What a single-use account link is for: a new account's first password, or a reset.
+ACCOUNT_TOKEN_PURPOSES = ("invite", "reset")
 
 account_firms = Table(
     "account_firms",
@@ -39,7 +45,8 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: argon2id; None for an invited account without a password yet, or an SSO-only one.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -52,6 +59,10 @@ class Account(Base):
     def end_sessions(self) -> None:
         """Sign this account out everywhere (every cookie issued so far stops working)."""
         self.session_version = (self.session_version or 1) + 1
+
+    #: The OpenID provider's ``iss`` and ``sub`` once the account signed in with SSO.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     #: Firms a lead or researcher may see; admins see all.
     firms: Mapped[list[Firm]] = relationship(secondary=account_firms)
@@ -93,3 +104,74 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship()
+
+
+class AccountToken(Base):
+    """A single-use link to set a password (an invitation or a reset), valid until expiry.
+
+    Only the SHA-256 of the token is kept (as for survey tokens), so the database
+    alone cannot be used to take over an account; ``used_at`` makes it single-use.
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(sql_in("purpose", ACCOUNT_TOKEN_PURPOSES), name="purpose"),
+        CheckConstraint("length(token_hash) = 64", name="token_hash_is_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountAudit(Base):
+    """Who signed in, and who created, invited, changed, deactivated or deleted which account.
+
+    No foreign keys on purpose (like ``export_audit``): the row outlives the account.
+    """
+
+    __tablename__ = "account_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: e.g. "signed_in", "created", "role_changed", "deactivated", "deleted", "password_set".
+    action: Mapped[str] = mapped_column(String(24))
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    account_email: Mapped[str] = mapped_column(String(254))
+    #: Who did it: None for the command line or the account itself.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class FirmSso(Base):
+    """A firm's OpenID Connect provider: who may sign in with it, and how new staff are made.
+
+    The client secret is kept sealed (``surveys.services.sso``) under a key derived
+    from SECRET_KEY; it is never shown again once saved.
+    """
+
+    __tablename__ = "firm_sso"
+    __table_args__ = (
+        CheckConstraint(sql_in("default_role", ("lead", "researcher")), name="default_role"),
+    )
+
+    firm_id: Mapped[int] = mapped_column(
+        ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Shown on the sign-in button: "Sign in with <provider_name>".
+    provider_name: Mapped[str] = mapped_column(String(60))
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_sealed: Mapped[str] = mapped_column(Text)
+    #: Lower-case e-mail domains whose addresses may sign in, e.g. ["harcourt-vale.example"].
+    allowed_domains: Mapped[list[str]] = mapped_column(JSON)
+    auto_provision: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_role: Mapped[str] = mapped_column(String(12), default="researcher")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -2,13 +2,14 @@
 
 ``schemas`` holds the component schemas; the paths are split by area
 (``setup``: programmes, meetings, people; ``reports``: aggregates, comparisons;
-``exports``); ``common`` has the pieces they share.
+``exports``; ``accounts``: staff provisioning); ``common`` has the pieces they share.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from webapp.api.openapi.accounts import account_paths, account_schemas
 from webapp.api.openapi.common import Security, json_body
 from webapp.api.openapi.exports import export_paths
 from webapp.api.openapi.reports import report_paths
@@ -25,7 +26,8 @@ def document() -> dict[str, Any]:
             "title": "Flipside API",
             "version": "1",
             "description": (
-                "Programmes, meetings, HR imports and released aggregates. Authenticate with "
+                "Programmes, meetings, HR imports, released aggregates and (for administrators) "
+                "staff accounts. Authenticate with "
                 "a per-account API token (`flipside users token create`): "
                 "`Authorization: Bearer <token>`. Every error is "
                 '`{"error": {"code", "message", "details"}}`. Aggregates are released in '
@@ -37,7 +39,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas(),
+            "schemas": {**schemas(), **account_schemas()},
         },
         "paths": {
             "/api/v1/openapi.json": {
@@ -51,5 +53,6 @@ def document() -> dict[str, Any]:
             **setup_paths(bearer),
             **report_paths(bearer),
             **export_paths(bearer),
+            **account_paths(bearer),
         },
     }
