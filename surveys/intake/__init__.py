@@ -3,5 +3,7 @@
 A submission is sealed to the workers' public key (:mod:`surveys.intake.sealing`);
 the mixer (:mod:`surveys.intake.mixer`) opens sealed submissions with the private
 key and stores them as plain responses only in batches of at least k distinct
-people. :mod:`surveys.intake.keys` loads and derives every key involved.
+people. :mod:`surveys.intake.keys` loads and derives every key involved;
+:mod:`surveys.intake.mixing` runs one pass against the database and
+:mod:`surveys.intake.storing` writes its released batches.
 """

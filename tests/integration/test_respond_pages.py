@@ -74,6 +74,28 @@ def test_the_survey_page_shows_every_question_and_how_answers_are_protected(
     assert page.headers["Cache-Control"] == "no-store"
 
 
+def test_the_page_promises_the_firms_own_k_which_the_mixer_batches_at(
+    client: FlaskClient, sqlite_db: Database
+) -> None:
+    """A firm may set k between 3 and 10; the page must not promise the global 5 when the
+    mixer batches that firm's answers at 3 (nor 5 when it batches them at 8), also when a
+    page comes back with an answer to correct."""
+    with sqlite_db.transaction() as session:
+        small = f.invited_pair(session, firm_=f.firm(session, min_group_size=3))
+        large = f.invited_pair(session, firm_=f.firm(session, min_group_size=8))
+    for tokens, k in ((small, 3), (large, 8)):
+        html = client.get(f"/s/{tokens['mentor']}").get_data(as_text=True)
+        assert f"at least {k} people in each batch" in html
+        assert "at least 5 people" not in html
+        signed = re.search(r'name="context" value="([^"]+)"', html)
+        assert signed is not None  # the page carries its signed context back
+        again = form_post(
+            client, f"/s/{tokens['mentor']}", {"useful": "9", "context": signed.group(1)}
+        )
+        assert again.status_code == 422
+        assert f"at least {k} people in each batch" in again.get_data(as_text=True)
+
+
 def test_answering_stores_one_response_and_thanks_the_participant(
     client: FlaskClient, tokens: dict[str, str], sqlite_db: Database
 ) -> None:

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from surveys.db.models import Pairing
+from surveys.db.models import Firm, Pairing
 from surveys.definitions import DefinitionError, SurveyDefinition, catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
@@ -30,7 +30,7 @@ from surveys.services.responses import (
     submit_response,
 )
 from surveys.services.tokens import read_met_token
-from surveys.settings import Settings
+from surveys.settings import MIN_K, Settings
 from webapp import current
 from webapp.errors import sentence
 from webapp.extensions import csrf
@@ -89,6 +89,7 @@ def answer(token: str) -> ResponseReturnValue:
         page_context = load_context(secret, request.form.get("context", ""), token)
     context = page_context
     keys = _settings().required_keys
+    firm_k: int | None = None  # the firm's own k, read with the invitation
     try:
         if context is None:
             # One read, with no transaction round trips around it (a view writes nothing).
@@ -97,6 +98,7 @@ def answer(token: str) -> ResponseReturnValue:
             if not invitation.longitudinal:  # a pseudonym never goes to the browser
                 context = submission_context(invitation, keys)
             survey = (invitation.survey_key, invitation.survey_version)
+            firm_k = invitation.min_group_size
         else:
             survey = (context.survey_key, context.survey_version)
     except Exception as exc:
@@ -121,9 +123,12 @@ def answer(token: str) -> ResponseReturnValue:
             return _unavailable(definition, token, context)
         else:
             return redirect(url_for("respond.thanks"), code=303)
+    if firm_k is None and context is not None:  # a page sent back with answers to correct
+        firm = current.session().get(Firm, context.firm_id)
+        firm_k = firm.min_group_size if firm else None
     page = render_page(
         definition,
-        k=_settings().min_group_size,
+        k=firm_k or _settings().min_group_size,
         context=dump_context(secret, context, token) if context else "",
         form_token=form_token(secret, token),
         errors=errors,
@@ -152,7 +157,8 @@ def _unavailable(
     secret = _settings().secret_key
     page = full_render(
         definition,
-        k=_settings().min_group_size,
+        # The firm's k cannot be read now; the smallest k any firm may set is always true.
+        k=MIN_K,
         context=dump_context(secret, context, token) if context else "",
         form_token=form_token(secret, token),
         notice=UNAVAILABLE,

@@ -8,7 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from surveys.db.models import Enrolment, Meeting, Pairing, Person, Programme, SurveyInvitation
+from surveys.db.models import (
+    Enrolment,
+    Firm,
+    Meeting,
+    Pairing,
+    Person,
+    Programme,
+    SurveyInvitation,
+)
 from surveys.db.types import utcnow
 from surveys.services.errors import Gone, NotFound
 from surveys.services.tokens import hash_token, looks_like_token
@@ -30,6 +38,8 @@ class OpenInvitation:
     started_on: date
     gender: str | None
     longitudinal: bool
+    #: The firm's own k, if it set one (the mixer batches at that k; the page promises it).
+    min_group_size: int | None = None
 
 
 _INVALID_LINK = "This survey link is not valid. Check that you copied all of it."
@@ -52,6 +62,7 @@ _OPEN_INVITATION = (
         Person.started_on,
         Person.gender,
         Programme.longitudinal,
+        Firm.min_group_size,
         select(Pairing.mentor_id)
         .join(Meeting, Meeting.pairing_id == Pairing.id)
         .where(Meeting.id == SurveyInvitation.meeting_id)
@@ -67,6 +78,7 @@ _OPEN_INVITATION = (
     )
     .join(Person, Person.id == SurveyInvitation.person_id)
     .join(Programme, Programme.id == SurveyInvitation.programme_id)
+    .join(Firm, Firm.id == Programme.firm_id)
     .where(SurveyInvitation.token_hash == bindparam("token_hash"))
 )
 
@@ -109,4 +121,5 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
         started_on=row.started_on,
         gender=row.gender,
         longitudinal=row.longitudinal,
+        min_group_size=row.min_group_size,
     )
