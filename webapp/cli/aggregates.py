@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from surveys import aggregates
-from surveys.reports.precompute import precompute
 from webapp import current
 from webapp.cli import check_database, fail, settings
 
@@ -64,5 +63,7 @@ def rebuild_command() -> None:
         f"{report.groups_released} groups released"
     )
     # Every programme's release version moved: decide their reports once, here.
+    from surveys.reports.precompute import precompute  # scipy: only when it runs
+
     stored = precompute(current.database(), None, default_k=config.min_group_size)
     click.echo(f"reports stored for {stored} programme(s)")

@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 
 from surveys.definitions import Catalogue, DefinitionError
 from surveys.definitions.loader import DEFINITIONS_DIR
-from surveys.reports.precompute import precompute
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
 from webapp import current
@@ -73,4 +72,6 @@ def launch(programme_id: int, label: str, closes: datetime, survey_key: str) -> 
         fail(str(exc))
     click.echo(f"round {round_id} ({label}) opened: {invited} people invited")
     # The round moved the programme's release version (its survey is now shown by round).
+    from surveys.reports.precompute import precompute  # scipy: only when it runs
+
     precompute(current.database(), [programme_id], default_k=settings().min_group_size)
