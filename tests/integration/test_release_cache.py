@@ -65,6 +65,10 @@ def answer(db: Database, programme_id: int, scores: list[int], *, batching: bool
     mix(db, k=K if batching else 1, today=date(2026, 2, 11))
 
 
+#: Ten people, two per Likert value: a batch whose distribution discloses no one's answer.
+SPREAD = [1, 2, 3, 4, 5] * 2
+
+
 def february(html: str) -> list[str]:
     """The first Likert item's February row, or nothing when no result is released."""
     if 'id="trend-1-table"' not in html:
@@ -76,18 +80,20 @@ def test_a_report_is_computed_once_per_release_and_again_after_each(
     app_on: Flask, db: Database, computed: list[int]
 ) -> None:
     programme_id = make_programme(db)
-    answer(db, programme_id, [4, 4, 4, 4, 4], batching=True)  # a batch of k: released
+    # A batch of 2k people with spread answers: released, and its distribution may be shown
+    # (a shown distribution needs k people outside its most common answer).
+    answer(db, programme_id, SPREAD, batching=True)
     first = february(page(app_on, programme_id))
-    assert first and first[0] == "5"
+    assert first and first[0] == "10"
     assert february(page(app_on, programme_id)) == first
     assert computed == [programme_id]  # the second view computed nothing
     answer(db, programme_id, [2, 2], batching=True)  # fewer than k since: not released
     assert february(page(app_on, programme_id)) == first and len(computed) == 1
     answer(db, programme_id, [2, 2, 2], batching=True)  # now k more: a batch goes out
-    assert february(page(app_on, programme_id))[0] == "10"
+    assert february(page(app_on, programme_id))[0] == "15"
     assert len(computed) == 2
     answer(db, programme_id, [5], batching=False)  # released at once, without batching
-    assert february(page(app_on, programme_id))[0] == "11"
+    assert february(page(app_on, programme_id))[0] == "16"
     assert len(computed) == 3
 
 
@@ -120,8 +126,8 @@ def test_a_programme_given_a_deleted_programmes_id_never_gets_its_report(
     app_on: Flask, db: Database, computed: list[int]
 ) -> None:
     programme_id = make_programme(db)
-    answer(db, programme_id, [1] * 5, batching=True)
-    assert february(page(app_on, programme_id))[0] == "5"
+    answer(db, programme_id, SPREAD, batching=True)
+    assert february(page(app_on, programme_id))[0] == "10"
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None

@@ -92,12 +92,11 @@ def test_a_failing_pass_loses_nothing(db: Database, monkeypatch: Any) -> None:
     with db.transaction() as session:
         for i in range(6):
             seal_direct(session, firm_id, programme_id, {"useful": 3}, person=f"p{i}")
-    import surveys.intake.mixing as mixing
-
     def boom(*_: Any, **__: Any) -> None:
         raise RuntimeError("killed mid-pass")
 
-    monkeypatch.setattr(mixing.aggregates, "add_batch", boom)
+    # Counting fails after the batch is inserted: the pass must roll back whole.
+    monkeypatch.setattr(aggregates, "add_batch", boom)
     with pytest.raises(RuntimeError):
         mix(db, today=date(2026, 2, 3))
     monkeypatch.undo()
