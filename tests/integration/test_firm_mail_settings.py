@@ -9,7 +9,6 @@ from surveys.db.session import Database
 from tests.integration.test_admin_pages import sign_in
 from tests.integration.test_admin_setup_pages import post, staff
 
-
 #: The settings form as a browser sends it (a field missing altogether is refused, not read
 #: as empty: see tests/integration/test_security_refusals.py).
 WHOLE_FORM = {"settings-min_group_size": ""}
@@ -57,7 +56,9 @@ def test_a_lead_cannot_change_the_sender(client: FlaskClient, sqlite_db: Databas
     firm_id = staff(sqlite_db, "lead")["firm"]
     sign_in(client, "staff@example.com")
     page = f"/admin/firms/{firm_id}"
-    denied = post(client, page, f"{page}/settings", {**WHOLE_FORM, "settings-mail_from": "x@evil.example"})
+    denied = post(
+        client, page, f"{page}/settings", {**WHOLE_FORM, "settings-mail_from": "x@evil.example"}
+    )
     assert denied.status_code == 403
     with sqlite_db.sessions() as session:
         firm = session.get(Firm, firm_id)

@@ -92,6 +92,7 @@ def test_a_failing_pass_loses_nothing(db: Database, monkeypatch: Any) -> None:
     with db.transaction() as session:
         for i in range(6):
             seal_direct(session, firm_id, programme_id, {"useful": 3}, person=f"p{i}")
+
     def boom(*_: Any, **__: Any) -> None:
         raise RuntimeError("killed mid-pass")
 
