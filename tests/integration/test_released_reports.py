@@ -81,12 +81,25 @@ def make_programme(db: Database) -> int:
         return programme.id
 
 
+def spread(answers: dict[str, Any], i: int) -> dict[str, Any]:
+    """Person ``i``'s answers: each scale answer moved on by ``i``, so a batch of 2k people
+    is spread over the scale (a shown distribution needs k people outside its mode)."""
+    out = dict(answers)
+    for key, value in answers.items():
+        if isinstance(value, int):
+            size = 11 if key == "recommend_programme" else 5
+            out[key] = (value + i) % size if size == 11 else (value - 1 + i) % size + 1
+    return out
+
+
 def seal(db: Database, programme_id: int, people: range, answers: dict[str, Any]) -> None:
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
         for i in people:
-            seal_direct(session, programme.firm_id, programme_id, answers, person=f"p{i}")
+            seal_direct(
+                session, programme.firm_id, programme_id, spread(answers, i), person=f"p{i}"
+            )
 
 
 def mixer_actor() -> None:
@@ -133,7 +146,7 @@ def test_after_a_mixer_pass_the_first_view_reads_the_stored_reports(
     app_on: Flask, db: Database, computed: list[str]
 ) -> None:
     programme_id = make_programme(db)
-    seal(db, programme_id, range(6), ANSWERS)
+    seal(db, programme_id, range(12), ANSWERS)
     mixer_actor()
     version = version_of(db, programme_id)
     assert version > 0
@@ -148,7 +161,7 @@ def test_after_a_mixer_pass_the_first_view_reads_the_stored_reports(
     first = view(app_on, programme_id)
     view(app_on, programme_id, "/")
     assert computed == []  # read, not computed
-    assert rows(first, "trend-1-table")["2026-02"] == ["6", "0%", "0%", "0%", "100%", "0%"]
+    assert rows(first, "trend-1-table")["2026-02"] == ["12", "17%", "17%", "17%", "25%", "25%"]
     # The same page as computing it afresh.
     release_cache.clear()
     with db.transaction() as session:
@@ -163,7 +176,7 @@ def test_the_stored_json_round_trips_to_an_equal_report(
     app_on: Flask, db: Database, computed: list[str]
 ) -> None:
     programme_id = make_programme(db)
-    seal(db, programme_id, range(6), ANSWERS)
+    seal(db, programme_id, range(12), ANSWERS)
     mixer_actor()
     _, body = stored(db, programme_id)["pulse"]
     _, answered_body = stored(db, programme_id)["responses by role"]
@@ -177,17 +190,17 @@ def test_the_stored_json_round_trips_to_an_equal_report(
     assert pulse_trends.PulseReport.from_dict(json.loads(body)) == report
     assert report.likert and report.scores and report.topics
     assert overview_report.answered_from_dict(json.loads(answered_body)) == answered
-    assert answered == {"mentor": 6}
+    assert answered == {"mentor": 12}
 
 
 def test_a_report_of_an_earlier_release_is_never_served_and_goes_when_a_newer_is_stored(
     app_on: Flask, db: Database, computed: list[str]
 ) -> None:
     programme_id = make_programme(db)
-    seal(db, programme_id, range(6), ANSWERS)
+    seal(db, programme_id, range(12), ANSWERS)
     mixer_actor()
     old_version = version_of(db, programme_id)
-    seal(db, programme_id, range(6, 12), {**ANSWERS, "spoke_openly": 2})
+    seal(db, programme_id, range(12, 24), {**ANSWERS, "spoke_openly": 2})
     mix(db, k=K)  # a release whose reports were not stored (yet)
     assert version_of(db, programme_id) > old_version
     # The old row, tampered to say something the cells never did, is still there:
@@ -204,7 +217,7 @@ def test_a_report_of_an_earlier_release_is_never_served_and_goes_when_a_newer_is
     computed.clear()
     page = view(app_on, programme_id)
     assert computed == ["pulse"]
-    assert rows(page, "trend-1-table")["2026-02"][0] == "12"
+    assert rows(page, "trend-1-table")["2026-02"][0] == "24"  # both releases: 12 people each
     assert "999" not in page
     assert precompute(db, [programme_id], default_k=K) == 1
     assert {v for v, _ in stored(db, programme_id).values()} == {version_of(db, programme_id)}
@@ -226,7 +239,7 @@ def test_a_tampered_body_is_computed_again_not_trusted(
     app_on: Flask, db: Database, computed: list[str], body: str
 ) -> None:
     programme_id = make_programme(db)
-    seal(db, programme_id, range(6), ANSWERS)
+    seal(db, programme_id, range(12), ANSWERS)
     mixer_actor()
     with db.transaction() as session:
         session.execute(
