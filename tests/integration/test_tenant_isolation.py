@@ -169,7 +169,8 @@ def build_world(db: Database) -> World:
         )
         pairing_a = f.pairing(session, programme_a, mentor=mentor, mentee=mentee)
         f.meeting(session, pairing_a, held_on=date(2026, 2, 3))
-        released = {"woman": {"4": 4, "5": 3}, "man": {"2": 4, "3": 3}}
+        # 14 people a side, spread so that a distribution may be shown (k outside its mode).
+        released = {"woman": {"3": 2, "4": 6, "5": 6}, "man": {"1": 3, "2": 6, "3": 5}}
         for gender, histogram in released.items():
             for question in ("", "spoke_openly"):
                 hist = histogram if question else {}
@@ -189,11 +190,11 @@ def build_world(db: Database) -> World:
                         gender_group=gender,
                         period_kind="month",
                         period="2026-02",
-                        n=7,
+                        n=14,
                         total=total,
                         total_sq=total_sq,
                         histogram=hist,
-                        released_n=7,
+                        released_n=14,
                         released_total=total,
                         released_total_sq=total_sq,
                         released_histogram=hist,
