@@ -101,7 +101,7 @@ def run(db: Database, programme_id: int, query: dict[str, list[str]]) -> Any:
 
 
 MENTORS = {"3": 2, "4": 4, "5": 3}
-MENTEES = {"2": 1, "4": 5, "5": 2}
+MENTEES = {"2": 2, "4": 3, "5": 3}
 OTHERS = {"1": 2, "2": 4, "3": 6, "4": 3}
 
 
@@ -287,10 +287,10 @@ def test_difference_in_differences_matches_the_engine_on_four_rounds(db: Databas
         before = climate_round(session, programme, "baseline", date(2026, 1, 10))
         after = climate_round(session, programme, "follow-up", date(2026, 9, 10))
         data = {
-            (before, "mentee"): {"2": 3, "3": 4},
-            (before, "comparison"): {"2": 4, "3": 4},
-            (after, "mentee"): {"4": 5, "5": 3},
-            (after, "comparison"): {"2": 3, "3": 5},
+            (before, "mentee"): {"2": 5, "3": 6},
+            (before, "comparison"): {"2": 6, "3": 5},
+            (after, "mentee"): {"4": 6, "5": 5},
+            (after, "comparison"): {"2": 5, "3": 7},
         }
         session.add_all([cell(programme, r, role, h) for (r, role), h in data.items()])
         programme_id = programme.id
@@ -319,7 +319,7 @@ def test_difference_in_differences_matches_the_engine_on_four_rounds(db: Databas
 def test_benchmarking_needs_three_opted_in_firms_and_pools_the_others(db: Database) -> None:
     with db.transaction() as session:
         ids = []
-        for answers in ({"4": 6, "5": 4}, {"2": 5, "3": 5}, {"3": 6, "4": 6}):
+        for answers in ({"4": 6, "5": 5}, {"2": 5, "3": 5}, {"3": 6, "4": 6}):
             firm = f.firm(session, benchmarking_opt_in=True)
             programme = f.programme(session, firm)
             round_ = climate_round(session, programme, "follow-up", date(2026, 6, 1))
@@ -334,7 +334,7 @@ def test_benchmarking_needs_three_opted_in_firms_and_pools_the_others(db: Databa
     query = {"outcome": ["climate:intend_to_stay"], "comparison": ["benchmark"]}
     row = run(db, ids[0], query).rows[0].result
     expected = welch_t_from_counts(
-        counts({"4": 6, "5": 4}),
+        counts({"4": 6, "5": 5}),
         counts({"2": 5, "3": 5}, {"3": 6, "4": 6}),
         labels=("this firm", "other firms"),
         min_group_size=K,
@@ -489,7 +489,7 @@ def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Databa
     with db.transaction() as session:
         programme = f.programme(session)
         pairings = [f.pairing(session, programme) for _ in range(4)]  # 4 mentors, 4 mentees
-        for role, answers in (("mentor", {"8": 6, "9": 4}), ("mentee", {"7": 5, "10": 5})):
+        for role, answers in (("mentor", {"8": 6, "9": 5}), ("mentee", {"7": 5, "10": 5})):
             cell_ = cell(
                 programme,
                 climate_round(session, programme, role, date(2026, 1, 1)),
@@ -511,7 +511,7 @@ def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Databa
         f.pairing(session, programme)
     row = run(db, programme_id, query).rows[0]
     expected = welch_t_from_counts(
-        counts({"8": 6, "9": 4}),
+        counts({"8": 6, "9": 5}),
         counts({"7": 5, "10": 5}),
         labels=("mentors", "mentees"),
         min_group_size=K,

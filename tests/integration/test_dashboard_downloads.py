@@ -29,10 +29,16 @@ def world(sqlite_db: Database) -> dict[str, Any]:
         assert programme is not None
         session.add_all(
             [
-                question_cell(programme, {"4": 6, "5": 2}),
-                question_cell(programme, {"3": 6}, level_band="mid", period="2026-03"),
+                # At least k answers besides the most common one (no group attribute
+                # disclosure): 15 and 5 keep February's shares at 75% and 25%.
+                question_cell(programme, {"4": 15, "5": 5}),
+                question_cell(programme, {"3": 6, "2": 5}, level_band="mid", period="2026-03"),
                 question_cell(
-                    programme, {"3": 5}, level_band="mid", period_kind="week", period="2026-W11"
+                    programme,
+                    {"3": 5, "2": 5},
+                    level_band="mid",
+                    period_kind="week",
+                    period="2026-W11",
                 ),
             ]
         )
@@ -69,7 +75,7 @@ def test_pulse_chart_downloads_hold_the_tables_rows_and_a_png_of_the_hand_drawn_
     assert f"{base}/charts/spoke_openly.csv" in page
     rows = rows_of(client.get(f"{base}/charts/spoke_openly.csv"))
     assert rows[0][:2] == ["Month", "Responses"]
-    assert rows[1] == ["2026-02", "8", "0%", "0%", "0%", "75%", "25%"]
+    assert rows[1] == ["2026-02", "20", "0%", "0%", "0%", "75%", "25%"]
     # March differs from its week by fewer than k: refused, so left out as on the page.
     assert [r[0] for r in rows[1:]] == ["2026-02"]
     png = client.get(f"{base}/charts/spoke_openly.png")

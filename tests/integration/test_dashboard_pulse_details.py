@@ -18,15 +18,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveys import aggregates as agg
-from surveys.db.models import AggregateCell, Answer, PooledComment, Programme
+from surveys.db.models import AggregateCell, Answer, PooledComment, Programme, SealedSubmission
 from surveys.db.session import Database
 from surveys.domain.comments import mask_contact_details
 from surveys.services.accounts import create_account
 from tests.integration.test_dashboard_overview import rows
 from tests.support import factories as f
+from tests.support.sealing import mix
 from tests.support.submissions import submit
 
 PASSWORD = "correct horse battery"
@@ -104,10 +105,14 @@ def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
     app_on: Flask, db: Database
 ) -> None:
     programme_id = make_programme(db)
-    february = {"6": 2, "8": 4, "10": 2}  # mean 8, sd 1.512, n 8
+    # mean 8, sd 1.512, n 8; 5 answered other than the most common 9 (no group attribute
+    # disclosure needs k = 5 of them)
+    february = {"6": 2, "7": 1, "8": 1, "9": 3, "10": 1}
     add_cells(
         db,
         programme_id,
+        ("", {"1": 8}, "", {"period": "2026-01"}),
+        ("recommend_programme", {"5": 2, "6": 2, "7": 2, "8": 2}, "", {"period": "2026-01"}),
         ("", {"1": 8}, "", {}),
         ("recommend_programme", february, "", {}),
         ("", {"1": 6}, "", {"period": "2026-03"}),
@@ -120,7 +125,10 @@ def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
     table = rows(html, "score-1-table")
     # t(0.975, 7) = 2.3646; 8 +/- 2.3646 * 1.5119 / sqrt(8) = 6.7 .. 9.3
     assert table["2026-02"] == ["8", "8.0", "6.7 to 9.3"]
-    assert table["2026-03"] == ["6", "9.0", "9.0 to 9.0"]
+    assert table["2026-01"][:2] == ["8", "6.5"]  # a second point, so the line is drawn
+    # All six answered 9: a mean would show everyone's answer, so March is refused
+    # like a month below k (no group attribute disclosure).
+    assert table["2026-03"] == ["suppressed (fewer than 5)"]
     assert "2026-04" not in table  # its only cohort (3) is hidden, responses and all
     assert "<polyline" in html and "2026-02: mean 8.0 (95% interval 6.7 to 9.3)" in html
 
@@ -137,7 +145,8 @@ def test_a_month_whose_cells_of_the_item_are_all_hidden_shows_suppressed_not_zer
         ("", {"1": 3}, "", {}),
         ("recommend_programme", {"7": 2}, "", {}),  # answered by 2 of 3: below k
         ("", {"1": 4}, "", {"period": "2026-03"}),
-        ("recommend_programme", {"7": 4}, "", {"period": "2026-03"}),
+        # mean 7.0; three (k) answered other than the most common answer
+        ("recommend_programme", {"5": 1, "6": 1, "8": 1, "9": 1}, "", {"period": "2026-03"}),
     )
     html = page(app_on, programme_id)
     table = rows(html, "score-1-table")
@@ -153,7 +162,8 @@ def test_a_topic_chosen_by_fewer_than_k_is_suppressed_and_the_others_shown(
     add_cells(
         db,
         programme_id,
-        ("", {"1": 10}, "", {}),
+        # 12 respondents: technology (6) is chosen by k and left out by k as well
+        ("", {"1": 12}, "", {}),
         ("topics", {"1": 6}, "technology", {}),
         ("topics", {"1": 5}, "wellbeing", {}),
         ("topics", {"1": 4}, "flexible_working", {}),  # below k: never counted or shown
@@ -162,32 +172,39 @@ def test_a_topic_chosen_by_fewer_than_k_is_suppressed_and_the_others_shown(
     )
     html = page(app_on, programme_id)
     table = rows(html, "topics-1-table")
-    assert table["Technology"] == ["11", "55%"]
-    assert table["Wellbeing"] == ["5", "25%"]
+    assert table["Technology"] == ["11", "50%"]
+    assert table["Wellbeing"] == ["5", "23%"]
     assert table["Flexible working"][0].startswith("suppressed")
     assert table["Flexible working"][1].startswith("suppressed")
     assert table["Career progression"][0].startswith("suppressed")  # chosen by nobody
     assert "0%" not in table["Flexible working"]
     bars = html[html.index('aria-labelledby="topics-1-title"') :]
-    assert "Technology: 55%" in bars and "Flexible working</text>" in bars
+    assert "Technology: 50%" in bars and "Flexible working</text>" in bars
     assert re.search(r"Flexible working</text><text[^>]*>suppressed", bars)
+
+
+#: The commenters' day, and the mixer's: their week (2026-W07) has not ended.
+COMMENT_DAY = date(2026, 2, 10)
 
 
 def submit_commenters(
     db: Database, programme_id: int, texts: list[str], *, batching: bool, **response: Any
 ) -> None:
-    for text in texts:
+    """Each commenter seals a submission and a mixer pass follows: in batches of k people
+    (``batching``), else with k = 1, every commenter released at once."""
+    for i, text in enumerate(texts):
         with db.transaction() as session:
             programme = session.get(Programme, programme_id)
             assert programme is not None
-            row, _ = submit(
+            submit(
                 session,
                 programme,
-                {"spoke_openly": 4, "comment": text},
-                submitted_on=date(2026, 2, 10),
+                # 2, 3, 4 in turn: a score all of one answer is never shown
+                {"spoke_openly": 2 + i % 3, "comment": text},
+                submitted_on=COMMENT_DAY,
                 **response,
             )
-            agg.apply_responses(session, [row.id], default_k=K, batching=batching)
+        mix(db, k=K if batching else 1, today=COMMENT_DAY)
 
 
 def comments_of(html: str, index: int = 1) -> list[str]:
@@ -218,8 +235,11 @@ def test_comments_are_shown_only_as_far_as_their_batch_is_released(
     shown = comments_of(page(app_on, programme_id))
     assert shown == texts[:10]  # the last four wait for their batch
     with db.sessions() as session:
-        waiting = session.scalars(select(PooledComment.text).where(~PooledComment.released))
-        assert sorted(waiting) == texts[10:]
+        # They wait sealed, unread: nothing of them is stored or pooled until their batch.
+        assert session.scalar(select(func.count()).select_from(SealedSubmission)) == 4
+        pooled = session.scalars(select(PooledComment.text)).all()
+        assert sorted(pooled) == texts[:10]
+        assert not session.scalars(select(PooledComment).where(~PooledComment.released)).all()
 
 
 def test_comments_of_a_cohort_below_k_are_left_out_with_its_cell(
@@ -258,15 +278,16 @@ def test_masking_keeps_ordinary_numbers() -> None:
     assert mask_contact_details("a.b-c@x.example.org.") == "[e-mail removed]."
 
 
-def test_a_rebuild_that_takes_over_pending_events_pools_their_comments(db: Database) -> None:
+def test_a_rebuild_after_a_mixer_pass_keeps_its_comments_pooled_once(db: Database) -> None:
     programme_id = make_programme(db)
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
         for i in range(K):
             submit(session, programme, {"spoke_openly": 4, "comment": f"pending {i}"})
+    assert mix(db, k=K, today=COMMENT_DAY).released == K  # the batch of k pools them
     with db.transaction() as session:
-        assert agg.rebuild(session, default_k=K).pending_absorbed == K
+        assert agg.rebuild(session, default_k=K).pending_absorbed == 0  # no events any more
     with db.sessions() as session:
         pooled = session.execute(select(PooledComment.text, PooledComment.released)).all()
     assert sorted(pooled) == [(f"pending {i}", True) for i in range(K)]  # released with the batch
@@ -277,10 +298,9 @@ def test_the_aggregation_consumer_pools_comments_once_per_delivery(db: Database)
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
-        response, event_id = submit(session, programme, {"spoke_openly": 4, "comment": "once"})
-    for _ in range(2):  # delivered twice: at least once
-        with db.transaction() as session:
-            agg.record_submission(session, event_id, response.id, default_k=K, batching=True)
+        submit(session, programme, {"spoke_openly": 4, "comment": "once"})
+    # Two mixer passes: the second finds the submission gone from the sealed inbox.
+    assert [mix(db, k=1, today=COMMENT_DAY).released for _ in range(2)] == [1, 0]
     with db.sessions() as session:
         assert session.scalars(select(PooledComment.text)).all() == ["once"]
 
@@ -310,9 +330,10 @@ def test_the_0_10_line_and_the_topic_bars_download_as_csv_and_png(
     add_cells(
         db,
         programme_id,
-        ("", {"1": 8}, "", {}),
-        ("recommend_programme", {"6": 2, "8": 4, "10": 2}, "", {}),
-        ("topics", {"1": 6}, "technology", {}),
+        # 20 respondents, 8 of them scoring: technology (15) is left out by k as well
+        ("", {"1": 20}, "", {}),
+        ("recommend_programme", {"6": 2, "7": 1, "8": 1, "9": 3, "10": 1}, "", {}),
+        ("topics", {"1": 15}, "technology", {}),
         ("topics", {"1": 4}, "flexible_working", {}),  # below k
     )
     client: FlaskClient = app_on.test_client()
@@ -330,7 +351,7 @@ def test_the_0_10_line_and_the_topic_bars_download_as_csv_and_png(
     assert list(csv.reader(io.StringIO(score)))[1:] == [["2026-02", "8", "8.0", "6.7 to 9.3"]]
     topics = client.get(f"{base}/charts/topics-1.csv").get_data(as_text=True).lstrip("\ufeff")
     table = {row[0]: row[1:] for row in csv.reader(io.StringIO(topics))}
-    assert table["Technology"] == ["6", "75%"]
+    assert table["Technology"] == ["15", "75%"]
     assert table["Flexible working"] == ["suppressed", "suppressed"]
     for chart in ("score-1", "topics-1"):
         png = client.get(f"{base}/charts/{chart}.png")

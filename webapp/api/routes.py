@@ -206,20 +206,25 @@ def aggregates() -> ResponseReturnValue:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
     settings = current.settings()
     policy = disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size)
+    by = request.args.get("by")
+    if by is None and api_account().role == "lead":
+        by = "role"
+    if by is not None and by not in ONE_AT_A_TIME:
+        raise ApiError(422, "invalid", f"by must be one of {', '.join(ONE_AT_A_TIME)}")
+    question_key = request.args.get("question_key")
     cells = disclosed_cells(
         session,
         programme.id,
         policy,
         survey_key=request.args.get("survey_key"),
-        question_key=request.args.get("question_key"),
+        # Summed cells are judged again, a choice option against its cohort's responses
+        # cell: the filter applies after summing, so those cells are still there.
+        question_key=question_key if by is None else None,
     )
-    by = request.args.get("by")
-    if by is None and api_account().role == "lead":
-        by = "role"
     if by is not None:
-        if by not in ONE_AT_A_TIME:
-            raise ApiError(422, "invalid", f"by must be one of {', '.join(ONE_AT_A_TIME)}")
         cells = by_attribute(cells, by, policy)
+        if question_key is not None:
+            cells = [c for c in cells if c.question_key == question_key]
     shown = [(c, disclosure.released(c)) for c in cells]
     return jsonify(
         programme_id=programme.id,
