@@ -30,9 +30,9 @@ _HEADERS = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
-#: Paths whose last segment is a secret: survey and opt-out links, "we met" links and
-#: research export download links.
-_TOKEN_PATH = re.compile(r"/(s|met|exports/download)/[^/\s?#\"']+")
+#: Paths whose last segment is a secret: survey and opt-out links, "we met" links,
+#: research export download links and staff set-password (invitation or reset) links.
+_TOKEN_PATH = re.compile(r"/(s|met|exports/download|auth/set-password)/[^/\s?#\"']+")
 #: Pages that show results, staff pages and participants' pages: never kept in a cache.
 NO_STORE_PREFIXES = ("/s/", "/met/", "/dashboard", "/admin", "/api/", "/exports", "/auth")
 #: Loggers that may record a request's path.

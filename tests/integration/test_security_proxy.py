@@ -93,6 +93,8 @@ def log(msg: str, args: Any) -> str:
         "/s/Abc123_-xyz/opt-out",
         "/met/12.34.c2VjcmV0LXRhZw",
         "/exports/download/dl-Secret_token",
+        "/api/v1/exports/download/dl-Api_secret",
+        "/auth/set-password/Staff-Link_secret",
     ],
 )
 def test_every_token_bearing_path_is_redacted(path: str) -> None:
