@@ -59,3 +59,36 @@ def test_a_view_with_a_session_cookie_is_rendered_in_full(app: Any, sqlite_db: D
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], "anything")
     assert client.get(f"/s/{link}").status_code == 200
     assert "flipside.survey_pages" not in app.extensions
+
+
+def test_opening_a_survey_link_reads_the_database_once(
+    db: Database, make_settings: Callable[..., Any]
+) -> None:
+    """The participant's first view is the hot path: one statement (the invitation with
+    everything the page needs, the firm's own k included), whatever the firm's k."""
+    from sqlalchemy import event
+
+    from webapp import create_app
+
+    settings = make_settings(database_url=db.url, secret_key=f.SECRET)
+    app = create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
+    with db.transaction() as session:
+        links = [
+            f.invited_pair(session)["mentor"],
+            f.invited_pair(session, firm_=f.firm(session, min_group_size=3))["mentor"],
+        ]
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        client: FlaskClient = app.test_client()
+        for link in links:
+            statements.clear()
+            assert client.get(f"/s/{link}").status_code == 200
+            reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            assert len(reads) == 1, reads
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)

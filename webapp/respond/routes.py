@@ -123,8 +123,8 @@ def answer(token: str) -> ResponseReturnValue:
             return _unavailable(definition, token, context)
         else:
             return redirect(url_for("respond.thanks"), code=303)
-    if firm_k is None and context is not None:  # a page sent back with answers to correct
-        firm = current.session().get(Firm, context.firm_id)
+    if page_context is not None:  # a page sent back with answers to correct: read its k
+        firm = current.session().get(Firm, page_context.firm_id)
         firm_k = firm.min_group_size if firm else None
     page = render_page(
         definition,
