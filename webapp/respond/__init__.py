@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from webapp.respond import routes  # noqa: E402,F401
+from webapp.respond import ended, routes  # noqa: E402,F401

@@ -2,14 +2,20 @@
 
 - ``issue``: one per participant after a meeting (pulse), everyone in scope when
   a climate round opens;
-- ``links``: what a token opens (``open_invitation``);
+- ``links``: what a token opens (``open_invitation``), and why one no longer does
+  (``ended_link``);
 - ``optouts``: opting out of a survey, a programme's pulses or a firm's mail, and
   undoing it; every sender asks it (``suppressed``, ``blocked_people``);
 - ``reminders``: which are due, and claiming one so it is sent once.
 """
 
 from surveys.services.invitations.issue import issue_pulse_invitations, launch_round
-from surveys.services.invitations.links import OpenInvitation, open_invitation
+from surveys.services.invitations.links import (
+    EndedLink,
+    OpenInvitation,
+    ended_link,
+    open_invitation,
+)
 from surveys.services.invitations.optouts import (
     SCOPES,
     OptOutState,
@@ -25,12 +31,14 @@ from surveys.services.invitations.optouts import (
 from surveys.services.invitations.reminders import claim_reminder, due_reminders
 
 __all__ = [
+    "EndedLink",
     "OpenInvitation",
     "OptOutState",
     "SCOPES",
     "blocked_people",
     "claim_reminder",
     "due_reminders",
+    "ended_link",
     "invitation_for",
     "is_suppressed",
     "issue_pulse_invitations",

@@ -123,3 +123,44 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
         longitudinal=row.longitudinal,
         min_group_size=row.min_group_size,
     )
+
+
+@dataclass(frozen=True)
+class EndedLink:
+    """What a participant is told on a link that cannot be answered, and whom to ask.
+
+    ``reason``: ``unknown``, ``answered``, ``opted_out`` or ``expired``; ``contact``
+    is the firm's Reply-To (its D&I team) when it set one; ``climate`` marks a
+    climate round's link (a pulse link comes with each session instead).
+    """
+
+    reason: str
+    firm_name: str | None = None
+    contact: str | None = None
+    climate: bool = False
+
+
+_ENDED_LINK = (
+    select(
+        SurveyInvitation.responded,
+        SurveyInvitation.opted_out,
+        SurveyInvitation.round_id,
+        Firm.name,
+        Firm.reply_to,
+    )
+    .join(Programme, Programme.id == SurveyInvitation.programme_id)
+    .join(Firm, Firm.id == Programme.firm_id)
+    .where(SurveyInvitation.token_hash == bindparam("token_hash"))
+)
+
+
+def ended_link(session: Session, token: str) -> EndedLink:
+    """Why ``token`` cannot be answered (or ``unknown``), with the firm behind it: read
+    only for the participant who holds the link, to say what to do next."""
+    if not looks_like_token(token):
+        return EndedLink("unknown")
+    row = session.connection().execute(_ENDED_LINK, {"token_hash": hash_token(token)}).one_or_none()
+    if row is None:
+        return EndedLink("unknown")
+    reason = "answered" if row.responded else "opted_out" if row.opted_out else "expired"
+    return EndedLink(reason, row.name, row.reply_to, climate=row.round_id is not None)
