@@ -1,0 +1,165 @@
+"""The pulse on a 360x740 phone and a 1280-wide screen: it fits in two phone screens,
+scales sit on one row, it can be answered by keyboard alone, and after a failed
+submit the focus is on the error summary (no JavaScript on the page)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from surveys.db.session import Database
+from tests.browser.conftest import axe_violations, screenshot
+from tests.support import factories as f
+
+pytestmark = pytest.mark.browser
+
+PHONE_SCREEN = 740
+LIKERT = {
+    "mentor": ("spoke_openly", "mentee_engaged", "good_use_of_time"),
+    "mentee": ("gained_insight", "will_act", "open_and_honest"),
+}
+
+
+@pytest.fixture
+def desktop(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def links(sqlite_db: Database) -> dict[str, str]:
+    with sqlite_db.transaction() as session:
+        return f.invited_pair(session)
+
+
+def tops(page: Any, selector: str) -> list[int]:
+    """The rounded top edge of every element matching ``selector``."""
+    return [round(box["y"]) for box in _boxes(page, selector)]
+
+
+def _boxes(page: Any, selector: str) -> list[dict[str, float]]:
+    return [el.bounding_box() for el in page.locator(selector).all()]
+
+
+@pytest.mark.parametrize("role", ["mentor", "mentee"])
+def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
+    live_server: tuple[str, Callable[..., Any]], phone: Any, links: dict[str, str], role: str
+) -> None:
+    base_url, _ = live_server
+    phone.goto(f"{base_url}/s/{links[role]}")
+    screenshot(phone, f"survey-layout-phone-{role}")
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    assert height <= 2 * PHONE_SCREEN, f"{height} px is more than two 740-px screens"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    scale = "input[name=recommend_programme]"
+    assert phone.locator(scale).count() == 11
+    assert len(set(tops(phone, scale))) == 1, tops(phone, scale)
+    assert len(set(tops(phone, "label[for^=q-recommend_programme-]"))) == 1
+    # Every Likert option is labelled on the phone too, all five in view.
+    for key in LIKERT[role]:
+        for box in _boxes(phone, f"label[for^=q-{key}-]"):
+            assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    # A progress hint: how many questions the page has.
+    assert re.search(r"\b6 questions\b", phone.locator("main").inner_text())
+
+
+def test_likert_options_share_one_row_on_a_wide_screen(
+    live_server: tuple[str, Callable[..., Any]], desktop: Any, links: dict[str, str]
+) -> None:
+    base_url, _ = live_server
+    desktop.goto(f"{base_url}/s/{links['mentee']}")
+    screenshot(desktop, "survey-layout-desktop")
+    for key in LIKERT["mentee"]:
+        assert len(set(tops(desktop, f"input[name={key}]"))) == 1, key
+        labels = desktop.locator(f"label[for^=q-{key}-]")
+        assert labels.count() == 5 and all(label.is_visible() for label in labels.all())
+        assert len(set(tops(desktop, f"label[for^=q-{key}-]"))) == 1, key
+    scale = "input[name=recommend_programme]"
+    assert len(set(tops(desktop, scale))) == 1
+    assert axe_violations(desktop) == []
+
+
+def _answer_by_keyboard(page: Any, skip: str | None = None) -> None:
+    """Tab through the form answering each group with the keys a keyboard user has:
+    arrows choose a radio, space ticks a box, typing fills the comment; Enter submits."""
+    seen: set[str] = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return {tag: e.tagName, type: e.type || '', name: e.name || '',"
+            " text: e.innerText || ''}; }"
+        )
+        name = focused["name"]
+        if focused["tag"] == "BUTTON":
+            page.keyboard.press("Enter")
+            return
+        if name == skip or not name:
+            continue
+        if focused["type"] == "radio" and name not in seen:
+            seen.add(name)
+            checked = page.evaluate("document.activeElement.checked")
+            if not checked:  # the first arrow press moves on and chooses
+                page.keyboard.press("ArrowRight")
+            for _ in range(2):
+                page.keyboard.press("ArrowRight")
+        elif focused["type"] == "checkbox" and name not in seen:
+            seen.add(name)
+            page.keyboard.press("Space")
+        elif focused["tag"] == "TEXTAREA" and name not in seen:
+            seen.add(name)
+            page.keyboard.type("Good session.")
+    raise AssertionError("never reached the submit button by Tab")
+
+
+def test_answered_by_keyboard_alone_with_focus_on_the_error_summary_after_a_failed_submit(
+    live_server: tuple[str, Callable[..., Any]], phone: Any, links: dict[str, str]
+) -> None:
+    base_url, _ = live_server
+    phone.goto(f"{base_url}/s/{links['mentor']}")
+    _answer_by_keyboard(phone, skip="good_use_of_time")
+    phone.wait_for_selector("#error-summary")
+    # Focus is on the summary itself, so a screen reader reads it first (no script does this).
+    assert phone.evaluate("document.activeElement.id") == "error-summary"
+    assert phone.evaluate("document.querySelectorAll('script').length") == 0
+    summary = " ".join(phone.locator("#error-summary").inner_text().split())
+    assert "This session was a good use of my time. Please answer this question." in summary
+    assert ".:" not in summary
+    screenshot(phone, "survey-layout-error-focused")
+    assert axe_violations(phone) == []
+    # The summary's link takes the keyboard to the question, where an arrow answers it.
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    assert phone.evaluate("document.activeElement.id") == "q-good_use_of_time"
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("ArrowRight")
+    assert phone.locator("input[name=good_use_of_time]:checked").count() == 1
+    phone.locator("button[type=submit]").focus()
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(re.compile(r"/s/thanks(#.*)?$"))
+
+
+def test_a_used_link_ends_on_a_participant_page_that_says_what_next(
+    live_server: tuple[str, Callable[..., Any]],
+    phone: Any,
+    sqlite_db: Database,
+) -> None:
+    base_url, _ = live_server
+    with sqlite_db.transaction() as session:
+        firm = f.firm(session, reply_to="inclusion@harcourt.example")
+        links = f.invited_pair(session, firm_=firm)
+    phone.goto(f"{base_url}/s/{links['mentee']}/opt-out")
+    phone.get_by_role("button", name=re.compile("Stop these e-mails")).click()
+    phone.goto(f"{base_url}/s/{links['mentee']}")
+    text = " ".join(phone.locator("main").inner_text().split())
+    assert "inclusion@harcourt.example" in text
+    assert phone.locator("text=Staff sign-in").count() == 0
+    assert phone.get_by_role("link", name=re.compile("e-mail", re.I)).count() >= 1
+    screenshot(phone, "survey-link-ended")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(phone) == []
