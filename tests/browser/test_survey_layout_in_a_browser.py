@@ -163,3 +163,19 @@ def test_a_used_link_ends_on_a_participant_page_that_says_what_next(
     screenshot(phone, "survey-link-ended")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(phone) == []
+
+
+def test_a_tap_anywhere_in_an_options_box_chooses_it(
+    live_server: tuple[str, Callable[..., Any]], phone: Any, links: dict[str, str]
+) -> None:
+    base_url, _ = live_server
+    phone.goto(f"{base_url}/s/{links['mentor']}")
+    box = phone.locator("#q-spoke_openly-2").locator("xpath=..").bounding_box()
+    radio = phone.locator("#q-spoke_openly-2").bounding_box()
+    label = phone.locator("label[for=q-spoke_openly-2]").bounding_box()
+    assert box and radio and label
+    # Below the words, inside the box's border: neither the radio nor its label's text.
+    corner_y = box["y"] + box["height"] - 2
+    assert corner_y > label["y"] + label["height"] or box["x"] + 2 < label["x"]
+    phone.mouse.click(box["x"] + 3, box["y"] + box["height"] - 2)
+    assert phone.locator("#q-spoke_openly-2").is_checked()
