@@ -46,6 +46,16 @@ def _boxes(page: Any, selector: str) -> list[dict[str, float]]:
     return [el.bounding_box() for el in page.locator(selector).all()]
 
 
+def _group_names(page: Any) -> list[str]:
+    """The accessible names Chromium gives the page's fieldsets (what a screen reader says)."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    return [
+        " ".join(node["name"]["value"].split())
+        for node in tree["nodes"]
+        if node.get("role", {}).get("value") == "group" and node.get("name", {}).get("value")
+    ]
+
+
 @pytest.mark.parametrize("role", ["mentor", "mentee"])
 def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
     live_server: tuple[str, Callable[..., Any]], phone: Any, links: dict[str, str], role: str
@@ -56,6 +66,7 @@ def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
     height = phone.evaluate("document.documentElement.scrollHeight")
     assert height <= 2 * PHONE_SCREEN, f"{height} px is more than two 740-px screens"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    legends = [" ".join(t.split()) for t in phone.locator("legend").all_inner_texts()]
     scale = "input[name=recommend_programme]"
     assert phone.locator(scale).count() == 11
     assert len(set(tops(phone, scale))) == 1, tops(phone, scale)
@@ -64,8 +75,10 @@ def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
     for key in LIKERT[role]:
         for box in _boxes(phone, f"label[for^=q-{key}-]"):
             assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 360
-    # A progress hint: how many questions the page has.
-    assert re.search(r"\b6 questions\b", phone.locator("main").inner_text())
+    # A progress hint: how many questions the page has; they are numbered.
+    assert "5 questions and a comment box, all on this page." in phone.locator("main").inner_text()
+    assert [name.split(" ", 1)[0] for name in legends] == ["1.", "2.", "3.", "4.", "5."]
+    assert _group_names(phone) == legends  # a screen reader hears the numbers too
 
 
 def test_likert_options_share_one_row_on_a_wide_screen(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from surveys.db.models import SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
-from surveys.services.invitations import ended_link
+from surveys.services.invitations import ended_link, launch_round
 from surveys.services.tokens import met_token
 from tests.support import factories as f
 from webapp.respond.context import form_token
@@ -114,6 +114,28 @@ def test_an_opted_out_link_offers_the_way_back_on_its_opt_out_page(
     assert_participant_page(page)
     assert f'href="/s/{links["mentee"]}/opt-out"' in page.get_data(as_text=True)
     assert "change which e-mails you get" in text(page) and CONTACT in text(page)
+
+
+def test_an_expired_climate_link_says_the_next_round_brings_a_new_one(
+    client: FlaskClient, sqlite_db: Database
+) -> None:
+    with sqlite_db.transaction() as session:
+        programme = f.programme(session, f.firm(session, reply_to=CONTACT))
+        f.pairing(session, programme)
+        round_, _ = launch_round(
+            session, programme.id, "baseline", date.today() + timedelta(days=7), f.SECRET
+        )
+        invitation = session.scalars(
+            select(SurveyInvitation).where(SurveyInvitation.round_id == round_.id)
+        ).first()
+        assert invitation is not None
+        invitation.expires_at = utcnow() - timedelta(minutes=1)
+        token = f.token_of(invitation)
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 410
+    assert_participant_page(page)
+    assert "the next survey round comes with a new link by e-mail" in text(page)
+    assert NEXT_SESSION not in text(page) and CONTACT in text(page)
 
 
 def test_unknown_opt_out_and_we_met_links_end_on_the_participant_page(
