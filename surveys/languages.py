@@ -13,10 +13,12 @@ stored with an answer nor sealed into a submission (it would narrow a group).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations, Translations
 
 LANGUAGES: Final = ("en", "fr", "de", "es")
@@ -62,6 +64,20 @@ def choose(*candidates: str | None) -> str:
         if language is not None:
             return language
     return DEFAULT_LANGUAGE
+
+
+def long_date(day: date, language: str) -> str:
+    """12 March 2026, 12 mars 2026, 12. März 2026, 12 de marzo de 2026."""
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        return f"{day.day} {day:%B %Y}"
+    return str(format_date(day, "long", locale=language))
+
+
+def day_month(day: date, language: str) -> str:
+    """12 March, 12 mars, 12. März, 12 de marzo (no year: a subject's session date)."""
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        return f"{day.day} {day:%B}"
+    return str(format_skeleton("MMMMd", day, locale=language))
 
 
 @cache
