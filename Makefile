@@ -70,7 +70,8 @@ clean:
 # files that ship (committed; tests/unit/test_translations.py checks they match).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o surveys/translations/messages.pot --no-location \
-	  --project=Flipside --version=1 --width=100 .
+	  --project=Flipside --version=1 --copyright-holder=Flipside \
+	  --msgid-bugs-address=dandi@flipside.example --width=100 .
 	$(BIN)/pybabel update -i surveys/translations/messages.pot -d surveys/translations \
-	  --no-location --width=100
+	  --no-fuzzy-matching --width=100
 	$(BIN)/pybabel compile -d surveys/translations --statistics
