@@ -100,7 +100,11 @@ def subject(mail: InvitationMail) -> str:
         about = f"{mail.survey_title} ({mail.round_label})"
     else:
         about = mail.survey_title
-    text = f"{mail.firm} {mail.programme}: {about}"
+    text = gettext("%(firm)s %(programme)s: %(about)s") % {
+        "firm": mail.firm,
+        "programme": mail.programme,
+        "about": about,
+    }
     return gettext("Reminder: %(subject)s") % {"subject": text} if mail.reminder else text
 
 
