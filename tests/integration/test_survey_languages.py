@@ -249,3 +249,17 @@ def test_the_opt_out_page_is_in_the_persons_language_and_switches_by_link(
     done = client.post(f"/s/{tokens['mentor']}/opt-out?lang=es", data={"scope": "survey"})
     text = done.get_data(as_text=True)
     assert page_language(text) == "es" and "Ya no recibirá correos sobre esta encuesta." in text
+
+
+def test_only_people_and_firms_have_a_language_column() -> None:
+    """Nothing stored with an answer (responses, answers, sealed submissions, released
+    cells, exports) can say which language a survey was answered in."""
+    from surveys.db.base import Base
+
+    with_language = {
+        (table.name, column.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if "lang" in column.name
+    }
+    assert with_language == {("people", "language"), ("firms", "default_language")}
