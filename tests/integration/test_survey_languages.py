@@ -263,3 +263,26 @@ def test_only_people_and_firms_have_a_language_column() -> None:
         if "lang" in column.name
     }
     assert with_language == {("people", "language"), ("firms", "default_language")}
+
+
+def test_we_met_is_in_the_persons_language_and_so_are_its_refusals(
+    client: FlaskClient, sqlite_db: Database
+) -> None:
+    from datetime import date, timedelta
+
+    from surveys.services.tokens import met_token
+
+    with sqlite_db.transaction() as session:
+        pairing = f.pairing(session)
+        pairing.mentor.language = "es"
+        link = f"/met/{met_token(f.SECRET, pairing.id, pairing.mentor_id)}"
+    html = client.get(link).get_data(as_text=True)
+    assert page_language(html) == "es" and "¿Cuándo se reunieron?" in html
+    fields = form_of(html)
+    future = (date.today() + timedelta(days=5)).isoformat()
+    refused = client.post(link, data={**fields, "held_on": future})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "No se puede registrar una reunión antes de que haya tenido lugar." in text
+    garbled = client.post(link, data={**fields, "held_on": "ayer"})
+    assert "Por favor, indique una fecha." in garbled.get_data(as_text=True)
