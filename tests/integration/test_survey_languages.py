@@ -286,3 +286,28 @@ def test_we_met_is_in_the_persons_language_and_so_are_its_refusals(
     assert "No se puede registrar una reunión antes de que haya tenido lugar." in text
     garbled = client.post(link, data={**fields, "held_on": "ayer"})
     assert "Por favor, indique una fecha." in garbled.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_shipped_instrument_renders_every_text_in_each_language(
+    app: Any, language: str
+) -> None:
+    """The mentor and mentee pulses and the climate survey: title, questions, hints, option
+    labels, Likert labels and scale anchors all appear in the page's language."""
+    from markupsafe import escape
+
+    from webapp.languages import use
+    from webapp.respond.page import full_render
+
+    for base in catalogue().all():
+        definition = base.in_language(language)
+        with app.test_request_context(f"/s/x?lang={language}"):
+            use(language)
+            html = full_render(definition, k=5, context="", form_token="t")
+        assert page_language(html) == language
+        texts = [definition.title, definition.intro]
+        for question in definition.questions:
+            texts += [question.text, question.help, question.low_label, question.high_label]
+            texts += list(question.labels) + [o.label for o in question.options]
+        for text in filter(None, texts):
+            assert str(escape(text)) in html, (definition.key, text)
