@@ -9,7 +9,7 @@ DEMO   := FLIPSIDE_DEMO=1
 
 NODE_STAMP := node_modules/.installed-$(shell cksum package.json | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck layers pytest browser-deps r-deps clean
+.PHONY: run test install lint typecheck layers pytest browser-deps r-deps clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,3 +64,14 @@ test: install lint typecheck layers pytest
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+# The participant pages' and mails' message catalogues (surveys/translations): extract
+# the marked strings (babel.cfg), merge them into each language's .po, compile the .mo
+# files that ship (committed; tests/unit/test_translations.py checks they match).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o surveys/translations/messages.pot --no-location \
+	  --project=Flipside --version=1 --copyright-holder=Flipside \
+	  --msgid-bugs-address=dandi@flipside.example --width=100 .
+	$(BIN)/pybabel update -i surveys/translations/messages.pot -d surveys/translations \
+	  --no-fuzzy-matching --width=100
+	$(BIN)/pybabel compile -d surveys/translations --statistics

@@ -9,7 +9,7 @@ from flask import Flask
 
 from surveys.db.session import Database
 from surveys.settings import Settings, load_settings
-from webapp import current, security
+from webapp import current, languages, security
 from webapp.auth import limits
 from webapp.errors import register_errorhandlers
 from webapp.extensions import csrf
@@ -48,6 +48,7 @@ def create_app(
 def register_extensions(app: Flask, db: Database) -> None:
     current.init_app(app, db)
     csrf.init_app(app)
+    languages.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from surveys.services.errors import ServiceError
+from webapp.wording import translate
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, message: str | None = None) -> ResponseReturnValue:
-    title = MESSAGES.get(status, "Error")
-    text = message or title
+    # A participant's page is in their language (webapp.languages); staff pages stay English.
+    title = translate(MESSAGES.get(status, "Error"))
+    text = translate(message) if message else title
     if _wants_json():
         code = {
             400: "bad_request",

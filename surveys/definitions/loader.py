@@ -1,6 +1,8 @@
 """Load and validate the versioned survey definition files in this folder.
 
-A file is named ``<key>.v<version>.toml``. Validation collects the first
+A file is named ``<key>.v<version>.toml``. Its texts are English; a
+``[languages.<lang>]`` table gives the same survey in another language
+(surveys/definitions/translated.py). Validation collects the first
 problem with the file, the question and the field named, e.g.
 ``mentor_pulse.v1.toml: question 'topics': field 'options': must not be empty``.
 """
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from surveys.definitions.errors import DefinitionError
 from surveys.definitions.model import (
     AUDIENCES,
     DEFAULT_LIKERT_LABELS,
@@ -22,24 +25,20 @@ from surveys.definitions.model import (
     Question,
     SurveyDefinition,
 )
+from surveys.definitions.translated import with_translations
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent
 _FILE_NAME = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.toml$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 TEXT_MAX_LENGTH = 2000
 
-
-class DefinitionError(ValueError):
-    def __init__(
-        self, file: str, message: str, question: str | None = None, field: str | None = None
-    ) -> None:
-        where = [file]
-        if question is not None:
-            where.append(f"question {question!r}")
-        if field is not None:
-            where.append(f"field {field!r}")
-        super().__init__(": ".join([*where, message]))
-        self.file, self.question, self.field = file, question, field
+__all__ = [
+    "DEFINITIONS_DIR",
+    "DefinitionError",
+    "definition_files",
+    "load_definitions",
+    "parse_definition",
+]
 
 
 def _str(data: dict[str, Any], name: str, err: Any, *, required: bool = True) -> str:
@@ -169,7 +168,7 @@ def parse_definition(text: str, file: str) -> SurveyDefinition:
         raise DefinitionError(file, "appears twice", question=duplicate, field="key")
     if kind == "pulse" and not 3 <= len(questions) <= 6:
         raise err("questions", f"a pulse has 3 to 6 questions, not {len(questions)}")
-    return SurveyDefinition(
+    definition = SurveyDefinition(
         key=key,
         version=version,
         kind=kind,
@@ -179,6 +178,7 @@ def parse_definition(text: str, file: str) -> SurveyDefinition:
         questions=questions,
         source=file,
     )
+    return with_translations(definition, data.get("languages", {}), file)
 
 
 def load_definitions(paths: Iterable[Path]) -> dict[tuple[str, int], SurveyDefinition]:

@@ -15,6 +15,31 @@ DEFAULT_LIKERT_LABELS: Final = (
     "Agree",
     "Strongly agree",
 )
+#: The default Likert labels in each language a definition may be translated into.
+LIKERT_LABELS_BY_LANGUAGE: Final = {
+    "en": DEFAULT_LIKERT_LABELS,
+    "fr": (
+        "Pas du tout d'accord",
+        "Plutôt pas d'accord",
+        "Ni d'accord ni pas d'accord",
+        "Plutôt d'accord",
+        "Tout à fait d'accord",
+    ),
+    "de": (
+        "Stimme überhaupt nicht zu",
+        "Stimme eher nicht zu",
+        "Teils, teils",
+        "Stimme eher zu",
+        "Stimme voll und ganz zu",
+    ),
+    "es": (
+        "Totalmente en desacuerdo",
+        "En desacuerdo",
+        "Ni de acuerdo ni en desacuerdo",
+        "De acuerdo",
+        "Totalmente de acuerdo",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,21 @@ class SurveyDefinition:
     intro: str
     questions: tuple[Question, ...]
     source: str = field(default="", compare=False)
+    #: The language of the texts above; the definition as written is English.
+    language: str = "en"
+    #: The same survey in each other language (same questions, options and order).
+    translations: tuple[SurveyDefinition, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.language, *(t.language for t in self.translations))
+
+    def in_language(self, language: str) -> SurveyDefinition:
+        """The survey's texts in ``language``; the definition as written if it has none."""
+        for translated in self.translations:
+            if translated.language == language:
+                return translated
+        return self
 
     def question(self, key: str) -> Question:
         for q in self.questions:

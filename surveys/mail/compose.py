@@ -8,7 +8,9 @@ part whose paragraphs are single lines (clients wrap them to the screen; the
 transfer encoding, not the text, breaks long lines) and an HTML part with a
 button, the firm's name, the anonymity promise and the expiry. Both come from
 Jinja templates in ``surveys/mail/templates`` (plain jinja2: the worker renders
-them, and workers never import the web app).
+them, and workers never import the web app), in the person's language: the
+templates mark their sentences for Babel (``_()``) and each language renders
+through its own environment with that language's catalogue (surveys.languages).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from surveys import languages
 from surveys.db.types import utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -81,32 +84,34 @@ class InvitationMail:
     session_on: date | None = None
     round_label: str | None = None
     reminder: bool = False
-
-
-def day_month(day: date) -> str:
-    """12 March (no leading zero, no year: the subject's session date)."""
-    return f"{day.day} {day:%B}"
-
-
-def full_date(day: date | datetime) -> str:
-    return f"{day.day} {day:%B %Y}"
+    #: The language of the subject and body (the person's, else the firm's default).
+    language: str = languages.DEFAULT_LANGUAGE
 
 
 def subject(mail: InvitationMail) -> str:
     """e.g. "Harcourt & Vale Reverse mentoring: your session on 12 March"."""
+    language = mail.language
+    gettext = languages.translations(language).gettext
     if mail.kind == "pulse" and mail.session_on is not None:
-        about = f"your session on {day_month(mail.session_on)}"
+        about = gettext("your session on %(date)s") % {
+            "date": languages.day_month(mail.session_on, language)
+        }
     elif mail.round_label:
         about = f"{mail.survey_title} ({mail.round_label})"
     else:
         about = mail.survey_title
-    text = f"{mail.firm} {mail.programme}: {about}"
-    return f"Reminder: {text}" if mail.reminder else text
+    text = gettext("%(firm)s %(programme)s: %(about)s") % {
+        "firm": mail.firm,
+        "programme": mail.programme,
+        "about": about,
+    }
+    return gettext("Reminder: %(subject)s") % {"subject": text} if mail.reminder else text
 
 
 @cache
-def environment() -> Environment:
-    """The mail templates' Jinja environment: autoescaped HTML, strict about missing values."""
+def environment(language: str = languages.DEFAULT_LANGUAGE) -> Environment:
+    """The mail templates' Jinja environment in ``language``: autoescaped HTML, strict
+    about missing values, ``_()`` from that language's catalogue."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -114,15 +119,19 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["full_date"] = full_date
-    env.filters["day_month"] = day_month
+    env.install_gettext_translations(  # type: ignore[attr-defined]  # added by the extension
+        languages.translations(language), newstyle=True
+    )
+    env.filters["full_date"] = lambda day: languages.long_date(day, language)
+    env.filters["day_month"] = lambda day: languages.day_month(day, language)
     return env
 
 
 def render(mail: InvitationMail, sender: Sender) -> tuple[str, str]:
     """The plain-text and HTML bodies."""
-    env = environment()
+    env = environment(mail.language)
     values = {"mail": mail, "sender": sender, "subject": subject(mail)}
     text = env.get_template("invitation.txt").render(values)
     html = env.get_template("invitation.html").render(values)

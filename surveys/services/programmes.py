@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Enrolment, Firm, Pairing, Person, Programme
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
+from surveys.languages import LANGUAGES, normalise
 from surveys.services.errors import Conflict, Invalid, NotFound
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
@@ -58,6 +59,19 @@ def update_firm_settings(
     _check_k(min_group_size)
     firm.min_group_size = min_group_size
     firm.benchmarking_opt_in = benchmarking_opt_in
+    session.flush()
+    return firm
+
+
+def update_firm_language(session: Session, firm_id: int, language: str | None) -> Firm:
+    """The language of participant pages and mail for people the HR file gives none
+    (empty: English)."""
+    firm = session.get(Firm, firm_id)
+    if firm is None:
+        raise NotFound(f"there is no firm {firm_id}")
+    if language and normalise(language) != language:
+        raise Invalid(f"the default language must be one of {', '.join(LANGUAGES)}")
+    firm.default_language = language or None
     session.flush()
     return firm
 

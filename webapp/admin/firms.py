@@ -12,6 +12,7 @@ from surveys.services.errors import ServiceError
 from surveys.services.programmes import (
     create_firm,
     save_programme,
+    update_firm_language,
     update_firm_mail,
     update_firm_settings,
 )
@@ -75,6 +76,7 @@ def firm_page(
         settings_form.benchmarking_opt_in.data = firm.benchmarking_opt_in
         settings_form.mail_from.data = firm.mail_from
         settings_form.reply_to.data = firm.reply_to
+        settings_form.default_language.data = firm.default_language or ""
     programme_form = programme_form or ProgrammeForm(prefix="programme")
     programmes = session.scalars(
         select(Programme).where(Programme.firm_id == firm.id).order_by(Programme.name)
@@ -140,6 +142,7 @@ def firm_settings(firm_id: int) -> ResponseReturnValue:
             min_group_size=form.min_group_size.data,
             benchmarking_opt_in=bool(form.benchmarking_opt_in.data),
         )
+        update_firm_language(session, found.id, form.default_language.data or None)
         try:
             update_firm_mail(
                 session, found.id, mail_from=form.mail_from.data, reply_to=form.reply_to.data

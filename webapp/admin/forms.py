@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
+from surveys.languages import DEFAULT_LANGUAGE, LANGUAGES, NAMES
 
 #: What a form with a field missing altogether says (a browser always sends these fields).
 INCOMPLETE = "This form arrived incomplete, so nothing was changed. Reload the page and try again."
@@ -89,6 +90,13 @@ class FirmSettingsForm(FlaskForm):
         "Replies go to (e-mail address)",
         validators=[Optional(), Length(max=254)],
         description="For example the D&I team's mailbox. Empty: no Reply-To.",
+    )
+    default_language = SelectField(
+        "Participants' language when the HR file gives none",
+        choices=[SelectChoice("", "English (the default)")]
+        + [SelectChoice(code, NAMES[code]) for code in LANGUAGES if code != DEFAULT_LANGUAGE],
+        validators=[Optional()],
+        description="Survey pages and invitations; a participant's browser language comes first.",
     )
 
 

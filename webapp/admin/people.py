@@ -79,6 +79,7 @@ _EXAMPLE = {
     "family_name": "Lovelace",
     "manager_id": "HR0002",
     "team": "M&A 1",
+    "language": "en",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -31,7 +32,7 @@ def _choices(question: Question) -> list[SelectChoice]:
     elif question.type == "scale0_10":
         pairs = [(str(i), str(i)) for i in range(11)]
     elif question.type == "yes_no":
-        pairs = [("yes", "Yes"), ("no", "No")]
+        pairs = [("yes", gettext("Yes")), ("no", gettext("No"))]
     else:
         pairs = [(o.key, o.label) for o in question.options]
     return [SelectChoice(value, label) for value, label in pairs]
@@ -47,7 +48,7 @@ def _field(question: Question) -> Field:
     return RadioField(question.text, choices=_choices(question))
 
 
-@cache
+@cache  # per definition, and so per language (the page renders in the definition's)
 def _form_class(definition: SurveyDefinition) -> type[FlaskForm]:
     attrs: dict[str, Any] = {q.key: _field(q) for q in definition.questions}
     return type(f"{definition.key.title()}V{definition.version}Form", (FlaskForm,), attrs)

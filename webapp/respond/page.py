@@ -21,12 +21,13 @@ from flask import current_app, render_template, request
 from markupsafe import escape
 
 from surveys.definitions import SurveyDefinition
+from webapp.languages import current_language
 from webapp.respond.forms import survey_form
 
 TEMPLATE = "respond/survey.html"
 _TOKEN_MARK = "FlipsideFormTokenMark7f3a"
 _CONTEXT_MARK = "FlipsideContextMark9c1e"
-_MAX_ENTRIES = 64  # survey versions x (with, without context) x script roots
+_MAX_ENTRIES = 256  # survey versions x languages x (with, without context) x script roots
 
 
 def render_page(
@@ -41,7 +42,10 @@ def render_page(
     the messages, through the full render."""
     if request.method != "GET" or errors or _has_session_cookie():
         return full_render(definition, k=k, context=context, form_token=form_token, errors=errors)
-    key = (definition.key, definition.version, k, bool(context), request.script_root)
+    # The page's language: the questions' and the chrome's (they differ only if a
+    # definition lacks the page's language and falls back to English).
+    language = (definition.language, current_language())
+    key = (definition.key, definition.version, language, k, bool(context), request.script_root)
     cache: dict[tuple[Any, ...], tuple[str, ...]] = current_app.extensions.setdefault(
         "flipside.survey_pages", {}
     )

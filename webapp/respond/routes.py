@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from surveys.db.models import Firm, Pairing
+from surveys import languages
+from surveys.db.models import Firm, Pairing, Person
 from surveys.definitions import DefinitionError, SurveyDefinition, catalogue
 from surveys.domain.answers import InvalidAnswers
 from surveys.services.errors import Invalid, NotFound
@@ -34,10 +35,12 @@ from surveys.settings import MIN_K, Settings
 from webapp import current
 from webapp.errors import sentence
 from webapp.extensions import csrf
+from webapp.languages import current_language, participant_language, use
 from webapp.respond import bp
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm
 from webapp.respond.page import full_render, render_page
+from webapp.wording import translate
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +98,22 @@ def answer(token: str) -> ResponseReturnValue:
             # One read, with no transaction round trips around it (a view writes nothing).
             with current.database().reads() as reads:
                 invitation = open_invitation(reads, token)
+            use(participant_language(invitation.language, invitation.firm_language))
             if not invitation.longitudinal:  # a pseudonym never goes to the browser
                 context = submission_context(invitation, keys)
             survey = (invitation.survey_key, invitation.survey_version)
             firm_k = invitation.min_group_size
-        else:
+        else:  # the page's own language came back with it (its ``lang`` field)
+            use(participant_language())
             survey = (context.survey_key, context.survey_version)
     except Exception as exc:
         posted = _posted_survey() if request.method == "POST" else None
         if posted is None or not _database_unreachable(exc):
             raise
         return _unavailable(posted, token, None)
-    definition = catalogue().get(*survey)
+    # Only the page is in the participant's language: answers are stored by key, and
+    # nothing about the language goes into the submission.
+    definition = catalogue().get(*survey).in_language(current_language())
     errors: dict[str, str] = {}
     if request.method == "POST":
         raw = {q.key: request.form.getlist(q.key) for q in definition.questions}
@@ -116,13 +123,13 @@ def answer(token: str) -> ResponseReturnValue:
                 known = context or read_context(current.session(), token, keys)
                 submit_response(conn, token, raw, known, keys=keys)
         except InvalidAnswers as exc:
-            errors = exc.errors
+            errors = {key: translate(message) for key, message in exc.errors.items()}
         except Exception as exc:
             if not _database_unreachable(exc):
                 raise
             return _unavailable(definition, token, context)
         else:
-            return redirect(url_for("respond.thanks"), code=303)
+            return redirect(_thanks_url(), code=303)
     if page_context is not None:  # a page sent back with answers to correct: read its k
         firm = current.session().get(Firm, page_context.firm_id)
         firm_k = firm.min_group_size if firm else None
@@ -143,7 +150,7 @@ def _posted_survey() -> SurveyDefinition | None:
     signed context."""
     key, _, version = request.form.get("survey", "").partition(":")
     try:
-        return catalogue().get(key, int(version))
+        return catalogue().get(key, int(version)).in_language(current_language())
     except (ValueError, KeyError, DefinitionError):
         return None
 
@@ -161,9 +168,19 @@ def _unavailable(
         k=MIN_K,
         context=dump_context(secret, context, token) if context else "",
         form_token=form_token(secret, token),
-        notice=UNAVAILABLE,
+        notice=translate(UNAVAILABLE),
     )
     return page, 503, {"Retry-After": "60"}
+
+
+def _thanks_url() -> str:
+    """The thank-you page, in this page's language: named in the address only when the
+    browser alone would choose another (the address holds nothing else)."""
+    language = current_language()
+    header = request.headers.get("Accept-Language")
+    if language == languages.choose(languages.from_accept_language(header)):
+        return url_for("respond.thanks")
+    return url_for("respond.thanks", lang=language)
 
 
 @bp.get("/s/thanks")
@@ -194,6 +211,8 @@ def opt_out_page(token: str) -> ResponseReturnValue:
             opt_out(session, token, done)
         session.commit()
     invitation = invitation_for(session, token)
+    firm = invitation.programme.firm
+    use(participant_language(invitation.person.language, firm.default_language))
     return render_template(
         "respond/opt_out.html",
         state=opt_out_state(session, invitation),
@@ -214,6 +233,13 @@ def we_met(token: str) -> ResponseReturnValue:
     pairing = session.get(Pairing, found[0]) if found else None
     if found is None or pairing is None or found[1] not in (pairing.mentor_id, pairing.mentee_id):
         raise NotFound("This link is not valid. Check that you copied all of it.")
+    person = session.get(Person, found[1])
+    firm = session.get(Firm, person.firm_id) if person else None
+    use(
+        participant_language(
+            person.language if person else None, firm.default_language if firm else None
+        )
+    )
     form = WeMetForm(meta={"csrf": False})
     if request.method == "GET":
         form.held_on.data = date.today()
@@ -231,11 +257,12 @@ def we_met(token: str) -> ResponseReturnValue:
             )
         except Invalid as exc:
             session.rollback()
-            form.held_on.errors = [sentence(exc)]
+            form.held_on.errors = [translate(sentence(exc))]
         else:
             already = None if reported.new else reported.meeting.held_on
             session.commit()
             return render_template("respond/met_recorded.html", already=already)
+    form.held_on.errors = [translate(str(e)) for e in form.held_on.errors]
     status = 422 if request.method == "POST" else 200
     page = render_template("respond/we_met.html", form=form, form_token=form_token(secret, token))
     return page, status

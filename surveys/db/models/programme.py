@@ -59,6 +59,9 @@ class Firm(Base):
     mail_from: Mapped[str | None] = mapped_column(String(254))
     #: Where replies to invitations go (e.g. the D&I team); NULL means no Reply-To.
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    #: The language of participant pages and mail for people with none in the HR file
+    #: (surveys.languages; NULL: English).
+    default_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programmes: Mapped[list[Programme]] = relationship(back_populates="firm")
@@ -139,6 +142,9 @@ class Person(Base):
     #: Self-described; NULL when not given, "prefer not to say" kept as given.
     gender: Mapped[str | None] = mapped_column(String(60))
     ethnicity: Mapped[str | None] = mapped_column(String(100))
+    #: The language of this person's invitations and survey pages (surveys.languages),
+    #: from the HR file's optional ``language`` column. Never copied to an answer.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Promotion(Base):

@@ -40,6 +40,10 @@ class OpenInvitation:
     longitudinal: bool
     #: The firm's own k, if it set one (the mixer batches at that k; the page promises it).
     min_group_size: int | None = None
+    #: The person's language (HR file) and the firm's default: only for rendering the
+    #: page, never part of a submission's context.
+    language: str | None = None
+    firm_language: str | None = None
 
 
 _INVALID_LINK = "This survey link is not valid. Check that you copied all of it."
@@ -63,6 +67,8 @@ _OPEN_INVITATION = (
         Person.gender,
         Programme.longitudinal,
         Firm.min_group_size,
+        Person.language,
+        Firm.default_language,
         select(Pairing.mentor_id)
         .join(Meeting, Meeting.pairing_id == Pairing.id)
         .where(Meeting.id == SurveyInvitation.meeting_id)
@@ -122,6 +128,8 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
         gender=row.gender,
         longitudinal=row.longitudinal,
         min_group_size=row.min_group_size,
+        language=row.language,
+        firm_language=row.default_language,
     )
 
 

@@ -4,7 +4,7 @@ The file is a CSV with a header row. Columns (``*`` = required)::
 
     internal_id*  email*  level*  practice_area*  office*  start_date*
     leave_date  leave_reason  promotion_dates  working_pattern  gender  ethnicity
-    given_name  family_name  manager_id  team
+    given_name  family_name  manager_id  team  language
 
 Dates are ISO (``2024-09-01``). ``level`` is one of LEVELS; ``working_pattern``
 is ``full-time`` (the default when empty) or ``part-time``; ``leave_reason``
@@ -16,7 +16,9 @@ the promotion to the level the person holds now. ``gender`` and ``ethnicity``
 are optional self-descriptions; "prefer not to say" is kept as given.
 ``given_name`` and ``family_name`` are shown beside the HR id on the staff pages;
 ``manager_id`` (the line manager's HR id) and ``team`` keep pairing suggestions
-from pairing a person with their manager or a teammate.
+from pairing a person with their manager or a teammate. ``language`` (``en``,
+``fr``, ``de`` or ``es``; ``fr-FR`` reads as ``fr``) is the language of the
+person's invitations and survey pages; empty: their browser's, else the firm's.
 
 Every row is checked before anything is written; one bad row rejects the whole
 file with a list of every problem found (row number, column, message).

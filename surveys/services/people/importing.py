@@ -94,6 +94,7 @@ def _write(session: Session, firm_id: int, records: list[PersonRecord]) -> Impor
             "family_name": record.family_name,
             "manager_id": record.manager_id,
             "team": record.team,
+            "language": record.language,
         }
         found = existing.get(record.internal_id)
         if found is None:

@@ -26,6 +26,7 @@ OPTIONAL = (
     "family_name",
     "manager_id",
     "team",
+    "language",
 )
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 50_000

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Person
 from surveys.domain.vocab import LEAVE_REASONS, LEVELS, PREFER_NOT_TO_SAY, WORKING_PATTERNS
+from surveys.languages import LANGUAGES, normalise
 from surveys.services.people.problems import RowProblem
 from surveys.services.people.promotions import parse_date, parse_promotions
 from surveys.services.people.reading import COLUMNS, REQUIRED
@@ -53,6 +54,7 @@ class PersonRecord:
     family_name: str | None = None
     manager_id: str | None = None
     team: str | None = None
+    language: str | None = None
 
 
 def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None, list[RowProblem]]:
@@ -90,6 +92,15 @@ def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None,
         if value["leave_date"]
         else None
     )
+    language = normalise(value["language"])
+    if value["language"] and language is None:
+        problems.append(
+            RowProblem(
+                row,
+                "language",
+                f"{value['language']!r} is not a language Flipside speaks ({', '.join(LANGUAGES)})",
+            )
+        )
     if value["manager_id"] and value["manager_id"] == value["internal_id"]:
         problems.append(RowProblem(row, "manager_id", "is the person's own HR id"))
     if started and left and left < started:
@@ -129,6 +140,7 @@ def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None,
         family_name=value["family_name"] or None,
         manager_id=value["manager_id"] or None,
         team=value["team"] or None,
+        language=language,
     ), []
 
 
