@@ -19,13 +19,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
+from pyreadstat.pyclasses import MissingRange
 
 from surveys.export.fields import Field
 from surveys.export.missing import CODES, HIGHEST, LOWEST
 
 #: Stata's limit for a variable label.
 STATA_LABEL = 80
-_SPSS_MISSING = [{"lo": float(LOWEST), "hi": float(HIGHEST)}]
+_SPSS_MISSING = MissingRange(lo=float(LOWEST), hi=float(HIGHEST))
 #: Stata letter of each code, indexed by HIGHEST - code (-96 -> "a" ... -99 -> "d").
 _STATA = {float(c.code): c.stata[1] for c in CODES}
 _LETTERS = np.array([c.stata[1] for c in sorted(CODES, key=lambda c: -c.code)], dtype=object)
@@ -35,7 +36,7 @@ def _coded_numbers(column: pa.ChunkedArray, f: Field) -> np.ndarray[Any, Any]:
     """A coded text column as numbers: categories 1..n, missing codes as themselves."""
     text = column.to_pandas().astype(object)
     categories = pd.Categorical(text, categories=list(f.enum))
-    numbers = categories.codes.astype("float64") + 1
+    numbers: np.ndarray[Any, Any] = categories.codes.astype("float64") + 1
     numbers[categories.codes < 0] = np.nan
     for c in CODES:
         numbers[(text == str(c.code)).to_numpy()] = c.code
@@ -87,7 +88,7 @@ def write_spss_and_stata(parquet_path: Path, fields: list[Field], title: str) ->
         file_label=title,
         column_labels=labels,
         variable_value_labels=value_labels,
-        missing_ranges={name: list(_SPSS_MISSING) for name in coded},
+        missing_ranges={name: [_SPSS_MISSING] for name in coded},
         variable_measure={f.name: f.measure for f in fields},
     )
     # Stata: a code becomes its extended missing value (a letter in an object column).

@@ -116,8 +116,9 @@ class TableRows:
             shown = self._released[combo] = self.plan.apply(combo)
             if shown is not None:
                 for i, values in self._seen.items():
-                    if shown[i] is not None:
-                        values.add(shown[i])
+                    value = shown[i]
+                    if value is not None:
+                        values.add(value)
         return self._released[combo]
 
     def build(self, r: Any, given: dict[Any, Any]) -> list[Any] | None:
