@@ -45,10 +45,11 @@ def _coded_numbers(column: pa.ChunkedArray, f: Field) -> np.ndarray[Any, Any]:
 
 def _frame(parquet_path: Path, fields: list[Field]) -> tuple[pd.DataFrame, list[str]]:
     """The table as doubles and plain strings; and the columns that may hold codes."""
-    table = pq.read_table(parquet_path)
+    parquet = pq.ParquetFile(parquet_path)
     data: dict[str, Any] = {}
     coded: list[str] = []
-    for f, column in zip(fields, table.columns, strict=True):
+    for f in fields:  # a column at a time: never the Arrow table and the frame at once
+        column = parquet.read(columns=[f.name]).column(0)
         if f.coded:
             data[f.name] = _coded_numbers(column, f)
             coded.append(f.name)
@@ -57,8 +58,11 @@ def _frame(parquet_path: Path, fields: list[Field]) -> tuple[pd.DataFrame, list[
             if f.source[0] in ("value", "item"):
                 coded.append(f.name)
         else:
-            data[f.name] = column.fill_null("").to_numpy(zero_copy_only=False).astype(object)
-    del table
+            # object, not pandas' Arrow-backed str: pyreadstat reads those a cell at a time
+            text = column.fill_null("").to_numpy(zero_copy_only=False)
+            data[f.name] = pd.Series(text, dtype=object, copy=False)
+        del column
+    parquet.close()
     pa.default_memory_pool().release_unused()
     return pd.DataFrame(data, copy=False), coded
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 CHUNK = 20_000
 
 #: How a column of a row is filled (compiled once per table, see :class:`TableRows`).
-GIVEN, ITEM, QI, META, TEXT = range(5)
+GIVEN, ITEM, QI, META, TEXT, ROW, VERSION = range(7)
 
 #: Ids as the driver returns them (no UUID objects per row: there are millions).
 _RAW_ID = type_coerce(Response.id, String())
@@ -86,6 +86,7 @@ class TableRows:
         self.row = 0
         self.comments_kept = self.comments_withheld = 0
         self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
+        self._months: dict[str, str] = {}  # stored period -> its month (a few hundred)
         qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
         #: QI column -> the values released in it (the codebook's enum)
         self.categories: dict[str, set[str]] = {}
@@ -106,10 +107,20 @@ class TableRows:
                 self._steps.append((ITEM, name, (name, f.source[2]), missing))
             elif kind == "text":
                 self._steps.append((TEXT, name, None, None))
-            elif name in ("row", "person", "survey_version", "round"):
+            elif name == "row":
+                self._steps.append((ROW, name, None, None))
+            elif name == "survey_version":
+                self._steps.append((VERSION, name, None, None))
+            elif name in ("person", "round"):
                 self._steps.append((META, name, None, None))
             else:
                 raise ValueError(f"unknown field source {f.source}")
+
+    def _month(self, period: str) -> str:
+        month = self._months.get(period)
+        if month is None:
+            month = self._months[period] = stored_month(period, self.context.round_months)
+        return month
 
     def _release(self, combo: disclosure.Combo) -> disclosure.Combo | None:
         if combo not in self._released:
@@ -127,7 +138,7 @@ class TableRows:
             r.survey_key,
             self.context.slugs[r.firm_id],
             str(r.programme_id),
-            stored_month(r.period, self.context.round_months),
+            self._month(r.period),
             *_cohort_of(r),
             given.get("gender"),
             given.get("ethnicity"),
@@ -155,6 +166,10 @@ class TableRows:
                     else:
                         value = missing.not_applicable
                 append(value)
+            elif code == ROW:
+                append(self.row)
+            elif code == VERSION:
+                append(version)
             elif code == META:
                 append(self._meta(a, r))
             else:
@@ -162,10 +177,6 @@ class TableRows:
         return out
 
     def _meta(self, name: str, r: Any) -> Any:
-        if name == "row":
-            return self.row
-        if name == "survey_version":
-            return r.survey_version
         if name == "round":
             return self.context.rounds.get(r.round_id)
         if r.pseudonym is None:
@@ -206,7 +217,9 @@ def _answers(conn: Connection, chunk: list[Any]) -> dict[Any, dict[Any, Any]]:
     query = select(_ANSWER_ID, Answer.question_key, Answer.item, Answer.value, Answer.text).where(
         _ANSWER_ID >= chunk[0].id, _ANSWER_ID <= chunk[-1].id
     )
-    for rid, question, item, value, text in conn.execute(query):
+    # The driver's own tuples, fetched in one call: no Row object per answer (there are
+    # millions; these columns need no conversion, the id is read as the driver gives it).
+    for rid, question, item, value, text in conn.execute(query).cursor.fetchall():
         given = out.get(rid)
         if given is None:
             continue  # a response outside the scope, between two inside it
@@ -237,7 +250,7 @@ def write_tables(
             query = select(*_RESPONSE_COLUMNS).where(*scope.conditions())
             if last is not None:
                 query = query.where(_RAW_ID > last)
-            chunk = list(conn.execute(query.order_by(Response.id).limit(CHUNK)))
+            chunk = list(conn.execute(query.order_by(Response.id).limit(CHUNK)).fetchall())
             if not chunk:
                 return
             answers = _answers(conn, chunk)
@@ -252,3 +265,4 @@ def write_tables(
         for key, built in pending.items():
             tables[key][1].write(built)
         tick(len(chunk))
+        del chunk, answers, pending  # before the next chunk is read, not after
