@@ -62,9 +62,14 @@ def _column(f: Field, counts: Counter[str] | None, policy: disclosure.Policy) ->
             values.append(v)
     cells = {v: counts.get(v, 0) for v in values}
     cells.update({str(c.code): counts.get(str(c.code), 0) for c in CODES})
-    shown = disclosure.breakdown(cells, policy)
-    rows = [[v, labels.get(v, ""), _count(shown.cells[v], policy.k)] for v in values]
-    rows += [[str(c.code), c.label, _count(shown.cells[str(c.code)], policy.k)] for c in CODES]
+    # Complementary suppression among the cells that occur: a code no row carries would
+    # otherwise hide a column's only value. An empty cell is hidden like a small one.
+    shown = disclosure.breakdown({v: n for v, n in cells.items() if n > 0}, policy).cells
+    hidden = policy.too_few()
+    rows = [[v, labels.get(v, ""), _count(shown.get(v, hidden), policy.k)] for v in values]
+    rows += [
+        [str(c.code), c.label, _count(shown.get(str(c.code), hidden), policy.k)] for c in CODES
+    ]
     out.append(("table", ["Value", "Label", "Rows"], rows))
     return out
 

@@ -129,6 +129,10 @@ def test_codebook_counts_below_k_are_hidden(db: Database, tmp_path: Path) -> Non
     for cells in rows:
         count = cells[3].strip()
         assert count.startswith("<") or int(count) >= 5, cells
+    # A column's only value is shown: codes no row carries do not hide it.
+    pulse = codebook[codebook.index("## mentor_pulse") :]
+    firm = pulse[pulse.index("### firm") :]
+    assert "| acme |  | 12 |" in firm[: firm.index("### ", 4)]
 
 
 def _readme_promises() -> tuple[set[str], set[str]]:
