@@ -16,17 +16,17 @@ from surveys.export.missing import CODES, HIGHEST, LOWEST
 def _r(tables: Tables) -> str:
     lines = [
         "# Load the Flipside research export in R with its labels and missing codes.",
-        '# install.packages(c("haven", "labelled"))',
+        '# Needs haven (install.packages("haven")); labelled adds helpers on top.',
         "library(haven)",
         "",
         "# user_na = TRUE keeps the codes as labelled_spss user-missing values:",
         f"# {', '.join(f'{c.code} = {c.label}' for c in CODES)}.",
-        "# labelled::user_na_to_na() turns them into NA; haven::as_factor() gives labels.",
+        "# <table>_na has them as NA; haven::as_factor() turns labelled columns into factors.",
     ]
     for key, *_ in tables:
         lines += [
             f'{key} <- read_sav("{key}.sav", user_na = TRUE)',
-            f"{key}_na <- labelled::user_na_to_na({key})",
+            f"{key}_na <- zap_missing({key})",
         ]
     return "\n".join(lines) + "\n"
 

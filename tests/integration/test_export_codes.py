@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from datetime import date
@@ -12,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
+import pytest
 from frictionless import Package
 
 from surveys.db.session import Database
@@ -216,3 +219,43 @@ def test_comments_planted_as_formulas_reach_the_csv_neutralised(
     written = sorted(t + " x" for t in (FORMULAS * 2)[:12])
     assert sorted(pq.read_table(folder / "mentor_pulse.parquet")["comment"].to_pylist()) == written
     assert sorted(sav["comment"]) == written and sorted(dta["comment"]) == written
+
+
+def _rscript_with_haven() -> str:
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        pytest.skip("Rscript is missing (make r-deps installs r-base-core and r-cran-haven)")
+    check = subprocess.run([rscript, "-e", "library(haven)"], capture_output=True, check=False)
+    if check.returncode != 0:
+        pytest.skip("R's haven package is missing (make r-deps installs r-cran-haven)")
+    return rscript
+
+
+def test_load_r_reads_every_table_with_its_labels_and_missing_codes(
+    db: Database, tmp_path: Path
+) -> None:
+    rscript = _rscript_with_haven()
+    folder = unzip(tmp_path, build(db, tmp_path, world(db)))
+    check = folder / "check.R"
+    check.write_text(
+        'source("load.R")\n'
+        "x <- climate$can_progress\n"
+        'cat(class(x)[1], attr(x, "na_range"), sum(is.na(climate_na$can_progress)), '
+        "nrow(climate), names(attr(x, 'labels'))[attr(x, 'labels') == -99], "
+        "as.character(as_factor(climate$belonging))[1] %in% c("
+        "'Strongly disagree','Disagree','Neither agree nor disagree','Agree','Strongly agree'), "
+        'sep = "|")\n'
+    )
+    done = subprocess.run(
+        [rscript, "check.R"], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    kind, lo, hi, missing, rows, label, labelled = done.stdout.strip().split("|")
+    assert (kind, lo, hi, label, labelled) == (
+        "haven_labelled_spss",
+        "-99",
+        "-96",
+        "not answered",
+        "TRUE",
+    )
+    assert int(missing) == int(rows) > 0
