@@ -1,8 +1,9 @@
 """A research export of 1,000,000 responses: wall time, rows/s and peak memory of the bundle.
 
-Generates the responses (and their answers) straight into a fresh SQLite file,
-then, each in a subprocess of its own so peak memory (``ru_maxrss``) is the
-job's alone:
+Generates the responses (and their answers) straight into a fresh SQLite file
+(or, with ``--postgres``, a PostgreSQL database created and dropped here: see
+``bench/export_pg.py``, where the export worker builds the bundle), then, each
+in a subprocess of its own so peak memory (``ru_maxrss``) is the job's alone:
 
 * **baseline**: the same responses read with the standard library's sqlite3,
   pivoted to one row per response and written as one plain CSV with ``csv``;
@@ -12,7 +13,7 @@ job's alone:
 It prints figures and the ratio only; nothing is asserted. Targets (PRODUCT.md
 3): peak memory under 500 MB; the whole bundle within 5x the plain CSV write.
 
-Run: python bench/export.py [--responses 1000000] [--keep DIR]
+Run: python bench/export.py [--responses 1000000] [--keep DIR] [--postgres [ADMIN_URL]]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -41,14 +43,12 @@ TOPICS = ["technology", "wellbeing", "flexible_working", "career_progression"]
 CLIMATE = ["belonging", "can_progress", "flexible_without_stigma", "leaders_understand"]
 
 
-def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]:
-    """Firm, programme, round via the ORM; responses and answers with executemany."""
+def setup(url: str) -> dict[str, int]:
+    """Migrate ``url`` and add the firm, programme and round via the ORM."""
     from surveys.db import migrate
     from surveys.db.models import Firm, Programme, SurveyRound
     from surveys.db.session import Database
-    from surveys.domain.periods import week_of
 
-    url = f"sqlite:///{path}"
     migrate.upgrade(url)
     db = Database(url)
     with db.transaction() as session:
@@ -72,57 +72,39 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
         session.flush()
         ids = {"firm": firm.id, "programme": programme.id, "round": round_.id}
     db.dispose()
+    return ids
+
+
+RESPONSE_COLUMNS = (
+    "id, survey_key, survey_version, period_kind, period, firm_id, programme_id, round_id, "
+    "role, level_band, tenure_band, gender_group, pseudonym"
+)
+ANSWER_COLUMNS = "response_id, question_key, item, value, text"
+Batch = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
+
+
+def records(responses: int, ids: dict[str, int], seed: int = 20261121) -> Iterator[Batch]:
+    """The responses and their answers, in batches of 50,000 responses."""
+    from surveys.domain.periods import week_of
+
     rng = random.Random(seed)
     keys = sorted(uuid.UUID(int=rng.getrandbits(128), version=4).hex for _ in range(responses))
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=OFF")
     start = date(2024, 1, 1)
     batch_r: list[tuple[object, ...]] = []
     batch_a: list[tuple[object, ...]] = []
-
-    def flush() -> None:
-        conn.executemany(
-            "INSERT INTO responses (id, survey_key, survey_version, period_kind, period, "
-            "firm_id, programme_id, round_id, role, level_band, tenure_band, gender_group, "
-            "pseudonym) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            batch_r,
-        )
-        conn.executemany(
-            "INSERT INTO answers (response_id, question_key, item, value, text) VALUES (?,?,?,?,?)",
-            batch_a,
-        )
-        conn.commit()
-        batch_r.clear()
-        batch_a.clear()
-
     for key in keys:
         pick = rng.random()
         level = rng.choice(("junior", "junior", "mid", "senior"))
         tenure = rng.choice(("<2y", "2-5y", "5-10y", "10y+"))
         gender = rng.choice(("woman", "man", "woman", "man", "undisclosed", "another"))
+        cohort = (level, tenure, gender, None)
         # Stored as the mixer stores them: a pulse's ISO week, a climate response's round.
         week = week_of(start + timedelta(days=rng.randrange(730)))
+        firm, programme, round_id = ids["firm"], ids["programme"], ids["round"]
         if pick < 0.7:
             survey = "mentor_pulse" if pick < 0.35 else "mentee_pulse"
             questions, role = SURVEYS[survey]
-            batch_r.append(
-                (
-                    key,
-                    survey,
-                    1,
-                    "week",
-                    week,
-                    ids["firm"],
-                    ids["programme"],
-                    None,
-                    role,
-                    level,
-                    tenure,
-                    gender,
-                    None,
-                )
-            )
+            batch_r.append((key, survey, 1, "week", week, firm, programme, None, role, *cohort))
             for q in questions:
                 batch_a.append((key, q, "", rng.randint(1, 5), None))
             batch_a.append((key, "recommend_programme", "", rng.randint(0, 10), None))
@@ -131,21 +113,8 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
         else:
             role = rng.choice(("mentor", "mentee", "comparison", "comparison"))
             batch_r.append(
-                (
-                    key,
-                    "climate",
-                    1,
-                    "round",
-                    str(ids["round"]),
-                    ids["firm"],
-                    ids["programme"],
-                    ids["round"],
-                    role,
-                    level,
-                    tenure,
-                    gender,
-                    None,
-                )
+                (key, "climate", 1, "round", str(round_id), firm, programme, round_id, role)
+                + cohort
             )
             for q in CLIMATE:
                 batch_a.append((key, q, "", rng.randint(1, 5), None))
@@ -154,8 +123,23 @@ def generate(path: Path, responses: int, seed: int = 20261121) -> dict[str, int]
             batch_a.append((key, "gender", rng.choice(("woman", "man")), None, None))
             batch_a.append((key, "ethnicity", rng.choice(("white", "asian", "black")), None, None))
         if len(batch_r) >= 50_000:
-            flush()
-    flush()
+            yield batch_r, batch_a
+            batch_r, batch_a = [], []
+    yield batch_r, batch_a
+
+
+def generate(path: Path, responses: int) -> dict[str, int]:
+    """A fresh SQLite file with ``responses`` responses (bulk inserts with executemany)."""
+    ids = setup(f"sqlite:///{path}")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    for batch_r, batch_a in records(responses, ids):
+        conn.executemany(
+            f"INSERT INTO responses ({RESPONSE_COLUMNS}) VALUES ({'?,' * 12}?)", batch_r
+        )
+        conn.executemany(f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES (?,?,?,?,?)", batch_a)
+        conn.commit()
     conn.close()
     return ids
 
@@ -196,11 +180,14 @@ print(json.dumps({"wall": wall, "rows": rows, "peak_mb": peak}))
 
 BUNDLE = r"""
 import json, resource, sys, time
+from collections.abc import Iterator
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from surveys.db.session import Database
 from surveys.export.bundle import build_bundle
 from surveys.export.scope import Scope
+# A worker imports pandas, pyarrow and pyreadstat once for all its exports: not timed here.
+import surveys.export.statfiles, surveys.export.writers
 path, folder = sys.argv[1], Path(sys.argv[2])
 ids = json.loads(sys.argv[4])
 db = Database(f"sqlite:///{path}")
@@ -230,6 +217,36 @@ def run(script: str, *args: str) -> dict[str, object]:
     return result
 
 
+def report(baseline: dict[str, object], bundle: dict[str, object], name: str) -> None:
+    for label, r in (("plain CSV", baseline), (name, bundle)):
+        wall, rows = float(r["wall"]), int(r["rows"])  # type: ignore[call-overload]
+        print(
+            f"{label:<20} {wall:8.1f} s  {rows / wall:10,.0f} rows/s  "
+            f"peak {float(r['peak_mb']):6.0f} MB  ({rows:,} rows)"  # type: ignore[arg-type]
+        )
+    ratio = float(bundle["wall"]) / float(baseline["wall"])  # type: ignore[arg-type]
+    print(f"bundle / plain CSV wall time: {ratio:.2f}x (target <= 5x)")
+    print(f"bundle peak memory: {float(bundle['peak_mb']):.0f} MB (target < 500 MB)")  # type: ignore[arg-type]
+    print(f"zip {float(bundle['zip_mb']):.1f} MB")  # type: ignore[arg-type]
+
+
+def postgres(admin_url: str, responses: int, work: Path) -> None:
+    """The PostgreSQL mode: a database created and dropped here, the worker builds."""
+    from export_pg import BASELINE as PG_BASELINE
+    from export_pg import WORKER, database, libpq
+    from export_pg import generate as generate_pg
+
+    with database(admin_url) as url:
+        t0 = time.perf_counter()
+        ids = generate_pg(url, responses)
+        print(
+            f"generated {responses:,} responses in PostgreSQL in {time.perf_counter() - t0:.1f} s"
+        )
+        baseline = run(PG_BASELINE, libpq(url), str(work / "plain.csv"))
+        bundle = run(WORKER, url, str(work / "instance"), str(ROOT), json.dumps(ids))
+    report(baseline, bundle, "bundle via worker")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -237,9 +254,23 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="use the database kept in --keep by an earlier run"
     )
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        metavar="ADMIN_URL",
+        help="PostgreSQL mode: create a database there, build through the export worker",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="flipside-bench-export-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.postgres:
+        try:
+            postgres(args.postgres, args.responses, work)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     db_path = work / "bench.sqlite3"
     if args.reuse and db_path.exists():
         ids = {"firm": 1, "programme": 1, "round": 1}
@@ -256,19 +287,10 @@ def main() -> None:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    for name, r in (("plain CSV (stdlib)", baseline), ("full bundle", bundle)):
-        wall, rows = float(r["wall"]), int(r["rows"])  # type: ignore[call-overload]
-        print(
-            f"{name:<20} {wall:8.1f} s  {rows / wall:10,.0f} rows/s  "
-            f"peak {float(r['peak_mb']):6.0f} MB  ({rows:,} rows)"  # type: ignore[arg-type]
-        )
-    ratio = float(bundle["wall"]) / float(baseline["wall"])  # type: ignore[arg-type]
-    print(f"bundle / plain CSV wall time: {ratio:.2f}x (target <= 5x)")
-    print(f"bundle peak memory: {float(bundle['peak_mb']):.0f} MB (target < 500 MB)")  # type: ignore[arg-type]
+    report(baseline, bundle, "full bundle")
     print(
-        f"zip {bundle['zip_mb']:.1f} MB; k achieved {bundle['k_achieved']}; "
-        f"generalised {bundle['generalised']}; values suppressed {bundle['suppressed']}; "
-        f"rows withheld {bundle['withheld']}"
+        f"k achieved {bundle['k_achieved']}; generalised {bundle['generalised']}; "
+        f"values suppressed {bundle['suppressed']}; rows withheld {bundle['withheld']}"
     )
 
 

@@ -27,10 +27,12 @@ from surveys import disclosure
 from surveys.db.models import Firm, Person, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
+from surveys.export.codebook import write_documents
 from surveys.export.comments import Masker, names_from_people
-from surveys.export.documents import datapackage, readme, report_text
-from surveys.export.fields import table_fields
+from surveys.export.documents import Metadata, report_text
+from surveys.export.fields import PERIOD_NAMES, table_fields, with_categories
 from surveys.export.planning import count_in_scope, policy_for, round_months
+from surveys.export.quasi import QUASI_IDENTIFIERS
 from surveys.export.releases import Release, planned, release_for
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
@@ -63,7 +65,8 @@ def build_bundle(
     """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released."""
     # pandas, pyarrow and pyreadstat load here, in the worker that builds, not in every
     # web process that only takes requests.
-    from surveys.export.writers import TableWriter, write_spss_and_stata
+    from surveys.export.statfiles import write_spss_and_stata
+    from surveys.export.writers import TableWriter
 
     with db.transaction() as session:
         policy = policy_for(session, scope, default_k)
@@ -101,6 +104,9 @@ def build_bundle(
                 select(Person.email, Person.internal_id).where(Person.firm_id.in_(scope.firm_ids))
             ).all()
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
+        metadata = Metadata.read(session, export_id, scope)
+    # The period column is named for what the release holds: month, quarter or year.
+    period = PERIOD_NAMES[plan.levels[QUASI_IDENTIFIERS.index("month")]]
     context = RowContext(slugs, rounds, months, policy, masker, secrets.token_bytes(32))
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
@@ -117,7 +123,10 @@ def build_bundle(
         for key in sorted(versions):
             definitions = [catalogue().get(key, v) for v in sorted(versions[key])]
             fields = table_fields(
-                definitions, pseudonyms=key in pseudonymous, with_comments=include_comments
+                definitions,
+                pseudonyms=key in pseudonymous,
+                with_comments=include_comments,
+                period=period,
             )
             described.append((key, definitions[-1].title, sorted(versions[key]), fields))
             streams[key] = (TableRows(plan, fields, context), TableWriter(work, key, fields))
@@ -126,19 +135,22 @@ def build_bundle(
         finally:
             for _, writer in streams.values():
                 writer.close()
+        # Quasi-identifiers' enums: the values their rows released.
+        described = [
+            (key, title, versions, with_categories(fields, streams[key][0].categories))
+            for key, title, versions, fields in described
+        ]
         for key, title, _, fields in described:
             write_spss_and_stata(streams[key][1].parquet_path, fields, title)
+        counts = {key: writer.counts for key, (_, writer) in streams.items()}
         kept = sum(rows.comments_kept for rows, _ in streams.values())
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
         del context, streams  # the key goes with them: the pseudonyms cannot be recomputed
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
         report["release"] = _release_note(release)
-        (work / "datapackage.json").write_text(
-            json.dumps(datapackage(export_id, described), indent=2)
-        )
         (work / "disclosure-report.json").write_text(json.dumps(report, indent=2))
         (work / "disclosure-report.txt").write_text(report_text(report))
-        (work / "README.txt").write_text(readme(export_id, [t[0] for t in described], report))
+        write_documents(work, metadata, described, counts, report, policy)
         name = f"export-{export_id}-{secrets.token_hex(8)}.zip"
         digest = _zip(work, folder / name)
     finally:

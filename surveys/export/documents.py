@@ -1,10 +1,74 @@
-"""The bundle's documents: the codebook (Frictionless Data Package), the README, the report."""
+"""The bundle's documents: the codebook (Frictionless Data Package), the README, the report.
+
+:class:`Metadata` holds what describes the whole bundle (programme, scope,
+creation time, licence, citation); :func:`datapackage` the machine-readable
+codebook, with an ``enum`` for every coded column and the missing codes
+(:mod:`surveys.export.missing`) as ``missingValues``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.db.models import Firm, Programme
 from surveys.export.fields import MISSING, Field
+from surveys.export.missing import CODES
+from surveys.export.scope import Scope
+
+#: The tables of a bundle: (survey key, title, versions, fields).
+Tables = list[tuple[str, str, list[int], list[Field]]]
+
+LICENCE = {
+    "name": "LicenseRef-Flipside-Research-Use",
+    "title": (
+        "Research use only, under the requesting firm's data-sharing terms: no attempt to "
+        "identify anyone, no linking with other data to do so, no redistribution."
+    ),
+}
+#: The missing values every tabular resource declares: a blank, then each code as text.
+MISSING_VALUES = [MISSING, *(str(c.code) for c in CODES)]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What describes the whole bundle."""
+
+    export_id: int
+    firms: tuple[str, ...]
+    programmes: tuple[str, ...]
+    scope: dict[str, Any]
+    created: str
+
+    @classmethod
+    def read(cls, session: Session, export_id: int, scope: Scope) -> Metadata:
+        firms = session.scalars(select(Firm.name).where(Firm.id.in_(scope.firm_ids)))
+        query = select(Programme.name).where(Programme.firm_id.in_(scope.firm_ids))
+        if scope.programme_id is not None:
+            query = query.where(Programme.id == scope.programme_id)
+        return cls(
+            export_id,
+            tuple(sorted(firms)),
+            tuple(sorted(session.scalars(query))),
+            scope.as_json(),
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+
+    @property
+    def title(self) -> str:
+        return f"Flipside research export {self.export_id}: {', '.join(self.programmes)}"
+
+    @property
+    def citation(self) -> str:
+        return (
+            f"{', '.join(self.firms)} ({self.created[:4]}). {', '.join(self.programmes)}: "
+            f"anonymised survey responses (Flipside research export {self.export_id}, "
+            f"created {self.created}). Dataset."
+        )
 
 
 def _field_schema(f: Field) -> dict[str, Any]:
@@ -24,21 +88,39 @@ def _field_schema(f: Field) -> dict[str, Any]:
         constraints["maximum"] = f.maximum
     if constraints:
         out["constraints"] = constraints
+    if f.value_labels or f.option_labels:
+        out["valueLabels"] = {str(v): t for v, t in (f.value_labels or f.option_labels).items()}
+    out["measure"] = f.measure
+    if f.versions:
+        out["surveyVersions"] = list(f.versions)
     return out
 
 
 def datapackage(
-    export_id: int, tables: list[tuple[str, str, list[int], list[Field]]]
+    meta: Metadata, tables: Tables, definitions: dict[str, list[Any]]
 ) -> dict[str, Any]:
-    """A Data Package with one tabular resource (the CSV) per survey: types, enums, labels."""
+    """A Data Package with one tabular resource (the CSV) per survey: types, enums, labels,
+    question wording, survey versions, scale anchors and missing codes."""
     return {
-        "name": f"flipside-export-{export_id}",
-        "title": f"Flipside research export {export_id}",
+        "name": f"flipside-export-{meta.export_id}",
+        "title": meta.title,
         "description": (
-            "Anonymised survey responses, one row per response. Blank cells are missing: "
-            "not asked, not answered, or suppressed by disclosure control "
-            "(see disclosure-report.txt)."
+            "Anonymised survey responses, one row per response. Missing values carry a code: "
+            + "; ".join(f"{c.code} = {c.label}" for c in CODES)
+            + ". Free-text columns are blank when missing. See codebook.md."
         ),
+        "created": meta.created,
+        "licenses": [LICENCE],
+        "citation": meta.citation,
+        "programmes": list(meta.programmes),
+        "firms": list(meta.firms),
+        "scope": meta.scope,
+        "missingCodes": [{"code": c.code, "label": c.label, "stata": c.stata} for c in CODES],
+        "surveyVersions": [
+            {"survey": key, "version": d.version, "title": d.title, "questions": len(d.questions)}
+            for key in sorted(definitions)
+            for d in definitions[key]
+        ],
         "resources": [
             {
                 "name": key,
@@ -54,7 +136,7 @@ def datapackage(
                 ),
                 "schema": {
                     "fields": [_field_schema(f) for f in fields],
-                    "missingValues": [MISSING],
+                    "missingValues": MISSING_VALUES,
                     "primaryKey": ["row"],
                 },
             }
@@ -90,37 +172,3 @@ def report_text(report: dict[str, Any]) -> str:
         ]
     lines += ["", "Notes:"] + [f"  - {note}" for note in report["notes"]]
     return "\n".join(lines) + "\n"
-
-
-def readme(export_id: int, keys: list[str], report: dict[str, Any]) -> str:
-    files = "\n".join(
-        f"- {k}.csv, {k}.parquet, {k}.sav (SPSS), {k}.dta (Stata): the {k} responses" for k in keys
-    )
-    return f"""Flipside research export {export_id}
-=================================
-
-One row per survey response, anonymised. The same rows are in every format:
-
-{files}
-- datapackage.json: the codebook (Frictionless Data Package): each column's type,
-  question text, allowed values, value labels and missing-value code.
-- disclosure-report.txt / disclosure-report.json: what disclosure control changed.
-
-Reading the data
-- R: read.csv("<survey>.csv") or arrow::read_parquet(); haven::read_sav() / read_dta()
-  keep the labels.
-- Python: pandas.read_parquet() or pyreadstat.read_sav().
-- SPSS and Stata: open the .sav or .dta file.
-
-Blank cells are missing values: a question not asked in that version, not answered,
-or a quasi-identifier suppressed by disclosure control. Every combination of
-quasi-identifiers describes at least {report["k_required"]} distinct people (counted
-as the disclosure report explains: a person's several responses count once).
-
-This export is one release of its scope: asking again for the same scope gives the
-same generalisation, over the same stored periods, so two exports of one scope
-cannot be combined to narrow anyone down.
-
-Do not try to identify anyone, and do not combine this export with another one
-to do so: row numbers and pseudonyms mean nothing outside this file set.
-"""

@@ -4,17 +4,31 @@ A table is one row per response. Answers become one column per question
 (Likert, 0-10 and yes/no as integers with value labels; a single choice as the
 option's key; a multiple choice as one 0/1 column per option); free text only
 when comments were requested. Names fit Stata (at most 32 characters).
+
+A missing value carries a code of :mod:`surveys.export.missing` (numbers, and
+coded text as the code's digits); free text (round, pseudonym, comment) is
+blank when missing. ``measure`` is SPSS's measurement level.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from surveys.definitions import Question, SurveyDefinition
+from surveys.domain.vocab import GENDER_GROUPS, ROLES
 from surveys.export.quasi import DEMOGRAPHIC_QUESTIONS
 
-#: Every blank cell means "missing" (not asked, not answered, or suppressed).
+#: A blank cell: a missing free-text value (coded columns carry a missing code instead).
 MISSING = ""
+#: The period column is named for the level of generalisation the release reached.
+PERIOD_NAMES = ("month", "quarter", "year")
+_PERIOD_TITLES = {
+    "month": "Month the survey was answered (YYYY-MM)",
+    "quarter": "Quarter the survey was answered (YYYY-Qn)",
+    "year": "Year the survey was answered (YYYY)",
+}
+#: Quasi-identifiers whose values are ordered (SPSS measure "ordinal").
+_ORDERED = {"month", "level_band", "tenure_band"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,22 @@ class Field:
     #: What fills it: ("meta", name), ("qi", name), ("value", question),
     #: ("choice", question), ("item", question, option) or ("text", question).
     source: tuple[str, ...] = ()
+    #: SPSS measurement level: "nominal", "ordinal" or "scale".
+    measure: str = "nominal"
+    #: The survey versions that ask it (empty: every version, e.g. metadata).
+    versions: tuple[int, ...] = ()
+    #: Option labels of a coded text column (key -> label), for the codebook.
+    option_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def coded(self) -> bool:
+        """A categorical text column carrying missing codes (a labelled number in .sav/.dta)."""
+        return self.type == "string" and self.source[0] in ("qi", "choice")
+
+    @property
+    def free_text(self) -> bool:
+        """Text written as given: blank when missing, no codes."""
+        return self.type == "string" and not self.coded
 
 
 QI_FIELDS = (
@@ -58,12 +88,34 @@ def _question_fields(q: Question, with_comments: bool) -> list[Field]:
             labels = {0: "No", 1: "Yes"}
         else:
             labels = {v: t for v, t in ((lo, q.low_label), (hi, q.high_label)) if t}
+        measure = {"likert5": "ordinal", "yes_no": "nominal"}.get(q.type, "scale")
         return [
-            Field(_name(q.key), "integer", q.text, q.help, labels, (), lo, hi, ("value", q.key))
+            Field(
+                _name(q.key),
+                "integer",
+                q.text,
+                q.help,
+                labels,
+                (),
+                lo,
+                hi,
+                ("value", q.key),
+                measure,
+            )
         ]
+    option_labels = {o.key: o.label for o in q.options}
     if q.type == "single_choice":
         if q.key in DEMOGRAPHIC_QUESTIONS:
-            return [Field(_name(q.key), "string", q.text, QI_NOTE, source=("qi", q.key))]
+            return [
+                Field(
+                    _name(q.key),
+                    "string",
+                    q.text,
+                    QI_NOTE,
+                    source=("qi", q.key),
+                    option_labels=option_labels,
+                )
+            ]
         options = "; ".join(f"{o.key} = {o.label}" for o in q.options)
         return [
             Field(
@@ -73,6 +125,7 @@ def _question_fields(q: Question, with_comments: bool) -> list[Field]:
                 options,
                 enum=q.option_keys(),
                 source=("choice", q.key),
+                option_labels=option_labels,
             )
         ]
     if q.type == "multi_choice":
@@ -81,7 +134,7 @@ def _question_fields(q: Question, with_comments: bool) -> list[Field]:
                 _name(q.key, o.key),
                 "integer",
                 f"{q.text} {o.label}",
-                "1 = chosen, 0 = not chosen; blank = question not answered",
+                "1 = chosen, 0 = not chosen",
                 {0: "Not chosen", 1: "Chosen"},
                 (),
                 0,
@@ -105,9 +158,14 @@ def _question_fields(q: Question, with_comments: bool) -> list[Field]:
 
 
 def table_fields(
-    definitions: list[SurveyDefinition], *, pseudonyms: bool, with_comments: bool
+    definitions: list[SurveyDefinition],
+    *,
+    pseudonyms: bool,
+    with_comments: bool,
+    period: str = "month",
 ) -> list[Field]:
-    """The columns of a survey's table, over every version of it in the export."""
+    """The columns of a survey's table, over every version of it in the export; the
+    period column is named ``period`` (month, quarter or year: what it holds)."""
     fields = [
         Field(
             "row",
@@ -128,17 +186,71 @@ def table_fields(
             )
         )
     fields.append(
-        Field("survey_version", "integer", "Survey version", source=("meta", "survey_version"))
+        Field(
+            "survey_version",
+            "integer",
+            "Survey version",
+            "See the versions table of the codebook.",
+            source=("meta", "survey_version"),
+        )
     )
     fields.append(
-        Field("round", "string", "Survey round (climate surveys)", source=("meta", "round"))
+        Field(
+            "round",
+            "string",
+            "Survey round (climate surveys)",
+            "Blank for pulse surveys (they have no round).",
+            source=("meta", "round"),
+        )
     )
-    fields += [Field(n, "string", t, QI_NOTE, source=("qi", n)) for n, t in QI_FIELDS]
-    seen: set[str] = {f.name for f in fields}
+    for n, t in QI_FIELDS:
+        measure = "ordinal" if n in _ORDERED else "nominal"
+        if n == "month":
+            fields.append(
+                Field(
+                    period,
+                    "string",
+                    _PERIOD_TITLES[period],
+                    QI_NOTE,
+                    source=("qi", n),
+                    measure=measure,
+                )
+            )
+        else:
+            fields.append(Field(n, "string", t, QI_NOTE, source=("qi", n), measure=measure))
+    seen: dict[str, int] = {f.name: i for i, f in enumerate(fields)}
+    asked: dict[str, set[int]] = {}
     for definition in sorted(definitions, key=lambda d: -d.version):
         for q in definition.questions:
             for f in _question_fields(q, with_comments):
+                asked.setdefault(f.name, set()).add(definition.version)
                 if f.name not in seen:
-                    seen.add(f.name)
+                    seen[f.name] = len(fields)
                     fields.append(f)
-    return fields
+    return [
+        replace(f, versions=tuple(sorted(asked[f.name]))) if f.name in asked else f for f in fields
+    ]
+
+
+#: Where a released quasi-identifier value sorts (bands in order, then their coarsenings).
+_RANK = {
+    v: i
+    for i, v in enumerate(
+        (*ROLES, "participant", "junior", "mid", "junior-mid", "senior")
+        + ("<2y", "2-5y", "<5y", "5-10y", "10y+", "5y+", *GENDER_GROUPS, "another-undisclosed")
+    )
+}
+
+
+def with_categories(fields: list[Field], categories: dict[str, set[str]]) -> list[Field]:
+    """The fields with each quasi-identifier's enum: the values its rows released, in order
+    (bands by rank, an answer's options in the question's order, the rest sorted)."""
+    out = []
+    for f in fields:
+        if f.name in categories and f.source[0] == "qi":
+            options = list(f.option_labels)
+            rank = {v: i for i, v in enumerate(options)} if options else _RANK
+            enum = sorted(categories[f.name], key=lambda v: (rank.get(v, len(rank)), v))
+            f = replace(f, enum=tuple(enum))
+        out.append(f)
+    return out

@@ -4,7 +4,9 @@ Each survey's responses are read in chunks of :data:`CHUNK` by id (random, so
 the order says nothing), shuffled, and turned into released rows by a
 :class:`TableRows` per survey; a group the plan withholds gives no row.
 Longitudinal pseudonyms are re-keyed with :attr:`RowContext.pseudonym_key`, a
-random key that exists only during the build.
+random key that exists only during the build. A missing answer or
+quasi-identifier gets its code (:mod:`surveys.export.missing`): not asked in
+the row's survey version, not answered, or suppressed by the plan.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from surveys.db.session import Database
 from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker
 from surveys.export.fields import Field
+from surveys.export.missing import NOT_ANSWERED, NOT_APPLICABLE, NOT_ASKED, SUPPRESSED
 from surveys.export.planning import COHORT_COLUMNS, stored_month
-from surveys.export.quasi import QUASI_IDENTIFIERS
+from surveys.export.quasi import DEMOGRAPHIC_QUESTIONS, QUASI_IDENTIFIERS
 from surveys.export.scope import PERIOD, Scope
 
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 CHUNK = 20_000
 
 #: How a column of a row is filled (compiled once per table, see :class:`TableRows`).
-GIVEN, ITEM, QI, META, TEXT = range(5)
+GIVEN, ITEM, QI, META, TEXT, ROW, VERSION = range(7)
 
 #: Ids as the driver returns them (no UUID objects per row: there are millions).
 _RAW_ID = type_coerce(Response.id, String())
@@ -83,26 +86,50 @@ class TableRows:
         self.row = 0
         self.comments_kept = self.comments_withheld = 0
         self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
+        self._months: dict[str, str] = {}  # stored period -> its month (a few hundred)
         qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
-        self._steps: list[tuple[int, Any, Any]] = []
+        #: QI column -> the values released in it (the codebook's enum)
+        self.categories: dict[str, set[str]] = {}
+        self._seen: dict[int, set[str]] = {}
+        # (code, key, option, missing): missing maps a survey version to the code of a
+        # missing value (not asked when the version lacks the question), in the column's type.
+        self._steps: list[tuple[int, Any, Any, Any]] = []
         for f in fields:
             kind, name = f.source[0], f.source[1]
+            missing = _Missing(f.versions, as_text=f.type == "string")
             if kind == "qi":
-                self._steps.append((QI, qi[name], None))
+                self._seen[qi[name]] = self.categories[f.name] = set()
+                demographic = name in DEMOGRAPHIC_QUESTIONS  # an answer: asked or not
+                self._steps.append((QI, qi[name], demographic, missing))
             elif kind in ("value", "choice"):
-                self._steps.append((GIVEN, name, None))
+                self._steps.append((GIVEN, name, None, missing))
             elif kind == "item":
-                self._steps.append((ITEM, name, (name, f.source[2])))
+                self._steps.append((ITEM, name, (name, f.source[2]), missing))
             elif kind == "text":
-                self._steps.append((TEXT, name, None))
-            elif name in ("row", "person", "survey_version", "round"):
-                self._steps.append((META, name, None))
+                self._steps.append((TEXT, name, None, None))
+            elif name == "row":
+                self._steps.append((ROW, name, None, None))
+            elif name == "survey_version":
+                self._steps.append((VERSION, name, None, None))
+            elif name in ("person", "round"):
+                self._steps.append((META, name, None, None))
             else:
                 raise ValueError(f"unknown field source {f.source}")
 
+    def _month(self, period: str) -> str:
+        month = self._months.get(period)
+        if month is None:
+            month = self._months[period] = stored_month(period, self.context.round_months)
+        return month
+
     def _release(self, combo: disclosure.Combo) -> disclosure.Combo | None:
         if combo not in self._released:
-            self._released[combo] = self.plan.apply(combo)
+            shown = self._released[combo] = self.plan.apply(combo)
+            if shown is not None:
+                for i, values in self._seen.items():
+                    value = shown[i]
+                    if value is not None:
+                        values.add(value)
         return self._released[combo]
 
     def build(self, r: Any, given: dict[Any, Any]) -> list[Any] | None:
@@ -111,7 +138,7 @@ class TableRows:
             r.survey_key,
             self.context.slugs[r.firm_id],
             str(r.programme_id),
-            stored_month(r.period, self.context.round_months),
+            self._month(r.period),
             *_cohort_of(r),
             given.get("gender"),
             given.get("ethnicity"),
@@ -120,15 +147,29 @@ class TableRows:
         if shown is None:
             return None
         self.row += 1
+        version = r.survey_version
         out: list[Any] = []
         append = out.append
-        for code, a, b in self._steps:
+        for code, a, b, missing in self._steps:
             if code == GIVEN:
-                append(given.get(a))
+                value = given.get(a)
+                append(missing[version] if value is None else value)
             elif code == ITEM:
-                append((1 if b in given else 0) if a in given else None)
+                append((1 if b in given else 0) if a in given else missing[version])
             elif code == QI:
-                append(shown[a])
+                value = shown[a]
+                if value is None:
+                    if combo[a] is not None:
+                        value = missing.suppressed
+                    elif b:
+                        value = missing[version]
+                    else:
+                        value = missing.not_applicable
+                append(value)
+            elif code == ROW:
+                append(self.row)
+            elif code == VERSION:
+                append(version)
             elif code == META:
                 append(self._meta(a, r))
             else:
@@ -136,10 +177,6 @@ class TableRows:
         return out
 
     def _meta(self, name: str, r: Any) -> Any:
-        if name == "row":
-            return self.row
-        if name == "survey_version":
-            return r.survey_version
         if name == "round":
             return self.context.rounds.get(r.round_id)
         if r.pseudonym is None:
@@ -157,13 +194,32 @@ class TableRows:
         return self.context.masker(text)
 
 
+class _Missing(dict[int, Any]):
+    """survey version -> the code of a missing value in it: not asked when the version
+    lacks the question (``asked`` lists the versions that have it), else not answered."""
+
+    def __init__(self, asked: tuple[int, ...], *, as_text: bool) -> None:
+        super().__init__()
+        self.asked = frozenset(asked)
+        self.convert = str if as_text else int
+        self.suppressed = self.convert(SUPPRESSED)
+        self.not_applicable = self.convert(NOT_APPLICABLE)
+
+    def __missing__(self, version: int) -> Any:
+        code = NOT_ANSWERED if not self.asked or version in self.asked else NOT_ASKED
+        self[version] = self.convert(code)
+        return self[version]
+
+
 def _answers(conn: Connection, chunk: list[Any]) -> dict[Any, dict[Any, Any]]:
     """The answers of a chunk's responses: one range scan of the answers' primary key."""
     out: dict[Any, dict[Any, Any]] = {r.id: {} for r in chunk}
     query = select(_ANSWER_ID, Answer.question_key, Answer.item, Answer.value, Answer.text).where(
         _ANSWER_ID >= chunk[0].id, _ANSWER_ID <= chunk[-1].id
     )
-    for rid, question, item, value, text in conn.execute(query):
+    # The driver's own tuples, fetched in one call: no Row object per answer (there are
+    # millions; these columns need no conversion, the id is read as the driver gives it).
+    for rid, question, item, value, text in conn.execute(query).cursor.fetchall():
         given = out.get(rid)
         if given is None:
             continue  # a response outside the scope, between two inside it
@@ -194,7 +250,7 @@ def write_tables(
             query = select(*_RESPONSE_COLUMNS).where(*scope.conditions())
             if last is not None:
                 query = query.where(_RAW_ID > last)
-            chunk = list(conn.execute(query.order_by(Response.id).limit(CHUNK)))
+            chunk = list(conn.execute(query.order_by(Response.id).limit(CHUNK)).fetchall())
             if not chunk:
                 return
             answers = _answers(conn, chunk)
@@ -209,3 +265,4 @@ def write_tables(
         for key, built in pending.items():
             tables[key][1].write(built)
         tick(len(chunk))
+        del chunk, answers, pending  # before the next chunk is read, not after

@@ -157,7 +157,7 @@ def test_the_codebook_is_a_valid_data_package_with_question_text_enums_and_versi
     assert fields["belonging"]["constraints"] == {"minimum": 1, "maximum": 5}
     assert "Strongly agree" in fields["belonging"]["description"]
     assert "version(s) 1" in climate["description"]
-    assert climate["schema"]["missingValues"] == [""]
+    assert climate["schema"]["missingValues"] == ["", "-96", "-97", "-98", "-99"]
 
 
 def test_an_attack_linking_on_every_combination_of_quasi_identifiers_finds_none_under_k(
