@@ -48,6 +48,7 @@ from surveys.reports.headline_findings import findings
 from surveys.reports.headline_values import Card, Figure, Headline, Link
 from surveys.reports.released_cells import disclosed_cells
 from surveys.reports.two_cohorts import released_histogram
+from surveys.services.errors import Invalid
 from surveys.stats import net_score, net_score_groups, wilson_interval
 
 FAVOURABLE = (4.0, 5.0)
@@ -136,7 +137,7 @@ def _pulse_card(
             continue
         section = "trend" if question.type == "likert5" else "score"
         anchors[section] += 1
-        link = Link("pulse", (), f"{section}-{anchors[section]}")
+        link = Link("pulse", (), f"{section}-{anchors[section]}-heading")
         months: dict[str, Counter[float]] = {}
         for cell in cells:
             if cell.question_key == question.key:
@@ -174,9 +175,12 @@ def _climate_card(
     def histogram(question_key: str, round_: SurveyRound | None) -> Counter[float]:
         if round_ is None:
             return Counter()
-        return released_histogram(
-            session, programme.id, CLIMATE, question_key, "role", ALL_ROLES, policy.k, round_.id
-        )
+        try:
+            return released_histogram(
+                session, programme.id, CLIMATE, question_key, "role", ALL_ROLES, policy.k, round_.id
+            )
+        except Invalid:  # a role below k, or one answer all but everyone's: suppressed
+            return Counter()
 
     def figure(label: str, kind: str, key: str, values: tuple[Histogram, Histogram]) -> Figure:
         value, interval = _decide(kind, values[0], policy)
