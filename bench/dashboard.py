@@ -63,6 +63,7 @@ PASSWORD = "bench password 12345"
 PAGES = [
     ("static (baseline)", "/", "session"),
     ("overview", "/dashboard/programmes/{programme}", "session"),
+    ("headline", "/dashboard/programmes/{programme}/headline", "session"),
     ("pulse trends", "/dashboard/programmes/{programme}/pulse", "session"),
     (
         "comparison page",

@@ -21,6 +21,7 @@ from surveys import disclosure
 from surveys.db.models import Firm, Programme
 from surveys.db.session import Database
 from surveys.reports import cache
+from surveys.reports.headline import headline_report
 from surveys.reports.overview import responses_by_role
 from surveys.reports.pulse import pulse_report
 
@@ -60,3 +61,4 @@ def store_reports(session: Session, programme: Programme, default_k: int) -> Non
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
     pulse_report(session, programme, default_k)
     responses_by_role(session, programme, policy)
+    headline_report(session, programme, default_k)

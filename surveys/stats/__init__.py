@@ -27,6 +27,7 @@ from surveys.stats.matching import (
     tenure_band,
 )
 from surveys.stats.multiplicity import adjust, adjust_family, benjamini_hochberg, holm
+from surveys.stats.net_score import NetScore, net_score, net_score_groups, net_score_interval
 from surveys.stats.paired import paired_t, wilcoxon_signed_rank
 from surveys.stats.power import minimum_detectable_effect, power_two_sample
 from surveys.stats.result import (
@@ -45,6 +46,7 @@ __all__ = [
     "EffectSize",
     "GroupTooSmall",
     "Matching",
+    "NetScore",
     "Person",
     "StatsInputError",
     "TestResult",
@@ -66,6 +68,9 @@ __all__ = [
     "mann_whitney_from_counts",
     "matched_comparison",
     "minimum_detectable_effect",
+    "net_score",
+    "net_score_groups",
+    "net_score_interval",
     "paired_t",
     "power_two_sample",
     "proportion_favourable",

@@ -40,6 +40,8 @@ def test_a_lead_builds_a_participants_vs_comparison_comparison_and_downloads_its
     laptop.get_by_role("button", name="Sign in").click()
     laptop.wait_for_url(f"{base_url}/dashboard/")
     laptop.get_by_role("link", name="Reverse Mentoring Pilot", exact=True).click()
+    laptop.wait_for_url(re.compile(r".*/dashboard/programmes/\d+/headline$"))
+    laptop.get_by_role("link", name="Overview", exact=True).click()
     laptop.wait_for_url(re.compile(r".*/dashboard/programmes/\d+$"))
     assert laptop.get_by_role("img", name=re.compile("Meetings per month")).is_visible()
     screenshot(laptop, "demo-overview")

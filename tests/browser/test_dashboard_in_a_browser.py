@@ -41,6 +41,10 @@ def test_a_lead_sees_the_overview_with_suppressed_cells_and_axe_finds_no_serious
     laptop.wait_for_url(f"{base_url}/dashboard/")
     assert axe_violations(laptop) == []
     laptop.get_by_role("link", name=re.compile(r"^Programme \d+$")).click()
+    laptop.wait_for_url(f"{base_url}/dashboard/programmes/*/headline")
+    laptop.get_by_role("navigation", name="Programme pages").get_by_role(
+        "link", name="Overview"
+    ).click()
     laptop.wait_for_url(f"{base_url}/dashboard/programmes/*")
 
     enrolment = laptop.get_by_role("table", name="Enrolment by role")

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from surveys.db.models import Programme, ReleasedReport
 from surveys.db.session import Database
 from surveys.reports import cache as release_cache
+from surveys.reports import headline as headline_report
 from surveys.reports import overview as overview_report
 from surveys.reports import pulse as pulse_trends
 from surveys.reports.precompute import precompute
@@ -58,6 +59,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every report computed (not read), by name."""
     seen: list[str] = []
     real_pulse, real_answered = pulse_trends._pulse_report, overview_report._answered
+    real_headline = headline_report._headline
 
     def pulse(*args: Any) -> Any:
         seen.append("pulse")
@@ -67,7 +69,12 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append("responses by role")
         return real_answered(*args)
 
+    def headline(*args: Any) -> Any:
+        seen.append("headline")
+        return real_headline(*args)
+
     monkeypatch.setattr(pulse_trends, "_pulse_report", pulse)
+    monkeypatch.setattr(headline_report, "_headline", headline)
     monkeypatch.setattr(overview_report, "_answered", answered)
     return seen
 
@@ -154,14 +161,19 @@ def test_after_a_mixer_pass_the_first_view_reads_the_stored_reports(
     assert {name: v for name, (v, _) in rows_stored.items()} == {
         "pulse": version,
         "responses by role": version,
+        "headline": version,
     }
-    assert sorted(computed) == ["pulse", "responses by role"]  # by the worker, once each
+    # By the worker, once each.
+    assert sorted(computed) == ["headline", "pulse", "responses by role"]
     release_cache.clear()  # a web process that has computed nothing yet
     computed.clear()
     first = view(app_on, programme_id)
     view(app_on, programme_id, "/")
+    headline_page = view(app_on, programme_id, "/headline")
     assert computed == []  # read, not computed
     assert rows(first, "trend-1-table")["2026-02"] == ["12", "17%", "17%", "17%", "25%", "25%"]
+    # 4 or 5 on "spoke openly": 3 + 3 of the 12 mentors' sessions.
+    assert rows(headline_page, "pulse-mentor-figures")["Spoke openly"][0] == "50% (25–75) 2026-02"
     # The same page as computing it afresh.
     release_cache.clear()
     with db.transaction() as session:
@@ -180,6 +192,7 @@ def test_the_stored_json_round_trips_to_an_equal_report(
     mixer_actor()
     _, body = stored(db, programme_id)["pulse"]
     _, answered_body = stored(db, programme_id)["responses by role"]
+    _, headline_body = stored(db, programme_id)["headline"]
     release_cache.clear()
     with db.sessions() as session:
         programme = session.get(Programme, programme_id)
@@ -187,10 +200,13 @@ def test_the_stored_json_round_trips_to_an_equal_report(
         policy = pulse_trends.disclosure.Policy(K)
         report = pulse_trends._pulse_report(session, programme, policy, ("mentor", "mentee"))
         answered = overview_report._answered(session, programme, policy)
+        headline = headline_report._headline(session, programme, policy, K, ("mentor", "mentee"))
     assert pulse_trends.PulseReport.from_dict(json.loads(body)) == report
     assert report.likert and report.scores and report.topics
     assert overview_report.answered_from_dict(json.loads(answered_body)) == answered
     assert answered == {"mentor": 12}
+    assert headline_report.Headline.from_dict(json.loads(headline_body)) == headline
+    assert headline.cards[1].figures  # the mentors' pulse
 
 
 def test_a_report_of_an_earlier_release_is_never_served_and_goes_when_a_newer_is_stored(

@@ -27,6 +27,7 @@ from surveys.reports.builder.request import (
     parse_request,
 )
 from surveys.reports.builder.sides import climate_rounds
+from surveys.reports.headline import headline_report
 from surveys.reports.overview import programme_overview
 from surveys.reports.pulse import pulse_report
 from surveys.reports.retention import SPLITS, SurvivalView, survival_view
@@ -87,6 +88,18 @@ def _helpers(programme: Programme) -> dict[str, Any]:
 def overview_page(programme: Programme) -> Page:
     result = programme_overview(current.session(), programme, _k())
     return Page("dashboard/overview.html", {"overview": result}, overview_charts(result))
+
+
+def headline_page(programme: Programme) -> Page:
+    """The headline (stored once per release) and the overview's response rates."""
+    session = current.session()
+    context = {
+        "programme": programme,
+        "headline": headline_report(session, programme, _k()),
+        "overview": programme_overview(session, programme, _k()),
+        **_helpers(programme),
+    }
+    return Page("dashboard/headline.html", context, [])
 
 
 def pulse_page(programme: Programme) -> Page:
@@ -191,6 +204,7 @@ def retention_page(programme: Programme) -> Page:
 #: Every dashboard page with charts, by the name its URLs use.
 PAGES: dict[str, Callable[[Programme], Page]] = {
     "overview": overview_page,
+    "headline": headline_page,
     "pulse": pulse_page,
     "compare": compare_page,
     "retention": retention_page,

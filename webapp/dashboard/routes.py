@@ -1,4 +1,4 @@
-"""The D&I lead's dashboard views: the programme list, four pages, and their chart downloads.
+"""The D&I lead's dashboard views: the programme list, five pages, and their chart downloads.
 
 Each page view is one line over :func:`_render`; what a page shows is built in
 :mod:`webapp.dashboard.pages`, which the downloads call too. Every view scopes
@@ -18,6 +18,7 @@ from webapp import current
 from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.dashboard import bp
 from webapp.dashboard.downloads import chart_file, downloads
+from webapp.dashboard.navigation import navigation
 from webapp.dashboard.pages import PAGES
 from webapp.dashboard.vega import find, inline_svg
 
@@ -31,7 +32,9 @@ def index() -> ResponseReturnValue:
     if scope is not None:
         query = query.where(Programme.firm_id.in_(scope))
     programmes = list(current.session().scalars(query))
-    return render_template("dashboard/index.html", account=account, programmes=programmes)
+    return render_template(
+        "dashboard/index.html", account=account, programmes=programmes, nav=navigation()
+    )
 
 
 def _render(name: str, programme_id: int) -> ResponseReturnValue:
@@ -44,6 +47,7 @@ def _render(name: str, programme_id: int) -> ResponseReturnValue:
         charts={chart.id: chart for chart in page.charts},
         downloads=downloads(name, programme.id, page.charts),
         svg=inline_svg,
+        nav=navigation(programme, name),
     )
 
 
@@ -51,6 +55,12 @@ def _render(name: str, programme_id: int) -> ResponseReturnValue:
 @login_required("admin", "lead")
 def overview(programme_id: int) -> ResponseReturnValue:
     return _render("overview", programme_id)
+
+
+@bp.get("/programmes/<int:programme_id>/headline")
+@login_required("admin", "lead")
+def headline(programme_id: int) -> ResponseReturnValue:
+    return _render("headline", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/pulse")

@@ -1,0 +1,297 @@
+"""The headline of a programme: "is it working?" on one screen, decided once per release.
+
+Three kinds of numbers, each from released data only and each through
+``surveys.disclosure``:
+
+* **Pulse scores** per role (mentors' and mentees' session pulses), month by
+  month from the cells :func:`~surveys.reports.released_cells.disclosed_cells`
+  lets through, as on the pulse page: the share answering 4 or 5 on each
+  Likert item (Wilson interval), the mean of the 0-10 item and its net score
+  (promoters 9-10 minus detractors 0-6, Rocks' adjusted Wald interval,
+  :mod:`surveys.stats.net_score`). "This period" is the latest month whose
+  figure is shown, set beside the month listed before it. A role with fewer
+  than k people enrolled is left out, as on the pulse page.
+* **Climate scores**, everyone who answered the latest round against the round
+  before, from the pooled released histograms the comparison builder reads
+  (:func:`~surveys.reports.two_cohorts.released_histogram`, every role k or
+  none): the climate index (mean of the item means), each item's share
+  favourable and the eNPS of "recommend the firm".
+* **Findings**: participants vs the comparison group on the climate index
+  (latest round) and before vs after (difference-in-differences, first and
+  latest round, every climate item as one Holm family), run by the comparison
+  builder itself (:func:`~surveys.reports.builder.build_comparison`), so the
+  sentence is the one its page shows.
+
+Disclosure beyond the pages: a share favourable is shown only when at least k
+answered favourably *and* at least k did not (otherwise "all favourable" would
+tell each person's answer), and a net score only when at least k fall outside
+its largest group (promoters, passives, detractors) -- the same rule, and the
+same wording, as any distribution.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from surveys import disclosure
+from surveys.db.models import Firm, Programme, SurveyRound
+from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
+from surveys.definitions.model import Question
+from surveys.reports import cache as release_cache
+from surveys.reports.builder.request import INDEX, climate_index_items
+from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
+from surveys.reports.counts import enrolled_by_role
+from surveys.reports.headline_findings import findings
+from surveys.reports.headline_values import Card, Figure, Headline, Link
+from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.two_cohorts import released_histogram
+from surveys.services.errors import Invalid
+from surveys.stats import net_score, net_score_groups, wilson_interval
+
+FAVOURABLE = (4.0, 5.0)
+#: A before/after result counts as clear below this Holm-adjusted p.
+CLEAR = 0.05
+
+Histogram = Mapping[float, int]
+
+
+def share_favourable(
+    histogram: Histogram, policy: disclosure.Policy
+) -> tuple[disclosure.Result, tuple[float, float] | None]:
+    """% answering 4 or 5 and its Wilson interval (%), or the suppressed wording."""
+    n = sum(histogram.values())
+    yes = sum(c for v, c in histogram.items() if float(v) in FAVOURABLE)
+    if not disclosure.distribution({"yes": yes, "no": n - yes}, policy).shown:
+        return policy.too_few(), None
+    low, high = wilson_interval(yes, n)
+    return disclosure.Shown(100.0 * yes / n, n), (100.0 * low, 100.0 * high)
+
+
+def net(
+    histogram: Histogram, policy: disclosure.Policy
+) -> tuple[disclosure.Result, tuple[float, float] | None]:
+    """The net score (points) and its interval, or the suppressed wording."""
+    groups = net_score_groups(histogram)
+    if not disclosure.distribution(dict(enumerate(groups)), policy).shown:
+        return policy.too_few(), None
+    result = net_score(histogram)
+    return disclosure.Shown(result.score, result.n), result.interval
+
+
+def mean(histogram: Histogram, policy: disclosure.Policy) -> disclosure.Result:
+    """The mean score, hidden (as on the pulse page) when one answer all but fills it."""
+    n = sum(histogram.values())
+    if not disclosure.distribution(dict(histogram), policy).shown:
+        return policy.too_few()
+    return disclosure.mean(sum(float(v) * c for v, c in histogram.items()), n, policy)
+
+
+def _decide(
+    kind: str, histogram: Histogram, policy: disclosure.Policy
+) -> tuple[disclosure.Result, tuple[float, float] | None]:
+    if kind == "favourable":
+        return share_favourable(histogram, policy)
+    if kind == "net":
+        return net(histogram, policy)
+    return mean(histogram, policy), None
+
+
+def _over_months(
+    label: str,
+    kind: str,
+    months: Mapping[str, Histogram],
+    policy: disclosure.Policy,
+    link: Link,
+) -> Figure:
+    """The latest month whose figure is shown, beside the month listed before it."""
+    decided = [(period, *_decide(kind, months[period], policy)) for period in sorted(months)]
+    if not decided:
+        return Figure(label, kind, "", policy.too_few(), "", policy.too_few(), None, link)
+    shown = [i for i, (_, value, _) in enumerate(decided) if value.shown]
+    at = shown[-1] if shown else len(decided) - 1
+    period, value, interval = decided[at]
+    before, previous, _ = decided[at - 1] if at > 0 else ("", policy.too_few(), None)
+    return Figure(label, kind, period, value, before, previous, interval, link)
+
+
+def _pulse_card(
+    session: Session,
+    programme: Programme,
+    role: str,
+    policy: disclosure.Policy,
+    anchors: Counter[str],
+) -> Card:
+    survey_key = PULSE_FOR_ROLE[role]
+    definition = catalogue().current(survey_key)
+    cells = [
+        c
+        for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)
+        if c.survey_version == definition.version and c.period_kind == "month"
+    ]
+    figures = []
+    for question in definition.questions:
+        if question.type not in ("likert5", "scale0_10"):
+            continue
+        section = "trend" if question.type == "likert5" else "score"
+        anchors[section] += 1
+        link = Link("pulse", (), f"{section}-{anchors[section]}-heading")
+        months: dict[str, Counter[float]] = {}
+        for cell in cells:
+            if cell.question_key == question.key:
+                month = months.setdefault(cell.period, Counter())
+                for value, count in disclosure.released(cell).histogram.items():
+                    month[float(value)] += count
+        kinds = ("favourable",) if question.type == "likert5" else ("mean", "net")
+        for kind in kinds:
+            figures.append(_over_months(_label(question, kind), kind, months, policy, link))
+    return Card(f"pulse-{role}", f"{role.capitalize()}s' session pulse (by month)", figures)
+
+
+def _label(question: Question, kind: str) -> str:
+    """A pulse item's short name (its key in words; the pulse page shows the question).
+
+    A pulse's one 0-10 item asks whether they would recommend the programme.
+    """
+    name = question.key.replace("_", " ").capitalize()
+    if kind == "net":
+        return "Recommend (net score)"
+    if kind == "mean":
+        return "Recommend (mean 0–10)"
+    return name
+
+
+def _climate_card(
+    session: Session, programme: Programme, policy: disclosure.Policy, rounds: list[SurveyRound]
+) -> Card:
+    title = "Climate survey: everyone who answered (by round)"
+    if not rounds:
+        return Card("climate", title, [], "No climate survey round has been opened yet.")
+    latest = rounds[-1]
+    earlier = rounds[-2] if len(rounds) > 1 else None
+
+    def histogram(question_key: str, round_: SurveyRound | None) -> Counter[float]:
+        if round_ is None:
+            return Counter()
+        try:
+            return released_histogram(
+                session, programme.id, CLIMATE, question_key, "role", ALL_ROLES, policy.k, round_.id
+            )
+        except Invalid:  # a role below k, or one answer all but everyone's: suppressed
+            return Counter()
+
+    def figure(label: str, kind: str, key: str, values: tuple[Histogram, Histogram]) -> Figure:
+        value, interval = _decide(kind, values[0], policy)
+        previous = _decide(kind, values[1], policy)[0] if earlier else policy.too_few()
+        query = (("outcome", f"climate:{key}"), ("comparison", "participants"))
+        return Figure(
+            label,
+            kind,
+            latest.label,
+            value,
+            earlier.label if earlier else "",
+            previous,
+            interval,
+            Link("compare", query, "results-heading"),
+        )
+
+    items = climate_index_items()
+    by_round = {
+        key: (histogram(key, latest), histogram(key, earlier)) for key in (*items, "recommend_firm")
+    }
+    questions = {q.key: q for q in catalogue().current(CLIMATE).questions}
+    figures = [_index(latest, earlier, by_round, items, policy)]
+    figures += [
+        figure(questions[key].text.rstrip("."), "favourable", key, by_round[key]) for key in items
+    ]
+    if "recommend_firm" in questions:
+        figures.append(
+            figure(
+                "eNPS: would recommend the firm as a place to work",
+                "net",
+                "recommend_firm",
+                by_round["recommend_firm"],
+            )
+        )
+    return Card("climate", title, figures)
+
+
+def _index(
+    latest: SurveyRound,
+    earlier: SurveyRound | None,
+    by_round: Mapping[str, tuple[Histogram, Histogram]],
+    items: Sequence[str],
+    policy: disclosure.Policy,
+) -> Figure:
+    """The climate index (1-5): the mean of the item means, n the smallest item's n."""
+
+    def index(at: int) -> disclosure.Result:
+        means = [mean(by_round[key][at], policy) for key in items]
+        if not all(isinstance(m, disclosure.Shown) for m in means):
+            return policy.too_few()
+        n = min(m.n for m in means if isinstance(m, disclosure.Shown))
+        average = sum(float(m.value) for m in means if isinstance(m, disclosure.Shown)) / len(means)
+        return disclosure.Shown(average, n)
+
+    query = (("outcome", INDEX), ("comparison", "participants"))
+    return Figure(
+        "Climate index (1–5, mean of the five statements)",
+        "mean",
+        latest.label,
+        index(0),
+        earlier.label if earlier else "",
+        index(1) if earlier else policy.too_few(),
+        None,
+        Link("compare", query, "results-heading"),
+    )
+
+
+def _headline(
+    session: Session,
+    programme: Programme,
+    policy: disclosure.Policy,
+    default_k: int,
+    roles: tuple[str, ...],
+) -> Headline:
+    anchors: Counter[str] = Counter()
+    cards = []
+    for role in PULSE_FOR_ROLE:
+        if role in roles:
+            cards.append(_pulse_card(session, programme, role, policy, anchors))
+        else:
+            cards.append(
+                Card(
+                    f"pulse-{role}",
+                    f"{role.capitalize()}s' session pulse (by month)",
+                    [],
+                    f"Not shown, as fewer than {policy.k} {role}s are enrolled and their "
+                    "session pulses could describe single pairings.",
+                )
+            )
+    rounds = climate_rounds(session, programme.id)
+    cards.insert(0, _climate_card(session, programme, policy, rounds))
+    versus, before_after = findings(session, programme, default_k, rounds)
+    return Headline(policy, cards, versus, before_after)
+
+
+#: How the headline is stored (surveys/reports/cache.py).
+HEADLINE_CODEC = release_cache.Codec(Headline.to_dict, Headline.from_dict)
+
+
+def headline_report(session: Session, programme: Programme, default_k: int) -> Headline:
+    """The programme's headline, kept until its next release (stored by the worker)."""
+    firm = session.get_one(Firm, programme.firm_id)
+    policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+    # As on the pulse page: a role with fewer than k enrolled is not shown (enrolment is
+    # live, so it is part of the key).
+    enrolled = enrolled_by_role(session, programme.id)
+    roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
+    key = release_cache.key_for("headline", programme, policy.k, *roles)
+    return release_cache.cached(
+        session,
+        key,
+        lambda: _headline(session, programme, policy, default_k, roles),
+        HEADLINE_CODEC,
+    )
