@@ -10,7 +10,9 @@ By area:
   pairings), ``meetings`` (``record_meeting``, which starts everything else),
   ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds),
   ``suggestions`` (proposed pairs an admin accepts one by one), ``audience`` (who a
-  round would invite, and the warning when a group cannot reach k, before launch).
+  round would invite, and the warning when a group cannot reach k, before launch),
+  ``members`` (cross-organisation programmes: member firms, and whose results each
+  reader may see).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the

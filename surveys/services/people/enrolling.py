@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Enrolment, Pairing, Person, Programme
 from surveys.domain.vocab import ROLES
 from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.members import member_firm_ids
 from surveys.services.people.problems import ImportRejected, RowProblem
 
 ENROLMENT_COLUMNS = ("internal_id", "role")
@@ -162,13 +163,12 @@ def enrol_many(
     if any(role not in ROLES for _, role in wanted):
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
     ids = {person_id for person_id, _ in wanted}
+    members = sorted(member_firm_ids(session, programme))
     of_firm = set(
-        session.scalars(
-            select(Person.id).where(Person.firm_id == programme.firm_id, Person.id.in_(ids))
-        )
+        session.scalars(select(Person.id).where(Person.firm_id.in_(members), Person.id.in_(ids)))
     )
     if of_firm != ids:
-        raise NotFound("some of these people are not in this programme's firm")
+        raise NotFound("some of these people are not in this programme's firms")
     existing = {
         e.person_id: e
         for e in session.scalars(
