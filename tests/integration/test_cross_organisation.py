@@ -1,0 +1,243 @@
+"""A programme that spans three organisations, end to end (issue 17).
+
+Alder LLP owns the programme; Birch & Co and Cedar plc's in-house legal team are
+members. Mentors of each firm are paired with mentees of another; meetings are
+recorded, invitations issued, answers sealed through the real submission path
+and mixed. Each member's lead then reads their own people's results only, at
+their own k; the coordinator reads the programme pooled; a lead of a firm
+outside the programme reads nothing. Cedar has fewer people than its k: their
+answers stay sealed and nothing of them can be differenced out of the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from surveys.db.models import AggregateCell, Enrolment, Firm, Programme, SealedSubmission
+from surveys.db.session import Database
+from surveys.services.accounts import create_account
+from surveys.services.api_tokens import create_api_token
+from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.invitations import issue_pulse_invitations
+from surveys.services.meetings import record_meeting
+from surveys.services.members import (
+    add_member,
+    assign_programmes,
+    member_firm_ids,
+    remove_member,
+)
+from surveys.services.programmes import create_pairing, enrol
+from tests.support import factories as f
+from tests.support.sealing import mix, submit_token
+
+PASSWORD = "correct horse battery"
+MENTEE_ANSWERS = {
+    "gained_insight": ["4"],
+    "will_act": ["4"],
+    "open_and_honest": ["5"],
+    "topics": ["technology"],
+    "recommend_programme": ["8"],
+    "comment": [""],
+}
+#: Alder's five mentors answer across the scale: their distribution may be shown at k=3.
+ALDER_SPOKE_OPENLY = ["1", "2", "3", "4", "5"]
+
+
+@dataclass(frozen=True)
+class World:
+    programme: int
+    firms: dict[str, int]
+    tokens: dict[str, str]
+
+
+def _people(session: Any, firm: Firm, n: int, level: str) -> list[Any]:
+    return [f.person(session, firm, level=level) for _ in range(n)]
+
+
+def build(db: Database) -> World:
+    """Three member firms (k=3 each), one outsider, cross-member pairs that met and answered."""
+    with db.transaction() as session:
+        alder = f.firm(session, name="Alder LLP", slug="alder", min_group_size=3)
+        birch = f.firm(session, name="Birch & Co", slug="birch", min_group_size=3)
+        cedar = f.firm(session, name="Cedar plc Legal", slug="cedar", min_group_size=3)
+        outsider = f.firm(session, name="Dunlin LLP", slug="dunlin")
+        programme = f.programme(session, alder, name="Across the Bar")
+        add_member(session, programme.id, birch.id)
+        add_member(session, programme.id, cedar.id)
+        alder_mentors = _people(session, alder, 5, "associate")
+        alder_mentees = _people(session, alder, 5, "partner")
+        birch_mentors = _people(session, birch, 5, "associate")
+        birch_mentees = _people(session, birch, 7, "partner")
+        cedar_mentors = _people(session, cedar, 2, "associate")  # fewer than Cedar's k
+        pairs = [
+            *zip(alder_mentors, birch_mentees[:5], strict=True),
+            *zip(birch_mentors, alder_mentees, strict=True),
+            *zip(cedar_mentors, birch_mentees[5:], strict=True),
+        ]
+        held_on = date.today() - timedelta(days=1)
+        answers: list[tuple[str, dict[str, list[str]]]] = []
+        for mentor, mentee in pairs:
+            enrol(session, programme.id, mentor.id, "mentor")
+            enrol(session, programme.id, mentee.id, "mentee")
+            pairing = create_pairing(session, programme.id, mentor.id, mentee.id, held_on)
+            meeting = record_meeting(session, pairing.id, held_on, "staff")
+            for invitation in issue_pulse_invitations(session, meeting.id, f.SECRET, ttl_days=14):
+                token = f.token_of(invitation)
+                if invitation.person_id == mentee.id:
+                    answers.append((token, MENTEE_ANSWERS))
+                elif mentor in alder_mentors:
+                    spoke = ALDER_SPOKE_OPENLY[alder_mentors.index(mentor)]
+                    answers.append((token, {**f.MENTOR_ANSWERS, "spoke_openly": [spoke]}))
+                else:  # Birch's (and Cedar's) mentors all gave the same answer
+                    answers.append((token, f.MENTOR_ANSWERS))
+        tokens: dict[str, str] = {}
+        for name, role, firms in (
+            ("lead_alder", "lead", [alder]),
+            ("lead_birch", "lead", [birch]),
+            ("lead_cedar", "lead", [cedar]),
+            ("lead_dunlin", "lead", [outsider]),
+            ("researcher_birch", "researcher", [birch]),
+            ("coordinator", "coordinator", []),
+            ("coordinator_elsewhere", "coordinator", []),
+        ):
+            account = create_account(session, f"{name}@example.com", PASSWORD, role, firms)
+            if name == "coordinator":
+                assign_programmes(session, account, [programme])
+            if name == "coordinator_elsewhere":
+                assign_programmes(session, account, [f.programme(session, outsider)])
+            tokens[name] = create_api_token(session, account.id, "tests").secret
+        firms = {"alder": alder.id, "birch": birch.id, "cedar": cedar.id}
+        programme_id = programme.id
+    for token, given in answers:
+        with db.transaction() as session:
+            submit_token(session, token, given)
+    mix(db)
+    return World(programme_id, firms, tokens)
+
+
+@pytest.fixture
+def api(db: Database, make_settings: Any) -> Iterator[Flask]:
+    from webapp import create_app
+
+    settings = make_settings(database_url=db.url)
+    yield create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
+
+
+def cells(app: Flask, world: World, who: str, **query: str) -> Any:
+    response = app.test_client().get(
+        "/api/v1/aggregates",
+        query_string={"programme_id": world.programme, "by": "role", **query},
+        headers={"Authorization": f"Bearer {world.tokens[who]}"},
+    )
+    return response
+
+
+def heads(body: Any) -> dict[str, int]:
+    """role -> people who answered (the responses cells)."""
+    return {c["role"]: c["n"] for c in body["cells"] if c["question_key"] == ""}
+
+
+def spoke_openly(body: Any) -> dict[str, dict[str, int]]:
+    return {c["role"]: c["histogram"] for c in body["cells"] if c["question_key"] == "spoke_openly"}
+
+
+def test_answers_are_mixed_and_counted_per_member_firm(db: Database) -> None:
+    world = build(db)
+    with db.sessions() as session:
+        counted = session.execute(
+            select(AggregateCell.firm_id, AggregateCell.role, func.max(AggregateCell.n))
+            .where(AggregateCell.question_key == "")
+            .group_by(AggregateCell.firm_id, AggregateCell.role)
+        ).all()
+        waiting = session.scalar(select(func.count()).select_from(SealedSubmission))
+    alder, birch = world.firms["alder"], world.firms["birch"]
+    assert sorted(counted) == sorted(
+        [(alder, "mentor", 5), (alder, "mentee", 5), (birch, "mentor", 5), (birch, "mentee", 7)]
+    )
+    assert waiting == 2  # Cedar's two mentors: below Cedar's k, never stored on their own
+
+
+def test_each_member_lead_reads_their_own_people_only(api: Flask, db: Database) -> None:
+    world = build(db)
+    alder = cells(api, world, "lead_alder")
+    birch = cells(api, world, "lead_birch")
+    assert alder.status_code == birch.status_code == 200
+    assert heads(alder.get_json()) == {"mentor": 5, "mentee": 5}
+    assert heads(birch.get_json()) == {"mentor": 5, "mentee": 7}
+    expected = {str(v): 1 for v in range(1, 6)}
+    assert spoke_openly(alder.get_json()) == {"mentor": expected}
+    # Birch's mentors all answered 4: a group attribute, withheld from Birch's own lead.
+    assert spoke_openly(birch.get_json()) == {}
+    assert cells(api, world, "researcher_birch", by="role").get_json()["cells"]
+    assert cells(api, world, "lead_cedar").get_json()["cells"] == []
+    assert cells(api, world, "lead_dunlin").status_code == 404
+    assert cells(api, world, "coordinator_elsewhere").status_code == 404
+
+
+def test_the_coordinator_reads_the_programme_pooled_never_split_by_member(
+    api: Flask, db: Database
+) -> None:
+    world = build(db)
+    response = cells(api, world, "coordinator", by="gender_group")
+    assert response.status_code == 200
+    pooled = cells(api, world, "coordinator").get_json()
+    assert heads(pooled) == {"mentor": 10, "mentee": 12}
+    listing = api.test_client().get(
+        "/api/v1/programmes", headers={"Authorization": f"Bearer {world.tokens['coordinator']}"}
+    )
+    assert [p["id"] for p in listing.get_json()["programmes"]] == [world.programme]
+    member = api.test_client().get(
+        "/api/v1/programmes", headers={"Authorization": f"Bearer {world.tokens['lead_birch']}"}
+    )
+    assert world.programme in [p["id"] for p in member.get_json()["programmes"]]
+
+
+def test_pool_minus_a_member_never_singles_out_another_members_small_or_uniform_group(
+    api: Flask, db: Database
+) -> None:
+    """The attack: the coordinator's pooled figure minus Alder's own (its lead beside the
+    coordinator) must not give away Birch's withheld distribution, nor Cedar's two people."""
+    world = build(db)
+    pooled = cells(api, world, "coordinator").get_json()
+    alder = cells(api, world, "lead_alder").get_json()
+    birch = cells(api, world, "lead_birch").get_json()
+    # Cedar's two mentors are in no pooled figure: pooled = Alder + Birch exactly.
+    for role, n in heads(pooled).items():
+        assert n == heads(alder).get(role, 0) + heads(birch).get(role, 0)
+    # Birch's all-4 mentors were withheld from Birch's lead; the pool holds only what each
+    # member's lead was shown, so pooled minus Alder's histogram is empty, not Birch's 5 x "4".
+    left = {
+        value: count - spoke_openly(alder)["mentor"].get(value, 0)
+        for value, count in spoke_openly(pooled).get("mentor", {}).items()
+    }
+    assert not any(left.values())
+
+
+def test_people_of_member_firms_only_can_be_enrolled_and_members_leave_when_empty(
+    db: Database,
+) -> None:
+    with db.transaction() as session:
+        owner, member, outsider = f.firm(session), f.firm(session), f.firm(session)
+        programme = f.programme(session, owner)
+        stranger = f.person(session, outsider)
+        with pytest.raises(NotFound):
+            enrol(session, programme.id, stranger.id, "mentor")
+        add_member(session, programme.id, member.id)
+        colleague = f.person(session, member)
+        enrol(session, programme.id, colleague.id, "mentee")
+        assert member_firm_ids(session, programme) == {owner.id, member.id}
+        with pytest.raises(Invalid):
+            remove_member(session, programme.id, owner.id)
+        with pytest.raises(Conflict):
+            remove_member(session, programme.id, member.id)
+        session.delete(session.scalars(select(Enrolment)).one())
+        session.flush()
+        remove_member(session, programme.id, member.id)
+        assert member_firm_ids(session, session.get_one(Programme, programme.id)) == {owner.id}
