@@ -20,11 +20,20 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from surveys.db.models import AggregateCell, Enrolment, Firm, Programme, SealedSubmission
+from surveys.db.models import (
+    Account,
+    AggregateCell,
+    Enrolment,
+    Firm,
+    Programme,
+    SealedSubmission,
+)
 from surveys.db.session import Database
+from surveys.export.planning import count_in_scope
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
 from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.exports import Forbidden, ScopeInput, check_scope
 from surveys.services.invitations import issue_pulse_invitations
 from surveys.services.meetings import record_meeting
 from surveys.services.members import (
@@ -241,3 +250,29 @@ def test_people_of_member_firms_only_can_be_enrolled_and_members_leave_when_empt
         session.flush()
         remove_member(session, programme.id, member.id)
         assert member_firm_ids(session, session.get_one(Programme, programme.id)) == {owner.id}
+
+
+def test_a_member_firms_researcher_exports_their_own_people_of_the_shared_programme(
+    db: Database,
+) -> None:
+    world = build(db)
+    with db.transaction() as session:
+        researcher = session.scalars(
+            select(Account).where(Account.email == "researcher_birch@example.com")
+        ).one()
+        outsider = session.scalars(
+            select(Account).where(Account.email == "lead_dunlin@example.com")
+        ).one()
+        outsider.role = "researcher"
+        wanted = ScopeInput(programme_id=world.programme)
+        scope = check_scope(session, researcher, wanted)
+        assert scope.firm_ids == (world.firms["birch"],)
+        assert count_in_scope(session, scope) == 12  # Birch's 5 mentors and 7 mentees
+        with pytest.raises(Forbidden):
+            check_scope(session, outsider, wanted)
+        with pytest.raises(Forbidden):  # another member's people are not Birch's to export
+            check_scope(
+                session,
+                researcher,
+                ScopeInput(firm_ids=(world.firms["alder"],), programme_id=world.programme),
+            )
