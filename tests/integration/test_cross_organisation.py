@@ -276,3 +276,38 @@ def test_a_member_firms_researcher_exports_their_own_people_of_the_shared_progra
                 researcher,
                 ScopeInput(firm_ids=(world.firms["alder"],), programme_id=world.programme),
             )
+
+
+def test_an_administrator_adds_and_removes_a_member_organisation_on_its_page(
+    db: Database, make_settings: Any
+) -> None:
+    from webapp import create_app
+
+    app = create_app(
+        {"TESTING": True, "FLIPSIDE_DATABASE": db, "WTF_CSRF_ENABLED": False},
+        settings=make_settings(database_url=db.url),
+    )
+    with db.transaction() as session:
+        owner, other = f.firm(session, name="Alder LLP"), f.firm(session, name="Cedar plc Legal")
+        programme_id = f.programme(session, owner).id
+        create_account(session, "admin@example.com", PASSWORD, "admin")
+        create_account(session, "lead@example.com", PASSWORD, "lead", [owner])
+        other_id = other.id
+    lead = app.test_client()
+    lead.post("/auth/login", data={"email": "lead@example.com", "password": PASSWORD})
+    page = f"/admin/programmes/{programme_id}/members"
+    assert lead.get(page).status_code == 200
+    assert lead.post(page, data={"firm_id": other_id}).status_code == 403
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "admin@example.com", "password": PASSWORD})
+    assert "Cedar plc Legal" in client.get(page).get_data(as_text=True)  # offered
+    assert client.post(page, data={"firm_id": 2**31 - 1}).status_code == 422
+    assert client.post(page, data={"firm_id": other_id}).status_code == 303
+    with db.sessions() as session:
+        shared = session.get_one(Programme, programme_id)
+        assert member_firm_ids(session, shared) == {shared.firm_id, other_id}
+    removed = client.post(f"{page}/{other_id}/remove")
+    assert removed.status_code == 303
+    with db.sessions() as session:
+        shared = session.get_one(Programme, programme_id)
+        assert member_firm_ids(session, shared) == {shared.firm_id}
