@@ -21,5 +21,5 @@ By area:
   roles, deactivate, set-password and reset links, the account audit), ``sso``
   (per-firm OpenID Connect settings and sign-in rules), ``api_tokens``.
 - Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
-  ``demo`` (the synthetic demo firms).
+  ``demo`` (the synthetic demo firms; ``demo_shared`` its cross-organisation programme).
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 import pytest
@@ -30,8 +31,10 @@ from surveys.db.models import (
 )
 from surveys.db.session import Database
 from surveys.export.planning import count_in_scope
+from surveys.reports.pooled import reader_cells
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
+from surveys.services.demo import DEMO_COORDINATOR
 from surveys.services.errors import Conflict, Invalid, NotFound
 from surveys.services.exports import Forbidden, ScopeInput, check_scope
 from surveys.services.invitations import issue_pulse_invitations
@@ -40,10 +43,12 @@ from surveys.services.members import (
     add_member,
     assign_programmes,
     member_firm_ids,
+    reading_scope,
     remove_member,
 )
 from surveys.services.programmes import create_pairing, enrol
 from tests.support import factories as f
+from tests.support.demo_world import DemoWorld
 from tests.support.sealing import mix, submit_token
 
 PASSWORD = "correct horse battery"
@@ -311,3 +316,28 @@ def test_an_administrator_adds_and_removes_a_member_organisation_on_its_page(
     with db.sessions() as session:
         shared = session.get_one(Programme, programme_id)
         assert member_firm_ids(session, shared) == {shared.firm_id}
+
+
+def test_the_demo_runs_a_programme_across_two_firms_and_an_in_house_team(
+    demo_world: DemoWorld,
+) -> None:
+    assert demo_world.logins[DEMO_COORDINATOR].role == "coordinator"
+    with demo_world.db.sessions() as session:
+        coordinator = session.scalars(
+            select(Account).where(Account.email == DEMO_COORDINATOR)
+        ).one()
+        (programme,) = coordinator.programmes
+        scope = reading_scope(session, coordinator, programme.id)
+        assert scope is not None and scope.pooled and len(scope.firm_ids) == 3
+        members = {
+            firm_id: reader_cells(session, programme, [firm_id], 5, pooled=False, by="role")
+            for firm_id in scope.firm_ids
+        }
+        pooled = reader_cells(session, programme, scope.firm_ids, 5, pooled=True, by="role")
+    assert all(members.values())  # every member, the in-house team too, has its own results
+    key = attrgetter("survey_key", "question_key", "role", "period_kind", "period")
+    heads = [c for c in pooled if c.question_key == ""]
+    assert heads
+    for cell in heads:
+        parts = [c for cells in members.values() for c in cells if key(c) == key(cell)]
+        assert cell.released_n == sum(c.released_n for c in parts)
