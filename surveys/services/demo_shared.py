@@ -4,7 +4,7 @@ Harcourt & Vale runs "Across the Bar" with Ashdown Reeve and Northgate Energy's
 in-house legal team as members. Mentors of each are paired with mentees of
 another (H&V -> Ashdown, Ashdown -> Northgate, Northgate -> H&V), every pair met
 once, and everyone answered their pulse through the real sealed path, dated a
-few days back so the demo's mixing pass can release it per member at its own k.
+few weeks back so the demo's mixing pass can release it per member at its own k.
 A coordinator sees the programme as a whole. Everything is invented.
 """
 
@@ -105,7 +105,7 @@ def load_shared_programme(
     )
     if found is not None:
         return found
-    met_on = today - timedelta(days=10)
+    met_on = today - timedelta(days=20)
     programme = Programme(firm_id=owner.id, name=SHARED_PROGRAMME, starts_on=met_on, status="pilot")
     session.add(programme)
     session.flush()
@@ -123,6 +123,9 @@ def load_shared_programme(
             pairing = create_pairing(session, programme.id, mentor.id, mentee.id, met_on)
             meeting = record_meeting(session, pairing.id, met_on, "staff", today=met_on)
             for invitation in issue_pulse_invitations(session, meeting.id, secret_key, 14):
+                # A past that happened: sent the day of the meeting, expired since.
+                invitation.created_at = invitation.sent_at = datetime.combine(met_on, time(9), UTC)
+                invitation.expires_at = invitation.sent_at + timedelta(days=14)
                 token = survey_token(secret_key, invitation.token_salt)
                 context = read_context(session, token, keys, now=answered_at)
                 answers = _answers(rng, context.role)

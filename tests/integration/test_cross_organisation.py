@@ -141,7 +141,9 @@ def api(db: Database, make_settings: Any) -> Iterator[Flask]:
     from webapp import create_app
 
     settings = make_settings(database_url=db.url)
-    yield create_app({"TESTING": True, "FLIPSIDE_DATABASE": db}, settings=settings)
+    yield create_app(
+        {"TESTING": True, "FLIPSIDE_DATABASE": db, "WTF_CSRF_ENABLED": False}, settings=settings
+    )
 
 
 def cells(app: Flask, world: World, who: str, **query: str) -> Any:
@@ -341,3 +343,44 @@ def test_the_demo_runs_a_programme_across_two_firms_and_an_in_house_team(
     for cell in heads:
         parts = [c for cells in members.values() for c in cells if key(c) == key(cell)]
         assert cell.released_n == sum(c.released_n for c in parts)
+
+
+def _signed_in(app: Flask, who: str) -> Any:
+    client = app.test_client()
+    client.post("/auth/login", data={"email": f"{who}@example.com", "password": PASSWORD})
+    return client
+
+
+def _answered(page: str) -> dict[tuple[str, str], int]:
+    """(survey, role) -> people, from the shared page's table."""
+    import re
+
+    found = re.findall(
+        r"<tr><td>(\w+)</td><td>[^<]*</td><td>(\w+)</td><td>([\d,]+)</td></tr>", page
+    )
+    return {(survey, role): int(n.replace(",", "")) for survey, role, n in found}
+
+
+def test_the_dashboard_shows_the_coordinator_the_pool_and_a_member_lead_their_own_people(
+    api: Flask, db: Database
+) -> None:
+    world = build(db)
+    page = f"/dashboard/programmes/{world.programme}/shared"
+    coordinator = _signed_in(api, "coordinator")
+    assert "Across the Bar" in coordinator.get("/dashboard/").get_data(as_text=True)
+    assert _answered(coordinator.get(page).get_data(as_text=True)) == {
+        ("mentor_pulse", "mentor"): 10,
+        ("mentee_pulse", "mentee"): 12,
+    }
+    birch = _signed_in(api, "lead_birch")
+    assert "Across the Bar" in birch.get("/dashboard/").get_data(as_text=True)
+    assert _answered(birch.get(page).get_data(as_text=True)) == {
+        ("mentor_pulse", "mentor"): 5,
+        ("mentee_pulse", "mentee"): 7,
+    }
+    cedar = _signed_in(api, "lead_cedar").get(page).get_data(as_text=True)
+    assert _answered(cedar) == {} and "no group has reached the minimum size" in cedar
+    assert _signed_in(api, "lead_dunlin").get(page).status_code == 404
+    assert "Across the Bar" not in _signed_in(api, "lead_dunlin").get("/dashboard/").get_data(
+        as_text=True
+    )
