@@ -137,8 +137,6 @@ def save_programme(
     if programme_id is None:
         programme = Programme(firm_id=firm_id)
         session.add(programme)
-        session.flush()
-        session.add(ProgrammeMember(programme_id=programme.id, firm_id=firm_id))
     else:
         found = session.get(Programme, programme_id)
         if found is None or found.firm_id != firm_id:
@@ -149,6 +147,9 @@ def save_programme(
     programme.pulse_surveys, programme.climate_surveys = pulse_surveys, climate_surveys
     programme.max_reminders, programme.reminder_gap_days = max_reminders, reminder_gap_days
     session.flush()
+    if programme_id is None:  # the owning firm is the first member
+        session.add(ProgrammeMember(programme_id=programme.id, firm_id=firm_id))
+        session.flush()
     return programme
 
 
