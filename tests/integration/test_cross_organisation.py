@@ -47,6 +47,7 @@ from surveys.services.members import (
     remove_member,
 )
 from surveys.services.programmes import create_pairing, enrol
+from surveys.services.suggestions import programme_suggestions
 from tests.support import factories as f
 from tests.support.demo_world import DemoWorld
 from tests.support.sealing import mix, submit_token
@@ -384,3 +385,19 @@ def test_the_dashboard_shows_the_coordinator_the_pool_and_a_member_lead_their_ow
     assert "Across the Bar" not in _signed_in(api, "lead_dunlin").get("/dashboard/").get_data(
         as_text=True
     )
+
+
+def test_suggestions_pair_the_unpaired_people_of_every_member(db: Database) -> None:
+    with db.transaction() as session:
+        owner, member = f.firm(session), f.firm(session)
+        programme = f.programme(session, owner)
+        add_member(session, programme.id, member.id)
+        # Same HR id and team name in both firms: they are different people and teams.
+        mentor = f.person(session, owner, internal_id="X1", team="deals", level="associate")
+        mentee = f.person(session, member, internal_id="X2", team="deals", level="partner")
+        f.person(session, member, internal_id="X1", level="counsel")
+        enrol(session, programme.id, mentor.id, "mentor")
+        enrol(session, programme.id, mentee.id, "mentee")
+        people, found = programme_suggestions(session, programme.id)
+    assert {c.id for c in people.mentees} == {mentee.id}
+    assert [(s.mentor.id, s.mentee.id) for s in found] == [(mentor.id, mentee.id)]
