@@ -46,6 +46,7 @@ from surveys.services.members import (
     reading_scope,
     remove_member,
 )
+from surveys.services.people import ImportRejected, enrol_from_rows
 from surveys.services.programmes import create_pairing, enrol
 from surveys.services.suggestions import programme_suggestions
 from tests.support import factories as f
@@ -401,3 +402,26 @@ def test_suggestions_pair_the_unpaired_people_of_every_member(db: Database) -> N
         people, found = programme_suggestions(session, programme.id)
     assert {c.id for c in people.mentees} == {mentee.id}
     assert [(s.mentor.id, s.mentee.id) for s in found] == [(mentor.id, mentee.id)]
+
+
+def test_an_enrolment_csv_finds_hr_ids_in_the_owning_firm_first_then_in_one_member(
+    db: Database,
+) -> None:
+    with db.transaction() as session:
+        owner, birch, cedar = f.firm(session), f.firm(session), f.firm(session)
+        programme = f.programme(session, owner)
+        add_member(session, programme.id, birch.id)
+        add_member(session, programme.id, cedar.id)
+        own = f.person(session, owner, internal_id="S1")
+        f.person(session, birch, internal_id="S1")
+        only_birch = f.person(session, birch, internal_id="B7")
+        for firm in (birch, cedar):
+            f.person(session, firm, internal_id="Z9")
+        with pytest.raises(ImportRejected) as refused:
+            enrol_from_rows(session, programme.id, [(2, "S1", "mentor"), (3, "Z9", "mentee")])
+        assert [(p.row, p.message) for p in refused.value.problems] == [
+            (3, "several member firms have HR id 'Z9'")
+        ]
+        enrol_from_rows(session, programme.id, [(2, "S1", "mentor"), (3, "B7", "mentee")])
+        enrolled = set(session.scalars(select(Enrolment.person_id)))
+    assert enrolled == {own.id, only_birch.id}
