@@ -96,6 +96,14 @@ def remove_member(session: Session, programme_id: int, firm_id: int) -> None:
     session.flush()
 
 
+def programmes_by_id(session: Session, ids: Iterable[int]) -> list[Programme]:
+    """The programmes with these ids; NotFound naming the first unknown one."""
+    found = []
+    for programme_id in dict.fromkeys(ids):
+        found.append(_programme(session, programme_id))
+    return found
+
+
 def assign_programmes(session: Session, account: Account, programmes: list[Programme]) -> None:
     """Give a coordinator the programmes they see as a whole (replaces their list)."""
     if account.role != "coordinator":

@@ -425,3 +425,24 @@ def test_an_enrolment_csv_finds_hr_ids_in_the_owning_firm_first_then_in_one_memb
         enrol_from_rows(session, programme.id, [(2, "S1", "mentor"), (3, "B7", "mentee")])
         enrolled = set(session.scalars(select(Enrolment.person_id)))
     assert enrolled == {own.id, only_birch.id}
+
+
+def test_a_coordinator_account_is_created_from_the_command_line_with_its_programmes(
+    api: Flask, db: Database
+) -> None:
+    with db.transaction() as session:
+        firm = f.firm(session, slug="alder")
+        programme_id = f.programme(session, firm).id
+    create = ["users", "create", "--email", "co@example.com", "--role", "coordinator"]
+    runner = api.test_cli_runner()
+    assert runner.invoke(args=create).exit_code != 0  # a coordinator needs a programme
+    with_firm = runner.invoke(args=[*create, "--programme", str(programme_id), "--firm", "alder"])
+    assert with_firm.exit_code != 0 and "not firms" in with_firm.output
+    unknown = runner.invoke(args=[*create, "--programme", str(programme_id + 99)])
+    assert unknown.exit_code != 0 and "no programme" in unknown.output
+    made = runner.invoke(args=[*create, "--programme", str(programme_id)])
+    assert made.exit_code == 0, made.output
+    with db.sessions() as session:
+        account = session.scalars(select(Account).where(Account.email == "co@example.com")).one()
+        assert [p.id for p in account.programmes] == [programme_id] and account.firms == []
+        assert reading_scope(session, account, programme_id) is not None
