@@ -53,6 +53,9 @@ class Candidate:
     ethnicity: str | None = None
     manager_id: str | None = None
     team: str | None = None
+    #: The person's own firm: HR ids and team names mean something within one firm only
+    #: (a cross-organisation programme pairs people of different member firms).
+    firm_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,9 @@ def score(mentor: Candidate, mentee: Candidate, weights: Weights = DEFAULT_WEIGH
 
 
 def forbidden(mentor: Candidate, mentee: Candidate) -> bool:
-    """A line manager and their report, or two people of the same team."""
+    """A line manager and their report, or two people of the same team (of one firm)."""
+    if mentor.firm_id != mentee.firm_id:
+        return False
     if mentor.manager_id and mentor.manager_id == mentee.internal_id:
         return True
     if mentee.manager_id and mentee.manager_id == mentor.internal_id:

@@ -7,6 +7,8 @@ use cases that do live in ``surveys.services``, which never imports this
 package.
 
 - ``released_cells``  the released cells a page or the API may add up
+- ``pooled``          a cross-organisation programme's cells: per member, or pooled
+                      for its coordinator
 - ``cache``           reports kept per programme release version (in the process,
                       then the ``released_reports`` table)
 - ``precompute``      the worker's release step: decide and store reports once

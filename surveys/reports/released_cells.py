@@ -18,7 +18,7 @@ two apart, and no page total is ever a sum that includes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from surveys import disclosure
 from surveys.aggregates import RESPONSES
-from surveys.db.models import AggregateCell, SurveyRound
+from surveys.db.models import AggregateCell, Programme, SurveyRound
 from surveys.definitions import catalogue
 from surveys.domain.vocab import CELL_KEY, COHORT
 
@@ -82,18 +82,25 @@ def disclosed_cells(
     *,
     survey_key: str | None = None,
     question_key: str | None = None,
+    firm_ids: Collection[int] | None = None,
 ) -> Sequence[ReleasedCellView]:
     """The released cells of a programme that disclosure control lets through, by id.
 
     Cells released with fewer than k responses are left out in SQL: they are
     suppressed, and a suppressed cell never enters the differencing ledger, so
-    leaving them out changes no decision.
+    leaving them out changes no decision. A cell counts one member firm's people
+    (cross-organisation programmes): ``firm_ids`` says whose, the programme's own
+    firm when not given (:mod:`surveys.services.members` decides it per reader).
     """
+    owner = select(Programme.firm_id).where(Programme.id == programme_id).scalar_subquery()
     query = (
         select(*_VIEW_COLUMNS)
         .where(
             AggregateCell.programme_id == programme_id,
             AggregateCell.released_n >= max(policy.k, 1),
+            AggregateCell.firm_id.in_(sorted(firm_ids))
+            if firm_ids is not None
+            else AggregateCell.firm_id == owner,
         )
         .order_by(AggregateCell.id)
     )

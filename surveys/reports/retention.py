@@ -74,6 +74,8 @@ def _person_times(
         select(Person.id, Enrolment.enrolled_on, Person.left_on)
         .join(Enrolment, Enrolment.person_id == Person.id)
         .where(Enrolment.programme_id == programme.id, Enrolment.role.in_(roles))
+        # HR outcomes stay per member firm: the programme's own people only.
+        .where(Person.firm_id == programme.firm_id)
         .order_by(Person.id)
     ).all()
     promoted: dict[int, list[date]] = {}

@@ -10,7 +10,9 @@ By area:
   pairings), ``meetings`` (``record_meeting``, which starts everything else),
   ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds),
   ``suggestions`` (proposed pairs an admin accepts one by one), ``audience`` (who a
-  round would invite, and the warning when a group cannot reach k, before launch).
+  round would invite, and the warning when a group cannot reach k, before launch),
+  ``members`` (cross-organisation programmes: member firms, and whose results each
+  reader may see).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
@@ -19,5 +21,5 @@ By area:
   roles, deactivate, set-password and reset links, the account audit), ``sso``
   (per-firm OpenID Connect settings and sign-in rules), ``api_tokens``.
 - Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
-  ``demo`` (the synthetic demo firms).
+  ``demo`` (the synthetic demo firms; ``demo_shared`` its cross-organisation programme).
 """

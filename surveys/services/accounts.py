@@ -82,7 +82,10 @@ def firm_scope(account: Account) -> set[int] | None:
     """The firms an account may see and act on; None means every firm (administrators).
 
     The one copy of the tenant rule: pages, the API and research exports all ask it.
+    A coordinator has none: they read their programmes pooled (surveys.services.members).
     """
+    if account.role == "coordinator":
+        return set()
     return None if account.role == "admin" else {f.id for f in account.firms}
 
 

@@ -1,5 +1,8 @@
 """The demo: three synthetic firms with a year of reverse mentoring, and the demo logins.
 
+Plus one cross-organisation programme (surveys/services/demo_shared.py) with its
+coordinator's login.
+
 Everything is invented (e-mails use ``example.com`` subdomains). The data is
 made by :mod:`surveys.simulation` with a seed, through the real services, and
 plants known effects (see surveys/simulation/effects.py). Loading is
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -24,6 +27,8 @@ from surveys.db.models import Account, Firm, OutboxEvent
 from surveys.intake.keys import PRIVATE_KEY, PSEUDONYM_SECRET, PUBLIC_KEY, Keys, decode, generate
 from surveys.intake.mixing import mix_pass, opener_for
 from surveys.services.accounts import create_account, hash_password
+from surveys.services.demo_shared import IN_HOUSE, load_shared_programme
+from surveys.services.members import assign_programmes
 from surveys.simulation.programme import FirmPlan, simulate_firm
 
 DEMO_ADMIN = "admin@example.com"
@@ -43,6 +48,9 @@ DEMO_FIRMS = (
 DEMO_LEADS = ("lead@example.com", "lead2@example.com", "lead3@example.com")
 #: A researcher scoped to every demo firm (research exports, the comparison builder).
 DEMO_RESEARCHER = "researcher@example.com"
+#: The cross-organisation programme's coordinator, and the in-house legal team's lead.
+DEMO_COORDINATOR = "coordinator@example.com"
+DEMO_IN_HOUSE_LEAD = "lead4@example.com"
 #: Topics of outbox rows the demo writes for a past that never happened: no mail for them,
 #: and no announcement of submissions the demo has mixed itself (the mixer runs on a
 #: schedule, not per event, so nothing is lost; healthz shows no year-old outbox rows).
@@ -84,6 +92,9 @@ def load_demo(
             rng = random.Random(f"{seed}:{plan.slug}")  # each firm reproducible on its own
             firm = simulate_firm(session, plan, rng, today, secret_key, keys, people_per_firm)
         firms.append(firm)
+    shared = load_shared_programme(
+        session, firms[0], firms[1], random.Random(f"{seed}:shared"), today, secret_key, keys
+    )
     mix_pass(session, opener_for(keys), default_k=default_k, today=today, rng=random.Random(seed))
     session.execute(
         delete(OutboxEvent).where(
@@ -96,6 +107,12 @@ def load_demo(
         for email, firm in zip(DEMO_LEADS, firms, strict=True)
     ]
     logins.append(_login(session, DEMO_RESEARCHER, "researcher", firms))
+    in_house = session.scalars(select(Firm).where(Firm.slug == IN_HOUSE[1])).one()
+    logins.append(_login(session, DEMO_IN_HOUSE_LEAD, "lead", [in_house]))
+    coordinator = _login(session, DEMO_COORDINATOR, "coordinator", [])
+    account = session.scalars(select(Account).where(Account.email == DEMO_COORDINATOR)).one()
+    assign_programmes(session, account, [shared])
+    logins.append(replace(coordinator, firm=f"coordinates {shared.name}"))
     session.flush()
     return logins
 

@@ -9,10 +9,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys.db.models import Enrolment, Firm, Pairing, Person, Programme
+from surveys.db.models import Enrolment, Firm, Pairing, Person, Programme, ProgrammeMember
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
 from surveys.languages import LANGUAGES, normalise
 from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.members import member_firm_ids
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
 MIN_K, MAX_K = 3, 10
@@ -160,13 +161,17 @@ def save_programme(
     programme.pulse_surveys, programme.climate_surveys = pulse_surveys, climate_surveys
     programme.max_reminders, programme.reminder_gap_days = max_reminders, reminder_gap_days
     session.flush()
+    if programme_id is None:  # the owning firm is the first member
+        session.add(ProgrammeMember(programme_id=programme.id, firm_id=firm_id))
+        session.flush()
     return programme
 
 
 def _person_of(session: Session, programme: Programme, person_id: int) -> Person:
+    """A person of any of the programme's member firms (cross-organisation programmes)."""
     person = session.get(Person, person_id)
-    if person is None or person.firm_id != programme.firm_id:
-        raise NotFound(f"there is no person {person_id} in this firm")
+    if person is None or person.firm_id not in member_firm_ids(session, programme):
+        raise NotFound(f"there is no person {person_id} in this programme's firms")
     return person
 
 

@@ -73,9 +73,14 @@ def firms_by_slug(session: Session, slugs: list[str]) -> list[Firm]:
 
 
 def check_scope(role: str, firms: list[Firm]) -> None:
-    """A D&I lead or a researcher works for at least one firm; an administrator for all."""
+    """A D&I lead or a researcher works for at least one firm; an administrator for all; a
+    coordinator for no firm (they are given programmes: surveys.services.members)."""
     if role not in ACCOUNT_ROLES:
         raise Invalid(f"role must be one of {', '.join(ACCOUNT_ROLES)}")
+    if role == "coordinator":
+        if firms:
+            raise Invalid("a coordinator is given programmes, not firms")
+        return
     if role != "admin" and not firms:
         raise Invalid(f"a {role} account needs at least one firm")
 

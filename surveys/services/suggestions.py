@@ -61,6 +61,7 @@ def unpaired(session: Session, programme_id: int) -> Unpaired:
             ethnicity=person.ethnicity,
             manager_id=person.manager_id,
             team=person.team,
+            firm_id=person.firm_id,
         )
         (found.mentors if role == "mentor" else found.mentees).append(candidate)
         found.labels[person.id] = person_label(

@@ -29,6 +29,7 @@ from surveys.db.models import (
 from surveys.db.session import Database
 from surveys.domain.periods import week_start
 from surveys.services.demo import load_demo
+from surveys.services.demo_shared import PER_MEMBER
 from surveys.stats import difference_in_differences, survival_comparison, welch_t
 
 TODAY = date(2026, 11, 2)
@@ -94,9 +95,10 @@ def climate(session: Session, question: str, label: str, participants: bool) -> 
 
 def test_the_demo_has_the_promised_shape(demo: Database) -> None:
     with demo.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Firm)) == 3
+        # Three firms, and the in-house legal team of the cross-organisation programme.
+        assert session.scalar(select(func.count()).select_from(Firm)) == 4
         per_firm = session.execute(select(Person.firm_id, func.count()).group_by(Person.firm_id))
-        assert {n for _, n in per_firm} == {600}
+        assert sorted(n for _, n in per_firm) == [2 * PER_MEMBER, 600, 600, 600]
         for programme_id in session.scalars(select(Programme.id)):
             mentors = session.scalar(
                 select(func.count()).where(

@@ -42,6 +42,7 @@ from surveys.db.types import utcnow
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
 from surveys.services.exports import exports_folder
+from surveys.services.members import add_member, assign_programmes
 from tests.integration.test_admin_pages import PASSWORD
 from tests.support import factories as f
 
@@ -201,7 +202,8 @@ def build_world(db: Database) -> World:
                     )
                 )
         firm_b = f.firm(session, name="Bittern and Co", slug="bittern")
-        f.pairing(session, f.programme(session, firm_b, name="Bittern Mentoring"))
+        programme_b = f.programme(session, firm_b, name="Bittern Mentoring")
+        f.pairing(session, programme_b)
         principals: dict[str, tuple[str, str]] = {"anonymous": ("anonymous", "")}
         token_a = researcher_a = lead_a = 0
         for name, role, firms in (
@@ -210,8 +212,11 @@ def build_world(db: Database) -> World:
             ("researcher_a", "researcher", [firm_a]),
             ("lead_b", "lead", [firm_b]),
             ("researcher_b", "researcher", [firm_b]),
+            ("coordinator_b", "coordinator", []),
         ):
             account = create_account(session, f"{name}@accounts.example", PASSWORD, role, firms)
+            if role == "coordinator":  # a coordinator of firm B's programme only
+                assign_programmes(session, account, [programme_b])
             issued = create_api_token(session, account.id, f"{name} token")
             principals[name] = ("session", f"{name}@accounts.example")
             principals[f"{name}_token"] = ("token", issued.secret)
@@ -351,7 +356,15 @@ def walk_app(db: Database, make_settings: Any) -> Iterator[Flask]:
     )
 
 
-OUTSIDERS = ("lead_b", "lead_b_token", "researcher_b", "researcher_b_token", "anonymous")
+OUTSIDERS = (
+    "lead_b",
+    "lead_b_token",
+    "researcher_b",
+    "researcher_b_token",
+    "coordinator_b",
+    "coordinator_b_token",
+    "anonymous",
+)
 INSIDERS = ("admin", "admin_token", "lead_a", "lead_a_token")
 
 
@@ -454,3 +467,64 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
         "api.export_status",
         "dashboard.chart_download",
     } <= reached
+
+
+def test_a_member_lead_and_the_coordinator_of_a_shared_programme_see_no_one_elses_people(
+    walk_app: Flask, db: Database
+) -> None:
+    """Firm A's programme takes in-house team M as a member: M's lead and the programme's
+    coordinator walk every route and get none of A's people, pages or rows (M's lead: no
+    cell of A's people; the coordinator: the programme pooled, never a person)."""
+    world = build_world(db)
+    with db.transaction() as session:
+        firm_m = f.firm(session, name="Merlin In-house Legal", slug="merlin")
+        add_member(session, world.ids["programme"], firm_m.id)
+        for name, role in (("lead_m", "lead"), ("coordinator_a", "coordinator")):
+            account = create_account(
+                session,
+                f"{name}@accounts.example",
+                PASSWORD,
+                role,
+                [firm_m] if role == "lead" else [],
+            )
+            if role == "coordinator":
+                programme = session.get_one(Programme, world.ids["programme"])
+                assign_programmes(session, account, [programme])
+            world.principals[name] = ("session", f"{name}@accounts.example")
+            world.principals[f"{name}_token"] = (
+                "token",
+                create_api_token(session, account.id, name).secret,
+            )
+    # They may know the shared programme and whose it is; nothing else of firm A.
+    secrets = [s for s in world.secrets if s not in (A_NAME, A_SLUG, A_PROGRAMME)]
+    secrets = [s for s in secrets if not s.startswith("/programmes/")]
+    leaks: list[str] = []
+    rows: dict[str, int] = {}
+    for name in ("lead_m", "lead_m_token", "coordinator_a", "coordinator_a_token"):
+        kind, credential = world.principals[name]
+        client = walk_app.test_client()
+        if kind == "session":
+            sign_in(client, credential)
+        for rule in walk_app.url_map.iter_rules():
+            if classify(rule) == "unscoped":
+                continue
+            url = _url(rule, world.ids)
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                response = _request(client, method, url, kind, credential, world.ids)
+                where = f"{name} {method} {url} -> {response.status_code}"
+                if response.status_code >= 500 and response.status_code != 501:
+                    leaks.append(f"{where}: server error")
+                body = _without_request(response.get_data(), url, world.ids["slug"])
+                leaks += [f"{where}: body holds {s!r}" for s in secrets if s.encode() in body]
+                named = [n for n in _json_numbers(body, world.ids) if "programme" not in n]
+                leaks += [
+                    f"{where}: JSON names {n}" for n in named if n != f"id={world.ids['programme']}"
+                ]
+                if rule.endpoint == "api.aggregates" and response.status_code == 200:
+                    rows[name] = len(response.get_json()["cells"])
+    assert not leaks, "\n".join(leaks)
+    assert rows["lead_m_token"] == 0  # A's 28 released people are not M's lead's
+    assert rows["coordinator_a_token"] > 0  # the walk reached real (pooled) data
+    with db.sessions() as session:
+        assert session.scalar(select(Firm.name).where(Firm.id == world.ids["firm"])) == A_NAME
+        assert len(session.scalars(select(Meeting)).all()) == 1

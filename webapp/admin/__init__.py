@@ -13,6 +13,7 @@ from webapp.admin import (  # noqa: E402,F401
     directory,
     enrolments,
     firms,
+    members,
     pairings,
     people,
     routes,

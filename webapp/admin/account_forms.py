@@ -21,13 +21,21 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from surveys.db.models import ACCOUNT_ROLES
 
-ROLE_LABELS = {"admin": "Administrator", "lead": "D&I lead", "researcher": "Researcher"}
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "lead": "D&I lead",
+    "researcher": "Researcher",
+    "coordinator": "Programme coordinator",
+}
+#: Roles an administrator gives on the accounts pages; a coordinator is given programmes,
+#: not firms (surveys.services.members.assign_programmes).
+FIRM_ROLES = tuple(r for r in ACCOUNT_ROLES if r != "coordinator")
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ACCOUNT_ROLES],
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in FIRM_ROLES],
         validators=[InputRequired("Please choose a role.")],
     )
     firms = SelectMultipleField(

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from surveys.db.models import Firm, Programme
 from surveys.domain.vocab import LEVELS, ROLES
 from surveys.services.errors import ServiceError
+from surveys.services.members import programmes_of_members
 from surveys.services.people import (
     ENROLMENT_FILTERS,
     PeopleFilter,
@@ -57,10 +58,13 @@ def page_args(wanted: PeopleFilter, **changes: object) -> dict[str, object]:
 
 
 def _programmes(firm: Firm) -> list[Programme]:
+    """The open programmes of which the firm is a member (its own, and shared ones)."""
+    session = current.session()
+    ids = sorted(programmes_of_members(session, [firm.id]))
     return list(
-        current.session().scalars(
+        session.scalars(
             select(Programme)
-            .where(Programme.firm_id == firm.id, Programme.status != "closed")
+            .where(Programme.id.in_(ids), Programme.status != "closed")
             .order_by(Programme.name)
         )
     )

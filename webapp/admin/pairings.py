@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from surveys.db.models import Enrolment, Pairing, Person, Programme
 from surveys.domain.vocab import LEVELS
 from surveys.services.errors import NotFound, ServiceError
+from surveys.services.members import member_firm_ids
 from surveys.services.people import ENROLMENT_FILTERS, filter_options, find_people, person_label
 from surveys.services.programmes import (
     create_pairing,
@@ -35,15 +36,21 @@ def _label(person: Person) -> str:
 
 
 def person_id_in(programme: Programme, internal_id: str | None) -> int:
-    """The id of the programme firm's person with this HR id; NotFound otherwise."""
-    person_id = current.session().scalar(
-        select(Person.id).where(
-            Person.firm_id == programme.firm_id, Person.internal_id == (internal_id or "").strip()
+    """The id of the person with this HR id in the programme's firm, or else in exactly one
+    of its member firms (cross-organisation programmes); NotFound otherwise."""
+    session = current.session()
+    found = session.execute(
+        select(Person.id, Person.firm_id).where(
+            Person.firm_id.in_(sorted(member_firm_ids(session, programme))),
+            Person.internal_id == (internal_id or "").strip(),
         )
-    )
-    if person_id is None:
-        raise NotFound(f"there is nobody with HR id {internal_id!r} in this firm")
-    return person_id
+    ).all()
+    own = [person_id for person_id, firm_id in found if firm_id == programme.firm_id]
+    if own or len(found) == 1:
+        return int(own[0] if own else found[0][0])
+    if found:
+        raise NotFound(f"several member firms have HR id {internal_id!r}; pair from suggestions")
+    raise NotFound(f"there is nobody with HR id {internal_id!r} in this programme's firms")
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])

@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys import disclosure
 from surveys.db.models import Firm, Meeting, Pairing, Programme
-from surveys.reports.released_cells import ONE_AT_A_TIME, by_attribute, disclosed_cells
+from surveys.reports.pooled import reader_cells
+from surveys.reports.released_cells import ONE_AT_A_TIME
 from surveys.reports.two_cohorts import Comparison, compare_released
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import ServiceError
 from surveys.services.meetings import report_meeting
+from surveys.services.members import readable_programme_ids, reading_scope
 from surveys.services.people import (
     ImportRejected,
     import_people,
@@ -64,9 +66,10 @@ def openapi() -> ResponseReturnValue:
 @bp.get("/programmes")
 @token_required()
 def programmes() -> ResponseReturnValue:
-    query = _visible(
-        select(Programme, Firm.slug).join(Firm).order_by(Programme.id), Programme.firm_id
-    )
+    query = select(Programme, Firm.slug).join(Firm).order_by(Programme.id)
+    readable = readable_programme_ids(current.session(), api_account())
+    if readable is not None:  # member firms' staff and coordinators see shared programmes
+        query = query.where(Programme.id.in_(sorted(readable)))
     rows = current.session().execute(query).all()
     return jsonify(
         programmes=[
@@ -199,32 +202,27 @@ def aggregates() -> ResponseReturnValue:
     if programme_id is None:
         raise ApiError(422, "invalid", "programme_id is required")
     session = current.session()
-    programme = session.scalar(
-        _visible(select(Programme).where(Programme.id == programme_id), Programme.firm_id)
-    )
-    if programme is None:
+    # A cross-organisation programme: a member's staff read their own firms' people, a
+    # coordinator the whole programme pooled (surveys.services.members).
+    scope = reading_scope(session, api_account(), programme_id)
+    if scope is None:
         raise ApiError(404, "not_found", f"there is no programme {programme_id}")
-    settings = current.settings()
-    policy = disclosure.Policy.for_firm(programme.firm.min_group_size, settings.min_group_size)
+    programme = scope.programme
     by = request.args.get("by")
-    if by is None and api_account().role == "lead":
+    if by is None and (api_account().role == "lead" or scope.pooled):
         by = "role"
     if by is not None and by not in ONE_AT_A_TIME:
         raise ApiError(422, "invalid", f"by must be one of {', '.join(ONE_AT_A_TIME)}")
-    question_key = request.args.get("question_key")
-    cells = disclosed_cells(
+    cells = reader_cells(
         session,
-        programme.id,
-        policy,
+        programme,
+        scope.firm_ids,
+        current.settings().min_group_size,
+        pooled=scope.pooled,
+        by=by,
         survey_key=request.args.get("survey_key"),
-        # Summed cells are judged again, a choice option against its cohort's responses
-        # cell: the filter applies after summing, so those cells are still there.
-        question_key=question_key if by is None else None,
+        question_key=request.args.get("question_key"),
     )
-    if by is not None:
-        cells = by_attribute(cells, by, policy)
-        if question_key is not None:
-            cells = [c for c in cells if c.question_key == question_key]
     shown = [(c, disclosure.released(c)) for c in cells]
     return jsonify(
         programme_id=programme.id,

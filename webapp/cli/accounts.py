@@ -20,6 +20,7 @@ from surveys.db.models import ACCOUNT_ROLES, Account
 from surveys.mail import account_link
 from surveys.services.accounts import find_account, new_account
 from surveys.services.errors import ServiceError
+from surveys.services.members import assign_programmes, programmes_by_id
 from surveys.services.sso import SSO_ROLES, SsoSettings, parse_domains, save_sso
 from surveys.services.staff import (
     audit,
@@ -62,7 +63,9 @@ def _print_link(email: str, secret: str, expires: str) -> None:
 
 @users_cli.command("create")
 @click.option("--email", required=True, help="The person's e-mail address (their sign-in name).")
-@click.option("--role", type=ROLE, required=True, help="admin, lead (D&I lead) or researcher.")
+@click.option(
+    "--role", type=ROLE, required=True, help="admin, lead (D&I lead), researcher or coordinator."
+)
 @FIRMS
 @click.option(
     "--password",
@@ -70,16 +73,25 @@ def _print_link(email: str, secret: str, expires: str) -> None:
     is_flag=True,
     help="Read the password from a prompt (or stdin) instead of printing a set-password link.",
 )
+@click.option(
+    "--programme", "programmes", type=int, multiple=True, help="A coordinator's programme id."
+)
 @with_appcontext
-def user_create(email: str, role: str, firms: tuple[str, ...], ask_password: bool) -> None:
+def user_create(
+    email: str, role: str, firms: tuple[str, ...], ask_password: bool, programmes: tuple[int, ...]
+) -> None:
     """Create a staff account; print a one-time link to choose its password (48 hours)."""
     check_database()
+    if (role == "coordinator") != bool(programmes):
+        fail("a coordinator, and only a coordinator, is given programmes (--programme)")
     password = _secret("Password") if ask_password else None
     try:
         with current.database().transaction() as session:
             scope = firms_by_slug(session, list(firms))
             check_scope(role, scope)
             account = new_account(session, email, role, scope)
+            if programmes:
+                assign_programmes(session, account, programmes_by_id(session, programmes))
             audit(session, "created", account, None, role=role, firms=list(firms), via="cli")
             if password is not None:
                 set_password(session, account, password, None)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from surveys.db.models import Firm, Programme
 from surveys.services.accounts import firm_scope
+from surveys.services.members import readable_programme_ids
 from webapp import current
 from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.dashboard import bp
@@ -33,8 +34,23 @@ def index() -> ResponseReturnValue:
         query = query.where(Programme.firm_id.in_(scope))
     programmes = list(current.session().scalars(query))
     return render_template(
-        "dashboard/index.html", account=account, programmes=programmes, nav=navigation()
+        "dashboard/index.html",
+        account=account,
+        programmes=programmes,
+        shared=_shared(scope),
+        nav=navigation(),
     )
+
+
+def _shared(scope: set[int] | None) -> list[Programme]:
+    """Other organisations' programmes the account reads as a member or a coordinator."""
+    readable = readable_programme_ids(current.session(), signed_in())
+    if readable is None:
+        return []
+    query = select(Programme).where(
+        Programme.id.in_(sorted(readable)), Programme.firm_id.not_in(sorted(scope or ()))
+    )
+    return list(current.session().scalars(query.order_by(Programme.name)))
 
 
 def _render(name: str, programme_id: int) -> ResponseReturnValue:

@@ -9,6 +9,7 @@ from surveys.db.models.accounts import (
     ApiToken,
     FirmSso,
     account_firms,
+    account_programmes,
 )
 from surveys.db.models.exports import (
     ExportAudit,
@@ -27,6 +28,7 @@ from surveys.db.models.programme import (
     Pairing,
     Person,
     Programme,
+    ProgrammeMember,
     Promotion,
 )
 from surveys.db.models.reports import ReleasedReport
@@ -58,6 +60,7 @@ __all__ = [
     "PooledComment",
     "ProcessedEvent",
     "Programme",
+    "ProgrammeMember",
     "Promotion",
     "ReleasedReport",
     "Response",
@@ -65,4 +68,5 @@ __all__ = [
     "SurveyInvitation",
     "SurveyRound",
     "account_firms",
+    "account_programmes",
 ]

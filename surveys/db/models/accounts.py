@@ -20,11 +20,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.db.base import Base
-from surveys.db.models.programme import Firm
+from surveys.db.models.programme import Firm, Programme
 from surveys.db.types import UTCDateTime, utcnow
 from surveys.domain.vocab import sql_in
 
-ACCOUNT_ROLES = ("admin", "lead", "researcher")
+#: A coordinator sees the programmes given to them, pooled across member organisations.
+ACCOUNT_ROLES = ("admin", "lead", "researcher", "coordinator")
 #: What a single-use account link is for: a new account's first password, or a reset.
 ACCOUNT_TOKEN_PURPOSES = ("invite", "reset")
 
@@ -35,11 +36,19 @@ account_firms = Table(
     Column("firm_id", ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: The programmes a coordinator may see (as a whole, pooled across its members).
+account_programmes = Table(
+    "account_programmes",
+    Base.metadata,
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'lead', 'researcher')", name="role"),
+        CheckConstraint(sql_in("role", ACCOUNT_ROLES), name="role"),
         CheckConstraint("failed_logins >= 0", name="failed_logins"),
     )
 
@@ -66,6 +75,8 @@ class Account(Base):
 
     #: Firms a lead or researcher may see; admins see all.
     firms: Mapped[list[Firm]] = relationship(secondary=account_firms)
+    #: Programmes a coordinator may see, pooled across their member organisations.
+    programmes: Mapped[list[Programme]] = relationship(secondary=account_programmes)
 
 
 @event.listens_for(Account.password_hash, "set", active_history=True)

@@ -103,6 +103,24 @@ class Programme(Base):
     firm: Mapped[Firm] = relationship(back_populates="programmes")
 
 
+class ProgrammeMember(Base):
+    """A member organisation of a programme: a firm whose people may be enrolled and paired.
+
+    The owning firm is always a member. Each member keeps its own people and HR data;
+    answers are mixed and counted per member (the person's own firm), at its own k.
+    """
+
+    __tablename__ = "programme_members"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    firm_id: Mapped[int] = mapped_column(
+        ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Person(Base):
     """Someone in a firm's HR data: a participant or a member of the comparison group."""
 

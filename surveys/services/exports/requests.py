@@ -22,6 +22,7 @@ from surveys.export.scope import Scope
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.exports.access import EXPORTERS, Forbidden, audit
+from surveys.services.members import member_firm_ids
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,14 @@ def check_scope(session: Session, account: Account, wanted: ScopeInput) -> Scope
         programme = session.get(Programme, wanted.programme_id)
         if programme is None:
             raise NotFound(f"there is no programme {wanted.programme_id}")
-        if allowed is not None and programme.firm_id not in allowed:
+        # A cross-organisation programme: each member's researchers export their own
+        # firm's people (responses are stored per member firm).
+        members = member_firm_ids(session, programme)
+        if allowed is not None and not allowed & members:
             raise Forbidden("that programme belongs to a firm outside your account's firms")
-        if firm_ids and firm_ids != {programme.firm_id}:
+        if firm_ids and not firm_ids <= members:
             raise Invalid("the programme belongs to another firm than the ones chosen")
-        firm_ids = {programme.firm_id}
+        firm_ids = firm_ids or ({programme.firm_id} if allowed is None else allowed & members)
     if not firm_ids:
         if allowed is None:
             raise Invalid("choose at least one firm or a programme")

@@ -54,7 +54,9 @@ _OPEN_INVITATION = (
         SurveyInvitation.id,
         SurveyInvitation.person_id,
         SurveyInvitation.programme_id,
-        Programme.firm_id,
+        # The person's own firm: in a cross-organisation programme answers are mixed and
+        # counted per member organisation, at its own k (surveys.services.members).
+        Person.firm_id,
         SurveyInvitation.survey_key,
         SurveyInvitation.survey_version,
         SurveyInvitation.round_id,
@@ -84,7 +86,7 @@ _OPEN_INVITATION = (
     )
     .join(Person, Person.id == SurveyInvitation.person_id)
     .join(Programme, Programme.id == SurveyInvitation.programme_id)
-    .join(Firm, Firm.id == Programme.firm_id)
+    .join(Firm, Firm.id == Person.firm_id)
     .where(SurveyInvitation.token_hash == bindparam("token_hash"))
 )
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Enrolment, Pairing, Person, Programme
 from surveys.domain.vocab import ROLES
 from surveys.services.errors import Conflict, Invalid, NotFound
+from surveys.services.members import member_firm_ids
 from surveys.services.people.problems import ImportRejected, RowProblem
 
 ENROLMENT_COLUMNS = ("internal_id", "role")
@@ -92,13 +93,21 @@ def enrol_from_rows(
         raise NotFound(f"there is no programme {programme_id}")
     rows = list(rows)
     wanted_ids = {internal_id for _, internal_id, _ in rows}
-    people = dict(
-        session.execute(
-            select(Person.internal_id, Person.id).where(
-                Person.firm_id == programme.firm_id, Person.internal_id.in_(wanted_ids)
-            )
-        ).all()
-    )
+    # The programme's own firm first; else the one member firm that has the HR id
+    # (cross-organisation programmes). An HR id two other members share is not enrolled.
+    found: dict[str, list[tuple[bool, int]]] = {}
+    for internal_id, person_id, firm_id in session.execute(
+        select(Person.internal_id, Person.id, Person.firm_id).where(
+            Person.firm_id.in_(sorted(member_firm_ids(session, programme))),
+            Person.internal_id.in_(wanted_ids),
+        )
+    ):
+        found.setdefault(internal_id, []).append((firm_id == programme.firm_id, person_id))
+    people = {
+        internal_id: max(matches)[1]
+        for internal_id, matches in found.items()
+        if len(matches) == 1 or max(matches)[0]
+    }
     problems: list[RowProblem] = []
     first: dict[str, int] = {}
     plan: list[tuple[int, int, str, str]] = []
@@ -107,7 +116,13 @@ def enrol_from_rows(
             problems.append(RowProblem(line, "internal_id", "is required"))
         elif internal_id not in people:
             problems.append(
-                RowProblem(line, "internal_id", f"nobody has HR id {internal_id!r} in this firm")
+                RowProblem(
+                    line,
+                    "internal_id",
+                    f"several member firms have HR id {internal_id!r}"
+                    if internal_id in found
+                    else f"nobody has HR id {internal_id!r} in this firm",
+                )
             )
         elif internal_id in first:
             problems.append(
@@ -162,13 +177,12 @@ def enrol_many(
     if any(role not in ROLES for _, role in wanted):
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
     ids = {person_id for person_id, _ in wanted}
+    members = sorted(member_firm_ids(session, programme))
     of_firm = set(
-        session.scalars(
-            select(Person.id).where(Person.firm_id == programme.firm_id, Person.id.in_(ids))
-        )
+        session.scalars(select(Person.id).where(Person.firm_id.in_(members), Person.id.in_(ids)))
     )
     if of_firm != ids:
-        raise NotFound("some of these people are not in this programme's firm")
+        raise NotFound("some of these people are not in this programme's firms")
     existing = {
         e.person_id: e
         for e in session.scalars(

@@ -90,6 +90,15 @@ def test_line_managers_and_teammates_are_never_paired() -> None:
     assert suggest_pairs([junior], [manager]) == []
 
 
+def test_hr_ids_and_teams_of_different_member_firms_do_not_forbid_a_pair() -> None:
+    """A cross-organisation programme: another firm's P1 is not this junior's manager."""
+    junior = Candidate(1, "J1", "trainee", "tax", "London", manager_id="P1", firm_id=1)
+    teammate = Candidate(2, "J2", "trainee", "tax", "London", team="deals", firm_id=1)
+    elsewhere = Candidate(11, "P1", "partner", "corporate", "Leeds", team="deals", firm_id=2)
+    assert not forbidden(junior, elsewhere) and not forbidden(teammate, elsewhere)
+    assert forbidden(junior, Candidate(12, "P1", "partner", "tax", "Leeds", firm_id=1))
+
+
 def test_the_score_follows_its_documentation() -> None:
     mentor = Candidate(1, "J", "trainee", "tax", "London", gender="woman", ethnicity="asian")
     mentee = Candidate(2, "P", "board", "corporate", "Leeds", gender="man", ethnicity="white")
