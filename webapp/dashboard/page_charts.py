@@ -27,7 +27,12 @@ OUTCOME_TITLES = {"retention": "Still at the firm", "promotion": "Not yet promot
 
 
 def overview_charts(overview: Overview) -> list[Chart]:
-    """Meetings per month as bars; a suppressed month is labelled, never drawn as zero."""
+    """Meetings per month as bars; a suppressed month is labelled, never drawn as zero.
+
+    The x axis is the months in date order, given explicitly: the shown months
+    and the suppressed ones are drawn by separate layers, whose union Vega-Lite
+    would otherwise order layer by layer (every suppressed month at the end).
+    """
     rows = [(month, cell(result)) for month, result in overview.meetings.cells.items()]
     values = [
         {
@@ -37,7 +42,15 @@ def overview_charts(overview: Overview) -> list[Chart]:
         }
         for (month, text), result in zip(rows, overview.meetings.cells.values(), strict=True)
     ]
-    x = {"field": "month", "type": "ordinal", "title": "Month", "sort": None}
+    months = list(overview.meetings.cells)
+    x = {
+        "field": "month",
+        "type": "ordinal",
+        "title": "Month",
+        "sort": months,
+        "scale": {"domain": months},
+        "axis": {"labelAngle": -45},
+    }
     spec: dict[str, Any] = {
         "width": 560,
         "height": 220,

@@ -68,7 +68,9 @@ def benchmark(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
         f"each with at least {scope.k} responses); no single firm is ever shown."
     )
     means = [group_mean(outcome, s, scope.policy, s.n) for s in (mine, theirs)]
-    row = OutcomeRow(outcome, result, warnings=notes + power_warnings(outcome, mine.n, theirs.n))
+    row = OutcomeRow(
+        outcome, result, warnings=notes + power_warnings(outcome, mine.n, theirs.n, result)
+    )
     return Compared(row, means)
 
 

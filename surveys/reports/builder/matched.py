@@ -106,5 +106,5 @@ def matched(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
             ("the matched comparison group", n_y, e_y, m_y, v_y),
         )
     ]
-    row = OutcomeRow(outcome, result, warnings=power_warnings(outcome, n_x, round(e_y)))
+    row = OutcomeRow(outcome, result, warnings=power_warnings(outcome, n_x, round(e_y), result))
     return Compared(row, means)
