@@ -66,7 +66,7 @@ def diverging_bars(trend: LikertTrend, chart_id: str) -> Markup:
             if width >= LABEL_MIN_WIDTH:  # the share written on its bar, where it fits
                 parts.append(
                     f'<text x="{left + width / 2:.1f}" y="{middle}" text-anchor="middle" '
-                    f'dominant-baseline="middle" font-size="12" fill="{TEXT_ON[value]}">'
+                    f'dominant-baseline="middle" style="font-size:12px" fill="{TEXT_ON[value]}">'
                     f"{month.shares[value]:.0f}%</text>"
                 )
             left += width
@@ -121,7 +121,7 @@ def score_line(trend: ScoreTrend, chart_id: str) -> Markup:
     for index, month in enumerate(months):
         label_y = PLOT_TOP + PLOT_HEIGHT + 14
         parts.append(
-            f'<text x="{x(index):.1f}" y="{label_y}" text-anchor="end" font-size="12" '
+            f'<text x="{x(index):.1f}" y="{label_y}" text-anchor="end" style="font-size:12px" '
             f'transform="rotate(-40 {x(index):.1f} {label_y})" class="month">'
             f"{escape(month.period)}</text>"
         )
@@ -129,7 +129,7 @@ def score_line(trend: ScoreTrend, chart_id: str) -> Markup:
             segments.append([])
             bottom = PLOT_TOP + PLOT_HEIGHT - 6
             parts.append(
-                f'<text x="{x(index):.1f}" y="{bottom}" text-anchor="start" font-size="12" '
+                f'<text x="{x(index):.1f}" y="{bottom}" text-anchor="start" style="font-size:12px" '
                 f'font-style="italic" transform="rotate(-90 {x(index):.1f} {bottom})" '
                 f'class="suppressed">suppressed<title>{escape(month.period)}: '
                 f"{escape(month.mean.reason)}</title></text>"
