@@ -177,7 +177,12 @@ def without_power_note(result: TestResult) -> TestResult:
     return replace(result, notes=[n for n in result.notes if n != note])
 
 
-def basis(policy: disclosure.Policy, sides: list[tuple[str, int, int]]) -> str:
+WITHHELD = "withheld by disclosure control or left blank"
+
+
+def basis(
+    policy: disclosure.Policy, sides: list[tuple[str, int, int]], withheld: str = WITHHELD
+) -> str:
     """ "Participants had 60 answers: 28 used here, 32 withheld by disclosure control; ..."
 
     ``sides`` holds (label, answers used, invitations answered) per side. The
@@ -189,7 +194,7 @@ def basis(policy: disclosure.Policy, sides: list[tuple[str, int, int]]) -> str:
         if disclosure.count(answered, policy).shown and answered >= used:
             parts.append(
                 f"{label} had {answered:,} answers: {used:,} used here, "
-                f"{answered - used:,} withheld by disclosure control or left blank"
+                f"{answered - used:,} {withheld}"
             )
         else:
             parts.append(f"{label}: {used:,} answers used here")
