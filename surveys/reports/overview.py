@@ -7,8 +7,10 @@ released responses cells (batched release) that the API would list too
 counters or the invitations' responded flags, so the overview moves only when a batch of
 at least k responses of a cohort has been released. Roles that were sent no
 invitation at all are not listed in the survey tables. Response rates divide the
-released responses by the invitations sent, per role, and are shown only when
-both counts are.
+invitations answered (their responded flag) by the invitations sent, per role:
+released responses would shrink the numerator (batching, cells below k) but not
+the denominator. Each count is a breakdown at k, and a rate is shown only when
+both of its counts are.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from surveys.db.models import (
 from surveys.domain.vocab import ROLES
 from surveys.reports import cache as release_cache
 from surveys.reports import codec
-from surveys.reports.counts import enrolled_by_role, sent_by_role
+from surveys.reports.counts import answered_by_role, enrolled_by_role, sent_by_role
+from surveys.reports.pulse_details import calendar_months
 from surveys.reports.released_cells import disclosed_cells
 
 
@@ -45,6 +48,9 @@ class Overview:
     pairings: disclosure.Breakdown[str]
     meetings: disclosure.Breakdown[str]
     invitations: disclosure.Breakdown[str]
+    #: Invitations answered (the responded flag), per role: the rates' numerators.
+    answered: disclosure.Breakdown[str]
+    #: Responses released so far (batches of at least k), per role.
     responses: disclosure.Breakdown[str]
     response_rates: dict[str, disclosure.Result]
 
@@ -54,16 +60,14 @@ def _by_role(counts: Mapping[str, int], roles: Iterable[str] = ROLES) -> dict[st
 
 
 def _rate(
-    responses: disclosure.Result, invitations: disclosure.Result, policy: disclosure.Policy
+    answered: disclosure.Result, invitations: disclosure.Result, policy: disclosure.Policy
 ) -> disclosure.Result:
-    if isinstance(responses, disclosure.Suppressed):
-        return responses
+    """Answered over sent; hidden when either count is (a rate times its whole is its part)."""
+    if isinstance(answered, disclosure.Suppressed):
+        return answered
     if isinstance(invitations, disclosure.Suppressed):
         return invitations
-    # Released responses of a role can include answers to invitations sent before the
-    # programme's records were corrected; a rate never exceeds 100%.
-    part = min(int(responses.value), int(invitations.value))
-    return disclosure.rate(part, int(invitations.value), policy)
+    return disclosure.rate(int(answered.value), int(invitations.value), policy)
 
 
 def _answered(session: Session, programme: Programme, policy: disclosure.Policy) -> dict[str, int]:
@@ -121,27 +125,31 @@ def programme_overview(session: Session, programme: Programme, default_k: int) -
         .join(Pairing, Pairing.id == Meeting.pairing_id)
         .where(Pairing.programme_id == programme.id)
     ).all()
-    months: dict[str, int] = {}
+    counted: dict[str, int] = {}
     for day in held:
-        months[f"{day:%Y-%m}"] = months.get(f"{day:%Y-%m}", 0) + 1
+        counted[f"{day:%Y-%m}"] = counted.get(f"{day:%Y-%m}", 0) + 1
+    # Every month from the first meeting to the last, in date order: a month without
+    # meetings is below k like any small one, and is shown in place as suppressed.
+    months = {month: counted.get(month, 0) for month in calendar_months(counted)}
     sent = sent_by_role(session, programme.id)
-    answered = responses_by_role(session, programme, policy)
+    answered = answered_by_role(session, programme.id)
+    released = responses_by_role(session, programme, policy)
     # Roles never surveyed (no pulse goes to the comparison group) are left out rather
     # than shown as a suppressed zero that would drag a real cell down with it.
     surveyed = [role for role in ROLES if sent.get(role)]
     invitations = disclosure.breakdown(_by_role(sent, surveyed), policy)
-    responses = disclosure.breakdown(_by_role(answered, surveyed), policy)
-    rates = {
-        role: _rate(responses.cells[role], invitations.cells[role], policy) for role in surveyed
-    }
-    rates["all"] = _rate(responses.total, invitations.total, policy)
+    answers = disclosure.breakdown(_by_role(answered, surveyed), policy)
+    responses = disclosure.breakdown(_by_role(released, surveyed), policy)
+    rates = {role: _rate(answers.cells[role], invitations.cells[role], policy) for role in surveyed}
+    rates["all"] = _rate(answers.total, invitations.total, policy)
     return Overview(
         programme=programme,
         policy=policy,
         enrolment=disclosure.breakdown(_by_role(enrolled), policy),
         pairings=disclosure.breakdown(pairings, policy),
-        meetings=disclosure.breakdown(dict(sorted(months.items())), policy),
+        meetings=disclosure.breakdown(months, policy),
         invitations=invitations,
+        answered=answers,
         responses=responses,
         response_rates=rates,
     )

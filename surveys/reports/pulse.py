@@ -27,6 +27,7 @@ from surveys.reports.pulse_details import (
     CommentMonths,
     ScoreTrend,
     TopicShares,
+    calendar_months,
     comment_months,
     score_trend,
     topic_shares,
@@ -200,8 +201,8 @@ def _likert(
         for value, count in disclosure.released(cell).histogram.items():
             month[int(value)] = month.get(int(value), 0) + count
     months = []
-    for period in sorted(histograms):
-        counts = histograms[period]
+    for period in calendar_months(histograms):
+        counts = histograms.get(period, {})
         # A month where everyone (or all but a few) gave one answer is hidden like a small one.
         n = disclosure.distribution(counts, policy)
         shares: tuple[float, ...] = ()

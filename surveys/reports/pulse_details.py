@@ -13,7 +13,7 @@ the shown cohorts reach :data:`surveys.disclosure.COMMENT_MIN` (or k, if larger)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from scipy import stats
 from sqlalchemy import select
@@ -42,19 +42,40 @@ __all__ = [
     "ScoreTrend",
     "TopicShare",
     "TopicShares",
+    "calendar_months",
     "comment_months",
     "score_trend",
     "topic_shares",
 ]
 
 
+def calendar_months(periods: Iterable[str]) -> list[str]:
+    """Every month ("2026-02") from the first of ``periods`` to the last, in date order.
+
+    A chart's time axis lists them all: a month whose cells were all withheld
+    (below k, or not released yet) is then shown in place as suppressed, never
+    left out so that its neighbours close up as if nothing were missing.
+    """
+    found = sorted(set(periods))
+    if not found:
+        return []
+    year, month = (int(part) for part in found[0].split("-"))
+    last = found[-1]
+    months = []
+    while (text := f"{year:04d}-{month:02d}") <= last:
+        months.append(text)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def _months(cells: Sequence[ReleasedCellView], question_key: str) -> list[str]:
-    """Months with any shown cell of the question or of the survey's responses.
+    """Months with any shown cell of the question or of the survey's responses, and the
+    months between them.
 
     A month the survey was answered in but whose cells of this question are all
     hidden is listed (and shown as suppressed), rather than left out as if empty.
     """
-    return sorted({c.period for c in cells if c.question_key in (question_key, RESPONSES)})
+    return calendar_months(c.period for c in cells if c.question_key in (question_key, RESPONSES))
 
 
 def _interval(n: int, total: int, total_sq: int) -> tuple[float, float] | None:

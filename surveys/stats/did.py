@@ -64,9 +64,11 @@ def did_core(
     confidence_level: float,
     min_group_size: int,
     outcome: str | None,
+    periods: tuple[str, str] = ("baseline", "follow-up"),
 ) -> TestResult:
     """DiD from the four rounds' (count, Kish n, mean, variance), keyed as in
-    :func:`difference_in_differences`."""
+    :func:`difference_in_differences`; ``periods`` names the before and after rounds
+    in the sentence, which also says where each group started and ended."""
     check_group_sizes({k: v[0] for k, v in stats.items()}, min_group_size)
     if any(v[1] <= 1 or not math.isfinite(v[3]) for v in stats.values()):
         raise StatsInputError("each round needs at least two responses")
@@ -93,10 +95,13 @@ def did_core(
         )
     direction = "more" if did >= 0 else "less"
     summary = (
-        f"Difference-in-differences: {labels[0]}' scores changed {fmt_num(abs(did))} points "
-        f"{direction} than {labels[1]}'s between baseline and follow-up"
-        f"{' on ' + outcome if outcome else ''}{fmt_ci(ci, confidence_level)}; "
-        f"{chance_clause(p)}."
+        f"Difference-in-differences from {periods[0]} to {periods[1]}"
+        f"{' on ' + outcome if outcome else ''}: {labels[0]}' average went from "
+        f"{fmt_num(m['treated baseline'])} to {fmt_num(m['treated follow-up'])} and "
+        f"{labels[1]}'s from {fmt_num(m['comparison baseline'])} to "
+        f"{fmt_num(m['comparison follow-up'])}, so {labels[0]}' scores changed "
+        f"{fmt_num(abs(did))} points {direction} than {labels[1]}'s"
+        f"{fmt_ci(ci, confidence_level)}; {chance_clause(p)}."
     )
     return TestResult(
         test="Difference-in-differences (baseline vs follow-up, Welch-Satterthwaite)",

@@ -81,6 +81,7 @@ def difference_in_differences_from_counts(
     confidence_level: float = 0.95,
     min_group_size: int = 5,
     outcome: str | None = None,
+    periods: tuple[str, str] = ("baseline", "follow-up"),
 ) -> TestResult:
     """:func:`~surveys.stats.did.difference_in_differences` on four histograms."""
     named = {
@@ -96,4 +97,5 @@ def difference_in_differences_from_counts(
         confidence_level=confidence_level,
         min_group_size=min_group_size,
         outcome=outcome,
+        periods=periods,
     )

@@ -97,3 +97,73 @@ def test_a_lead_builds_a_participants_vs_comparison_comparison_and_downloads_its
     assert laptop.get_by_role("img", name=re.compile("Still at the firm")).is_visible()
     screenshot(laptop, "demo-retention")
     assert axe_violations(laptop) == []
+
+
+def pick_round(page: Any, select_id: str, label: str) -> None:
+    """Choose the round whose option starts with ``label`` ("baseline (opened ...)")."""
+    select = page.locator(f"select#{select_id}")
+    value = select.locator("option", has_text=f"{label} (opened").get_attribute("value")
+    select.select_option(value)
+
+
+def test_the_builder_keeps_a_refused_form_refuses_reversed_rounds_and_shows_results_first(
+    demo_world: DemoWorld, demo_server: tuple[str, Callable[..., Any]], laptop: Any
+) -> None:
+    base_url, _ = demo_server
+    laptop.goto(f"{base_url}/dashboard/")
+    laptop.get_by_label("E-mail address").fill("lead@example.com")
+    laptop.get_by_label("Password").fill(demo_world.logins["lead@example.com"].password)
+    laptop.get_by_role("button", name="Sign in").click()
+    laptop.wait_for_url(f"{base_url}/dashboard/")
+    laptop.get_by_role("link", name="Reverse Mentoring Pilot", exact=True).click()
+    laptop.wait_for_url(re.compile(r".*/dashboard/programmes/\d+$"))
+
+    # Meetings per month: the axis reads in date order.
+    meetings = laptop.get_by_role("img", name=re.compile("Meetings per month"))
+    months = [
+        t for t in meetings.locator("text").all_text_contents() if re.fullmatch(r"\d{4}-\d\d", t)
+    ]
+    assert len(months) > 3 and months == sorted(months)
+
+    laptop.get_by_role("link", name="Compare groups").click()
+    # An outcome the comparison cannot take: the error is on the form, which keeps its values.
+    laptop.get_by_label(
+        "Session pulse: recommend programme (0-10, asked of mentors and mentees)"
+    ).check()
+    laptop.get_by_label("Participants vs comparison group", exact=True).check()
+    laptop.get_by_role("button", name="Compare").click()
+    alert = laptop.get_by_role("alert")
+    assert "cannot be compared as 'Participants vs comparison group'" in alert.inner_text()
+    assert laptop.get_by_label(
+        "Session pulse: recommend programme (0-10, asked of mentors and mentees)"
+    ).is_checked()
+    screenshot(laptop, "builder-refused-pair")
+    assert axe_violations(laptop) == []
+
+    # Before and after the wrong way round: refused, with the rounds kept as chosen.
+    laptop.get_by_label(
+        "Session pulse: recommend programme (0-10, asked of mentors and mentees)"
+    ).uncheck()
+    laptop.get_by_label("Climate: I intend to be working here in two years' time.").check()
+    laptop.get_by_label("Before vs after: difference-in-differences", exact=False).check()
+    pick_round(laptop, "baseline", "follow-up")
+    pick_round(laptop, "followup", "baseline")
+    laptop.get_by_role("button", name="Compare").click()
+    assert "choose the earlier round as before" in laptop.get_by_role("alert").inner_text()
+    assert laptop.locator("p.sentence").count() == 0
+    screenshot(laptop, "builder-reversed-rounds")
+    assert axe_violations(laptop) == []
+
+    pick_round(laptop, "baseline", "baseline")
+    pick_round(laptop, "followup", "follow-up")
+    laptop.get_by_role("button", name="Compare").click()
+    sentence = laptop.locator("p.sentence").first.inner_text()
+    assert sentence.startswith(
+        "Difference-in-differences from round 'baseline' to round 'follow-up'"
+    )
+    assert "on a 1–5 scale" in sentence
+    results = laptop.get_by_role("heading", name=re.compile("^Results:")).bounding_box()
+    form = laptop.locator("form.builder").bounding_box()
+    assert results["y"] < form["y"] and results["y"] < 900  # the answer is on the first screen
+    screenshot(laptop, "builder-did-results")
+    assert axe_violations(laptop) == []

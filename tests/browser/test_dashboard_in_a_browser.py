@@ -58,3 +58,34 @@ def test_a_lead_sees_the_overview_with_suppressed_cells_and_axe_finds_no_serious
     assert laptop.get_by_role("img", name=re.compile("I could speak openly")).is_visible()
     screenshot(laptop, "dashboard-pulse")
     assert axe_violations(laptop) == []
+
+
+def test_a_pulse_month_with_nothing_shown_is_marked_suppressed_in_its_place(
+    sqlite_db: Database, live_server: tuple[str, Callable[..., Any]], laptop: Any
+) -> None:
+    base_url, _ = live_server
+    world = build_world(sqlite_db)
+    with sqlite_db.transaction() as session:
+        programme = session.get_one(Programme, world["programme"])
+        session.add_all(
+            [
+                question_cell(programme, {"2": 1, "3": 2, "4": 6, "5": 2}),
+                question_cell(programme, {"3": 5, "4": 6}, period="2026-04"),  # March: nothing
+            ]
+        )
+    laptop.goto(f"{base_url}/dashboard/")
+    laptop.get_by_label("E-mail address").fill("lead@example.com")
+    laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Sign in").click()
+    laptop.wait_for_url(f"{base_url}/dashboard/")
+    laptop.goto(f"{base_url}/dashboard/programmes/{world['programme']}/pulse")
+    chart = laptop.get_by_role("img", name=re.compile("I could speak openly"))
+    texts = chart.locator("text").all_text_contents()
+    assert [t for t in texts if t.startswith("2026-")] == ["2026-02", "2026-03", "2026-04"]
+    assert texts[texts.index("2026-03") + 1].startswith("suppressed")
+    table = laptop.get_by_role("table", name=re.compile("I could speak openly")).first
+    march = table.get_by_role("row", name=re.compile("^2026-03"))
+    assert march.get_by_role("cell").first.inner_text().startswith("suppressed")
+    assert any(re.fullmatch(r"\d+%", t) for t in texts)  # shares written on the bars
+    screenshot(laptop, "dashboard-pulse-suppressed-month")
+    assert axe_violations(laptop) == []

@@ -88,7 +88,9 @@ def test_a_lead_builds_participants_vs_comparison_and_reads_the_engines_own_sent
         min_group_size=5,
         outcome="I intend to be working here in two years' time",
     )
-    assert expected.summary[:1].upper() + expected.summary[1:] in text_of(html)
+    # The engine's sentence, with the answer scale named.
+    summary = expected.summary.replace(" points higher ", " points higher on a 1–5 scale ")
+    assert summary[:1].upper() + summary[1:] in text_of(html)
     assert 'role="img"' in html and 'id="means-title"' in html
     assert "Adjusted p (Holm)" in html
 
@@ -187,7 +189,9 @@ def test_an_administrator_sees_any_firms_comparison(
     programme = programme_of(demo_world, "marlowe-quinn")
     response = demo_client.get(f"/dashboard/programmes/{programme}/compare?{STAY}&comparison=did")
     assert response.status_code == 200
-    assert "Difference-in-differences: participants" in text_of(response.get_data(as_text=True))
+    assert "Difference-in-differences from round 'baseline' to round 'follow-up'" in text_of(
+        response.get_data(as_text=True)
+    )
 
 
 def test_unknown_query_keys_are_ignored_not_carried_into_links(

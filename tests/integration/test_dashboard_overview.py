@@ -10,7 +10,14 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from surveys.db.models import AggregateCell, Enrolment, Firm, Programme, SurveyRound
+from surveys.db.models import (
+    AggregateCell,
+    Enrolment,
+    Firm,
+    Programme,
+    SurveyInvitation,
+    SurveyRound,
+)
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.services.accounts import create_account
@@ -78,9 +85,13 @@ def build_world(db: Database) -> dict[str, Any]:
         meetings = [f.meeting(session, p, held_on=date(2026, 2, 10)) for p in pairings[:10]]
         meetings += [f.meeting(session, p, held_on=date(2026, 3, 10)) for p in pairings[10:]]
         meetings.append(f.meeting(session, pairings[0], held_on=date(2026, 3, 11)))
+        answered = {"mentor_pulse": 9, "mentee_pulse": 7}
         for meeting in meetings[:10]:
             for invitation in issue_pulse_invitations(session, meeting.id, f.SECRET, 14):
                 invitation.sent_at = utcnow()
+                # 9 mentors and 7 mentees answered; 8 and 6 of them are released so far.
+                invitation.responded = answered[invitation.survey_key] > 0
+                answered[invitation.survey_key] -= 1
         session.add_all(
             [
                 responses_cell(firm, programme, "mentor", live=9, released=8),
@@ -147,31 +158,36 @@ def test_pairings_and_meetings_per_month_are_thresholded(
     assert meetings["Total"] == ["13"]
 
 
-def test_response_rates_use_released_responses_not_live_counts(
+def test_response_rates_are_invitations_answered_over_invitations_sent(
     client: FlaskClient, world: dict[str, Any]
 ) -> None:
     page = overview(client, world)
     invitations = rows(page, "invitations")
     assert invitations == {"Role": ["Count"], "Mentors": ["10"], "Mentees": ["10"], "Total": ["20"]}
     rates = rows(page, "response-rates")
-    assert rates["Mentors"] == ["8", "80%"]  # 8 released, not the 9 live
-    assert rates["Mentees"] == ["6", "60%"]
-    assert rates["All roles"] == ["14", "70%"]
+    # 9 of 10 mentors answered (their responded flags); 8 of those answers are released.
+    assert rates["Mentors"] == ["9", "90%", "8"]
+    assert rates["Mentees"] == ["7", "70%", "6"]
+    assert rates["All roles"] == ["16", "80%", "14"]
     assert "Comparison group" not in rates  # sent no pulse at all
 
 
-def test_a_role_with_fewer_than_k_released_responses_has_its_rate_suppressed(
+def test_a_role_with_fewer_than_k_answers_has_its_rate_suppressed(
     client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
 ) -> None:
     with sqlite_db.transaction() as session:
-        cell = session.scalars(select(AggregateCell).where(AggregateCell.role == "mentee")).one()
-        cell.released_n = 3
+        answered = session.scalars(
+            select(SurveyInvitation).where(
+                SurveyInvitation.survey_key == "mentee_pulse", SurveyInvitation.responded
+            )
+        ).all()
+        for invitation in answered[3:]:
+            invitation.responded = False
     rates = rows(overview(client, world), "response-rates")
-    # The mentees' 3 is not counted at all (the API withholds that cell too), which
-    # leaves the mentees at 0: hidden, and the mentors with them.
+    # The mentees' 3 answers are hidden, and the mentors' 9 with them (else 12 - 9 = 3).
     for role in ("Mentors", "Mentees"):
-        assert all(c.startswith(HIDDEN) for c in rates[role]), rates
-    assert rates["All roles"] == ["8", "40%"]
+        assert all(c.startswith(HIDDEN) for c in rates[role][:2]), rates
+    assert rates["All roles"][:2] == ["12", "60%"]
 
 
 def test_the_overview_adds_up_only_cells_the_api_would_show(
@@ -201,7 +217,7 @@ def test_the_overview_adds_up_only_cells_the_api_would_show(
             ]
         )
     rates = rows(overview(client, world), "response-rates")
-    assert rates["Mentors"] == ["8", "80%"]
+    assert rates["Mentors"] == ["9", "90%", "8"]
 
 
 def test_every_table_has_a_caption_and_scoped_headers(
@@ -283,4 +299,4 @@ def test_responses_to_a_survey_run_in_rounds_count_once_by_round(
                     period=period,
                 )
             )
-    assert rows(overview(client, world), "response-rates")["Mentors"][0] == "13"  # 8 + 5
+    assert rows(overview(client, world), "response-rates")["Mentors"][2] == "13"  # 8 + 5

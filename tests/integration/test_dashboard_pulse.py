@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Any
 
 import pytest
@@ -106,3 +109,39 @@ def test_the_pulse_page_as_each_role_and_as_a_lead_of_another_firm(
     sign_in(client, f"{who}@example.com")
     response = client.get(f"/dashboard/programmes/{world['programme']}/pulse")
     assert response.status_code == status
+
+
+def test_a_month_with_nothing_released_between_two_shown_ones_is_marked_in_place(
+    client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    """March (refused beside its week) sits between February and April, in the chart and
+    the CSV, as "suppressed": never left out so that February and April close up."""
+    with sqlite_db.transaction() as session:
+        programme = session.get_one(Programme, world["programme"])
+        session.add(question_cell(programme, {"4": 5, "5": 6}, period="2026-04"))
+    page = pulse_page(client, world)
+    table = rows(page, "trend-1-table")
+    months = [key for key in table if key.startswith("2026")]
+    assert months == ["2026-02", "2026-03", "2026-04"]
+    assert all(c.startswith("suppressed") for c in table["2026-03"]), table["2026-03"]
+    chart = re.search(r'<svg[^>]*aria-labelledby="trend-1-title".*?</svg>', page, re.S)
+    assert chart is not None
+    labels = re.findall(r"<text[^>]*>([^<]*)<", chart.group(0))
+    assert [t for t in labels if t.startswith("2026")] == months
+    assert labels[labels.index("2026-03") + 1].startswith("suppressed")
+    link = re.search(r'href="([^"]+/pulse/charts/spoke_openly\.csv[^"]*)"', page)
+    assert link is not None
+    body = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert [line[0] for line in lines[1:]] == months
+    assert all(c.startswith("suppressed") for c in lines[2][1:])
+
+
+def test_shares_are_written_on_the_diverging_bars_where_they_fit(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    page = pulse_page(client, world)
+    chart = re.search(r'<svg[^>]*aria-labelledby="trend-1-title".*?</svg>', page, re.S)
+    assert chart is not None
+    on_bars = re.findall(r'<text[^>]*text-anchor="middle"[^>]*>(\d+%)</text>', chart.group(0))
+    assert on_bars == ["55%", "45%"]  # February: agree 55%, strongly agree 45%

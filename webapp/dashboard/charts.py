@@ -17,6 +17,10 @@ from surveys.reports.pulse_details import ScoreTrend, TopicShares
 
 #: Colour-blind-safe diverging palette, disagree (red) to agree (blue).
 COLOURS = ("#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac")
+#: Text on each bar colour with at least 4.5:1 contrast.
+TEXT_ON = ("#ffffff", "#1b1b1f", "#1b1b1f", "#1b1b1f", "#ffffff")
+#: A bar narrower than this (in SVG units) is too small to hold its percentage.
+LABEL_MIN_WIDTH = 28
 WIDTH, LABEL, ROW, HALF = 640, 80, 30, 260
 
 
@@ -59,6 +63,12 @@ def diverging_bars(trend: LikertTrend, chart_id: str) -> Markup:
         for value, width in enumerate(s):
             label = f"{month.period}: {trend.labels[value]} {month.shares[value]:.0f}%"
             parts.append(_rect(left, y, width, COLOURS[value], label))
+            if width >= LABEL_MIN_WIDTH:  # the share written on its bar, where it fits
+                parts.append(
+                    f'<text x="{left + width / 2:.1f}" y="{middle}" text-anchor="middle" '
+                    f'dominant-baseline="middle" style="font-size:12px" fill="{TEXT_ON[value]}">'
+                    f"{month.shares[value]:.0f}%</text>"
+                )
             left += width
     axis_y = 10 + ROW * len(trend.months)
     parts.append(f'<line x1="{centre}" y1="4" x2="{centre}" y2="{axis_y}" stroke="#1b1b1f"/>')
@@ -79,12 +89,14 @@ LINE_COLOUR, BAND_COLOUR, BAR_COLOUR = "#2166ac", "#c6dbef", "#2166ac"
 def score_line(trend: ScoreTrend, chart_id: str) -> Markup:
     """The mean 0-10 score per month as a line, its 95% interval as a band and whiskers.
 
-    Suppressed months leave a gap in the line (never a zero) and say why under
-    the axis; the y axis always runs 0-10 so months compare honestly.
+    Suppressed months leave a gap in the line (never a zero) and say
+    "suppressed" in place, in the plot above their month; the y axis always
+    runs 0-10 so months compare honestly. Month labels are slanted so that a
+    year of them never runs together into one string.
     """
     months = trend.months
     step = PLOT_WIDTH / max(len(months), 1)
-    height = PLOT_TOP + PLOT_HEIGHT + 60
+    height = PLOT_TOP + PLOT_HEIGHT + 70
 
     def x(index: int) -> float:
         return PLOT_LEFT + step * (index + 0.5)
@@ -107,16 +119,19 @@ def score_line(trend: ScoreTrend, chart_id: str) -> Markup:
         )
     segments: list[list[tuple[float, float]]] = [[]]
     for index, month in enumerate(months):
-        label_y = PLOT_TOP + PLOT_HEIGHT + 18
+        label_y = PLOT_TOP + PLOT_HEIGHT + 14
         parts.append(
-            f'<text x="{x(index):.1f}" y="{label_y}" text-anchor="middle">'
+            f'<text x="{x(index):.1f}" y="{label_y}" text-anchor="end" style="font-size:12px" '
+            f'transform="rotate(-40 {x(index):.1f} {label_y})" class="month">'
             f"{escape(month.period)}</text>"
         )
         if isinstance(month.mean, Suppressed):
             segments.append([])
+            bottom = PLOT_TOP + PLOT_HEIGHT - 6
             parts.append(
-                f'<text x="{x(index):.1f}" y="{label_y + 18}" text-anchor="middle" '
-                f'font-style="italic">suppressed<title>{escape(month.period)}: '
+                f'<text x="{x(index):.1f}" y="{bottom}" text-anchor="start" style="font-size:12px" '
+                f'font-style="italic" transform="rotate(-90 {x(index):.1f} {bottom})" '
+                f'class="suppressed">suppressed<title>{escape(month.period)}: '
                 f"{escape(month.mean.reason)}</title></text>"
             )
             continue

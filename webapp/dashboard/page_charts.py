@@ -6,6 +6,7 @@ alike, so a PNG or CSV can never hold a number the page would not show.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from surveys import disclosure
@@ -15,7 +16,7 @@ from surveys.reports.pulse import LikertTrend
 from surveys.reports.pulse_details import ScoreTrend, TopicShares
 from surveys.reports.retention import SurvivalView
 from webapp.dashboard.charts import diverging_bars, legend, score_line, topic_bars
-from webapp.dashboard.vega import SUPPRESSED, Chart, cell, number
+from webapp.dashboard.vega import CONFIG, SUPPRESSED, Chart, cell, number
 
 GROUP_NAMES = {
     "participants": "Participants",
@@ -27,7 +28,12 @@ OUTCOME_TITLES = {"retention": "Still at the firm", "promotion": "Not yet promot
 
 
 def overview_charts(overview: Overview) -> list[Chart]:
-    """Meetings per month as bars; a suppressed month is labelled, never drawn as zero."""
+    """Meetings per month as bars; a suppressed month is labelled, never drawn as zero.
+
+    The x axis is the months in date order, given explicitly: the shown months
+    and the suppressed ones are drawn by separate layers, whose union Vega-Lite
+    would otherwise order layer by layer (every suppressed month at the end).
+    """
     rows = [(month, cell(result)) for month, result in overview.meetings.cells.items()]
     values = [
         {
@@ -37,7 +43,15 @@ def overview_charts(overview: Overview) -> list[Chart]:
         }
         for (month, text), result in zip(rows, overview.meetings.cells.values(), strict=True)
     ]
-    x = {"field": "month", "type": "ordinal", "title": "Month", "sort": None}
+    months = list(overview.meetings.cells)
+    x = {
+        "field": "month",
+        "type": "ordinal",
+        "title": "Month",
+        "sort": months,
+        "scale": {"domain": months},
+        "axis": {"labelAngle": -45},
+    }
     spec: dict[str, Any] = {
         "width": 560,
         "height": 220,
@@ -209,9 +223,22 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
     ]
     x = {"field": "month", "type": "quantitative", "title": "Months since enrolment"}
     colour = {"field": "group", "type": "nominal", "title": "Group"}
+    # The y axis fits the curves and their intervals (a tenth below the lowest, to 100%):
+    # from 0% the curves would be squashed into the top of the chart.
+    lowest = min([p.estimate for p in view.points] + [p.low for p in view.points if p.low])
+    floor = max(0.0, math.floor(lowest * 10 - 1) / 10)
     spec: dict[str, Any] = {
         "width": 520,
         "height": 260,
+        # One legend, in the groups' own colours (drawn as solid lines, not the faint bands).
+        "config": {
+            "legend": {
+                **CONFIG["legend"],
+                "symbolType": "stroke",
+                "symbolOpacity": 1,
+                "symbolStrokeWidth": 3,
+            }
+        },
         "data": {"values": values},
         "layer": [
             {
@@ -221,7 +248,7 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
                     "x": x,
                     "y": {"field": "low", "type": "quantitative"},
                     "y2": {"field": "high"},
-                    "color": {**colour, "legend": None},
+                    "color": colour,
                 },
             },
             {
@@ -232,11 +259,11 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
                         "field": "estimate",
                         "type": "quantitative",
                         "title": f"{name} (share)",
-                        "scale": {"domain": [0, 1]},
+                        "scale": {"domain": [floor, 1], "zero": False},
                         "axis": {"format": "%"},
                     },
                     "color": colour,
-                    "strokeDash": colour,
+                    "strokeDash": {**colour, "legend": None},
                 },
             },
         ],

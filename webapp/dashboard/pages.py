@@ -22,7 +22,7 @@ from surveys.reports.builder import BuilderResult, build_comparison
 from surveys.reports.builder.request import (
     COMPARISONS,
     BadQuery,
-    BuilderRequest,
+    allowed_for,
     outcomes,
     parse_request,
 )
@@ -55,6 +55,8 @@ class Page:
     template: str
     context: dict[str, Any]
     charts: list[Chart]
+    #: 400 for a form sent back with an error on it (the page still shows the form).
+    status: int = 200
 
 
 @dataclass(frozen=True)
@@ -135,33 +137,37 @@ def pulse_page(programme: Programme) -> Page:
     return Page("dashboard/pulse.html", context, [s.chart for s in sections if s.chart])
 
 
-def _comparison(programme: Programme) -> tuple[BuilderRequest | None, BuilderResult | None]:
-    """The comparison the query string asks for (None before one is chosen); 400 if invalid."""
+def _comparison(programme: Programme) -> tuple[BuilderResult | None, str | None]:
+    """The comparison the query string asks for (None before one is chosen), or the
+    sentence that says what to correct on the form."""
     try:
         built = parse_request(_args())
+        if built is None:
+            return None, None
+        return build_comparison(current.session(), programme, built, _k(), date.today()), None
     except BadQuery as exc:
-        abort(400, description=sentence(exc))
-    if built is None:
-        return None, None
-    try:
-        return built, build_comparison(current.session(), programme, built, _k(), date.today())
-    except BadQuery as exc:
-        abort(400, description=sentence(exc))
+        return None, sentence(exc)
 
 
 def compare_page(programme: Programme) -> Page:
-    chosen, result = _comparison(programme)
+    """The builder's form (holding what was sent, even when refused) and its results."""
+    result, error = _comparison(programme)
+    rounds = climate_rounds(current.session(), programme.id)
     context = {
         "programme": programme,
-        "chosen": chosen,
+        "form": request.args,
+        "error": error,
         "result": result,
         "outcomes": outcomes(),
+        "allowed_for": allowed_for,
         "comparisons": COMPARISONS,
         "tests": TESTS,
-        "rounds": climate_rounds(current.session(), programme.id),
+        "rounds": rounds,
+        "later_first": list(reversed(rounds)),
         **_helpers(programme),
     }
-    return Page("dashboard/compare.html", context, compare_charts(result))
+    status = 400 if error else 200
+    return Page("dashboard/compare.html", context, compare_charts(result), status)
 
 
 def _retention(programme: Programme) -> tuple[str, int, list[SurvivalView]]:

@@ -57,7 +57,7 @@ def _render(name: str, programme_id: int) -> ResponseReturnValue:
     """Page ``name`` of the programme, its charts by id and each chart's download links."""
     programme = programme_or_404(programme_id)
     page = PAGES[name](programme)
-    return render_template(
+    html = render_template(
         page.template,
         **page.context,
         charts={chart.id: chart for chart in page.charts},
@@ -65,6 +65,7 @@ def _render(name: str, programme_id: int) -> ResponseReturnValue:
         svg=inline_svg,
         nav=navigation(programme, name),
     )
+    return html, page.status
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -104,7 +105,10 @@ def retention(programme_id: int) -> ResponseReturnValue:
 def chart_download(programme_id: int, page: str, chart_id: str, fmt: str) -> ResponseReturnValue:
     """One chart of a page as PNG or CSV, rebuilt by the page's own builder from its query."""
     programme = programme_or_404(programme_id)
-    chart = find(PAGES[page](programme).charts, chart_id)
+    built = PAGES[page](programme)
+    if built.status != 200:  # the page's form was refused: say why, as the page does
+        abort(built.status, description=built.context.get("error"))
+    chart = find(built.charts, chart_id)
     if chart is None:
         abort(404, description=f"This page has no chart {chart_id[:60]!r} for that query.")
     return chart_file(chart, fmt, f"{programme.id}-{page}-{chart.id}")

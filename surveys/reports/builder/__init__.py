@@ -31,7 +31,7 @@ the group means it shows; nothing is accumulated across comparisons.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -39,9 +39,7 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
-from surveys.aggregates import RESPONSES
 from surveys.db.models import Programme, SurveyRound
-from surveys.definitions import CLIMATE
 from surveys.reports.builder.benchmark import benchmark
 from surveys.reports.builder.did import did
 from surveys.reports.builder.matched import matched
@@ -68,9 +66,9 @@ from surveys.reports.builder.sides import (
     GroupMean,
     OutcomeRow,
     climate_rounds,
+    without_power_note,
 )
-from surveys.reports.counts import sent_by_role
-from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.counts import answered_by_role, sent_by_role
 from surveys.reports.retention import survival_view
 from surveys.services.errors import Invalid
 from surveys.stats import StatsInputError, adjust_family
@@ -119,7 +117,7 @@ def build_comparison(
         _compare_one(scope, known[key], rounds, request, compare, today or date.today())
         for key in request.outcomes
     ]
-    rows = _adjusted([c.row for c in compared], request.adjust)
+    rows = [_worded(row) for row in _adjusted([c.row for c in compared], request.adjust)]
     means = [m for c in compared for m in c.means]
     return BuilderResult(
         request,
@@ -164,23 +162,40 @@ def _adjusted(rows: list[OutcomeRow], method: str) -> list[OutcomeRow]:
     return [row if row.result is None else replace(row, result=next(adjusted)) for row in rows]
 
 
+#: "4.2 points higher than" -> the scale named after the direction.
+_POINTS = re.compile(r"(\d[\d,.]*) points (higher|lower|more|less)\b")
+
+
+def _worded(row: OutcomeRow) -> OutcomeRow:
+    """The row's sentence with its scale named ("0.64 points higher on a 1–5 scale"), and
+    the engine's power note left to the row's own plain-words warning (said once)."""
+    if row.result is None:
+        return row
+    result = without_power_note(row.result)
+    if row.outcome.scale:
+        summary = _POINTS.sub(rf"\1 points \2 on a {row.outcome.scale} scale", result.summary, 1)
+        result = replace(result, summary=summary)
+    return replace(row, result=result)
+
+
 def response_rates(scope: Scope, round_: SurveyRound) -> list[str]:
-    """Warnings for a side of which fewer than :data:`LOW_RESPONSE_RATE` % answered the round."""
+    """Warnings for a side of which fewer than :data:`LOW_RESPONSE_RATE` % answered the round.
+
+    The rate is invitations answered (their responded flag) over invitations
+    sent, both counted per side and shown at k: released responses would
+    understate it by every answer still waiting for its batch or held back.
+    """
     sent = sent_by_role(scope.session, scope.programme.id, round_id=round_.id)
-    answered: Counter[str] = Counter()
-    for cell in disclosed_cells(
-        scope.session, scope.programme.id, scope.policy, survey_key=CLIMATE, question_key=RESPONSES
-    ):
-        if cell.period_kind == "round" and cell.period == str(round_.id):
-            answered[cell.role] += cell.released_n
+    answered = answered_by_role(scope.session, scope.programme.id, round_id=round_.id)
     warnings = []
     for label, roles in (("participants", PARTICIPANTS), ("the comparison group", COMPARISON)):
-        invited = sum(int(sent.get(r, 0)) for r in roles)
-        replies = min(sum(answered[r] for r in roles), invited)
+        invited = sum(sent.get(r, 0) for r in roles)
+        replies = sum(answered.get(r, 0) for r in roles)
         rate = disclosure.rate(replies, invited, scope.policy) if invited else None
         if isinstance(rate, disclosure.Shown) and rate.value < LOW_RESPONSE_RATE:
             warnings.append(
-                f"Low response rate: {rate.value:.0f}% of {label} answered round "
-                f"'{round_.label}', so the answers may not speak for the whole group."
+                f"Low response rate in round '{round_.label}': {replies:,} of the "
+                f"{invited:,} invitations sent to {label} were answered ({rate.value:.0f}%), "
+                "so the answers may not speak for the whole group."
             )
     return warnings

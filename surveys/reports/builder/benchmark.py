@@ -17,12 +17,13 @@ from surveys.aggregates import RESPONSES
 from surveys.db.models import AggregateCell, Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE
 from surveys.reports.builder.request import Outcome
-from surveys.reports.builder.scope import Compared, Rounds, Scope, loader
+from surveys.reports.builder.scope import Compared, Rounds, Scope, answered, loader
 from surveys.reports.builder.sides import (
     ALL_ROLES,
     BENCHMARK_MIN_FIRMS,
     Loader,
     OutcomeRow,
+    basis,
     group_mean,
     power_warnings,
     side_of,
@@ -68,7 +69,14 @@ def benchmark(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
         f"each with at least {scope.k} responses); no single firm is ever shown."
     )
     means = [group_mean(outcome, s, scope.policy, s.n) for s in (mine, theirs)]
-    row = OutcomeRow(outcome, result, warnings=notes + power_warnings(outcome, mine.n, theirs.n))
+    row = OutcomeRow(
+        outcome,
+        result,
+        warnings=notes + power_warnings(outcome, mine.n, theirs.n, result),
+        basis=basis(
+            scope.policy, [("this firm", mine.n, answered(scope, ALL_ROLES, round_.id, False))]
+        ),
+    )
     return Compared(row, means)
 
 

@@ -8,11 +8,12 @@ comparison group, from the four released histograms.
 from __future__ import annotations
 
 from surveys.reports.builder.request import Outcome
-from surveys.reports.builder.scope import Compared, Rounds, Scope, loader
+from surveys.reports.builder.scope import Compared, Rounds, Scope, answered, loader
 from surveys.reports.builder.sides import (
     COMPARISON,
     PARTICIPANTS,
     OutcomeRow,
+    basis,
     group_mean,
     power_warnings,
     side_of,
@@ -26,10 +27,14 @@ def did(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
     if outcome.kind != "question":
         raise Invalid("difference-in-differences needs a single question (the index has no counts)")
     before, after = rounds.pair()
-    groups = [
-        side_of(f"{who}, {round_.label}", outcome, loader(scope, roles, round_.id, False))
-        for roles, who in ((PARTICIPANTS, "participants"), (COMPARISON, "comparison group"))
+    sides = [
+        (f"{who} in round '{round_.label}'", roles, round_)
+        for roles, who in ((PARTICIPANTS, "participants"), (COMPARISON, "the comparison group"))
         for round_ in (before, after)
+    ]
+    groups = [
+        side_of(label, outcome, loader(scope, roles, round_.id, False))
+        for label, roles, round_ in sides
     ]
     text = outcome.label.split(": ", 1)[-1].rstrip(".")
     histograms = [g.histogram for g in groups if g.histogram is not None]
@@ -38,7 +43,17 @@ def did(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
         labels=("participants", "the comparison group"),
         min_group_size=scope.k,
         outcome=text,
+        periods=(f"round '{before.label}'", f"round '{after.label}'"),
     )
     means = [group_mean(outcome, g, scope.policy, g.n) for g in groups]
-    row = OutcomeRow(outcome, result, warnings=power_warnings(outcome, groups[1].n, groups[3].n))
+    counted = [
+        (label, g.n, answered(scope, roles, round_.id, False))
+        for (label, roles, round_), g in zip(sides, groups, strict=True)
+    ]
+    row = OutcomeRow(
+        outcome,
+        result,
+        warnings=power_warnings(outcome, groups[1].n, groups[3].n, result),
+        basis=basis(scope.policy, counted),
+    )
     return Compared(row, means)

@@ -18,11 +18,13 @@ from surveys import disclosure
 from surveys.db.models import AggregateCell
 from surveys.definitions import CLIMATE
 from surveys.reports.builder.request import Outcome
-from surveys.reports.builder.scope import Compared, Rounds, Scope
+from surveys.reports.builder.scope import Compared, Rounds, Scope, answered
 from surveys.reports.builder.sides import (
+    COMPARISON,
     PARTICIPANTS,
     OutcomeRow,
     Side,
+    basis,
     group_mean,
     power_warnings,
 )
@@ -106,5 +108,17 @@ def matched(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
             ("the matched comparison group", n_y, e_y, m_y, v_y),
         )
     ]
-    row = OutcomeRow(outcome, result, warnings=power_warnings(outcome, n_x, round(e_y)))
+    # Matched answers used, out of every answer to the round (unmatched cells count as withheld).
+    counted = [
+        ("participants", nt, answered(scope, PARTICIPANTS, round_.id, False)),
+        ("the comparison group", nc, answered(scope, COMPARISON, round_.id, False)),
+    ]
+    row = OutcomeRow(
+        outcome,
+        result,
+        warnings=power_warnings(outcome, n_x, round(e_y), result),
+        basis=basis(
+            scope.policy, counted, "left out by disclosure control, matching or a blank answer"
+        ),
+    )
     return Compared(row, means)

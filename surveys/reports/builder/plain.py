@@ -9,11 +9,19 @@ k people enrolled).
 from __future__ import annotations
 
 from surveys.reports.builder.request import Outcome
-from surveys.reports.builder.scope import Compared, Rounds, Scope, enough_people, loader
+from surveys.reports.builder.scope import (
+    Compared,
+    Rounds,
+    Scope,
+    answered,
+    enough_people,
+    loader,
+)
 from surveys.reports.builder.sides import (
     COMPARISON,
     PARTICIPANTS,
     OutcomeRow,
+    basis,
     group_mean,
     power_warnings,
     side_of,
@@ -39,5 +47,14 @@ def plain(scope: Scope, outcome: Outcome, rounds: Rounds, *, pair: str) -> Compa
     )
     result, notes = two_sided(outcome, a, b, scope.test, scope.k)
     means = [group_mean(outcome, s, scope.policy, s.n) for s in (a, b)]
-    row = OutcomeRow(outcome, result, warnings=notes + power_warnings(outcome, a.n, b.n))
+    counted = [
+        (side.label, side.n, answered(scope, roles, round_id, pulse))
+        for side, (_, roles) in zip((a, b), specs, strict=True)
+    ]
+    row = OutcomeRow(
+        outcome,
+        result,
+        warnings=notes + power_warnings(outcome, a.n, b.n, result),
+        basis=basis(scope.policy, counted),
+    )
     return Compared(row, means)

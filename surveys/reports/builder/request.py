@@ -39,6 +39,7 @@ HR_COMPARISONS = frozenset({"participants", "mentors-mentees"})
 INDEX = "index:climate"
 MAX_OUTCOMES = 8
 SCORED = frozenset({"likert5", "scale0_10"})
+SCALES = {"likert5": "1–5", "scale0_10": "0–10"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Outcome:
     source: str
     question_key: str
     comparisons: frozenset[str]
+    #: The answer scale in words ("1–5", "0–10"); "" for HR outcomes.
+    scale: str = ""
 
 
 @cache
@@ -70,7 +73,13 @@ def outcomes() -> dict[str, Outcome]:
         if q.type in SCORED:
             key = f"climate:{q.key}"
             found[key] = Outcome(
-                key, f"Climate: {q.text}", "question", "climate", q.key, SURVEY_COMPARISONS
+                key,
+                f"Climate: {q.text}",
+                "question",
+                "climate",
+                q.key,
+                SURVEY_COMPARISONS,
+                SCALES[q.type],
             )
     found[INDEX] = Outcome(
         INDEX,
@@ -80,6 +89,7 @@ def outcomes() -> dict[str, Outcome]:
         "",
         # No per-person index and no per-cell index: no DiD (raw values) and no matching.
         frozenset({"participants", "mentors-mentees", "benchmark"}),
+        "1–5",
     )
     pulses = [catalogue().current(key) for key in PULSE_FOR_ROLE.values()]
     shared = [
@@ -97,6 +107,7 @@ def outcomes() -> dict[str, Outcome]:
             "pulse",
             q.key,
             frozenset({"mentors-mentees"}),
+            SCALES[q.type],
         )
     found["hr:retention"] = Outcome(
         "hr:retention", "Retention: time to leaving the firm", "hr", "retention", "", HR_COMPARISONS
@@ -122,6 +133,11 @@ class BuilderRequest:
     months: int = 12
 
 
+def allowed_for(outcome: Outcome) -> str:
+    """The comparisons an outcome allows, in words, in the form's order."""
+    return ", ".join(COMPARISONS[c] for c in COMPARISONS if c in outcome.comparisons)
+
+
 def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
     values = [v for v in args.get(name, []) if v != ""]
     if len(values) > 1:
@@ -138,10 +154,20 @@ def _int(args: Mapping[str, Sequence[str]], name: str, low: int, high: int) -> i
     return int(text)
 
 
+#: The form's fields: a query string with any of them but no outcome was a submitted form.
+FIELDS = ("outcome", "comparison", "round", "baseline", "followup", "test", "adjust", "months")
+
+
 def parse_request(args: Mapping[str, Sequence[str]]) -> BuilderRequest | None:
-    """The request a query string describes; None when no outcome was chosen yet."""
+    """The request a query string describes; None before the form was sent.
+
+    A form sent with no outcome ticked is refused (the page says so on the
+    form), rather than shown again as if nothing had been asked.
+    """
     chosen = list(dict.fromkeys(v for v in args.get("outcome", []) if v != ""))
     if not chosen:
+        if any(name in args for name in FIELDS):
+            raise BadQuery("choose at least one outcome to compare")
         return None
     known = outcomes()
     for key in chosen:
@@ -154,13 +180,17 @@ def parse_request(args: Mapping[str, Sequence[str]]) -> BuilderRequest | None:
     comparison = _one(args, "comparison") or "participants"
     if comparison not in COMPARISONS:
         raise BadQuery(f"'comparison' must be one of {', '.join(COMPARISONS)}")
-    for key in chosen:
-        if comparison not in known[key].comparisons:
-            allowed = ", ".join(c for c in COMPARISONS if c in known[key].comparisons)
-            raise BadQuery(
-                f"{known[key].label} cannot be compared as "
-                f"'{COMPARISONS[comparison]}'; it allows: {allowed}"
+    wrong = [known[key] for key in chosen if comparison not in known[key].comparisons]
+    if wrong:
+        raise BadQuery(
+            "; ".join(
+                f"{o.label.rstrip('.')} cannot be compared as '{COMPARISONS[comparison]}' "
+                f"(only as: {allowed_for(o)})"
+                for o in wrong
             )
+            + (". Untick it" if len(wrong) == 1 else ". Untick them")
+            + ", or choose a comparison every ticked outcome allows"
+        )
     test = _one(args, "test") or "welch"
     if test not in TESTS:
         raise BadQuery(f"'test' must be one of {', '.join(TESTS)}")

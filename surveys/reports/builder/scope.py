@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.db.models import Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
-from surveys.reports.builder.request import BuilderRequest, Outcome
+from surveys.reports.builder.request import BadQuery, BuilderRequest, Outcome
 from surveys.reports.builder.sides import GroupMean, Loader, OutcomeRow, pick_round
-from surveys.reports.counts import enrolled_by_role
+from surveys.reports.counts import answered_by_role, enrolled_by_role
 from surveys.reports.two_cohorts import released_histogram
 from surveys.services.errors import Invalid
 
@@ -87,14 +87,27 @@ def resolve_rounds(rounds: list[SurveyRound], request: BuilderRequest, needs_rou
     """The rounds ``request`` names among the programme's climate ``rounds``, before the loop.
 
     Unnamed rounds default to the latest (or, for the before round, the first).
+    A before round that opened after its after round is refused with a sentence
+    for the form: reversed, every change would read the wrong way round.
     """
     if not needs_round:
         return Rounds()
     if request.comparison == "did":
         before = pick_round(rounds, request.baseline_id, 0)
         after = pick_round(rounds, request.followup_id, -1)
+        if before.id == after.id and len(rounds) > 1:
+            raise BadQuery(
+                f"the before and after rounds are both '{before.label}'; "
+                "choose two different rounds"
+            )
         if before.id == after.id:
             raise Invalid("difference-in-differences needs two climate rounds; there is one")
+        if (before.opened_on, before.id) > (after.opened_on, after.id):
+            raise BadQuery(
+                f"the before round '{before.label}' (opened {before.opened_on:%d %B %Y}) "
+                f"is later than the after round '{after.label}' (opened "
+                f"{after.opened_on:%d %B %Y}); choose the earlier round as before"
+            )
         return Rounds(before=before, after=after)
     return Rounds(one=pick_round(rounds, request.round_id, -1))
 
@@ -156,3 +169,13 @@ def enough_people(scope: Scope, specs: tuple[tuple[str, tuple[str, ...]], ...]) 
                 f"fewer than {scope.k} {label} are enrolled, so their session pulses "
                 "could describe single pairings"
             )
+
+
+def answered(scope: Scope, roles: tuple[str, ...], round_id: int | None, role_survey: bool) -> int:
+    """Invitations of ``roles`` answered: in one climate round, or (pulses) every session's."""
+    if role_survey:
+        keys = [PULSE_FOR_ROLE[role] for role in roles]
+        counts = answered_by_role(scope.session, scope.programme.id, survey_keys=keys)
+    else:
+        counts = answered_by_role(scope.session, scope.programme.id, round_id=round_id)
+    return sum(counts.get(role, 0) for role in roles)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from surveys.stats import (
 from surveys.stats.distributions import t_ppf
 from surveys.stats.histogram import moments
 from surveys.stats.power import power_note
+from surveys.stats.wording import ALPHA
 
 PARTICIPANTS = ("mentor", "mentee")
 COMPARISON = ("comparison",)
@@ -60,6 +61,8 @@ class OutcomeRow:
     refused: str | None = None
     warnings: list[str] = field(default_factory=list)
     survival: SurvivalView | None = None
+    #: How many answers each side had and how many disclosure control withheld, in words.
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,53 @@ def two_sided(
     return result, notes
 
 
-def power_warnings(outcome: Outcome, n1: int, n2: int) -> list[str]:
-    if n1 < 2 or n2 < 2:
+def power_warnings(outcome: Outcome, n1: int, n2: int, result: TestResult) -> list[str]:
+    """A plain-words warning when groups this small could miss a moderate difference.
+
+    Only beside a result that found no clear difference: a p below 0.05 has
+    already detected one, and "too few answers" beside it would read as doubt.
+    """
+    if n1 < 2 or n2 < 2 or (result.pvalue is not None and result.pvalue < ALPHA):
         return []
     _, note = power_note(n1, n2)
-    return [f"{outcome.label.rstrip('.')}: {note}"] if note else []
+    if note is None:
+        return []
+    return [
+        f"{outcome.label.rstrip('.')}: too few answers to detect a moderate difference "
+        f"({n1:,} and {n2:,} responses), so finding no clear difference here does not "
+        "show that there is none."
+    ]
+
+
+def without_power_note(result: TestResult) -> TestResult:
+    """The result without the engine's own power note: the row's warning says it once."""
+    sizes = list(result.n.values())
+    if len(sizes) != 2 or min(sizes) < 2:
+        return result
+    _, note = power_note(int(sizes[0]), int(sizes[1]))
+    return replace(result, notes=[n for n in result.notes if n != note])
+
+
+WITHHELD = "withheld by disclosure control or left blank"
+
+
+def basis(
+    policy: disclosure.Policy, sides: list[tuple[str, int, int]], withheld: str = WITHHELD
+) -> str:
+    """ "Participants had 60 answers: 28 used here, 32 withheld by disclosure control; ..."
+
+    ``sides`` holds (label, answers used, invitations answered) per side. The
+    answered count is shown at k like every count; the withheld number is the
+    difference of two shown counts, so it tells nothing they do not.
+    """
+    parts = []
+    for label, used, answered in sides:
+        if disclosure.count(answered, policy).shown and answered >= used:
+            parts.append(
+                f"{label} had {answered:,} answers: {used:,} used here, "
+                f"{answered - used:,} {withheld}"
+            )
+        else:
+            parts.append(f"{label}: {used:,} answers used here")
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}."
