@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.export.fields import MISSING, Field
+from surveys.export.priorities import priority_lines
 
 
 def _field_schema(f: Field) -> dict[str, Any]:
@@ -80,6 +81,7 @@ def report_text(report: dict[str, Any]) -> str:
     lines += [f"  - {name}: {level}" for name, level in report["generalised"].items()]
     lines += ["", f"Values suppressed (blanked): {report['values_suppressed']}"]
     lines += [f"  - {name}: {n}" for name, n in report["values_suppressed_by_column"].items() if n]
+    lines += priority_lines(report)
     release = report.get("release")
     if release:
         lines += [
@@ -105,6 +107,8 @@ One row per survey response, anonymised. The same rows are in every format:
 - datapackage.json: the codebook (Frictionless Data Package): each column's type,
   question text, allowed values, value labels and missing-value code.
 - disclosure-report.txt / disclosure-report.json: what disclosure control changed.
+- analysis/: analysis.py and analysis.R recompute the dashboard's comparisons from
+  these files and check them against analysis/expected.json (see analysis/README.txt).
 
 Reading the data
 - R: read.csv("<survey>.csv") or arrow::read_parquet(); haven::read_sav() / read_dta()

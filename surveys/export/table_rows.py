@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -26,6 +27,7 @@ from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker
 from surveys.export.fields import Field
 from surveys.export.planning import COHORT_COLUMNS, stored_month
+from surveys.export.priorities import cost_by_column
 from surveys.export.quasi import QUASI_IDENTIFIERS
 from surveys.export.scope import PERIOD, Scope
 
@@ -83,6 +85,8 @@ class TableRows:
         self.row = 0
         self.comments_kept = self.comments_withheld = 0
         self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
+        #: released rows per stored combination (what the priorities cost, see cost())
+        self._seen: Counter[disclosure.Combo] = Counter()
         qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
         self._steps: list[tuple[int, Any, Any]] = []
         for f in fields:
@@ -119,6 +123,7 @@ class TableRows:
         shown = self._release(combo)
         if shown is None:
             return None
+        self._seen[combo] += 1
         self.row += 1
         out: list[Any] = []
         append = out.append
@@ -134,6 +139,10 @@ class TableRows:
             else:
                 append(self._text(given.get(a), shown))
         return out
+
+    def cost(self) -> dict[str, dict[str, int]]:
+        """Released rows whose quasi-identifier was coarsened or blanked, per column."""
+        return cost_by_column(self._seen, self._released)
 
     def _meta(self, name: str, r: Any) -> Any:
         if name == "row":
