@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from surveys.db.models import Account, ExportRequest, Firm
-from surveys.reports.exported import dashboard_comparisons
 from surveys.services import exports as svc
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
@@ -111,6 +110,9 @@ def export_command(
             seen = done
 
         if config.embedded and event_id is not None:
+            # Imported here: the comparison builder (SciPy) stays out of every other command.
+            from surveys.reports.exported import dashboard_comparisons
+
             # No separate worker in embedded mode: this process builds it (claimed once).
             svc.run_export(
                 db,
