@@ -48,6 +48,7 @@ CSV_COLUMNS = (
     "p_adjusted",
     "index_items",
     "single_programme",
+    "rows_withheld",
 )
 
 
@@ -61,6 +62,7 @@ def _csv_row(entry: dict[str, Any], expected: dict[str, Any]) -> list[Any]:
         "refused": entry.get("refused") or "",
         "index_items": ";".join(expected.get("index_items", [])),
         "single_programme": "true" if expected.get("single_programme") else "false",
+        "rows_withheld": expected.get("rows_withheld", 0),
     }
     return [values.get(c, "") if values.get(c) is not None else "" for c in CSV_COLUMNS]
 
@@ -100,10 +102,15 @@ def write_analysis(folder: Path, expected: dict[str, Any] | None, report: dict[s
     out.mkdir()
     shutil.copyfile(SCRIPTS / "analysis.py", out / "analysis.py")
     shutil.copyfile(SCRIPTS / "analysis.R", out / "analysis.R")
-    expected = expected or {
-        "what": "The dashboard's comparisons were not computed for this export.",
-        "comparisons": [],
-    }
+    expected = dict(
+        expected
+        or {
+            "what": "The dashboard's comparisons were not computed for this export.",
+            "comparisons": [],
+        }
+    )
+    # Rows disclosure control withheld from this export: the scripts' explanation of a difference.
+    expected["rows_withheld"] = int(report.get("rows_withheld") or 0)
     (out / "expected.json").write_text(json.dumps(expected, indent=2))
     with (out / "expected.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

@@ -71,12 +71,7 @@ welch <- function(a, b) {
 
 expected <- read_text_csv(file.path(here, "expected.csv"))
 climate <- read_text_csv(file.path(dirname(here), "climate.csv"))
-report_path <- file.path(dirname(here), "disclosure-report.txt")
-withheld <- 0
-if (file.exists(report_path)) {
-  line <- grep("withheld \\(", readLines(report_path), value = TRUE)
-  if (length(line)) withheld <- as.numeric(sub(".*withheld \\([^)]*\\): *([0-9]+).*", "\\1", line[1]))
-}
+withheld <- if (is.null(expected) || !nrow(expected)) 0 else as.numeric(expected$rows_withheld[1])
 if (is.null(expected)) expected <- data.frame()
 results <- vector("list", nrow(expected))
 for (i in seq_len(nrow(expected))) {
