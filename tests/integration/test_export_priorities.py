@@ -187,3 +187,32 @@ def test_the_form_and_the_cli_take_the_order(
     args = ["export", "--email", "r@example.com", "--survey", "mentor_pulse"]
     refused = app.test_cli_runner().invoke(args=[*args, "--protect", "role,role"])
     assert refused.exit_code == 2 and "listed twice" in refused.output
+
+
+def test_the_form_refuses_another_order_for_a_released_scope_beside_the_order(
+    app: Flask, client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
+) -> None:
+    body = {
+        "programme_id": world["programme"],
+        "survey_keys": ["mentor_pulse"],
+        "protect": ["role"],
+    }
+    first = client.post("/api/v1/exports", json=body, headers=bearer(world))
+    build_export(app, sqlite_db, first.get_json()["export"]["id"])
+    sign_in(client, "r@example.com")
+    response = client.post(
+        "/exports",
+        data={
+            "csrf_token": csrf(client, "/exports"),
+            "programme": str(world["programme"]),
+            "surveys": ["mentor_pulse"],
+            "protect_1": "level_band",
+        },
+    )
+    assert response.status_code == 409
+    assert (
+        b"made with the priorities role" in response.data
+        and b'id="protect_1-error"' in response.data
+    )
+    with sqlite_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ExportRequest)) == 1
