@@ -39,7 +39,8 @@ The rules:
 The rules live in :mod:`~surveys.disclosure.rules` (minimum group size,
 complementary suppression), :mod:`~surveys.disclosure.differencing` (the
 ledger and released series) and :mod:`~surveys.disclosure.rows` (row-level
-k-anonymity for research exports); callers import this package only.
+k-anonymity for research exports, with the researcher's priorities of
+:mod:`~surveys.disclosure.priorities`); callers import this package only.
 """
 
 from surveys.disclosure.differencing import (

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveys.disclosure.people import Tally
+from surveys.disclosure.priorities import blank_order, choose_step, ranks
 from surveys.disclosure.rules import Policy
 
 Combo = tuple[str | None, ...]
@@ -163,6 +164,7 @@ def anonymise_rows(
     policy: Policy,
     *,
     max_suppressed_share: float = 0.01,
+    protect: Sequence[str] = (),
 ) -> RowPlan:
     """Plan generalisation and local suppression so every released group holds k people.
 
@@ -171,16 +173,20 @@ def anonymise_rows(
     guarantees them) or a plain count (rows are people). Generalisation stops once at most
     ``max_suppressed_share`` of the rows sit in groups below k, or when no
     further step would put fewer rows below k; local suppression then fixes
-    those.
+    those. ``protect`` lists columns to keep first (:mod:`surveys.disclosure.priorities`).
     """
     k = policy.k
+    rank = ranks([h.name for h in hierarchies], protect)
     tallies = _tallies(counts)
     if any(len(combo) != len(hierarchies) for combo in tallies):
         raise ValueError("every combination needs one value per hierarchy")
     total = sum(t.rows for t in tallies.values())
     levels = [0] * len(hierarchies)
     current = _coarsened(tallies, hierarchies, levels)
-    while _rows_below(current, k) > max_suppressed_share * total:
+    while (below := _rows_below(current, k)) > 0:
+        fine = below <= max_suppressed_share * total  # few enough to blank locally
+        if fine and not protect:
+            break
         options = []
         for i, h in enumerate(hierarchies):
             if levels[i] < len(h.steps):
@@ -188,15 +194,12 @@ def anonymise_rows(
                 after = _coarsened(tallies, hierarchies, trial)
                 distinct = len({combo[i] for combo in current})
                 options.append((_rows_below(after, k), -distinct, i, trial, after))
-        best = min(options, key=lambda o: o[:3]) if options else None
-        if best is None or best[0] >= _rows_below(current, k):
+        best = choose_step(options, rank, below, fine)
+        if best is None:
             break  # coarsening further would only lose detail: suppress locally instead
         _, _, _, levels, current = best
     # Local suppression: blank the most detailed suppressible value of each small group.
-    order = sorted(
-        (i for i, h in enumerate(hierarchies) if h.suppressible),
-        key=lambda i: (-len({combo[i] for combo in current}), i),
-    )
+    order = blank_order([i for i, h in enumerate(hierarchies) if h.suppressible], current, rank)
     released: dict[Combo, Combo] = {combo: combo for combo in current}
     blanks: dict[Combo, set[int]] = {}
     withheld: set[Combo] = set()

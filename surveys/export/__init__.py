@@ -4,5 +4,8 @@
 the zip, from the group counts of ``planning`` and the rows of ``table_rows``
 read in chunks; ``writers`` and ``documents`` write its files; ``comments``
 masks free text; ``dp`` releases noisy aggregates against a budget ledger.
+``priorities`` carries the researcher's order of quasi-identifiers to protect
+and its cost; ``analysis`` writes the bundle's ``analysis/`` folder (the
+scripts of ``scripts`` and the dashboard's numbers they are checked against).
 Whether anything may be released is decided by :mod:`surveys.disclosure`.
 """

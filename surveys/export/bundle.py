@@ -27,6 +27,7 @@ from surveys import disclosure
 from surveys.db.models import Firm, Person, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
+from surveys.export.analysis import Expected, write_analysis
 from surveys.export.codebook import write_documents
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import Metadata, report_text
@@ -61,8 +62,14 @@ def build_bundle(
     default_k: int,
     folder: Path,
     progress: Progress,
+    protect: tuple[str, ...] = (),
+    expected: Expected | None = None,
 ) -> Bundle:
-    """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released."""
+    """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released.
+
+    ``protect`` is the researcher's priority order (:mod:`surveys.export.priorities`);
+    ``expected`` computes what the dashboard showed for the scope (:mod:`.analysis`).
+    """
     # pandas, pyarrow and pyreadstat load here, in the worker that builds, not in every
     # web process that only takes requests.
     from surveys.export.statfiles import write_spss_and_stata
@@ -74,7 +81,7 @@ def build_bundle(
             raise EmptyExport("No responses match this scope: choose other surveys or dates.")
         # One release per scope: the first export makes and stores the plan, later
         # ones apply it to the same periods (surveys/export/releases.py).
-        release = release_for(session, scope, policy)
+        release = release_for(session, scope, policy, protect)
         plan = None if release is None else planned(session, release, policy)
         if release is None or plan is None or plan.k_achieved is None:
             raise EmptyExport(
@@ -82,6 +89,7 @@ def build_bundle(
                 "can be exported: widen the scope."
             )
         scope = release.scope
+        shown = None if expected is None else expected(session, scope, default_k)
         total = count_in_scope(session, scope)
         slugs = dict(
             session.execute(select(Firm.id, Firm.slug).where(Firm.id.in_(scope.firm_ids))).all()
@@ -145,12 +153,16 @@ def build_bundle(
         counts = {key: writer.counts for key, (_, writer) in streams.items()}
         kept = sum(rows.comments_kept for rows, _ in streams.values())
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
+        cost = _cost([rows for rows, _ in streams.values()])
         del context, streams  # the key goes with them: the pseudonyms cannot be recomputed
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
         report["release"] = _release_note(release)
+        protected = list(release.plan.get("protect") or ())
+        report["priorities"] = {"protect": protected, "cost_by_column": cost}
         (work / "disclosure-report.json").write_text(json.dumps(report, indent=2))
         (work / "disclosure-report.txt").write_text(report_text(report))
         write_documents(work, metadata, described, counts, report, policy)
+        write_analysis(work, shown, report)
         name = f"export-{export_id}-{secrets.token_hex(8)}.zip"
         digest = _zip(work, folder / name)
     finally:
@@ -202,6 +214,17 @@ def _report(
     return report
 
 
+def _cost(tables: list[TableRows]) -> dict[str, dict[str, int]]:
+    """Values coarsened and blanked per quasi-identifier, over every table."""
+    total: dict[str, dict[str, int]] = {}
+    for rows in tables:
+        for name, counts in rows.cost().items():
+            into = total.setdefault(name, {"coarsened": 0, "blanked": 0})
+            for what, n in counts.items():
+                into[what] += n
+    return total
+
+
 def _release_note(release: Release) -> dict[str, Any]:
     periods = release.scope.periods or ()
     return {
@@ -218,9 +241,10 @@ def _zip(work: Path, target: Path) -> str:
     """Zip ``work`` into ``target`` (written aside, then renamed) and return its SHA-256."""
     partial = target.with_suffix(".partial")
     with zipfile.ZipFile(partial, "w") as archive:
-        for path in sorted(work.iterdir()):
+        for path in sorted(p for p in work.rglob("*") if p.is_file()):
             method = zipfile.ZIP_STORED if path.suffix in _STORED else zipfile.ZIP_DEFLATED
-            archive.write(path, path.name, compress_type=method, compresslevel=1)
+            name = path.relative_to(work).as_posix()
+            archive.write(path, name, compress_type=method, compresslevel=1)
     digest = hashlib.sha256()
     with partial.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

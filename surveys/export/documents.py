@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Firm, Programme
 from surveys.export.fields import MISSING, Field
 from surveys.export.missing import CODES
+from surveys.export.priorities import priority_lines
 from surveys.export.scope import Scope
 
 #: The tables of a bundle: (survey key, title, versions, fields).
@@ -162,6 +163,7 @@ def report_text(report: dict[str, Any]) -> str:
     lines += [f"  - {name}: {level}" for name, level in report["generalised"].items()]
     lines += ["", f"Values suppressed (blanked): {report['values_suppressed']}"]
     lines += [f"  - {name}: {n}" for name, n in report["values_suppressed_by_column"].items() if n]
+    lines += priority_lines(report)
     release = report.get("release")
     if release:
         lines += [

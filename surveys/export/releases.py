@@ -33,6 +33,7 @@ from surveys.db.dialect import upsert_insert
 from surveys.db.models import ExportRelease, Response
 from surveys.db.types import utcnow
 from surveys.export.planning import combination_counts
+from surveys.export.priorities import check_priorities
 from surveys.export.quasi import HIERARCHIES
 from surveys.export.scope import PERIOD, Scope
 
@@ -70,22 +71,27 @@ def _as_release(
     return Release(row.id, frozen, row.rows, dict(row.plan), counts)
 
 
-def release_for(session: Session, scope: Scope, policy: disclosure.Policy) -> Release | None:
+def release_for(
+    session: Session, scope: Scope, policy: disclosure.Policy, protect: tuple[str, ...] = ()
+) -> Release | None:
     """The scope's release, made now if it has none (the caller commits).
 
     None when nothing in scope can be released (no release is stored then, so a
-    later export, with more responses, can still make one).
+    later export, with more responses, can still make one). ``protect`` is the
+    researcher's priority order (:mod:`surveys.export.priorities`); the first
+    export of a scope fixes it, and a different order later is refused.
     """
     key = scope_key(scope, policy.k)
     row = _stored(session, key)
     if row is not None:
+        check_priorities(row.plan, protect)
         return _as_release(row, scope)
     periods = sorted(
         str(p) for p in session.scalars(select(PERIOD).where(*scope.conditions()).distinct())
     )
     frozen = replace(scope, periods=tuple(periods))
     counts = combination_counts(session, frozen)
-    plan = disclosure.anonymise_rows(counts, HIERARCHIES, policy)
+    plan = disclosure.anonymise_rows(counts, HIERARCHIES, policy, protect=protect)
     if plan.k_achieved is None:
         return None
     rows = int(session.scalar(select(func.count(Response.id)).where(*frozen.conditions())) or 0)
@@ -97,13 +103,14 @@ def release_for(session: Session, scope: Scope, policy: disclosure.Policy) -> Re
             k=policy.k,
             periods=periods,
             rows=rows,
-            plan=plan.to_json(),
+            plan={**plan.to_json(), "protect": list(protect)},
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["scope_key"])
     )
     row = _stored(session, key)
     assert row is not None  # inserted now, or by the concurrent export that won
+    check_priorities(row.plan, protect)
     return _as_release(row, scope, counts if list(row.periods) == periods else None)
 
 

@@ -86,6 +86,8 @@ One row per survey response, anonymised. The same rows are in every format:
 - codebook.md / codebook.html: the same for reading, with counts per value.
 - load.R, load.sps, load.do: loading syntax for R (haven), SPSS and Stata.
 - disclosure-report.txt / disclosure-report.json: what disclosure control changed.
+- analysis/: analysis.py and analysis.R recompute the dashboard's comparisons from
+  these files and check them against analysis/expected.json (see analysis/README.txt).
 
 Missing values carry a code (free text is blank when missing):
 {codes}

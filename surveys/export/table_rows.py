@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -29,6 +30,7 @@ from surveys.export.comments import Masker
 from surveys.export.fields import Field
 from surveys.export.missing import NOT_ANSWERED, NOT_APPLICABLE, NOT_ASKED, SUPPRESSED
 from surveys.export.planning import COHORT_COLUMNS, stored_month
+from surveys.export.priorities import cost_by_column
 from surveys.export.quasi import DEMOGRAPHIC_QUESTIONS, QUASI_IDENTIFIERS
 from surveys.export.scope import PERIOD, Scope
 
@@ -87,6 +89,8 @@ class TableRows:
         self.comments_kept = self.comments_withheld = 0
         self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
         self._months: dict[str, str] = {}  # stored period -> its month (a few hundred)
+        #: released rows per stored combination (what the priorities cost, see cost())
+        self._combos: Counter[disclosure.Combo] = Counter()
         qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
         #: QI column -> the values released in it (the codebook's enum)
         self.categories: dict[str, set[str]] = {}
@@ -146,6 +150,7 @@ class TableRows:
         shown = self._release(combo)
         if shown is None:
             return None
+        self._combos[combo] += 1
         self.row += 1
         version = r.survey_version
         out: list[Any] = []
@@ -175,6 +180,10 @@ class TableRows:
             else:
                 append(self._text(given.get(a), shown))
         return out
+
+    def cost(self) -> dict[str, dict[str, int]]:
+        """Released rows whose quasi-identifier was coarsened or blanked, per column."""
+        return cost_by_column(self._combos, self._released)
 
     def _meta(self, name: str, r: Any) -> Any:
         if name == "round":

@@ -25,4 +25,6 @@ package.
                       comparison (``plain``, ``matched``, ``did``, ``benchmark``) over a
                       frozen ``scope``; ``request`` parses the form, ``sides`` the groups
 - ``retention``       Kaplan-Meier retention and promotion from HR dates
+- ``exported``        what the comparison builder shows for a research export's scope
+                      (the bundle's analysis/expected.json)
 """

@@ -65,7 +65,11 @@ def test_a_researcher_requests_follows_and_links_an_export_without_serious_axe_p
     )
     laptop.reload()
     assert "8 of 8 rows processed" in laptop.get_by_role("status").inner_text()
-    laptop.get_by_role("button", name="Create a download link").click()
+    # One step for the requester: the bundle itself is a link on the status page.
+    with laptop.expect_download() as download:
+        laptop.get_by_role("link", name="Download the bundle").click()
+    assert download.value.suggested_filename == f"flipside-export-{export_id}.zip"
+    laptop.get_by_role("button", name="Create a single-use download link").click()
     assert laptop.get_by_role("link", name=re.compile("exports.download")).is_visible()
     screenshot(laptop, "export-link")
     assert axe_violations(laptop) == []

@@ -117,6 +117,17 @@ def test_the_api_requests_reports_progress_links_and_downloads_a_bundle(
         audit = session.scalars(select(ExportAudit).where(ExportAudit.action == "downloaded")).one()
         assert audit.sha256 == status["sha256"] and audit.account_email == "r@example.com"
 
+    # One step for the requester: the bundle straight from the export, no link to make.
+    direct = client.get(f"/api/v1/exports/{export['id']}/bundle", headers=bearer(world))
+    assert direct.status_code == 200 and direct.headers["Cache-Control"] == "no-store"
+    assert zipfile.ZipFile(io.BytesIO(direct.data)).namelist() == names
+    direct.close()
+    other_bundle = f"/api/v1/exports/{export['id']}/bundle"
+    assert client.get(other_bundle, headers=bearer(world, "r2@example.com")).status_code == 404
+    # The link is single-use: the download spent it.
+    assert client.get(url, headers=bearer(world)).status_code == 404
+    again = client.post(f"/api/v1/exports/{export['id']}/link", headers=bearer(world))
+    url = again.get_json()["download_url"]
     with sqlite_db.transaction() as session:
         row = session.get(ExportRequest, export["id"])
         assert row is not None
@@ -176,10 +187,18 @@ def test_the_pages_request_show_progress_and_hand_out_a_link_once(
     downloaded.close()
     assert path.encode() not in client.get(status_url).data  # shown once
 
+    assert client.get(path).status_code == 404  # the link was single-use
+    one_step = re.search(rb'href="(/exports/\d+/bundle)"', done.data)
+    assert one_step  # the status page offers the requester the bundle itself
+    direct = client.get(one_step.group(1).decode())
+    assert direct.status_code == 200 and direct.mimetype == "application/zip"
+    direct.close()
+
     other = client.application.test_client()
     sign_in(other, "r2@example.com")
     assert other.get(path).status_code == 404
     assert other.get(status_url).status_code == 404
+    assert other.get(one_step.group(1).decode()).status_code == 404
 
 
 def test_a_forged_form_for_another_firm_is_forbidden_and_writes_nothing(

@@ -170,7 +170,7 @@ def test_a_scope_too_small_to_release_ends_empty_with_its_reason(
     assert not list(svc.exports_folder(settings.instance_path).glob("*.zip"))
 
 
-def test_links_are_single_account_expire_and_downloads_are_audited(
+def test_links_are_single_account_single_use_expire_and_downloads_are_audited(
     pipeline: tuple[Database, Settings],
 ) -> None:
     db, settings = pipeline
@@ -190,6 +190,10 @@ def test_links_are_single_account_expire_and_downloads_are_audited(
             session, account(session, ids["researcher"]), token, settings.instance_path
         )
         assert path.is_file()
+    with db.transaction() as session, pytest.raises(NotFound):  # single-use: it is spent
+        svc.download(session, account(session, ids["researcher"]), token, settings.instance_path)
+    with db.transaction() as session:
+        token = svc.issue_link(session, account(session, ids["researcher"]), export_id)
     with db.transaction() as session:
         export = session.get(ExportRequest, export_id)
         assert export is not None
@@ -210,6 +214,38 @@ def test_links_are_single_account_expire_and_downloads_are_audited(
         assert export is not None and export.status == "expired" and export.token_hash is None
     with db.transaction() as session, pytest.raises(Gone):
         svc.issue_link(session, account(session, ids["researcher"]), export_id)
+
+
+def test_the_requester_downloads_in_one_step_and_nobody_else_does(
+    pipeline: tuple[Database, Settings],
+) -> None:
+    db, settings = pipeline
+    ids = seed(db)
+    export_id = request(db, ids["researcher"])
+    with db.transaction() as session, pytest.raises(Gone):  # not built yet
+        svc.bundle_of(
+            session, account(session, ids["researcher"]), export_id, settings.instance_path
+        )
+    relay_and_drain(db)
+    for _ in range(2):  # no link to spend: the requester may download again
+        with db.transaction() as session:
+            export, path = svc.bundle_of(
+                session, account(session, ids["researcher"]), export_id, settings.instance_path
+            )
+            assert path.is_file() and export.token_hash is None
+    with db.transaction() as session, pytest.raises(NotFound):
+        svc.bundle_of(session, account(session, ids["stranger"]), export_id, settings.instance_path)
+    with db.transaction() as session:
+        export = session.get(ExportRequest, export_id)
+        assert export is not None
+        export.expires_at = utcnow() - timedelta(seconds=1)
+    with db.transaction() as session, pytest.raises(Gone):
+        svc.bundle_of(
+            session, account(session, ids["researcher"]), export_id, settings.instance_path
+        )
+    with db.sessions() as session:
+        actions = [a.action for a in session.scalars(select(ExportAudit).order_by(ExportAudit.id))]
+        assert actions == ["requested", "downloaded", "downloaded"]
 
 
 def test_a_real_worker_process_builds_an_export_through_redis(

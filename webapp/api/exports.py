@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import jsonify, send_file, url_for
@@ -25,6 +26,7 @@ EXPORT_FIELDS = {
     "date_from",
     "date_to",
     "include_comments",
+    "protect",
 }
 MAX_ID = 2**31 - 1
 
@@ -44,6 +46,13 @@ def _date(value: Any, name: str) -> date | None:
         except ValueError:
             pass
     raise ApiError(422, "invalid", f"{name} must be a date (YYYY-MM-DD)")
+
+
+def _protect(body: dict[str, Any]) -> list[str]:
+    given = body.get("protect", [])
+    if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
+        raise ApiError(422, "invalid", "protect must be a list of quasi-identifier names")
+    return given
 
 
 def _scope_input(body: Any) -> tuple[svc.ScopeInput, bool]:
@@ -122,7 +131,14 @@ def request_export() -> ResponseReturnValue:
         wanted, comments = _scope_input(
             {k: v for k, v in body.items() if k != "kind"} if isinstance(body, dict) else body
         )
-        export = svc.request_export(session, api_account(), wanted, include_comments=comments)
+        export = svc.request_export(
+            session,
+            api_account(),
+            wanted,
+            include_comments=comments,
+            protect=_protect(body),
+            default_k=current.settings().min_group_size,
+        )
     session.commit()
     body = export_json(export)
     return jsonify(export=body), 202, {"Location": body["status_url"]}
@@ -148,13 +164,7 @@ def export_link(export_id: int) -> ResponseReturnValue:
     ), 201
 
 
-@bp.get("/exports/download/<token>")
-@token_required(*svc.EXPORTERS)
-def export_download(token: str) -> ResponseReturnValue:
-    settings = current.settings()
-    session = current.session()
-    export, path = svc.download(session, api_account(), token, settings.instance_path)
-    session.commit()
+def _send(export: ExportRequest, path: Path) -> ResponseReturnValue:
     response = send_file(
         path,
         mimetype="application/zip",
@@ -163,3 +173,25 @@ def export_download(token: str) -> ResponseReturnValue:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/exports/<int:export_id>/bundle")
+@token_required(*svc.EXPORTERS)
+def export_bundle(export_id: int) -> ResponseReturnValue:
+    """One step for the requester: their finished bundle, without making a link first."""
+    session = current.session()
+    export, path = svc.bundle_of(
+        session, api_account(), export_id, current.settings().instance_path
+    )
+    session.commit()
+    return _send(export, path)
+
+
+@bp.get("/exports/download/<token>")
+@token_required(*svc.EXPORTERS)
+def export_download(token: str) -> ResponseReturnValue:
+    settings = current.settings()
+    session = current.session()
+    export, path = svc.download(session, api_account(), token, settings.instance_path)
+    session.commit()
+    return _send(export, path)

@@ -36,6 +36,13 @@ def _day(value: str | None, option: str) -> date | None:
 @click.option("--from", "date_from", help="Answered on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Answered on or before (YYYY-MM-DD).")
 @click.option("--comments", is_flag=True, help="Include masked comments (groups of 10+ only).")
+@click.option(
+    "--protect",
+    "protect",
+    multiple=True,
+    help="A quasi-identifier to keep first, e.g. role (repeatable, most important first; "
+    "or comma-separated).",
+)
 @click.option("--dp-round", type=int, help="DP aggregates of this survey round instead of rows.")
 @click.option("--epsilon", type=float, default=0.5, show_default=True, help="DP privacy loss.")
 @click.option("--by", default="role", show_default=True, help="DP cohorts (role, level_band ...).")
@@ -51,6 +58,7 @@ def export_command(
     date_from: str | None,
     date_to: str | None,
     comments: bool,
+    protect: tuple[str, ...],
     dp_round: int | None,
     epsilon: float,
     by: str,
@@ -79,7 +87,14 @@ def export_command(
             if dp_round is not None:
                 export = request_dp_export(session, account, dp_round, epsilon, by)
             else:
-                export = svc.request_export(session, account, wanted, include_comments=comments)
+                export = svc.request_export(
+                    session,
+                    account,
+                    wanted,
+                    include_comments=comments,
+                    protect=[p for given in protect for p in given.split(",")],
+                    default_k=config.min_group_size,
+                )
         except ServiceError as exc:
             session.rollback()
             fail(str(exc), code=3 if exc.status == 403 else 2)
@@ -95,6 +110,9 @@ def export_command(
             seen = done
 
         if config.embedded and event_id is not None:
+            # Imported here: the comparison builder (SciPy) stays out of every other command.
+            from surveys.reports.exported import dashboard_comparisons
+
             # No separate worker in embedded mode: this process builds it (claimed once).
             svc.run_export(
                 db,
@@ -103,6 +121,7 @@ def export_command(
                 default_k=config.min_group_size,
                 instance_path=config.instance_path,
                 on_progress=advance,
+                expected=dashboard_comparisons,
             )
         while True:
             with db.sessions() as session:
@@ -118,8 +137,7 @@ def export_command(
     with db.transaction() as session:
         account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
         assert account is not None
-        token = svc.issue_link(session, account, export_id)
-        row, path = svc.download(session, account, token, config.instance_path)
+        row, path = svc.bundle_of(session, account, export_id, config.instance_path)
         target = out or Path(f"flipside-export-{export_id}.zip")
         shutil.copyfile(path, target)
         click.echo(f"saved {target} (sha256 {row.sha256})")

@@ -14,12 +14,25 @@ from wtforms import (
 from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from surveys.export.priorities import PROTECTABLE
+
 
 class CheckboxesField(SelectMultipleField):
     """Several choices as a list of checkboxes (a fieldset in the template)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+#: How many quasi-identifiers the form lets a researcher order (the API and CLI take any).
+PRIORITY_SLOTS = 3
+_PROTECT_CHOICES = [SelectChoice("", "No preference")] + [
+    SelectChoice(name, name.replace("_", " ")) for name in PROTECTABLE
+]
+
+
+def _priority(place: str) -> SelectField:
+    return SelectField(place, choices=_PROTECT_CHOICES, default="")
 
 
 class ExportForm(FlaskForm):
@@ -37,6 +50,14 @@ class ExportForm(FlaskForm):
         "Include free-text comments (only for groups of at least 10 respondents, with "
         "e-mail addresses, phone numbers and names masked)"
     )
+    protect_1 = _priority("Keep first")
+    protect_2 = _priority("Then keep")
+    protect_3 = _priority("Then keep")
+
+    def protect(self) -> list[str]:
+        """The priority order chosen, most important first (blank slots left out)."""
+        slots = (self.protect_1, self.protect_2, self.protect_3)[:PRIORITY_SLOTS]
+        return [str(f.data) for f in slots if f.data]
 
 
 class DpExportForm(FlaskForm):

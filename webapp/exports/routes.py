@@ -1,6 +1,9 @@
-"""Research exports in the web UI: request, progress, one-time download links, the audit log."""
+"""Research exports in the web UI: request, progress, the requester's one-step download,
+single-use download links, the audit log."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -95,13 +98,19 @@ def request_export() -> ResponseReturnValue:
     session = current.session()
     try:
         export = svc.request_export(
-            session, account, wanted, include_comments=bool(form.include_comments.data)
+            session,
+            account,
+            wanted,
+            include_comments=bool(form.include_comments.data),
+            protect=form.protect(),
+            default_k=current.settings().min_group_size,
         )
     except ServiceError as exc:
         session.rollback()
         if exc.status == 403:
             abort(403, str(exc))
-        form.firms.errors = [sentence(exc)]
+        # A priority order the scope's release was not made with (409) belongs to the order.
+        (form.protect_1 if exc.status == 409 else form.firms).errors = [sentence(exc)]
         return _index(form, exc.status)
     session.commit()
     return redirect(url_for("exports.status", export_id=export.id), code=303)
@@ -163,14 +172,7 @@ def link(export_id: int) -> ResponseReturnValue:
     return _status_page(export, url_for("exports.download", token=token, _external=True))
 
 
-@bp.get("/download/<token>")
-@login_required(*svc.EXPORTERS)
-def download(token: str) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
-    session = current.session()
-    export, path = svc.download(session, account, token, current.settings().instance_path)
-    session.commit()
+def _send(export: ExportRequest, path: Path) -> ResponseReturnValue:
     response = send_file(
         path,
         mimetype="application/zip",
@@ -179,6 +181,29 @@ def download(token: str) -> ResponseReturnValue:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/<int:export_id>/bundle")
+@login_required(*svc.EXPORTERS)
+def bundle(export_id: int) -> ResponseReturnValue:
+    """One step for the requester: their own finished bundle, straight from the status page."""
+    account = current_account()
+    assert account is not None
+    session = current.session()
+    export, path = svc.bundle_of(session, account, export_id, current.settings().instance_path)
+    session.commit()
+    return _send(export, path)
+
+
+@bp.get("/download/<token>")
+@login_required(*svc.EXPORTERS)
+def download(token: str) -> ResponseReturnValue:
+    account = current_account()
+    assert account is not None
+    session = current.session()
+    export, path = svc.download(session, account, token, current.settings().instance_path)
+    session.commit()
+    return _send(export, path)
 
 
 @bp.get("/audit")

@@ -13,7 +13,7 @@ The package, in the order an export goes through it:
 - ``access``: who may export (EXPORTERS), where bundles live, the audit;
 - ``requests``: checking a scope and requesting a row-level export;
 - ``building``: the worker's claim, build and outcome (``run_export``);
-- ``links``: download links, downloads and expiry;
+- ``links``: one-step downloads for the requester, single-use links, and expiry;
 - ``dp``: differentially private aggregate exports and their privacy budget.
 """
 
@@ -32,7 +32,13 @@ from surveys.services.exports.building import (
     finish,
     run_export,
 )
-from surveys.services.exports.links import download, expire_exports, issue_link, visible_export
+from surveys.services.exports.links import (
+    bundle_of,
+    download,
+    expire_exports,
+    issue_link,
+    visible_export,
+)
 from surveys.services.exports.requests import ScopeInput, check_scope, event_of, request_export
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "ScopeInput",
     "audit",
     "audit_log",
+    "bundle_of",
     "check_scope",
     "claim_build",
     "download",

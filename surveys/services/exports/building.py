@@ -19,7 +19,9 @@ from surveys import outbox
 from surveys.db.models import ExportAudit, ExportRequest
 from surveys.db.session import Database
 from surveys.db.types import utcnow
+from surveys.export.analysis import Expected
 from surveys.export.bundle import EmptyExport, build_bundle
+from surveys.export.priorities import PrioritiesDiffer
 from surveys.export.scope import Scope
 from surveys.services.exports.access import exports_folder
 
@@ -59,8 +61,14 @@ def run_export(
     default_k: int,
     instance_path: Path,
     on_progress: Callable[[int, int], None] | None = None,
+    expected: Expected | None = None,
 ) -> str:
-    """Build one export (the actor's body); returns the final status."""
+    """Build one export (the actor's body); returns the final status.
+
+    ``expected`` computes what the dashboard showed for the scope, for the bundle's
+    analysis scripts to check (the worker and the CLI pass
+    ``surveys.reports.exported.dashboard_comparisons``; services never import reports).
+    """
     with db.transaction() as session:
         if not claim_build(session, export_id):
             export = session.get(ExportRequest, export_id)
@@ -96,10 +104,14 @@ def run_export(
             default_k=default_k,
             folder=exports_folder(instance_path),
             progress=progress,
+            protect=tuple(options.get("protect") or ()),
+            expected=expected,
         )
         status = "done"
     except EmptyExport as exc:
         status, message = "empty", str(exc)
+    except PrioritiesDiffer as exc:
+        status, message = "failed", str(exc)
     except Exception:
         log.exception("export %s failed", export_id)
         message = "The export could not be built; request it again or ask an administrator."

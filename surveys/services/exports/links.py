@@ -42,19 +42,39 @@ def issue_link(session: Session, account: Account, export_id: int) -> str:
     return token
 
 
-def download(
-    session: Session, account: Account, token: str, instance_path: Path
+def _bundle(
+    session: Session, account: Account, export: ExportRequest, instance_path: Path
 ) -> tuple[ExportRequest, Path]:
-    """The bundle behind a link: 404 for an unknown or another account's token, 410 expired."""
-    export = session.scalar(select(ExportRequest).where(ExportRequest.token_hash == _hash(token)))
-    if export is None or export.account_id != account.id:
-        raise NotFound("there is no such download")
+    """The finished bundle's file (410 when gone), with the download audited."""
     path = exports_folder(instance_path) / (export.file_name or "")
     expired = export.expires_at is None or export.expires_at <= utcnow()
     if export.status != "done" or expired or not export.file_name or not path.is_file():
         raise Gone("this download has expired; request the export again")
     audit(session, "downloaded", account, export, sha256=export.sha256)
     return export, path
+
+
+def download(
+    session: Session, account: Account, token: str, instance_path: Path
+) -> tuple[ExportRequest, Path]:
+    """The bundle behind a link: 404 for an unknown, used or another account's token, 410 expired.
+
+    A link works once: the download spends it (a new link can be made while the
+    export lasts), so a link copied out of a mail or a history is no standing key.
+    """
+    export = session.scalar(select(ExportRequest).where(ExportRequest.token_hash == _hash(token)))
+    if export is None or export.account_id != account.id:
+        raise NotFound("there is no such download")
+    found = _bundle(session, account, export, instance_path)
+    export.token_hash = None
+    return found
+
+
+def bundle_of(
+    session: Session, account: Account, export_id: int, instance_path: Path
+) -> tuple[ExportRequest, Path]:
+    """One-step download: the signed-in requester's own finished bundle, without a link."""
+    return _bundle(session, account, visible_export(session, account, export_id), instance_path)
 
 
 def expire_exports(session: Session, instance_path: Path) -> int:

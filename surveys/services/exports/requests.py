@@ -7,6 +7,7 @@ responses and names known surveys; the worker picks the request up from the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,10 +18,18 @@ from surveys import outbox
 from surveys.db.models import Account, ExportRequest, OutboxEvent, Programme
 from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
-from surveys.export.planning import count_in_scope
+from surveys.export.planning import count_in_scope, policy_for
+from surveys.export.priorities import (
+    BadPriorities,
+    PrioritiesDiffer,
+    check_priorities,
+    parse_priorities,
+    release_priorities,
+)
+from surveys.export.releases import scope_key
 from surveys.export.scope import Scope
 from surveys.services.accounts import firm_scope
-from surveys.services.errors import Invalid, NotFound
+from surveys.services.errors import Conflict, Invalid, NotFound
 from surveys.services.exports.access import EXPORTERS, Forbidden, audit
 from surveys.services.members import member_firm_ids
 
@@ -87,18 +96,44 @@ def event_of(session: Session, export_id: int) -> int | None:
 
 
 def request_export(
-    session: Session, account: Account, wanted: ScopeInput, *, include_comments: bool = False
+    session: Session,
+    account: Account,
+    wanted: ScopeInput,
+    *,
+    include_comments: bool = False,
+    protect: Sequence[str] = (),
+    default_k: int | None = None,
 ) -> ExportRequest:
-    """Record a row-level export request and its event (the caller commits)."""
+    """Record a row-level export request and its event (the caller commits).
+
+    ``protect`` orders the quasi-identifiers to keep first (:mod:`surveys.export.priorities`).
+    Given ``default_k``, a priority order that differs from the scope's existing release
+    is refused now (the build refuses it too, whoever asks).
+    """
     scope = check_scope(session, account, wanted)
+    try:
+        order = parse_priorities(protect)
+    except BadPriorities as exc:
+        raise Invalid(str(exc)) from None
     total = count_in_scope(session, scope)
     if total == 0:
         raise Invalid("No responses match this scope: choose other surveys, dates or firms.")
+    if order and default_k is not None:
+        key = scope_key(scope, policy_for(session, scope, default_k).k)
+        stored = release_priorities(session, key)
+        if stored is not None:
+            try:
+                check_priorities({"protect": list(stored)}, order)
+            except PrioritiesDiffer as exc:
+                raise Conflict(str(exc)) from None
     export = ExportRequest(
         account_id=account.id,
         kind="rows",
         scope=scope.as_json(),
-        options={"include_comments": include_comments},
+        options={
+            "include_comments": include_comments,
+            **({"protect": list(order)} if order else {}),
+        },
         status="queued",
         rows_done=0,
         rows_total=total,

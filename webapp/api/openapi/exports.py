@@ -1,4 +1,4 @@
-"""Paths for research exports: request, status, link and download."""
+"""Paths for research exports: request, status, one-step bundle, link and download."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from typing import Any
 
 from webapp.api.openapi.common import AUTH_ERRORS, Security, error, json_body, ref
 
+_ZIP = {
+    "description": "The zip.",
+    "content": {"application/zip": {"schema": {"type": "string", "contentEncoding": "binary"}}},
+}
 _EXPORT_ERRORS = {
     **AUTH_ERRORS,
     "403": error("Not an admin or researcher account, or a scope outside its firms."),
@@ -44,7 +48,10 @@ def export_paths(bearer: Security) -> dict[str, Any]:
                     "400": error("Malformed JSON."),
                     **_EXPORT_ERRORS,
                     "404": error("No such programme or survey round."),
-                    "409": error("A DP request over the round's privacy budget (what is left)."),
+                    "409": error(
+                        "A DP request over the round's privacy budget (what is left), or "
+                        "priorities that differ from the scope's existing release."
+                    ),
                     "415": error("The body is not JSON."),
                     "422": error("A value is wrong, or no responses match the scope."),
                 },
@@ -81,25 +88,37 @@ def export_paths(bearer: Security) -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/exports/{export_id}/bundle": {
+            "get": {
+                "operationId": "exportBundle",
+                "summary": (
+                    "One step: the token's own finished export as a zip, without a link. "
+                    "Every download is audited."
+                ),
+                "security": bearer,
+                "parameters": [export_id],
+                "responses": {
+                    "200": _ZIP,
+                    **_EXPORT_ERRORS,
+                    "404": error("No such export of this account."),
+                    "410": error("The export has expired, or is not finished."),
+                },
+            }
+        },
         "/api/v1/exports/download/{token}": {
             "get": {
                 "operationId": "exportDownload",
-                "summary": "The bundle (a zip). Every download is audited.",
+                "summary": (
+                    "The bundle (a zip) behind a single-use link. Every download is audited."
+                ),
                 "security": bearer,
                 "parameters": [
                     {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
                 ],
                 "responses": {
-                    "200": {
-                        "description": "The zip.",
-                        "content": {
-                            "application/zip": {
-                                "schema": {"type": "string", "contentEncoding": "binary"}
-                            }
-                        },
-                    },
+                    "200": _ZIP,
                     **_EXPORT_ERRORS,
-                    "404": error("Unknown link, or another account's."),
+                    "404": error("Unknown or already used link, or another account's."),
                     "410": error("The export has expired."),
                 },
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.domain.vocab import CELL_KEY, COHORT, COHORT_VALUES, PROGRAMME_STATUSES
+from surveys.export.priorities import PROTECTABLE
 from surveys.services.people import COLUMNS, REQUIRED
 from webapp.api.openapi.common import DATE, ERROR_CODES, ref
 
@@ -163,6 +164,15 @@ def schemas() -> dict[str, Any]:
                 "include_comments": {
                     "type": "boolean",
                     "description": "Masked free text, only for groups of at least 10.",
+                },
+                "protect": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(PROTECTABLE)},
+                    "description": (
+                        "Quasi-identifiers to keep first, most important first (e.g. role): "
+                        "the others are coarsened or blanked before them. The scope's first "
+                        "export fixes them; a different order later is refused (409)."
+                    ),
                 },
             },
         },

@@ -1,0 +1,119 @@
+"""The bundle's ``analysis/`` folder: scripts that recompute the dashboard's comparisons.
+
+``analysis.py`` and ``analysis.R`` (kept in :mod:`surveys.export.scripts`)
+recompute, from the bundle's own ``climate.csv``, the comparisons listed in
+``expected.json`` -- what the dashboard showed for the export's scope when it
+was built (made by :mod:`surveys.reports.exported`, which the worker and the
+CLI pass in as ``expected``; the export package never imports the reports).
+``expected.csv`` holds the same facts for base R, which cannot read JSON.
+A note says where disclosure control makes a number differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from surveys.export.scope import Scope
+
+#: What the dashboard showed for a scope: (session, release scope, default k) -> JSON.
+Expected = Callable[[Session, Scope, int], dict[str, Any]]
+
+SCRIPTS = Path(__file__).with_name("scripts")
+FOLDER = "analysis"
+CSV_COLUMNS = (
+    "programme",
+    "round",
+    "comparison",
+    "outcome",
+    "column",
+    "side_a",
+    "roles_a",
+    "side_b",
+    "roles_b",
+    "refused",
+    "n_a",
+    "n_b",
+    "t",
+    "df",
+    "g",
+    "g_ci",
+    "p",
+    "p_adjusted",
+    "index_items",
+    "single_programme",
+    "rows_withheld",
+)
+
+
+def _csv_row(entry: dict[str, Any], expected: dict[str, Any]) -> list[Any]:
+    printed = entry.get("printed") or {}
+    values = {
+        **entry,
+        **printed,
+        "roles_a": ";".join(entry["roles_a"]),
+        "roles_b": ";".join(entry["roles_b"]),
+        "refused": entry.get("refused") or "",
+        "index_items": ";".join(expected.get("index_items", [])),
+        "single_programme": "true" if expected.get("single_programme") else "false",
+        "rows_withheld": expected.get("rows_withheld", 0),
+    }
+    return [values.get(c, "") if values.get(c) is not None else "" for c in CSV_COLUMNS]
+
+
+def note(expected: dict[str, Any], report: dict[str, Any]) -> str:
+    """analysis/README.txt: what the scripts do and where disclosure control shows."""
+    blanked = report.get("values_suppressed_by_column", {})
+    lines = [
+        "Reproducing the dashboard's comparisons",
+        "=======================================",
+        "",
+        "python analysis/analysis.py   (needs SciPy)   -> analysis/results-python.csv",
+        "Rscript analysis/analysis.R   (base R only)   -> analysis/results-R.csv",
+        "",
+        "Both read climate.csv and expected.json / expected.csv, recompute every comparison",
+        "the dashboard showed for this scope when the export was built, and print one line",
+        "per comparison: match, mismatch, refused (as on the dashboard), or",
+        "'differs: disclosure control'. The conventions are in the header of analysis.py.",
+        "",
+        f"Comparisons listed: {len(expected.get('comparisons', []))}.",
+        str(expected.get("what", "")),
+        "",
+        "Where disclosure control makes a number differ: the dashboard counts every",
+        "response, while this export withheld "
+        f"{report.get('rows_withheld', 0)} rows and blanked role in {blanked.get('role', 0)} "
+        f"and programme in {blanked.get('programme', 0)} rows;",
+        "a comparison touching those rows cannot be reproduced exactly and is marked so.",
+        "When role was generalised to participant/comparison, mentors vs mentees cannot be",
+        "recomputed (ask for an export that protects role first).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_analysis(folder: Path, expected: dict[str, Any] | None, report: dict[str, Any]) -> None:
+    """Write ``folder/analysis/``: both scripts, expected.json and .csv, and the note."""
+    out = folder / FOLDER
+    out.mkdir()
+    shutil.copyfile(SCRIPTS / "analysis.py", out / "analysis.py")
+    shutil.copyfile(SCRIPTS / "analysis.R", out / "analysis.R")
+    expected = dict(
+        expected
+        or {
+            "what": "The dashboard's comparisons were not computed for this export.",
+            "comparisons": [],
+        }
+    )
+    # Rows disclosure control withheld from this export: the scripts' explanation of a difference.
+    expected["rows_withheld"] = int(report.get("rows_withheld") or 0)
+    (out / "expected.json").write_text(json.dumps(expected, indent=2))
+    with (out / "expected.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(_csv_row(e, expected) for e in expected["comparisons"])
+    (out / "README.txt").write_text(note(expected, report))

@@ -1,0 +1,244 @@
+"""The bundle's analysis scripts rerun the dashboard's comparisons from the bundle's own rows.
+
+``analysis/analysis.py`` runs under this venv's Python and ``analysis/analysis.R`` under
+real ``Rscript`` (skipped without R, failed when REQUIRE_SERVICES=1, as the R oracle).
+A study whose groups all hold k people must reproduce every number the comparison
+builder prints; on the demo, where disclosure control blanks roles, each difference
+must be marked as disclosure control, never as an unexplained mismatch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+import subprocess
+import sys
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from surveys.aggregates.checks import rebuild
+from surveys.db.models import Firm, Programme, SurveyRound
+from surveys.db.session import Database
+from surveys.export.bundle import build_bundle
+from surveys.export.scope import Scope
+from surveys.reports.builder import build_comparison
+from surveys.reports.builder.request import BuilderRequest
+from surveys.reports.exported import dashboard_comparisons
+from tests.support import factories as f
+from tests.support.demo_world import DemoWorld
+from tests.support.r_oracle import rscript
+
+ITEMS = ("belonging", "can_progress", "flexible_without_stigma", "leaders_understand")
+ROLES = {"mentor": 15, "mentee": 16, "comparison": 30}
+
+
+def study(db: Database) -> dict[str, int]:
+    """One programme, one climate round; every cohort value but role is shared, so no group
+    is below k and disclosure control changes nothing the comparisons read."""
+    rng = random.Random(18)
+    with db.transaction() as session:
+        firm = f.firm(session, slug="study", min_group_size=5)
+        programme = f.programme(session, firm)
+        day = date(2026, 3, 2)
+        round_ = SurveyRound(
+            programme_id=programme.id,
+            survey_key="climate",
+            survey_version=1,
+            label="spring",
+            opened_on=day,
+            closes_on=day + timedelta(days=21),
+            closed=True,
+        )
+        session.add(round_)
+        session.flush()
+        for role, n in ROLES.items():
+            lift = 1 if role == "mentee" else 0
+            for _ in range(n):
+                answers: dict[str, Any] = {q: min(5, rng.randint(1, 4) + lift) for q in ITEMS}
+                answers |= {
+                    "intend_to_stay": rng.randint(2, 5),
+                    "recommend_firm": rng.randint(3, 10),
+                }
+                f.answered(
+                    session,
+                    programme,
+                    {**answers, "gender": "woman", "ethnicity": "white"},
+                    survey_key="climate",
+                    role=role,
+                    round_id=round_.id,
+                    submitted_on=day,
+                )
+        rebuild(session, default_k=5)
+        return {"firm": firm.id, "programme": programme.id, "round": round_.id}
+
+
+def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
+    scope = Scope(firm_ids=(firm,), survey_keys=("climate",), programme_id=programme)
+    built = build_bundle(
+        db,
+        1,
+        scope,
+        include_comments=False,
+        default_k=5,
+        folder=tmp_path,
+        progress=lambda done, total: None,
+        expected=dashboard_comparisons,
+    )
+    out = tmp_path / "bundle"
+    with zipfile.ZipFile(tmp_path / built.file_name) as archive:
+        archive.extractall(out)
+    return out
+
+
+def run_python(folder: Path) -> subprocess.CompletedProcess[str]:
+    script = folder / "analysis" / "analysis.py"
+    return subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def run_r(folder: Path) -> subprocess.CompletedProcess[str]:
+    script = folder / "analysis" / "analysis.R"
+    return subprocess.run(
+        [rscript(), str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def results(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / "analysis" / name).open(newline="", encoding="utf-8") as f_:
+        return list(csv.DictReader(f_))
+
+
+NUMBERS = ("n_a", "n_b", "t", "df", "g", "g_ci", "p", "p_adjusted", "status")
+
+
+@pytest.fixture
+def study_bundle(db: Database, tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    ids = study(db)
+    return bundle(db, tmp_path, ids["firm"], ids["programme"]), ids
+
+
+def test_expected_json_is_what_the_comparison_builder_shows(
+    db: Database, study_bundle: tuple[Path, dict[str, int]]
+) -> None:
+    folder, ids = study_bundle
+    expected = json.loads((folder / "analysis" / "expected.json").read_text())
+    shown = [c for c in expected["comparisons"] if c["comparison"] == "participants"]
+    with db.sessions() as session:
+        programme = session.get_one(Programme, ids["programme"])
+        keys = tuple(c["outcome"] for c in shown)
+        result = build_comparison(
+            session, programme, BuilderRequest(keys, "participants", round_id=ids["round"]), 5
+        )
+    assert len(shown) == len(result.rows) == 7  # six scored climate questions and the index
+    for entry, row in zip(shown, result.rows, strict=True):
+        assert row.result is not None and entry["refused"] is None
+        assert entry["n_a"] == row.result.n["participants"] == 31
+        assert entry["p_adjusted"] == row.result.pvalue_adjusted
+        assert entry["printed"]["t"] == f"{row.result.statistic:.2f}"
+    # Mentors vs mentees is listed too, each side over k.
+    assert {c["comparison"] for c in expected["comparisons"]} == {"participants", "mentors-mentees"}
+
+
+def test_the_python_script_reproduces_every_dashboard_number(
+    study_bundle: tuple[Path, dict[str, int]],
+) -> None:
+    folder, _ = study_bundle
+    ran = run_python(folder)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = results(folder, "results-python.csv")
+    assert len(rows) == 14 and {r["status"] for r in rows} == {"match"}, ran.stdout
+    assert "14 comparisons, 0 unexplained mismatches" in ran.stdout
+
+
+def test_the_r_script_reproduces_the_same_numbers(
+    study_bundle: tuple[Path, dict[str, int]],
+) -> None:
+    folder, _ = study_bundle
+    ran = run_r(folder)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    python = run_python(folder)
+    assert python.returncode == 0
+    by_r, by_python = results(folder, "results-R.csv"), results(folder, "results-python.csv")
+    assert {r["status"] for r in by_r} == {"match"}, ran.stdout
+    assert [[r[c] for c in NUMBERS] for r in by_r] == [[r[c] for c in NUMBERS] for r in by_python]
+
+
+def test_a_number_that_differs_from_the_dashboard_is_reported_as_a_mismatch(
+    study_bundle: tuple[Path, dict[str, int]],
+) -> None:
+    folder, _ = study_bundle
+    path = folder / "analysis" / "expected.json"
+    expected = json.loads(path.read_text())
+    expected["comparisons"][0]["printed"]["t"] = "9.99"
+    path.write_text(json.dumps(expected))
+    ran = run_python(folder)
+    assert ran.returncode == 1 and "1 unexplained mismatches" in ran.stdout
+    assert results(folder, "results-python.csv")[0]["status"] == "mismatch"
+
+
+def test_missing_codes_and_blanks_are_missing_not_answers(
+    study_bundle: tuple[Path, dict[str, int]],
+) -> None:
+    """Rows whose answers are all missing codes change no number (a -99 read as an answer
+    would pull every mean down); the same in Python and R."""
+    folder, _ = study_bundle
+    path = folder / "climate.csv"
+    with path.open(newline="", encoding="utf-8") as f_:
+        rows = list(csv.DictReader(f_))
+    answers = [*ITEMS, "intend_to_stay", "recommend_firm"]
+    codes = ["-99", "-98", "-97", "-96", "", "-99"]
+    extra = []
+    for role in ("comparison", "mentee", "mentor"):
+        row = dict(rows[0], role=role, row=str(len(rows) + len(extra) + 1))
+        row.update(zip(answers, codes, strict=True))
+        extra.append(row)
+    with path.open("w", newline="", encoding="utf-8") as f_:
+        writer = csv.DictWriter(f_, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + extra)
+    python = run_python(folder)
+    assert python.returncode == 0, python.stdout
+    assert {r["status"] for r in results(folder, "results-python.csv")} == {"match"}
+    by_r = run_r(folder)
+    assert by_r.returncode == 0, by_r.stdout + by_r.stderr
+    assert {r["status"] for r in results(folder, "results-R.csv")} == {"match"}
+
+
+def test_on_the_demo_every_difference_is_explained_by_disclosure_control(
+    demo_world: DemoWorld, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite3"  # the shared demo is read-only: a release is a write
+    shutil.copyfile(Path(demo_world.db.url.removeprefix("sqlite:///")), copy)
+    db = Database(f"sqlite:///{copy}")
+    try:
+        with db.sessions() as session:
+            programme = session.scalars(
+                select(Programme).join(Firm).where(Firm.slug == "harcourt-vale")
+            ).one()
+            firm_id, programme_id = programme.firm_id, programme.id
+        folder = bundle(db, tmp_path, firm_id, programme_id)
+    finally:
+        db.dispose()
+    python = run_python(folder)
+    assert python.returncode == 0, python.stdout + python.stderr
+    rows = results(folder, "results-python.csv")
+    report = json.loads((folder / "disclosure-report.json").read_text())
+    assert report["values_suppressed_by_column"]["role"] > 0  # the demo's roles are blanked
+    tested = [r for r in rows if r["status"] != "refused"]
+    assert tested and {r["status"] for r in tested} <= {"match", "differs: disclosure control"}
+    assert all("blanked" in r["note"] for r in tested if r["status"] != "match")
+    note = (folder / "analysis" / "README.txt").read_text()
+    assert f"blanked role in {report['values_suppressed_by_column']['role']}" in note
+    by_r = run_r(folder)
+    assert by_r.returncode == 0, by_r.stdout + by_r.stderr
+    assert [[r[c] for c in NUMBERS] for r in results(folder, "results-R.csv")] == [
+        [r[c] for c in NUMBERS] for r in rows
+    ]
