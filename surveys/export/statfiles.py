@@ -35,9 +35,10 @@ _LETTERS = np.array([c.stata[1] for c in sorted(CODES, key=lambda c: -c.code)], 
 def _coded_numbers(column: pa.ChunkedArray, f: Field) -> np.ndarray[Any, Any]:
     """A coded text column as numbers: categories 1..n, missing codes as themselves."""
     text = column.to_pandas().astype(object)
-    categories = pd.Categorical(text, categories=list(f.enum))
-    numbers: np.ndarray[Any, Any] = categories.codes.astype("float64") + 1
-    numbers[categories.codes < 0] = np.nan
+    # Position in the enum, -1 for anything else (blank or a missing code).
+    positions = pd.Index(list(f.enum)).get_indexer(text)
+    numbers: np.ndarray[Any, Any] = positions.astype("float64") + 1
+    numbers[positions < 0] = np.nan
     for c in CODES:
         numbers[(text == str(c.code)).to_numpy()] = c.code
     return numbers
