@@ -16,6 +16,8 @@ DEFAULT_LIKERT_LABELS: Final = (
     "Strongly agree",
 )
 #: The default Likert labels in each language a definition may be translated into.
+#: A soft hyphen (U+00AD, invisible unless the line breaks there) marks where a word
+#: too long for a fifth of a phone's width may break, as a typesetter would break it.
 LIKERT_LABELS_BY_LANGUAGE: Final = {
     "en": DEFAULT_LIKERT_LABELS,
     "fr": (
@@ -26,18 +28,18 @@ LIKERT_LABELS_BY_LANGUAGE: Final = {
         "Tout à fait d'accord",
     ),
     "de": (
-        "Stimme überhaupt nicht zu",
+        "Stimme über\u00adhaupt nicht zu",
         "Stimme eher nicht zu",
         "Teils, teils",
         "Stimme eher zu",
         "Stimme voll und ganz zu",
     ),
     "es": (
-        "Totalmente en desacuerdo",
-        "En desacuerdo",
-        "Ni de acuerdo ni en desacuerdo",
+        "Total\u00admente en desa\u00adcuerdo",
+        "En desa\u00adcuerdo",
+        "Ni de acuerdo ni en desa\u00adcuerdo",
         "De acuerdo",
-        "Totalmente de acuerdo",
+        "Total\u00admente de acuerdo",
     ),
 }
 

@@ -1,6 +1,6 @@
-"""The pulse on a 360x740 phone and a 1280-wide screen: it fits in two phone screens,
-scales sit on one row, it can be answered by keyboard alone, and after a failed
-submit the focus is on the error summary (no JavaScript on the page)."""
+"""The pulse on a 360x740 phone and a 1280-wide screen: it fits in two phone screens in
+every shipped language, scales sit on one row, it can be answered by keyboard alone,
+and after a failed submit the focus is on the error summary (no JavaScript on the page)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from surveys.db.session import Database
+from surveys.languages import LANGUAGES, translations
 from tests.browser.conftest import axe_violations, screenshot
 from tests.support import factories as f
 
@@ -56,15 +57,27 @@ def _group_names(page: Any) -> list[str]:
     ]
 
 
+_LABELS_OVERFLOWING = """() => Array.from(document.querySelectorAll('.choice label'))
+  .filter(label => label.scrollWidth > label.clientWidth + 1
+    || label.getBoundingClientRect().right > label.parentElement.getBoundingClientRect().right + 1)
+  .map(label => label.innerText)"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("role", ["mentor", "mentee"])
 def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
-    live_server: tuple[str, Callable[..., Any]], phone: Any, links: dict[str, str], role: str
+    live_server: tuple[str, Callable[..., Any]],
+    phone: Any,
+    links: dict[str, str],
+    role: str,
+    language: str,
 ) -> None:
     base_url, _ = live_server
-    phone.goto(f"{base_url}/s/{links[role]}")
-    screenshot(phone, f"survey-layout-phone-{role}")
+    phone.goto(f"{base_url}/s/{links[role]}?lang={language}")
+    assert phone.locator("html").get_attribute("lang").startswith(language)
+    screenshot(phone, f"survey-layout-phone-{role}-{language}")
     height = phone.evaluate("document.documentElement.scrollHeight")
-    assert height <= 2 * PHONE_SCREEN, f"{height} px is more than two 740-px screens"
+    assert height <= 2 * PHONE_SCREEN, f"{language}: {height} px is more than two 740-px screens"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     legends = [" ".join(t.split()) for t in phone.locator("legend").all_inner_texts()]
     scale = "input[name=recommend_programme]"
@@ -75,8 +88,11 @@ def test_the_pulse_fits_in_two_phone_screens_with_the_0_to_10_scale_on_one_row(
     for key in LIKERT[role]:
         for box in _boxes(phone, f"label[for^=q-{key}-]"):
             assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    # No option's words run out of its box (a long word breaks, at a hyphen where marked).
+    assert phone.evaluate(_LABELS_OVERFLOWING) == []
     # A progress hint: how many questions the page has; they are numbered.
-    assert "5 questions and a comment box, all on this page." in phone.locator("main").inner_text()
+    hint = translations(language).gettext("%(n)s questions and a comment box, all on this page.")
+    assert hint % {"n": 5} in phone.locator("main").inner_text()
     assert [name.split(" ", 1)[0] for name in legends] == ["1.", "2.", "3.", "4.", "5."]
     assert _group_names(phone) == legends  # a screen reader hears the numbers too
 
@@ -157,23 +173,30 @@ def test_answered_by_keyboard_alone_with_focus_on_the_error_summary_after_a_fail
     phone.wait_for_url(re.compile(r"/s/thanks(#.*)?$"))
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_used_link_ends_on_a_participant_page_that_says_what_next(
     live_server: tuple[str, Callable[..., Any]],
     phone: Any,
     sqlite_db: Database,
+    language: str,
 ) -> None:
     base_url, _ = live_server
+    gettext = translations(language).gettext
     with sqlite_db.transaction() as session:
         firm = f.firm(session, reply_to="inclusion@harcourt.example")
         links = f.invited_pair(session, firm_=firm)
     phone.goto(f"{base_url}/s/{links['mentee']}/opt-out")
     phone.get_by_role("button", name=re.compile("Stop these e-mails")).click()
+    phone.set_extra_http_headers({"Accept-Language": language})
     phone.goto(f"{base_url}/s/{links['mentee']}")
+    assert phone.locator("html").get_attribute("lang").startswith(language)
+    assert phone.locator("h1").inner_text() == gettext("This link no longer works")
     text = " ".join(phone.locator("main").inner_text().split())
     assert "inclusion@harcourt.example" in text
     assert phone.locator("text=Staff sign-in").count() == 0
-    assert phone.get_by_role("link", name=re.compile("e-mail", re.I)).count() >= 1
-    screenshot(phone, "survey-link-ended")
+    way_back = phone.get_by_role("link", name=gettext("change which e-mails you get"))
+    assert way_back.get_attribute("href") == f"/s/{links['mentee']}/opt-out"
+    screenshot(phone, f"survey-link-ended-{language}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(phone) == []
 

@@ -1,7 +1,8 @@
 """A participant's link that cannot be used ends on a participant page: what happened,
 what to do next and whom to ask (the firm's D&I contact when it set one); never the
-staff site's error page with its sign-in. And a failed submit's error summary reads
-as sentences."""
+staff site's error page with its sign-in; in the language picked on the page, sent
+back with a form or asked for by the browser. And a failed submit's error summary
+reads as sentences."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from surveys.db.models import SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
+from surveys.languages import DEFAULT_LANGUAGE, LANGUAGES, translations
 from surveys.services.invitations import ended_link, launch_round
 from surveys.services.tokens import met_token
 from tests.support import factories as f
@@ -25,6 +27,10 @@ from webapp.respond.context import form_token
 
 CONTACT = "inclusion@harcourt.example"
 NEXT_SESSION = "after your next reverse-mentoring session, a new link comes by e-mail"
+NEXT_SESSION_SENTENCE = f"You do not need to do anything: {NEXT_SESSION}."
+UNKNOWN = "This survey link is not valid. Check that you copied all of it."
+ANSWERED = "This survey has already been answered with this link. Thank you!"
+SHIPPED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 
 
 @pytest.fixture
@@ -45,6 +51,11 @@ def links(sqlite_db: Database) -> dict[str, str]:
 def text(page: Any) -> str:
     markup = page.get_data(as_text=True)
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", markup).split()))
+
+
+def same_spaces(words: str) -> str:
+    """``words`` spaced as :func:`text` spaces a page (French puts no-break spaces before ? !)."""
+    return " ".join(words.split())
 
 
 def assert_participant_page(page: Any) -> None:
@@ -171,3 +182,74 @@ def test_the_error_summary_reads_as_sentences(client: FlaskClient, links: dict[s
     assert "different from my own. Please answer this question." in summary
     assert ".:" not in summary and "?:" not in summary
     assert re.search(r'id="error-summary"[^>]*autofocus', posted.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_dead_end_is_in_the_browsers_language_with_the_switcher(
+    client: FlaskClient, links: dict[str, str], sqlite_db: Database, language: str
+) -> None:
+    gettext = translations(language).gettext
+    with sqlite_db.transaction() as session:
+        for invitation in session.scalars(select(SurveyInvitation)):
+            invitation.responded = True
+    header = {"Accept-Language": f"{language};q=0.9, en;q=0.5"}
+    unknown = client.get("/s/" + "A" * 22, headers=header)
+    answered = client.get(f"/s/{links['mentor']}", headers=header)
+    assert (unknown.status_code, answered.status_code) == (404, 410)
+    for page, heading, message in (
+        (unknown, "This link does not work", UNKNOWN),
+        (answered, "This link no longer works", ANSWERED),
+    ):
+        markup = page.get_data(as_text=True)
+        assert f'<html lang="{language}">' in markup
+        assert f"<h1>{gettext(heading)}</h1>" in markup
+        assert same_spaces(gettext(message)) in text(page) and message not in text(page)
+        assert "What to do next" not in markup and gettext("What to do next") in markup
+        assert "Staff sign-in" not in markup and 'href="/"' not in markup
+        assert f'href="?lang={language}" lang="{language}" hreflang="{language}" aria-current' in (
+            markup
+        )
+    address = f'<a href="mailto:{CONTACT}">{CONTACT}</a>'
+    contact = gettext("Questions? Write to %(firm)s's diversity and inclusion team: %(address)s.")
+    assert contact % {"firm": "Harcourt &amp; Vale", "address": address} in (
+        answered.get_data(as_text=True)
+    )
+    assert same_spaces(gettext(NEXT_SESSION_SENTENCE)) in text(answered)
+
+
+def test_the_switcher_and_a_sent_back_form_choose_the_dead_ends_language(
+    client: FlaskClient, links: dict[str, str], sqlite_db: Database
+) -> None:
+    with sqlite_db.transaction() as session:
+        for invitation in session.scalars(select(SurveyInvitation)):
+            invitation.expires_at = utcnow() - timedelta(minutes=1)
+    german = {"Accept-Language": "de"}
+    picked = client.get(f"/s/{links['mentor']}?lang=es", headers=german)
+    assert "Este enlace a la encuesta ha caducado." in text(picked)
+    assert "<h1>Este enlace ya no funciona</h1>" in picked.get_data(as_text=True)
+    # A page rendered in French and sent after the link expired answers in French.
+    posted = client.post(
+        f"/s/{links['mentee']}",
+        data={"lang": "fr", "csrf_token": form_token(f.SECRET, links["mentee"])},
+        headers=german,
+    )
+    assert posted.status_code == 410
+    assert "Ce lien vers le questionnaire a expiré." in text(posted)
+    assert "Une question ? Écrivez à l'équipe diversité et inclusion de Harcourt & Vale" in (
+        text(posted)
+    )
+    # No language asked for and none the page knows: English.
+    assert "This link no longer works" in text(client.get(f"/s/{links['mentor']}"))
+
+
+def test_an_opted_out_dead_end_links_to_the_opt_out_page_in_its_language(
+    client: FlaskClient, links: dict[str, str]
+) -> None:
+    client.post(f"/s/{links['mentee']}/opt-out", data={"scope": "survey"})
+    page = client.get(f"/s/{links['mentee']}", headers={"Accept-Language": "fr-FR"})
+    assert page.status_code == 410
+    opt_out = f'<a href="/s/{links["mentee"]}/opt-out">modifiez vos préférences de réception</a>'
+    assert (
+        "Vous avez demandé à ne plus recevoir ces e-mails. Pour les recevoir de nouveau, "
+        f"{opt_out}." in page.get_data(as_text=True)
+    )

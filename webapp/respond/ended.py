@@ -1,7 +1,11 @@
 """Where a participant's link ends when it cannot be used: unknown (404), or answered,
 expired or opted out of (410). A participant page, not the staff site's error page:
 it says what happened, what to do next and whom to ask (the firm's D&I contact when
-the firm set one), with no staff sign-in and no way into the staff site."""
+the firm set one), with no staff sign-in and no way into the staff site.
+
+No person can be read from a link that no longer opens a survey, so the page is in
+the language picked on it (``?lang=``, the switcher), else the one a submission was
+rendered in, else the browser's, else English (webapp.languages)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from surveys.services.errors import Gone, NotFound
 from surveys.services.invitations import EndedLink, ended_link
 from webapp import current
 from webapp.respond import bp
+from webapp.wording import translate
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,9 @@ def link_ended(exc: NotFound | Gone) -> ResponseReturnValue:
     if isinstance(exc, NotFound):
         link = EndedLink("unknown", link.firm_name, link.contact, link.climate)
     page = render_template(
-        "respond/link_ended.html", link=link, message=str(exc), token=token if is_invitation else ""
+        "respond/link_ended.html",
+        link=link,
+        message=translate(str(exc)),
+        token=token if is_invitation else "",
     )
     return page, exc.status
