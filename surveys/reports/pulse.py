@@ -139,8 +139,8 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    # Pulses count sessions, not people: five responses can be one mentor's five sessions.
-    # A role with fewer than k people enrolled could describe single pairings, so its
+    # Pulses are per session; their figures are judged on people (released_cells). Still,
+    # a role with fewer than k people enrolled could describe single pairings, so its
     # pulse is not shown at all (enrolment is live, so it is part of the key).
     enrolled = enrolled_by_role(session, programme.id)
     roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
