@@ -157,7 +157,8 @@ def _people_problem(cell: AggregateCell) -> str:
     people, apart = cell.released_people, cell.released_people_apart or {}
     if people > cell.released_n:
         return f"{people} people behind {cell.released_n} released responses"
-    if any(count > people for count in apart.values()):
+    # (An option's people apart are its cohort's respondents without it: not bounded here.)
+    if not cell.item and any(count > people for count in apart.values()):
         return f"more people apart from a value than the cell's {people}"
     if set(apart) - {k for k, v in cell.released_histogram.items() if v}:
         return "people counted apart from a value no released answer gave"
