@@ -38,7 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.aggregates.cells import RESPONSES, AnswerLike, CellKey, ResponseLike, contributions
+from surveys.aggregates.cells import RESPONSES, AnswerLike, CellKey, ResponseLike, periods
+from surveys.domain.vocab import COHORT
 
 __all__ = ["Counted", "Headcount", "Tagged", "headcounts", "merged"]
 
@@ -126,58 +127,86 @@ class Tagged:
     tag: str
 
 
-#: scope -> tag -> what that person did (a set of values, or sessions' chosen options)
-_ByTag = dict[str, dict[str, Any]]
+def _largest(per_scope: Iterable[int]) -> int:
+    return max(per_scope, default=0)
 
 
-def _largest(per_scope: dict[str, int]) -> int:
-    return max(per_scope.values(), default=0)
+def _tags() -> defaultdict[str, set[str]]:
+    return defaultdict(set)
+
+
+@dataclass
+class _Group:
+    """One cohort x period of a pass: who answered what (tags within their scopes)."""
+
+    respondents: defaultdict[str, set[str]] = field(default_factory=_tags)
+    #: question -> scope -> tag -> the values that person gave
+    values: dict[str, dict[str, dict[str, set[str]]]] = field(default_factory=dict)
+    #: (question, option) -> scope -> tags that chose it
+    chose: dict[tuple[str, str], defaultdict[str, set[str]]] = field(default_factory=dict)
+    #: scope -> tag -> the options chosen in each of that person's sessions
+    sessions: dict[str, dict[str, list[frozenset[tuple[str, str]]]]] = field(default_factory=dict)
 
 
 def headcounts(tagged: Iterable[Tagged]) -> dict[CellKey, Headcount]:
-    """The people behind every cell the given responses count in (one pass's batches)."""
-    values: dict[CellKey, _ByTag] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-    sessions: dict[tuple[Any, ...], _ByTag] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list))
-    )
-    options: dict[tuple[Any, ...], set[CellKey]] = defaultdict(set)
+    """The people behind every cell the given responses count in (one pass's batches).
+
+    The same cells as :func:`~surveys.aggregates.cells.contributions`, grouped
+    per cohort x period first (a pass holds many sessions and few groups).
+    """
+    groups: dict[tuple[Any, ...], _Group] = defaultdict(_Group)
+    counted_in: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for item in tagged:
-        chosen_by_group: dict[tuple[Any, ...], set[tuple[str, str]]] = defaultdict(set)
-        for key, stats in contributions(item.response, item.answers).items():
-            group = key.group()
-            if key.question_key == RESPONSES:
-                values[key][item.scope][item.tag].add("")
-                chosen_by_group.setdefault(group, set())
-            elif key.item:
-                values[key][item.scope][item.tag].add("1")
-                chosen_by_group[group].add((key.question_key, key.item))
-                options[group].add(key)
-            else:
-                values[key][item.scope][item.tag].update(stats.histogram)
-        for group, chosen in chosen_by_group.items():
-            sessions[group][item.scope][item.tag].append(frozenset(chosen))
+        r, scope, tag = item.response, item.scope, item.tag
+        scalars = [(a.question_key, str(a.value)) for a in item.answers if a.value is not None]
+        options = frozenset(
+            (a.question_key, a.item) for a in item.answers if a.value is None and a.item
+        )
+        head = (r.survey_key, r.survey_version, r.firm_id, r.programme_id)
+        cohort = tuple(getattr(r, name) for name in COHORT)
+        stored = (r.period_kind, r.period)
+        if stored not in counted_in:
+            counted_in[stored] = periods(*stored)
+        for kind, period in counted_in[stored]:
+            group = groups[(*head, *cohort, kind, period)]
+            group.respondents[scope].add(tag)
+            for question, value in scalars:
+                by_scope = group.values.setdefault(question, {}).setdefault(scope, {})
+                by_scope.setdefault(tag, set()).add(value)
+            for pick in options:
+                chose = group.chose.get(pick)
+                if chose is None:
+                    chose = group.chose[pick] = _tags()
+                chose[scope].add(tag)
+            group.sessions.setdefault(scope, {}).setdefault(tag, []).append(options)
     found: dict[CellKey, Headcount] = {}
-    for key, scopes in values.items():
-        people = _largest({scope: len(tags) for scope, tags in scopes.items()})
-        apart: dict[str, int] = {}
-        if key.question_key != RESPONSES and not key.item:
-            for value in {v for tags in scopes.values() for given in tags.values() for v in given}:
-                apart[value] = _largest(
-                    {
-                        scope: sum(1 for given in tags.values() if given - {value})
-                        for scope, tags in scopes.items()
-                    }
-                )
-        found[key] = Headcount(people, apart)
-    for group, keys in options.items():
-        for key in keys:
-            wanted = (key.question_key, key.item)
-            found[key].apart["1"] = _largest(
+    for key, group in groups.items():
+
+        def cell(question: str, option: str) -> CellKey:
+            return CellKey(key[0], key[1], question, option, *key[2:])  # noqa: B023
+
+        found[cell(RESPONSES, "")] = Headcount(
+            _largest(len(tags) for tags in group.respondents.values())
+        )
+        for question, scopes in group.values.items():
+            given = {v for tags in scopes.values() for values in tags.values() for v in values}
+            found[cell(question, "")] = Headcount(
+                _largest(len(tags) for tags in scopes.values()),
                 {
-                    scope: sum(
-                        1 for chosen in tags.values() if any(wanted not in s for s in chosen)
+                    value: _largest(
+                        sum(1 for values in tags.values() if values - {value})
+                        for tags in scopes.values()
                     )
-                    for scope, tags in sessions[group].items()
-                }
+                    for value in given
+                },
+            )
+        for (question, option), chose in group.chose.items():
+            wanted = (question, option)
+            apart = _largest(
+                sum(1 for chosen in tags.values() if any(wanted not in s for s in chosen))
+                for tags in group.sessions.values()
+            )
+            found[cell(question, option)] = Headcount(
+                _largest(len(tags) for tags in chose.values()), {"1": apart}
             )
     return found
