@@ -101,8 +101,12 @@ class Difference:
     key: CellKey
     stored: Stats | None
     expected: Stats | None
+    #: A people count that cannot be right, whatever the responses (see :func:`verify`).
+    problem: str = ""
 
     def __str__(self) -> str:
+        if self.problem:
+            return f"people: {self.key}: {self.problem}"
         if self.stored is None:
             return (
                 f"missing cell: {self.key} (expected n={self.expected.n if self.expected else 0})"
@@ -123,14 +127,23 @@ def verify(session: Session) -> list[Difference]:
 
     Responses are counted in the mixer's transaction that stores them, so
     there is nothing pending to leave out. Call it on a fresh session.
+
+    The people behind a cell (``released_people``, ``released_people_apart``)
+    cannot be recomputed: they come from person tags the mixer drops. They are
+    checked only for what can be known: no more people than the responses they
+    describe, nobody apart from a value who is not among the cell's people, and
+    no value counted apart that the released histogram does not hold.
     """
     _snapshot(session)
     expected = recompute(session)
     expected = {key: stats for key, stats in expected.items() if stats.n}
-    stored = {
-        cell_key(cell): Stats.of_cell(cell) for cell in session.scalars(select(AggregateCell))
-    }
+    stored = {}
     differences = []
+    for cell in session.scalars(select(AggregateCell)):
+        stored[cell_key(cell)] = Stats.of_cell(cell)
+        problem = _people_problem(cell)
+        if problem:
+            differences.append(Difference(cell_key(cell), None, None, problem))
     for key in sorted(set(expected) | set(stored)):
         have, want = stored.get(key), expected.get(key)
         if have is not None and want is None and have.n == 0:
@@ -138,6 +151,18 @@ def verify(session: Session) -> list[Difference]:
         if have != want:
             differences.append(Difference(key, have, want))
     return differences
+
+
+def _people_problem(cell: AggregateCell) -> str:
+    people, apart = cell.released_people, cell.released_people_apart or {}
+    if people > cell.released_n:
+        return f"{people} people behind {cell.released_n} released responses"
+    # (An option's people apart are its cohort's respondents without it: not bounded here.)
+    if not cell.item and any(count > people for count in apart.values()):
+        return f"more people apart from a value than the cell's {people}"
+    if set(apart) - {k for k, v in cell.released_histogram.items() if v}:
+        return "people counted apart from a value no released answer gave"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +178,10 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
 
     Live values are replaced by the recomputation; released snapshots are kept
     (a group whose responses shrank below its snapshot, e.g. after an erasure,
-    loses its snapshot) and then released by the usual rule. Every stored
+    loses its snapshot) and then released by the usual rule. The people behind a
+    cell cannot be recomputed (the tags are gone): a cell that lost responses
+    forgets them (0: hidden until a mixer batch counts people into it again),
+    as fewer responses may rest on fewer people. Every stored
     response came in a batch of at least k people (the mixer), so a rebuild
     releases every group whose snapshot is behind.
     """
@@ -170,7 +198,10 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
         if cell is None:
             cell = AggregateCell(**key._asdict(), released_n=0, released_total=0)
             cell.released_total_sq, cell.released_histogram = 0, {}
+            cell.released_people, cell.released_people_apart = 0, {}
             session.add(cell)
+        if cell.n is not None and stats.n < cell.n:
+            cell.released_people, cell.released_people_apart = 0, {}
         cell.n, cell.total, cell.total_sq = stats.n, stats.total, stats.total_sq
         cell.histogram = dict(stats.histogram)
         if cell.released_n > cell.n:
@@ -180,7 +211,14 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
         session.execute(
             update(AggregateCell)
             .where(group_filter(group))
-            .values(released_n=0, released_total=0, released_total_sq=0, released_histogram={})
+            .values(
+                released_n=0,
+                released_total=0,
+                released_total_sq=0,
+                released_histogram={},
+                released_people=0,
+                released_people_apart={},
+            )
             .execution_options(synchronize_session=False)
         )
     move_release_version(session)  # every programme's readers must look again

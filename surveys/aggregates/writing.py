@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, literal_column, text
+from sqlalchemy import JSON, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from surveys.aggregates.cells import (
@@ -21,6 +21,7 @@ from surveys.aggregates.cells import (
     lock_for_writers,
 )
 from surveys.aggregates.comments import pool_comments
+from surveys.aggregates.people import Counted, Headcount, merged
 from surveys.aggregates.release import move_release_version
 from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import AggregateCell
@@ -57,9 +58,15 @@ _MERGE_HISTOGRAMS_SQLITE = (
 
 
 def _add_to_cells(
-    session: Session, adds: Mapping[CellKey, Stats], release: bool
+    session: Session,
+    adds: Mapping[CellKey, Stats],
+    release: bool,
+    people: Mapping[CellKey, Headcount] | None = None,
 ) -> list[CellCount]:
     """Add ``adds`` to their cells in one upsert (``release``: to the snapshots as well).
+
+    With ``release``, each cell's people are set to ``people`` (already merged
+    with the stored bounds, :func:`_people`; none known: 0).
 
     Rows go in key order, so concurrent writers lock cells in one order: every
     responses cell (question '') before any question cell. Each cell is one
@@ -79,13 +86,22 @@ def _add_to_cells(
     updates = dict(live)
     if release:
         updates.update({"released_" + name: value for name, value in live.items()})
+        updates["released_people"] = stmt.excluded.released_people
+        updates["released_people_apart"] = stmt.excluded.released_people_apart
     rows = []
     for key, stats in sorted(adds.items()):
         values: dict[str, Any] = {"n": stats.n, "total": stats.total, "total_sq": stats.total_sq}
         values["histogram"] = dict(stats.histogram)
         snapshot = values if release else {"n": 0, "total": 0, "total_sq": 0, "histogram": {}}
+        counted = (people or {}).get(key, Headcount()) if release else Headcount()
         rows.append(
-            {**key._asdict(), **values, **{"released_" + k: v for k, v in snapshot.items()}}
+            {
+                **key._asdict(),
+                **values,
+                **{"released_" + k: v for k, v in snapshot.items()},
+                "released_people": counted.people,
+                "released_people_apart": dict(counted.apart),
+            }
         )
     written = session.execute(
         stmt.on_conflict_do_update(
@@ -105,6 +121,7 @@ def add_batch(
     responses: Sequence[ResponseLike],
     answers: Mapping[uuid.UUID, Sequence[AnswerLike]],
     response_ids: Sequence[uuid.UUID],
+    people: Mapping[CellKey, Headcount] | None = None,
 ) -> int:
     """Count a mixer batch (already inserted, ``response_ids`` in the order of
     ``responses``) into its cells and release them at once, in the caller's transaction.
@@ -113,7 +130,10 @@ def add_batch(
     mixer's rule, surveys/intake/mixer.py), so there is nothing to hold back:
     the cells' live values and snapshots move together, the batch's comments
     are pooled released, and the programmes' release versions move. One upsert
-    for every cell of the batch. Returns how many responses were counted.
+    for every cell of the batch. ``people`` are the batch's lower bounds of the
+    people behind each cell (:func:`surveys.aggregates.people.headcounts`, made
+    from the person tags before they are dropped); a cell without one counts
+    as resting on nobody known. Returns how many responses were counted.
     """
     if not responses:
         return 0
@@ -122,11 +142,47 @@ def add_batch(
     for rid, response in zip(response_ids, responses, strict=True):
         for key, stats in contributions(response, answers.get(rid, ())).items():
             adds.setdefault(key, Stats()).add(stats)
-    _add_to_cells(session, adds, release=True)
+    counted = _people(session, adds, people or {})
+    for key in counted.keys() - adds.keys():
+        adds[key] = Stats()  # an option nobody chose this time: its people apart move
+    _add_to_cells(session, adds, release=True, people=counted)
     pool_comments(session, response_ids, released=True)
     for programme_id in sorted({r.programme_id for r in responses}):
         move_release_version(session, programme_id)
     return len(responses)
+
+
+def _people(
+    session: Session, adds: Mapping[CellKey, Stats], new: Mapping[CellKey, Headcount]
+) -> dict[CellKey, Headcount]:
+    """The people to store for the pass's cells: its bounds merged with the stored ones.
+
+    Read under the writers' lock, in the mixer's transaction: the mixer (one at a
+    time, surveys/intake/mixing.py) is the only writer of people, so nothing
+    changes them between this read and the upsert.
+    """
+    groups = {key.group() for key in adds}
+    table = AggregateCell.__table__
+    query = select(
+        *(table.c[c.key] for c in KEY_COLUMNS),
+        table.c.released_people,
+        table.c.released_people_apart,
+        table.c.released_histogram,
+    ).where(
+        table.c.programme_id.in_(sorted({key.programme_id for key in adds})),
+        table.c.period.in_(sorted({key.period for key in adds})),
+    )
+    stored: dict[CellKey, Counted] = {}
+    for row in session.execute(query):
+        key = CellKey._make(row[: len(KEY_COLUMNS)])
+        if key.group() in groups:
+            stored[key] = Counted(
+                int(row.released_people or 0),
+                dict(row.released_people_apart or {}),
+                dict(row.released_histogram or {}),
+            )
+    added = {key: stats.histogram for key, stats in adds.items()}
+    return merged(stored, added, new)
 
 
 def _prepare_writes(session: Session) -> None:

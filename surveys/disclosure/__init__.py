@@ -32,6 +32,14 @@ The rules:
   slice already shown, and differs from it by fewer than k people, is refused
   with a reason: subtracting one from the other would describe the few. So is
   a snapshot that lacks answers a nested one holds (released at another time).
+* **People, not sessions.** Pulses are answered once per session, so a cell's
+  responses can be one person several times over. Pulse figures are judged on
+  the people behind them (:func:`people_behind`, lower bounds the mixer keeps
+  from person tags before dropping them): a count, mean or distribution is
+  shown only when its people reach k, and the group attribute rule counts
+  people too (``people``/``apart`` of :func:`distribution` and
+  :func:`options`). Climate rounds are one response per person, so their
+  responses are people.
 * **Released snapshots only** (:func:`released`). Readers take the
   ``released_*`` columns of an aggregate cell, which move only in batches of at
   least k responses; the live counters are never read here.
@@ -55,7 +63,7 @@ from surveys.disclosure.differencing import (
     released_cell,
     released_series,
 )
-from surveys.disclosure.people import Tally
+from surveys.disclosure.people import CountedCell, Tally, people_behind
 from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows, replan
 from surveys.disclosure.rules import (
     COMMENT_MIN,
@@ -77,6 +85,7 @@ __all__ = [
     "COMMENT_MIN",
     "Breakdown",
     "Combo",
+    "CountedCell",
     "Hierarchy",
     "Ledger",
     "PeriodCell",
@@ -98,6 +107,7 @@ __all__ = [
     "distribution",
     "mean",
     "options",
+    "people_behind",
     "period_days",
     "rate",
     "released",

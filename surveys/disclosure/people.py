@@ -17,12 +17,53 @@ rows is a lower bound made from what storage guarantees:
 A group's people is the largest of these lower bounds over its parts (two parts
 may be the same people, so they are not added). :class:`Tally` carries the
 parts and merges them when groups are coarsened.
+
+Aggregate cells carry the same kind of bound, kept by the mixer from the person
+tags of the batches it counted (``released_people``, ``released_people_apart``;
+surveys/aggregates/people.py); :func:`people_behind` reads it for a sum of
+cells, which pulse figures are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class CountedCell(Protocol):
+    """A released cell and the people its snapshot is known to rest on."""
+
+    @property
+    def released_histogram(self) -> Mapping[str, int]: ...
+    @property
+    def released_people(self) -> int: ...
+    @property
+    def released_people_apart(self) -> Mapping[str, int]: ...
+
+
+def people_behind(cells: Iterable[CountedCell]) -> tuple[int, dict[str, int]]:
+    """(people, people apart from each answer) behind the sum of ``cells``, as lower bounds.
+
+    Two cells (two cohorts, a week and its month, a fine cell and one the mixer
+    generalised) may hold the same person, so bounds are never added: the sum
+    rests on at least as many people as its largest part. Apart from an answer:
+    in a cell that holds the answer, its own bound; in a cell that does not,
+    every one of its people gave another answer.
+    """
+    parts = list(cells)
+    people = max((c.released_people for c in parts), default=0)
+    given = {value for c in parts for value, n in c.released_histogram.items() if n}
+    apart = {
+        value: max(
+            (c.released_people_apart or {}).get(value, 0)
+            if c.released_histogram.get(value)
+            else c.released_people
+            for c in parts
+        )
+        for value in given
+    }
+    return people, apart
 
 
 @dataclass(frozen=True)

@@ -59,14 +59,28 @@ class Policy:
         return Suppressed(f"suppressed (fewer than {self.k})")
 
 
-def count(n: int, policy: Policy) -> Result:
-    """A head count (responses, people, meetings' participants)."""
-    return Shown(n, n) if n >= policy.k else policy.too_few()
+def _few_people(people: int | None, policy: Policy) -> bool:
+    """Whether a figure known to rest on ``people`` people (None: n are people) is too few."""
+    return people is not None and people < policy.k
 
 
-def mean(total: float, n: int, policy: Policy) -> Result:
-    """An average score over n answers."""
-    return Shown(total / n, n) if n >= policy.k else policy.too_few()
+def count(n: int, policy: Policy, *, people: int | None = None) -> Result:
+    """A head count (responses, people, meetings' participants).
+
+    ``people``: when the n counted are sessions (pulses), how many distinct
+    people they are known to be at least; the count is shown only when those
+    people reach k as well (one person's four sessions are one person).
+    """
+    if n < policy.k or _few_people(people, policy):
+        return policy.too_few()
+    return Shown(n, n)
+
+
+def mean(total: float, n: int, policy: Policy, *, people: int | None = None) -> Result:
+    """An average score over n answers (``people``: as in :func:`count`)."""
+    if n < policy.k or _few_people(people, policy):
+        return policy.too_few()
+    return Shown(total / n, n)
 
 
 def rate(part: int, whole: int, policy: Policy) -> Result:
@@ -78,10 +92,11 @@ def rate(part: int, whole: int, policy: Policy) -> Result:
     return Shown(100.0 * part / whole, whole)
 
 
-def comments(n: int, policy: Policy) -> Result:
-    """Whether free-text comments from n respondents may be shown."""
+def comments(n: int, policy: Policy, *, people: int | None = None) -> Result:
+    """Whether free-text comments from n respondents (``people``: at least that many
+    distinct people, when the respondents are sessions) may be shown."""
     needed = max(policy.comment_min, policy.k)
-    if n >= needed:
+    if n >= needed and (people is None or people >= needed):
         return Shown(n, n)
     return Suppressed(f"suppressed (comments need at least {needed} respondents)")
 
@@ -126,7 +141,14 @@ def breakdown(counts: Mapping[K, int], policy: Policy) -> Breakdown[K]:
     return Breakdown(cells, Shown(total_n, total_n))
 
 
-def distribution(counts: Mapping[K, int], policy: Policy, n: int | None = None) -> Result:
+def distribution(
+    counts: Mapping[K, int],
+    policy: Policy,
+    n: int | None = None,
+    *,
+    people: int | None = None,
+    apart: Mapping[K, int] | None = None,
+) -> Result:
     """A distribution of ``n`` people over answers (a histogram, Likert bars, shares).
 
     **No group attribute disclosure** (PRODUCT.md 2.3), in the spirit of
@@ -140,6 +162,13 @@ def distribution(counts: Mapping[K, int], policy: Policy, n: int | None = None) 
     Refused exactly like a small group -- :meth:`Policy.too_few`, the same
     wording -- so the reason itself tells nothing. Pure over (counts, k): a
     precompute step may call it once per release.
+
+    **People, not sessions** (pulses). When the counts are sessions, pass
+    ``people`` (at least this many distinct people gave them) and ``apart``
+    (per answer, at least this many people gave some *other* answer): then
+    the people must reach k, and so must the people apart from every answer
+    given -- "all but fewer than k people answered 4" is refused even when
+    their sessions number more. An answer missing from ``apart`` counts 0.
     """
     if any(c < 0 for c in counts.values()):
         raise ValueError("counts cannot be negative")
@@ -149,6 +178,10 @@ def distribution(counts: Mapping[K, int], policy: Policy, n: int | None = None) 
     modal = max([*counts.values(), total - sum(counts.values())], default=0)
     if total < policy.k or total - modal < policy.k:
         return policy.too_few()
+    if people is not None:
+        given = [key for key, c in counts.items() if c]
+        if people < policy.k or any((apart or {}).get(key, 0) < policy.k for key in given):
+            return policy.too_few()
     return Shown(total, total)
 
 
@@ -158,6 +191,9 @@ def options(
     policy: Policy,
     *,
     exclusive: bool,
+    people: Mapping[K, int] | None = None,
+    apart: Mapping[K, int] | None = None,
+    respondents: int | None = None,
 ) -> Breakdown[K]:
     """How many of ``n`` respondents chose each option of a choice question.
 
@@ -179,20 +215,37 @@ def options(
     When the whole distribution is refused (:func:`distribution`: n below k, or
     fewer than k outside the most common option) everything, n included, is
     hidden, exactly like a small group.
+
+    **People, not sessions** (pulses): with ``people`` (per option, at least
+    this many distinct people chose it), ``apart`` (at least this many people
+    gave a response without it) and ``respondents`` (the distinct people behind
+    n), the same rule is applied in people as well: an option is shown only
+    when both its people and the people apart from it reach k, and n only when
+    ``respondents`` does. Options missing from the mappings count 0 people.
+    Hidden options of a single-choice question are then hidden further, until
+    one hidden option alone is known to hold k people.
     """
     if any(c < 0 for c in counts.values()) or any(c > n for c in counts.values()):
         raise ValueError("an option count must lie between 0 and n")
-    whole = distribution(counts, policy, n) if exclusive else count(n, policy)
+    counted = people is not None
+    whole = distribution(counts, policy, n) if exclusive else count(n, policy, people=respondents)
+    if exclusive and counted and _few_people(respondents or 0, policy):
+        whole = policy.too_few()
     if isinstance(whole, Suppressed):
         return Breakdown({key: whole for key in counts}, whole)
     hidden = {key for key, c in counts.items() if not policy.k <= c <= n - policy.k}
+    if counted:
+        chose, other = people or {}, apart or {}
+        hidden |= {key for key in counts if min(chose.get(key, 0), other.get(key, 0)) < policy.k}
     if exclusive:
         by_size = sorted(counts, key=lambda key: (counts[key], str(key)))
 
-        def remainder() -> int:
-            return n - sum(c for key, c in counts.items() if key not in hidden)
+        def remainder_too_small() -> bool:
+            if n - sum(c for key, c in counts.items() if key not in hidden) < policy.k:
+                return True
+            return counted and max((people or {}).get(key, 0) for key in hidden) < policy.k
 
-        while hidden and remainder() < policy.k:
+        while hidden and len(hidden) < len(counts) and remainder_too_small():
             hidden.add(next(key for key in by_size if key not in hidden))
     cells: dict[K, Result] = {
         key: policy.too_few() if key in hidden else Shown(c, c) for key, c in counts.items()

@@ -3,7 +3,9 @@
 Called by :func:`surveys.intake.mixing.mix_pass` inside its one transaction.
 Rows go in random order with fresh random ids, in bulk (COPY on PostgreSQL,
 one executemany elsewhere), with no date and no person tag; then the batch is
-counted into the aggregate cells and released, and its comments pooled.
+counted into the aggregate cells and released, and its comments pooled. The
+person tags are used once before they are dropped: to count the people (not
+sessions) behind each cell (:func:`surveys.aggregates.people.headcounts`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from surveys import aggregates
+from surveys.aggregates.people import Tagged, headcounts
 from surveys.db.models import Answer, Response
 from surveys.intake.mixer import Batch
 from surveys.intake.sealing import SealedAnswer, Submission
@@ -61,11 +64,13 @@ def store(
                     "period": batch.period,
                     "pseudonym": sub.pseudonym,
                     "_answers": sub.answers,
+                    "_tag": (sub.tag_period, sub.tag),
                 }
             )
     if not responses:
         return 0
     rng.shuffle(responses)
+    tags = {r["id"]: r.pop("_tag") for r in responses}
     answers = [_answer_row(r["id"], a) for r in responses for a in r.pop("_answers")]
     rng.shuffle(answers)
     _insert_rows(session, Response.__table__, responses)
@@ -75,7 +80,12 @@ def store(
         counted = _Counted(row["question_key"], row["item"], row["value"])
         by_response.setdefault(row["response_id"], []).append(counted)
     views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
-    aggregates.add_batch(session, views, by_response, [r["id"] for r in responses])
+    ids = [r["id"] for r in responses]
+    people = headcounts(
+        Tagged(view, by_response.get(rid, ()), *tags[rid])
+        for rid, view in zip(ids, views, strict=True)
+    )
+    aggregates.add_batch(session, views, by_response, ids, people)
     return len(responses)
 
 

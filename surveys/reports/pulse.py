@@ -4,6 +4,8 @@ Built only from cells :func:`~surveys.reports.released_cells.disclosed_cells`
 lets through (released snapshots, each cell of at least k, no month within k
 of its weeks), added up across cohorts; a month whose total is still below k
 is suppressed. Percentages of a shown month come from its released histogram.
+Pulses are answered per session, so every figure is judged on the people
+behind it (:func:`surveys.disclosure.people_behind`), not its responses.
 0-10 items, topic shares and comments are built in
 :mod:`surveys.reports.pulse_details` from the same cells, so the page asks the
 disclosure module once per survey.
@@ -138,8 +140,8 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
     firm = session.get(Firm, programme.firm_id)
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    # Pulses count sessions, not people: five responses can be one mentor's five sessions.
-    # A role with fewer than k people enrolled could describe single pairings, so its
+    # Pulses are per session; their figures are judged on people (released_cells). Still,
+    # a role with fewer than k people enrolled could describe single pairings, so its
     # pulse is not shown at all (enrolment is live, so it is part of the key).
     enrolled = enrolled_by_role(session, programme.id)
     roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
@@ -194,17 +196,23 @@ def _likert(
     title: str, question: Question, cells: list[ReleasedCellView], policy: disclosure.Policy
 ) -> LikertTrend:
     histograms: dict[str, dict[int, int]] = {}
+    parts: dict[str, list[ReleasedCellView]] = {}
     for cell in cells:
         if cell.question_key != question.key:
             continue
         month = histograms.setdefault(cell.period, {})
+        parts.setdefault(cell.period, []).append(cell)
         for value, count in disclosure.released(cell).histogram.items():
             month[int(value)] = month.get(int(value), 0) + count
     months = []
     for period in calendar_months(histograms):
         counts = histograms.get(period, {})
-        # A month where everyone (or all but a few) gave one answer is hidden like a small one.
-        n = disclosure.distribution(counts, policy)
+        people, apart = disclosure.people_behind(parts.get(period, []))
+        # A month where everyone (or all but a few) gave one answer is hidden like a small
+        # one; in people, so that one person's sessions count once.
+        n = disclosure.distribution(
+            counts, policy, people=people, apart={int(v): c for v, c in apart.items()}
+        )
         shares: tuple[float, ...] = ()
         if isinstance(n, disclosure.Shown):
             shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))

@@ -8,6 +8,10 @@ a sum of cells the API lists too. Comments come from
 their cohort-month (never from the answers table), and only those of cohorts
 whose month is shown here; a month's comments appear once the respondents of
 the shown cohorts reach :data:`surveys.disclosure.COMMENT_MIN` (or k, if larger).
+
+Pulses are answered per session: every figure here is judged on the people
+behind it (:func:`surveys.disclosure.people_behind`, never a sum of parts'
+people, which may be the same person), not on its responses.
 """
 
 from __future__ import annotations
@@ -102,12 +106,10 @@ def score_trend(
         for snap in snaps:
             for value, c in snap.histogram.items():
                 histogram[value] = histogram.get(value, 0) + c
+        people, apart = disclosure.people_behind(mine)
         # All (or all but a few) of one score would show everyone's answer as the mean.
-        mean = (
-            disclosure.mean(total, n, policy)
-            if disclosure.distribution(histogram, policy, n).shown
-            else policy.too_few()
-        )
+        diverse = disclosure.distribution(histogram, policy, n, people=people, apart=apart)
+        mean = disclosure.mean(total, n, policy, people=people) if diverse.shown else diverse
         interval = _interval(n, total, total_sq) if mean.shown else None
         months.append(MonthScore(period, mean, interval))
     return ScoreTrend(
@@ -126,25 +128,29 @@ def topic_shares(
     options overlap (several may be chosen), so a hidden one cannot be worked
     out from the others.
     """
-    responses = sum(
-        disclosure.released(c).n for c in cells if c.question_key == RESPONSES and c.item == ""
-    )
-    base = disclosure.count(responses, policy)
-    chosen = {
-        option.key: sum(
-            disclosure.released(c).n
-            for c in cells
-            if c.question_key == question.key and c.item == option.key
-        )
+    counted = [c for c in cells if c.question_key == RESPONSES and c.item == ""]
+    responses = sum(disclosure.released(c).n for c in counted)
+    respondents, _ = disclosure.people_behind(counted)
+    base = disclosure.count(responses, policy, people=respondents)
+    parts = {
+        option.key: [c for c in cells if c.question_key == question.key and c.item == option.key]
         for option in question.options
     }
+    chosen = {key: sum(disclosure.released(c).n for c in mine) for key, mine in parts.items()}
+    # People who chose an option, and who answered without it, in any one shown cell
+    # (a cohort-month whose option cell is hidden tells nothing either way).
+    people = {key: disclosure.people_behind(mine) for key, mine in parts.items()}
     # An option chosen by fewer than k, by nobody, or by all but fewer than k is hidden
-    # alike (the options overlap, so no sum gives a hidden one away).
+    # alike, in responses and in people (the options overlap, so no sum gives a hidden
+    # one away).
     decided = disclosure.options(
         {key: min(c, responses) for key, c in chosen.items()},
         max(responses, *chosen.values(), 0),
         policy,
         exclusive=False,
+        people={key: chose for key, (chose, _apart) in people.items()},
+        apart={key: apart.get("1", 0) for key, (_chose, apart) in people.items()},
+        respondents=respondents,
     )
     topics = []
     for option in question.options:
@@ -170,11 +176,16 @@ def comment_months(
 ) -> CommentMonths:
     """Released comments per month, for months whose shown cohorts hold enough respondents."""
     shown: dict[str, dict[tuple[str, ...], int]] = {}
+    people: dict[str, int] = {}
     for cell in cells:
         if cell.question_key == RESPONSES and cell.item == "":
             cohort = tuple(getattr(cell, name) for name in COHORT)
             shown.setdefault(cell.period, {})[cohort] = disclosure.released(cell).n
-    gates = {p: disclosure.comments(sum(c.values()), policy) for p, c in shown.items()}
+            people[cell.period] = max(people.get(cell.period, 0), cell.released_people)
+    # Comments need their respondents in people: one mentee's ten sessions are one person.
+    gates = {
+        p: disclosure.comments(sum(c.values()), policy, people=people[p]) for p, c in shown.items()
+    }
     open_months = sorted(p for p, gate in gates.items() if gate.shown)
     pooled: dict[str, list[str]] = {}
     if open_months:

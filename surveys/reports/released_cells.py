@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
@@ -62,6 +62,8 @@ class ReleasedCellView:
     released_total: int
     released_total_sq: int
     released_histogram: dict[str, int]
+    released_people: int
+    released_people_apart: dict[str, int]
 
 
 _VIEW_COLUMNS = tuple(getattr(AggregateCell, name) for name in ReleasedCellView.__slots__)
@@ -88,16 +90,21 @@ def disclosed_cells(
 
     Cells released with fewer than k responses are left out in SQL: they are
     suppressed, and a suppressed cell never enters the differencing ledger, so
-    leaving them out changes no decision. A cell counts one member firm's people
-    (cross-organisation programmes): ``firm_ids`` says whose, the programme's own
-    firm when not given (:mod:`surveys.services.members` decides it per reader).
+    leaving them out changes no decision. So are pulse cells (weeks and months)
+    whose responses are not known to come from k people (a mentee's four
+    sessions are one person); a climate round's responses are one per person.
+    A cell counts one member firm's people (cross-organisation programmes):
+    ``firm_ids`` says whose, the programme's own firm when not given
+    (:mod:`surveys.services.members` decides it per reader).
     """
+    k = max(policy.k, 1)
     owner = select(Programme.firm_id).where(Programme.id == programme_id).scalar_subquery()
     query = (
         select(*_VIEW_COLUMNS)
         .where(
             AggregateCell.programme_id == programme_id,
-            AggregateCell.released_n >= max(policy.k, 1),
+            AggregateCell.released_n >= k,
+            or_(AggregateCell.period_kind == "round", AggregateCell.released_people >= k),
             AggregateCell.firm_id.in_(sorted(firm_ids))
             if firm_ids is not None
             else AggregateCell.firm_id == owner,
@@ -157,24 +164,40 @@ def attribute_safe(
     responses cell), must pass :func:`surveys.disclosure.options` (single
     choice with complementary suppression). Responses cells are head counts and
     pass through. A cell whose respondents are unknown is judged on its own n.
+
+    Pulse cells (weeks and months) are judged in people as well
+    (:func:`surveys.disclosure.people_behind`): one person's many sessions do
+    not make a distribution diverse or an option common. Climate rounds are
+    one response per person, so their responses are the people.
     """
     respondents: dict[tuple[object, ...], int] = {}
-    chosen: dict[tuple[object, ...], dict[str, dict[str, int]]] = {}
+    chosen: dict[tuple[object, ...], dict[str, dict[str, ReleasedCellView]]] = {}
     for cell in cells:
         group = _group_key(cell)
         if cell.question_key == RESPONSES:
             respondents[group] = cell.released_n
         elif cell.item:
             options = chosen.setdefault(group, {}).setdefault(cell.question_key, {})
-            options[cell.item] = cell.released_n
+            options[cell.item] = cell
     hidden_options: set[tuple[tuple[object, ...], str, str]] = set()
     for group, questions in chosen.items():
         kinds = _choice_types(str(group[0]), int(str(group[1])))
-        for question, counts in questions.items():
+        for question, by_option in questions.items():
             kind, known = kinds.get(question, ("multi_choice", ()))
+            counts = {option: c.released_n for option, c in by_option.items()}
             every = {option: counts.get(option, 0) for option in (*known, *counts)}
             n = max(respondents.get(group, 0), *every.values())
-            shown = disclosure.options(every, n, policy, exclusive=kind == "single_choice")
+            if str(group[-2]) == "round":  # one response per person: responses are people
+                shown = disclosure.options(every, n, policy, exclusive=kind == "single_choice")
+            else:
+                shown = disclosure.options(
+                    every,
+                    n,
+                    policy,
+                    exclusive=kind == "single_choice",
+                    people={o: c.released_people for o, c in by_option.items()},
+                    apart={o: c.released_people_apart.get("1", 0) for o, c in by_option.items()},
+                )
             hidden_options.update(
                 (group, question, option)
                 for option, result in shown.cells.items()
@@ -191,7 +214,12 @@ def attribute_safe(
         else:
             histogram = disclosure.released(cell).histogram
             n = max(cell.released_n, sum(histogram.values()))
-            if disclosure.distribution(histogram, policy, n).shown:
+            people, apart = disclosure.people_behind([cell])
+            if cell.period_kind == "round":
+                decided = disclosure.distribution(histogram, policy, n)
+            else:
+                decided = disclosure.distribution(histogram, policy, n, people=people, apart=apart)
+            if decided.shown:
                 safe.append(cell)
     return safe
 
@@ -211,7 +239,8 @@ def by_attribute(
     role x level x tenure x gender cells. Every summed cell adds up disclosed
     cells only, and is decided again -- its size, group attribute disclosure
     and the differencing of its month against its weeks -- so the sums say
-    nothing their parts did not. The other attributes read :data:`ALL`.
+    nothing their parts did not. The other attributes read :data:`ALL`. A sum
+    rests on the people of its largest part (:func:`surveys.disclosure.people_behind`).
     """
     if by not in ONE_AT_A_TIME:
         raise ValueError(f"by must be one of {', '.join(ONE_AT_A_TIME)}")
@@ -237,6 +266,7 @@ def by_attribute(
             for value, c in part.released_histogram.items():
                 histogram[value] = histogram.get(value, 0) + c
         fields = dict(zip(CELL_KEY, key, strict=True))
+        people, apart = disclosure.people_behind(parts)
         merged.append(
             ReleasedCellView(
                 id=min(part.id for part in parts),
@@ -256,6 +286,8 @@ def by_attribute(
                 released_total=sum(part.released_total for part in parts),
                 released_total_sq=sum(part.released_total_sq for part in parts),
                 released_histogram=histogram,
+                released_people=people,
+                released_people_apart=apart,
             )
         )
     merged.sort(key=attrgetter("id"))

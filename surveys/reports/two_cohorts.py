@@ -4,7 +4,9 @@ A comparison reads the released snapshot of the month cells (every response is
 counted in exactly one month cell), or of one climate round, sums the
 histograms of each side's cohort values, and runs the statistics engine on the
 two histograms. The engine refuses a side with fewer than k responses, so no
-result describes a group below the firm's minimum group size.
+result describes a group below the firm's minimum group size. A pulse's months
+hold sessions, so a pulse side must also rest on k people, in each pooled
+value and apart from its most common answer (:func:`surveys.disclosure.people_behind`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import AggregateCell, Programme
 from surveys.definitions import Catalogue, catalogue
-from surveys.disclosure import Policy, distribution
+from surveys.disclosure import Policy, distribution, people_behind
 from surveys.domain.vocab import COHORT_VALUES
 from surveys.services.errors import Invalid, NotFound
 from surveys.stats import (
@@ -88,7 +90,12 @@ def _side(
 ) -> Counter[float]:
     period = ("round", str(request.round_id)) if request.round_id else None
     column = getattr(AggregateCell, request.by)
-    query = select(column, AggregateCell.released_histogram).where(
+    query = select(
+        column,
+        AggregateCell.released_histogram,
+        AggregateCell.released_people,
+        AggregateCell.released_people_apart,
+    ).where(
         AggregateCell.programme_id == programme_id,
         AggregateCell.survey_key == request.survey_key,
         AggregateCell.question_key == request.question_key,
@@ -103,10 +110,25 @@ def _side(
         )
     counts: Counter[float] = Counter()
     per_value: Counter[str] = Counter()
-    for cohort_value, histogram in session.execute(query):
+    cells: dict[str, list[_Counted]] = {}
+    for cohort_value, histogram, people, apart in session.execute(query):
         for value, count in histogram.items():
             counts[float(value)] += int(count)
             per_value[cohort_value] += int(count)
+        cells.setdefault(cohort_value, []).append(_Counted(histogram, people, apart))
+    if period is None:  # a pulse's months: sessions, so each value must hold k people too
+        parts = [cell for mine in cells.values() for cell in mine]
+        people, apart = people_behind(parts)
+        few_people = any(people_behind(mine)[0] < min_group_size for mine in cells.values())
+        given: Counter[str] = Counter()
+        for cell in parts:
+            given.update({value: int(c) for value, c in cell.released_histogram.items() if c})
+        diverse = distribution(given, Policy(min_group_size), people=people, apart=apart)
+        if few_people or (parts and not diverse.shown):
+            raise Invalid(
+                f"{', '.join(sorted(values))} has fewer than {min_group_size} responses, so it "
+                "cannot be pooled into a comparison"
+            )
     # Every value pooled into a side must stand on its own: otherwise comparing
     # "a" with "a+b" would give away a group "b" below k by subtraction.
     small = sorted(v for v, n in per_value.items() if 0 < n < min_group_size)
@@ -124,6 +146,15 @@ def _side(
             "cannot be pooled into a comparison"
         )
     return counts
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A released cell's histogram and the people behind it (disclosure.CountedCell)."""
+
+    released_histogram: dict[str, int]
+    released_people: int
+    released_people_apart: dict[str, int]
 
 
 def released_histogram(

@@ -16,6 +16,7 @@ from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from tests.integration.test_people_import import GOOD
 from tests.support import factories as f
+from tests.support.people import one_per_person
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
@@ -248,6 +249,7 @@ def test_aggregates_return_released_cells_at_or_above_k_only(
             released_total_sq=10 * released,
             # half 4s, half 2s: a cell where all gave one answer would be left out too
             released_histogram={"4": released // 2, "2": released // 2} if released else {},
+            **one_per_person({"4": released // 2, "2": released // 2} if released else {}),
         )
 
     with sqlite_db.transaction() as session:
@@ -293,6 +295,7 @@ def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_
             released_total=3 * released,
             released_total_sq=10 * released,
             released_histogram={"4": released // 2, "2": released // 2},
+            **one_per_person({"4": released // 2, "2": released // 2}),
         )
 
     with sqlite_db.transaction() as session:

@@ -36,6 +36,7 @@ from surveys.stats import (
     welch_t_from_counts,
 )
 from tests.support import factories as f
+from tests.support.people import one_per_person
 
 K = 5
 TODAY = date(2026, 11, 2)
@@ -508,6 +509,9 @@ def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Databa
                 "recommend_programme",
             )
             cell_.survey_key, cell_.period_kind, cell_.period = f"{role}_pulse", "month", "2026-02"
+            people = one_per_person(answers)  # every session a different person
+            cell_.released_people = people["released_people"]
+            cell_.released_people_apart = people["released_people_apart"]
             session.add(cell_)
         programme_id = programme.id
         assert len(pairings) == 4
@@ -527,6 +531,34 @@ def test_pulse_comparisons_need_k_people_per_role_not_just_k_sessions(db: Databa
         min_group_size=K,
     )
     assert row.result is not None and row.result.pvalue == pytest.approx(expected.pvalue)
+
+
+def test_a_pulse_side_of_many_sessions_from_few_people_is_refused(db: Database) -> None:
+    """Five mentors enrolled, but the mentors' eleven pulses came from two of them."""
+    with db.transaction() as session:
+        programme = f.programme(session)
+        for _ in range(K):
+            f.pairing(session, programme)
+        for role, answers, people in (
+            ("mentor", {"8": 6, "9": 5}, {"released_people": 2, "released_people_apart": {}}),
+            ("mentee", {"7": 5, "10": 5}, one_per_person({"7": 5, "10": 5})),
+        ):
+            cell_ = cell(
+                programme,
+                climate_round(session, programme, role, date(2026, 1, 1)),
+                role,
+                answers,
+                "recommend_programme",
+            )
+            cell_.survey_key, cell_.period_kind, cell_.period = f"{role}_pulse", "month", "2026-02"
+            cell_.released_people = people["released_people"]
+            cell_.released_people_apart = people["released_people_apart"]
+            session.add(cell_)
+        programme_id = programme.id
+    query = {"outcome": ["pulse:recommend_programme"], "comparison": ["mentors-mentees"]}
+    row = run(db, programme_id, query).rows[0]
+    assert row.result is None
+    assert "fewer than 5 responses, so it cannot be pooled" in str(row.refused)
 
 
 def test_matching_compares_each_side_only_with_itself_for_differencing(db: Database) -> None:

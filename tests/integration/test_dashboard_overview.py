@@ -24,6 +24,7 @@ from surveys.services.accounts import create_account
 from surveys.services.invitations import issue_pulse_invitations
 from tests.integration.test_admin_pages import sign_in
 from tests.support import factories as f
+from tests.support.people import one_per_person
 
 PASSWORD = "correct horse battery"
 
@@ -52,6 +53,8 @@ def responses_cell(
             "period": "2026-02",
             "n": live,
             "released_n": released,
+            # every released response a different person
+            **one_per_person({"1": released}, responses=True),
             **key,
         }
     )

@@ -14,6 +14,7 @@ from surveys.db.models import AggregateCell, Programme
 from surveys.db.session import Database
 from tests.integration.test_admin_pages import sign_in
 from tests.integration.test_dashboard_overview import build_world, rows
+from tests.support.people import one_per_person
 
 
 def question_cell(programme: Programme, released: dict[str, int], **key: Any) -> AggregateCell:
@@ -39,6 +40,7 @@ def question_cell(programme: Programme, released: dict[str, int], **key: Any) ->
             "released_n": n,
             "released_total": total,
             "released_histogram": released,
+            **one_per_person(released),
             **key,
         }
     )

@@ -27,6 +27,7 @@ from surveys.domain.comments import mask_contact_details
 from surveys.services.accounts import create_account
 from tests.integration.test_dashboard_overview import rows
 from tests.support import factories as f
+from tests.support.people import one_per_person
 from tests.support.sealing import mix
 from tests.support.submissions import submit
 
@@ -67,7 +68,12 @@ def page(app: Flask, programme_id: int) -> str:
 
 
 def cell(
-    programme: Programme, question: str, histogram: dict[str, int], item: str = "", **key: Any
+    programme: Programme,
+    question: str,
+    histogram: dict[str, int],
+    item: str = "",
+    respondents: int | None = None,
+    **key: Any,
 ) -> AggregateCell:
     n = sum(histogram.values())
     total = sum(int(v) * c for v, c in histogram.items())
@@ -90,15 +96,26 @@ def cell(
     snapshot = {"n": n, "total": total, "total_sq": total_sq, "histogram": histogram}
     # One live answer more than released: pages must read the snapshot only.
     live = {"n": n + 1, "total": total + 1, "total_sq": total_sq + 1, "histogram": histogram}
-    return AggregateCell(**values, **live, **{f"released_{k}": v for k, v in snapshot.items()})
+    # Each released response a different person (as if one session each).
+    people = one_per_person(histogram, respondents if item else None, responses=not question)
+    released = {f"released_{k}": v for k, v in snapshot.items()}
+    return AggregateCell(**values, **live, **released, **people)
 
 
 def add_cells(db: Database, programme_id: int, *specs: tuple[Any, ...]) -> None:
+    """Cells by (question, histogram, item, key); an option is counted against the
+    responses cell ('' question) of the same key."""
+    respondents = {
+        tuple(sorted(key.items())): sum(histogram.values())
+        for question, histogram, _item, key in specs
+        if not question
+    }
     with db.transaction() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
         for question, histogram, item, key in specs:
-            session.add(cell(programme, question, histogram, item, **key))
+            base = respondents.get(tuple(sorted(key.items())))
+            session.add(cell(programme, question, histogram, item, base, **key))
 
 
 def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
@@ -190,8 +207,11 @@ COMMENT_DAY = date(2026, 2, 10)
 def submit_commenters(
     db: Database, programme_id: int, texts: list[str], *, batching: bool, **response: Any
 ) -> None:
-    """Each commenter seals a submission and a mixer pass follows: in batches of k people
-    (``batching``), else with k = 1, every commenter released at once."""
+    """Each commenter (a different person) seals a submission, then one mixer pass: in
+    batches of k people (``batching``), else with k = 1, every commenter released.
+
+    One pass for all: the people behind a cell are counted from the tags of one pass,
+    and two passes' people may be the same (surveys/aggregates/people.py)."""
     for i, text in enumerate(texts):
         with db.transaction() as session:
             programme = session.get(Programme, programme_id)
@@ -204,7 +224,7 @@ def submit_commenters(
                 submitted_on=COMMENT_DAY,
                 **response,
             )
-        mix(db, k=K if batching else 1, today=COMMENT_DAY)
+    mix(db, k=K if batching else 1, today=COMMENT_DAY)
 
 
 def comments_of(html: str, index: int = 1) -> list[str]:
@@ -222,8 +242,14 @@ def test_a_month_with_9_commenters_shows_no_comments_and_10_shows_them(
     assert comments_of(html) == []
     assert "comments need at least 10 respondents" in html
     assert "comment 3" not in html
+    # A tenth response in a later pass may be one of the nine's second session: still
+    # nine people known, so still nothing.
     submit_commenters(db, programme_id, ["comment 9"], batching=False)
-    assert comments_of(page(app_on, programme_id)) == [f"comment {i}" for i in range(10)]
+    assert comments_of(page(app_on, programme_id)) == []
+    # Ten people in one pass: the month's comments rest on ten people.
+    more = [f"comment {i}" for i in range(10, 20)]
+    submit_commenters(db, programme_id, more, batching=False)
+    assert comments_of(page(app_on, programme_id)) == sorted(f"comment {i}" for i in range(20))
 
 
 def test_comments_are_shown_only_as_far_as_their_batch_is_released(
@@ -231,7 +257,8 @@ def test_comments_are_shown_only_as_far_as_their_batch_is_released(
 ) -> None:
     programme_id = make_programme(db)
     texts = [f"note {i:02d}" for i in range(14)]
-    submit_commenters(db, programme_id, texts, batching=True)  # released at 5 and at 10
+    submit_commenters(db, programme_id, texts[:10], batching=True)  # one batch of ten
+    submit_commenters(db, programme_id, texts[10:], batching=True)  # four: below k, waiting
     shown = comments_of(page(app_on, programme_id))
     assert shown == texts[:10]  # the last four wait for their batch
     with db.sessions() as session:

@@ -27,14 +27,18 @@ def aggregates_cli() -> None:
 def verify_command(limit: int) -> None:
     """Recompute every cell from the raw responses; exit 1 if any stored cell differs.
 
-    Responses whose event the workers have not handled yet are not differences.
+    The people behind each cell cannot be recomputed (the mixer drops the person
+    tags they are counted from): they are only checked to be possible.
     """
     check_database()
     with current.database().sessions() as session:
         differences = aggregates.verify(session)
         session.rollback()
     if not differences:
-        click.echo("aggregates: every cell matches the raw responses")
+        click.echo(
+            "aggregates: every cell matches the raw responses "
+            "(people counts cannot be recomputed; each is at most its responses)"
+        )
         return
     for difference in differences[:limit]:
         click.echo(str(difference))

@@ -62,6 +62,12 @@ class AggregateCell(Base):
     ``n``/``total``/``total_sq``/``histogram`` are live; the ``released_*``
     columns are the snapshot readers see, advanced only in batches of at least
     k responses (PRODUCT.md 2.3).
+
+    ``released_people`` and ``released_people_apart`` say how many *people*
+    (not responses: one mentee's four sessions are one person) the snapshot is
+    known to rest on, as lower bounds the mixer keeps from the person tags of
+    the batches it counts here before it drops them
+    (:mod:`surveys.aggregates.people`); disclosure of pulses goes by them.
     """
 
     __tablename__ = "aggregate_cells"
@@ -98,6 +104,13 @@ class AggregateCell(Base):
     released_total: Mapped[int] = mapped_column(BigInteger, default=0)
     released_total_sq: Mapped[int] = mapped_column(BigInteger, default=0)
     released_histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: At least this many distinct people gave the released answers (0: not known).
+    released_people: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: {"value": at least this many people gave a counted answer other than value}: for
+    #: a scalar question another value, for an option (value "1") a response without it.
+    released_people_apart: Mapped[dict[str, int]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
 
 
 class PooledComment(Base):

@@ -21,6 +21,8 @@ def test_the_cell_key_types_spell_out_the_declared_key() -> None:
         "released_total",
         "released_total_sq",
         "released_histogram",
+        "released_people",
+        "released_people_apart",
     )
 
 
