@@ -45,6 +45,7 @@ from surveys.services.exports import exports_folder
 from surveys.services.members import add_member, assign_programmes
 from tests.integration.test_admin_pages import PASSWORD
 from tests.support import factories as f
+from tests.support.people import one_per_person
 
 #: Routes that take nothing of a firm: reachable by anyone, or keyed by a survey token or a
 #: webhook signature rather than by an account. Each with the reason it is out of the walk.
@@ -112,6 +113,8 @@ OWN = {
     "exports.status",
     "exports.link",
     "exports.download",
+    "exports.bundle",
+    "api.export_bundle",
 }
 
 #: Query strings that make a route do its real work rather than stop at a missing parameter.
@@ -199,6 +202,12 @@ def build_world(db: Database) -> World:
                         released_total=total,
                         released_total_sq=total_sq,
                         released_histogram=hist,
+                        # 14 people: with the histogram, or the responses cell itself
+                        **(
+                            one_per_person(hist)
+                            if question
+                            else one_per_person({"": 14}, responses=True)
+                        ),
                     )
                 )
         firm_b = f.firm(session, name="Bittern and Co", slug="bittern")
@@ -429,6 +438,13 @@ def test_outsiders_get_nothing_of_another_firm_on_any_route(walk_app: Flask, db:
         assert len(session.scalars(select(Programme)).all()) == 2
 
 
+def _rearm_download(db: Database, ids: dict[str, Any]) -> None:
+    with db.transaction() as session:
+        export = session.get(ExportRequest, ids["export"])
+        assert export is not None
+        export.token_hash = hashlib.sha256(DOWNLOAD.encode()).hexdigest()
+
+
 def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
     walk_app: Flask, db: Database
 ) -> None:
@@ -459,6 +475,7 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
                 failures.append(f"{name} GET {url} -> {response.status_code}")
             seen_secret |= any(s.encode() in response.get_data() for s in world.secrets)
             response.close()  # a download streams its file
+            _rearm_download(db, world.ids)  # a link works once; every channel walks it
     assert not failures, "\n".join(failures)
     assert seen_secret
     assert {
