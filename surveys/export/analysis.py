@@ -30,6 +30,10 @@ FOLDER = "analysis"
 CSV_COLUMNS = (
     "programme",
     "round",
+    "baseline",
+    "source",
+    "table_a",
+    "table_b",
     "comparison",
     "outcome",
     "column",

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.aggregates.checks import rebuild
-from surveys.db.models import Firm, Programme, SurveyRound
+from surveys.db.models import AggregateCell, Firm, Programme, SurveyRound
 from surveys.db.session import Database
 from surveys.export.bundle import build_bundle
 from surveys.export.scope import Scope
@@ -34,54 +34,96 @@ from surveys.reports.exported import dashboard_comparisons
 from surveys.services.demo_shared import SHARED_PROGRAMME
 from tests.support import factories as f
 from tests.support.demo_world import DemoWorld
+from tests.support.people import one_per_person
 from tests.support.r_oracle import rscript
 
 ITEMS = ("belonging", "can_progress", "flexible_without_stigma", "leaders_understand")
 ROLES = {"mentor": 15, "mentee": 16, "comparison": 30}
+PAIRINGS = 6
+PULSE_MONTHS = ("2026-04", "2026-05")
+PULSES_PER_MONTH = 9
+SURVEYS = ("climate", "mentor_pulse", "mentee_pulse")
+
+
+def climate_round(session: Any, programme: Programme, label: str, day: date) -> SurveyRound:
+    round_ = SurveyRound(
+        programme_id=programme.id,
+        survey_key="climate",
+        survey_version=1,
+        label=label,
+        opened_on=day,
+        closes_on=day + timedelta(days=21),
+        closed=True,
+    )
+    session.add(round_)
+    session.flush()
+    return round_
 
 
 def study(db: Database) -> dict[str, int]:
-    """One programme, one climate round; every cohort value but role is shared, so no group
-    is below k and disclosure control changes nothing the comparisons read."""
+    """One programme, two climate rounds and two months of session pulses; every cohort
+    value but role is shared, so no group is below k and disclosure control changes
+    nothing the comparisons read."""
     rng = random.Random(18)
     with db.transaction() as session:
         firm = f.firm(session, slug="study", min_group_size=5)
         programme = f.programme(session, firm)
-        day = date(2026, 3, 2)
-        round_ = SurveyRound(
-            programme_id=programme.id,
-            survey_key="climate",
-            survey_version=1,
-            label="spring",
-            opened_on=day,
-            closes_on=day + timedelta(days=21),
-            closed=True,
-        )
-        session.add(round_)
-        session.flush()
-        for role, n in ROLES.items():
-            lift = 1 if role == "mentee" else 0
-            for _ in range(n):
-                answers: dict[str, Any] = {q: min(5, rng.randint(1, 4) + lift) for q in ITEMS}
-                answers |= {
-                    "intend_to_stay": rng.randint(2, 5),
-                    "recommend_firm": rng.randint(3, 10),
-                }
-                f.answered(
-                    session,
-                    programme,
-                    {**answers, "gender": "woman", "ethnicity": "white"},
-                    survey_key="climate",
-                    role=role,
-                    round_id=round_.id,
-                    submitted_on=day,
-                )
+        for _ in range(PAIRINGS):  # enrolled mentors and mentees: pulses need k people each
+            f.pairing(session, programme)
+        rounds = []
+        for label, day, gain in (("spring", date(2026, 3, 2), 0), ("autumn", date(2026, 9, 7), 1)):
+            round_ = climate_round(session, programme, label, day)
+            rounds.append(round_.id)
+            for role, n in ROLES.items():
+                lift = (1 if role == "mentee" else 0) + (gain if role != "comparison" else 0)
+                for _ in range(n):
+                    answers: dict[str, Any] = {
+                        q: min(5, rng.randint(1, 4) + lift) for q in ITEMS
+                    }
+                    answers |= {
+                        "intend_to_stay": rng.randint(2, 5),
+                        "recommend_firm": rng.randint(3, 10),
+                    }
+                    f.answered(
+                        session,
+                        programme,
+                        {**answers, "gender": "woman", "ethnicity": "white"},
+                        survey_key="climate",
+                        role=role,
+                        round_id=round_.id,
+                        submitted_on=day,
+                    )
+        for role, low in (("mentor", 5), ("mentee", 3)):
+            for month in PULSE_MONTHS:
+                for _ in range(PULSES_PER_MONTH):
+                    f.answered(
+                        session,
+                        programme,
+                        {"recommend_programme": rng.randint(low, 10)},
+                        survey_key=f"{role}_pulse",
+                        role=role,
+                        period_kind="month",
+                        period=month,
+                    )
         rebuild(session, default_k=5)
-        return {"firm": firm.id, "programme": programme.id, "round": round_.id}
+        # The people behind each pulse cell (the mixer's tags; a rebuild cannot know
+        # them): every session a different person.
+        for cell_ in session.scalars(
+            select(AggregateCell).where(AggregateCell.survey_key.like("%_pulse"))
+        ):
+            people = one_per_person(cell_.released_histogram)
+            cell_.released_people = people["released_people"]
+            cell_.released_people_apart = people["released_people_apart"]
+        return {
+            "firm": firm.id,
+            "programme": programme.id,
+            "round": rounds[0],
+            "round2": rounds[1],
+        }
 
 
 def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
-    scope = Scope(firm_ids=(firm,), survey_keys=("climate",), programme_id=programme)
+    scope = Scope(firm_ids=(firm,), survey_keys=SURVEYS, programme_id=programme)
     built = build_bundle(
         db,
         1,
