@@ -1,12 +1,13 @@
 """The bundle's ``analysis/`` folder: scripts that recompute the dashboard's comparisons.
 
 ``analysis.py`` and ``analysis.R`` (kept in :mod:`surveys.export.scripts`)
-recompute, from the bundle's own ``climate.csv``, the comparisons listed in
+recompute, from the bundle's own ``climate.csv`` and pulse tables, the comparisons listed in
 ``expected.json`` -- what the dashboard showed for the export's scope when it
 was built (made by :mod:`surveys.reports.exported`, which the worker and the
 CLI pass in as ``expected``; the export package never imports the reports).
 ``expected.csv`` holds the same facts for base R, which cannot read JSON.
-A note says where disclosure control makes a number differ.
+A note says where disclosure control makes a number differ, and -- when the
+builder was not passed (``expected`` None) -- why the list is empty.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ CSV_COLUMNS = (
 )
 
 
+#: The note of a bundle built without the comparison builder.
+NOT_COMPUTED = (
+    "The dashboard's comparisons were not computed for this export: it was built by a path "
+    "that did not run the dashboard's comparison builder (the export worker and the "
+    "'flipside exports' command run it; a bundle built "
+    "directly from code does not), so the list is empty and the scripts check nothing. "
+    "Request the export again through the site, the API or the command line to get them."
+)
+
+
 def _csv_row(entry: dict[str, Any], expected: dict[str, Any]) -> list[Any]:
     printed = entry.get("printed") or {}
     values = {
@@ -81,8 +92,11 @@ def note(expected: dict[str, Any], report: dict[str, Any]) -> str:
         "python analysis/analysis.py   (needs SciPy)   -> analysis/results-python.csv",
         "Rscript analysis/analysis.R   (base R only)   -> analysis/results-R.csv",
         "",
-        "Both read climate.csv and expected.json / expected.csv, recompute every comparison",
-        "the dashboard showed for this scope when the export was built, and print one line",
+        "Both read climate.csv, mentor_pulse.csv, mentee_pulse.csv and expected.json /",
+        "expected.csv, recompute every comparison the dashboard showed for this scope when",
+        "the export was built (participants vs comparison group and mentors vs mentees per",
+        "climate round, before/after across the export's first and last round, mentors vs",
+        "mentees on the session pulses over the export's months), and print one line",
         "per comparison: match, mismatch, refused (as on the dashboard), or",
         "'differs: disclosure control'. The conventions are in the header of analysis.py.",
         "",
@@ -109,7 +123,7 @@ def write_analysis(folder: Path, expected: dict[str, Any] | None, report: dict[s
     expected = dict(
         expected
         or {
-            "what": "The dashboard's comparisons were not computed for this export.",
+            "what": NOT_COMPUTED,
             "comparisons": [],
         }
     )

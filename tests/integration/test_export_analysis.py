@@ -77,9 +77,7 @@ def study(db: Database) -> dict[str, int]:
             for role, n in ROLES.items():
                 lift = (1 if role == "mentee" else 0) + (gain if role != "comparison" else 0)
                 for _ in range(n):
-                    answers: dict[str, Any] = {
-                        q: min(5, rng.randint(1, 4) + lift) for q in ITEMS
-                    }
+                    answers: dict[str, Any] = {q: min(5, rng.randint(1, 4) + lift) for q in ITEMS}
                     answers |= {
                         "intend_to_stay": rng.randint(2, 5),
                         "recommend_firm": rng.randint(3, 10),
@@ -122,8 +120,16 @@ def study(db: Database) -> dict[str, int]:
         }
 
 
-def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
-    scope = Scope(firm_ids=(firm,), survey_keys=SURVEYS, programme_id=programme)
+def bundle(
+    db: Database,
+    tmp_path: Path,
+    firm: int,
+    programme: int,
+    *,
+    date_from: date | None = None,
+    expected: Any = dashboard_comparisons,
+) -> Path:
+    scope = Scope((firm,), SURVEYS, programme, date_from=date_from)
     built = build_bundle(
         db,
         1,
@@ -132,7 +138,7 @@ def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
         default_k=5,
         folder=tmp_path,
         progress=lambda done, total: None,
-        expected=dashboard_comparisons,
+        expected=expected,
     )
     out = tmp_path / "bundle"
     with zipfile.ZipFile(tmp_path / built.file_name) as archive:
@@ -168,26 +174,59 @@ def study_bundle(db: Database, tmp_path: Path) -> tuple[Path, dict[str, int]]:
     return bundle(db, tmp_path, ids["firm"], ids["programme"]), ids
 
 
+def shown_by(db: Database, programme_id: int, request: BuilderRequest) -> Any:
+    with db.sessions() as session:
+        return build_comparison(session, session.get_one(Programme, programme_id), request, 5)
+
+
 def test_expected_json_is_what_the_comparison_builder_shows(
     db: Database, study_bundle: tuple[Path, dict[str, int]]
 ) -> None:
     folder, ids = study_bundle
     expected = json.loads((folder / "analysis" / "expected.json").read_text())
-    shown = [c for c in expected["comparisons"] if c["comparison"] == "participants"]
-    with db.sessions() as session:
-        programme = session.get_one(Programme, ids["programme"])
-        keys = tuple(c["outcome"] for c in shown)
-        result = build_comparison(
-            session, programme, BuilderRequest(keys, "participants", round_id=ids["round"]), 5
-        )
+    comparisons = expected["comparisons"]
+    shown = [c for c in comparisons if c["comparison"] == "participants" and c["round"] == "spring"]
+    keys = tuple(c["outcome"] for c in shown)
+    result = shown_by(
+        db, ids["programme"], BuilderRequest(keys, "participants", round_id=ids["round"])
+    )
     assert len(shown) == len(result.rows) == 7  # six scored climate questions and the index
     for entry, row in zip(shown, result.rows, strict=True):
         assert row.result is not None and entry["refused"] is None
         assert entry["n_a"] == row.result.n["participants"] == 31
         assert entry["p_adjusted"] == row.result.pvalue_adjusted
         assert entry["printed"]["t"] == f"{row.result.statistic:.2f}"
-    # Mentors vs mentees is listed too, each side over k.
-    assert {c["comparison"] for c in expected["comparisons"]} == {"participants", "mentors-mentees"}
+    # Both rounds, mentors vs mentees, before/after and the pulses are listed too.
+    assert {(c["comparison"], c["round"], c["source"]) for c in comparisons} == {
+        ("participants", "spring", "climate"),
+        ("participants", "autumn", "climate"),
+        ("mentors-mentees", "spring", "climate"),
+        ("mentors-mentees", "autumn", "climate"),
+        ("did", "autumn", "climate"),
+        ("mentors-mentees", "", "pulse"),
+    }
+    # Before/after: what the dashboard shows by default (the first round against the last).
+    did = [c for c in comparisons if c["comparison"] == "did"]
+    result = shown_by(db, ids["programme"], BuilderRequest(tuple(c["outcome"] for c in did), "did"))
+    assert len(did) == len(result.rows) == 6  # the index has no did
+    for entry, row in zip(did, result.rows, strict=True):
+        assert row.result is not None and entry["baseline"] == "spring"
+        assert entry["n_a"] == "31;31" and entry["n_b"] == "30;30"
+        assert entry["p_adjusted"] == row.result.pvalue_adjusted
+        assert entry["printed"]["g"] == f"{row.result.effect_size.value:.2f}"
+    # The pulses: the export holds every month, so exactly the dashboard's default.
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    result = shown_by(
+        db, ids["programme"], BuilderRequest(("pulse:recommend_programme",), "mentors-mentees")
+    )
+    (row,) = result.rows
+    assert row.result is not None and pulse["refused"] is None
+    assert pulse["months"] == list(PULSE_MONTHS) and pulse["table_a"] == "mentor_pulse"
+    assert pulse["n_a"] == pulse["n_b"] == len(PULSE_MONTHS) * PULSES_PER_MONTH
+    assert pulse["p"] == row.result.pvalue and pulse["t"] == row.result.statistic
+
+
+ALL = 2 * 14 + 6 + 1  # two rounds of 2 x 7, six did questions, one pulse question
 
 
 def test_the_python_script_reproduces_every_dashboard_number(
@@ -197,8 +236,9 @@ def test_the_python_script_reproduces_every_dashboard_number(
     ran = run_python(folder)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     rows = results(folder, "results-python.csv")
-    assert len(rows) == 14 and {r["status"] for r in rows} == {"match"}, ran.stdout
-    assert "14 comparisons, 0 unexplained mismatches" in ran.stdout
+    assert len(rows) == ALL and {r["status"] for r in rows} == {"match"}, ran.stdout
+    assert {r["comparison"] for r in rows} == {"participants", "mentors-mentees", "did"}
+    assert f"{ALL} comparisons, 0 unexplained mismatches" in ran.stdout
 
 
 def test_the_r_script_reproduces_the_same_numbers(
@@ -210,8 +250,39 @@ def test_the_r_script_reproduces_the_same_numbers(
     python = run_python(folder)
     assert python.returncode == 0
     by_r, by_python = results(folder, "results-R.csv"), results(folder, "results-python.csv")
-    assert {r["status"] for r in by_r} == {"match"}, ran.stdout
+    assert len(by_r) == ALL and {r["status"] for r in by_r} == {"match"}, ran.stdout
     assert [[r[c] for c in NUMBERS] for r in by_r] == [[r[c] for c in NUMBERS] for r in by_python]
+
+
+def test_a_dated_export_lists_the_pulses_over_its_own_months_and_one_round(
+    db: Database, tmp_path: Path
+) -> None:
+    """From May on: the autumn round only (no before/after) and May's pulses only, which
+    both scripts reproduce; the dashboard's all-months figure would be a false mismatch."""
+    ids = study(db)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], date_from=date(2026, 5, 1))
+    comparisons = json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"]
+    assert {c["round"] for c in comparisons} == {"autumn", ""}
+    assert not [c for c in comparisons if c["comparison"] == "did"]
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    assert pulse["months"] == ["2026-05"] and pulse["n_a"] == pulse["n_b"] == PULSES_PER_MONTH
+    request = BuilderRequest(("pulse:recommend_programme",), "mentors-mentees")
+    (every_month,) = shown_by(db, ids["programme"], request).rows
+    assert every_month.result is not None and every_month.result.pvalue != pulse["p"]
+    for ran, name in ((run_python(folder), "results-python.csv"), (run_r(folder), "results-R.csv")):
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert {r["status"] for r in results(folder, name)} == {"match"}, ran.stdout
+
+
+def test_a_bundle_built_without_the_builder_says_why_its_list_is_empty(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = study(db)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], expected=None)
+    assert json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"] == []
+    note = (folder / "analysis" / "README.txt").read_text()
+    assert "Comparisons listed: 0." in note
+    assert "did not run the dashboard's comparison builder" in note
 
 
 def test_a_number_that_differs_from_the_dashboard_is_reported_as_a_mismatch(

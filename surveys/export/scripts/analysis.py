@@ -194,11 +194,12 @@ def recompute(
                 sides.append(index_summary(chosen, items))
             else:
                 sides.append(values(chosen, entry["column"]))
-    if any(side is None for side in sides):
+    found = [side for side in sides if side is not None]
+    if len(found) < len(sides):
         return "an item of the index has too few answers"
     if entry.get("baseline"):
-        return did_test(sides) or "too few answers, or no variation, to test"
-    return welch(sides[0], sides[1]) or "too few answers, or no variation, to test"
+        return did_test(found) or "too few answers, or no variation, to test"
+    return welch(found[0], found[1]) or "too few answers, or no variation, to test"
 
 
 def in_scope(entry: dict[str, Any], rows: list[dict[str, str]], single: bool) -> Any:
