@@ -21,7 +21,11 @@ outcomes of one request):
   holds (the dashboard pools every month; a dated export need not hold them
   all). A month the export holds only part of (a date range cutting it) cannot
   be reproduced from the bundle, so the pulse comparison is then listed with
-  that reason instead of numbers.
+  that reason instead of numbers (figures over the whole month, set beside the
+  bundle's rows, would give away the responses the export left out).
+
+Every other figure listed is recomputable from the bundle's own rows (that is
+the point), so expected.json discloses nothing the rows do not.
 
 HR outcomes are not in a bundle and are left out.
 """
@@ -53,6 +57,8 @@ DID_GROUPS = (
     "comparison follow-up",
 )
 PULSES = (PULSE_FOR_ROLE["mentor"], PULSE_FOR_ROLE["mentee"])
+#: An entry's figures (left out where the bundle cannot reproduce them).
+NUMBERS = frozenset({"n_a", "n_b", "t", "df", "g", "p", "p_adjusted", "printed"})
 
 
 def _printed(result: Any) -> dict[str, str]:
@@ -150,10 +156,12 @@ def _pulses(session: Session, scope: ExportScope, programme: Programme, k: int) 
     if not cut:
         return found
     reason = (
-        "not reproducible from this export: it holds only part of the pulses of "
+        "Not reproducible from this export: it holds only part of the pulses of "
         f"{', '.join(cut)} (its dates cut those months, which the dashboard pools whole)"
     )
-    return [{**e, "refused": reason} for e in found]
+    # No numbers: set beside the bundle's rows, figures over whole months would give away
+    # the responses the export left out, which may be fewer than k.
+    return [{key: e[key] for key in e if key not in NUMBERS} | {"refused": reason} for e in found]
 
 
 def dashboard_comparisons(session: Session, scope: ExportScope, default_k: int) -> dict[str, Any]:

@@ -274,6 +274,38 @@ def test_a_dated_export_lists_the_pulses_over_its_own_months_and_one_round(
         assert {r["status"] for r in results(folder, name)} == {"match"}, ran.stdout
 
 
+def test_a_pulse_month_the_export_cuts_is_listed_with_the_reason_not_as_a_mismatch(
+    db: Database, tmp_path: Path
+) -> None:
+    """Weekly pulses in May, some before the export's first day: the dashboard pools May
+    whole, the bundle holds part of it, so no number is listed for the scripts to miss."""
+    ids = study(db)
+    with db.transaction() as session:
+        programme = session.get_one(Programme, ids["programme"])
+        for week in ("2026-W19", "2026-W21"):  # 4-10 May, 18-24 May
+            for _ in range(5):
+                f.answered(
+                    session,
+                    programme,
+                    {"recommend_programme": 7},
+                    survey_key="mentor_pulse",
+                    role="mentor",
+                    period_kind="week",
+                    period=week,
+                )
+        rebuild(session, default_k=5)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], date_from=date(2026, 5, 11))
+    comparisons = json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"]
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    assert pulse["refused"].startswith("Not reproducible from this export")
+    assert "2026-05" in pulse["refused"]
+    assert "printed" not in pulse and "n_a" not in pulse  # whole-May figures would give W19
+    ran = run_python(folder)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    (row,) = [r for r in results(folder, "results-python.csv") if r["outcome"].startswith("pulse")]
+    assert row["status"] == "refused" and row["note"] == pulse["refused"]
+
+
 def test_a_bundle_built_without_the_builder_says_why_its_list_is_empty(
     db: Database, tmp_path: Path
 ) -> None:
@@ -281,7 +313,7 @@ def test_a_bundle_built_without_the_builder_says_why_its_list_is_empty(
     folder = bundle(db, tmp_path, ids["firm"], ids["programme"], expected=None)
     assert json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"] == []
     note = (folder / "analysis" / "README.txt").read_text()
-    assert "Comparisons listed: 0." in note
+    assert "Comparisons listed: 0;" in note
     assert "did not run the dashboard's comparison builder" in note
 
 
@@ -351,6 +383,11 @@ def test_on_the_demo_every_difference_is_explained_by_disclosure_control(
     tested = [r for r in rows if r["status"] != "refused"]
     assert tested and {r["status"] for r in tested} <= {"match", "differs: disclosure control"}
     assert all("blanked" in r["note"] for r in tested if r["status"] != "match")
+    # Beside rows whose role was blanked, the dashboard's figures would describe the
+    # blanked rows by difference: they are left out, never shown to the researcher.
+    expected = json.loads((folder / "analysis" / "expected.json").read_text())
+    left_out = [e for e in expected["comparisons"] if e.get("figures_withheld")]
+    assert left_out and all("printed" not in e and "n_a" not in e for e in left_out)
     note = (folder / "analysis" / "README.txt").read_text()
     assert f"blanked role in {report['values_suppressed_by_column']['role']}" in note
     by_r = run_r(folder)

@@ -129,7 +129,7 @@ for (i in seq_len(nrow(expected))) {
   if (name_a == "climate") blanked <- blanked + sum(is.na(rows$role))
   out <- list(blanked = blanked, res = NULL, why = "")
   if (!is.na(e$refused)) {
-    out$why <- paste("refused on the dashboard:", e$refused)
+    out$why <- e$refused  # the dashboard's refusal, or why it cannot be rerun
   } else if (name_a != name_b) {
     res <- welch(summ(picked[[1]][[e$column]]), summ(picked[[2]][[e$column]]))
     if (is.null(res)) out$why <- "too few answers, or no variation, to test" else out$res <- res
@@ -183,9 +183,12 @@ for (i in seq_len(nrow(expected))) {
     fields <- c("n_a", "n_b", "t", "df", "g", "g_ci", "p", "p_adjusted")
     want <- vapply(fields, function(f) if (is.na(e[[f]])) "" else e[[f]], character(1))
     same <- all(unlist(line[fields]) == want)
-    control <- o$blanked > 0 || withheld > 0
+    left_out <- !is.na(e$figures_withheld)  # the export left the dashboard's figures out
+    control <- o$blanked > 0 || withheld > 0 || left_out
     line$status <- if (same) "match" else if (control) "differs: disclosure control" else "mismatch"
-    if (!same && control) {
+    if (!same && left_out) {
+      line$note <- e$figures_withheld
+    } else if (!same && control) {
       line$note <- sprintf(paste("%d rows of this round have the role or programme blanked",
                                  "and %d rows of the export were withheld by disclosure control"),
                            o$blanked, withheld)
@@ -193,8 +196,9 @@ for (i in seq_len(nrow(expected))) {
     if (line$status == "mismatch") mismatches <- mismatches + 1
   }
   table <- rbind(table, line)
-  cat(sprintf("%-28s %s (%s, round %s): %s %s %s\n", line$status, e$outcome, e$comparison,
-              e$round, line$t, line$p, line$note))
+  where <- if (is.na(e$round)) "session pulses" else paste("round", e$round)
+  cat(sprintf("%-28s %s (%s, %s): %s %s %s\n", line$status, e$outcome, e$comparison,
+              where, line$t, line$p, line$note))
 }
 write.csv(table, file.path(here, "results-R.csv"), row.names = FALSE)
 cat(sprintf("%d comparisons, %d unexplained mismatches\n", nrow(expected), mismatches))

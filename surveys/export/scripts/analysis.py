@@ -234,7 +234,7 @@ def main() -> int:
             blanked += sum(1 for r in data["a"] if present(r.get("role")) is None)
         out: dict[str, Any] = {"entry": entry, "blanked": blanked, "result": None, "why": ""}
         if entry.get("refused"):
-            out["why"] = f"refused on the dashboard: {entry['refused']}"
+            out["why"] = entry["refused"]  # the dashboard's refusal, or why it cannot be rerun
         else:
             got = recompute(entry, data, items)
             out["result" if isinstance(got, dict) else "why"] = got
@@ -266,9 +266,10 @@ def report_results(results: list[dict[str, Any]], withheld: int) -> int:
                 line.update(status=status, note=out["why"])
             else:
                 mine = printed(r)
-                sizes = (str(r["n_a"]), str(r["n_b"])) == (str(e["n_a"]), str(e["n_b"]))
+                sizes = (str(r["n_a"]), str(r["n_b"])) == (str(e.get("n_a")), str(e.get("n_b")))
                 same = mine == e.get("printed") and sizes
-                control = out["blanked"] > 0 or withheld > 0
+                # figures_withheld: the export left the dashboard's figures out (see README).
+                control = out["blanked"] > 0 or withheld > 0 or bool(e.get("figures_withheld"))
                 status = (
                     "match" if same else "differs: disclosure control" if control else "mismatch"
                 )
@@ -276,16 +277,18 @@ def report_results(results: list[dict[str, Any]], withheld: int) -> int:
                 note = (
                     ""
                     if same or not control
-                    else (
+                    else e.get("figures_withheld")
+                    or (
                         f"{out['blanked']} rows of this round have the role or programme blanked "
                         f"and {withheld} rows of the export were withheld by disclosure control"
                     )
                 )
                 line.update(n_a=r["n_a"], n_b=r["n_b"], status=status, note=note, **mine)
             writer.writerow(line)
+            where = f"round {e['round']}" if e["round"] else "session pulses"
             print(
-                f"{line['status']:<28} {e['outcome']} ({e['comparison']}, round "
-                f"{e['round']}): {line.get('t', '')} {line.get('p', '')} {line['note']}"
+                f"{line['status']:<28} {e['outcome']} ({e['comparison']}, {where}): "
+                f"{line.get('t', '')} {line.get('p', '')} {line['note']}"
             )
     print(f"{len(results)} comparisons, {mismatches} unexplained mismatches")
     return 1 if mismatches else 0
