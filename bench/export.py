@@ -186,6 +186,7 @@ sys.path.insert(0, sys.argv[3])
 from surveys.db.session import Database
 from surveys.export.bundle import build_bundle
 from surveys.export.scope import Scope
+from surveys.reports.exported import dashboard_comparisons
 # A worker imports pandas, pyarrow and pyreadstat once for all its exports: not timed here.
 import surveys.export.statfiles, surveys.export.writers
 path, folder = sys.argv[1], Path(sys.argv[2])
@@ -195,6 +196,7 @@ t0 = time.perf_counter()
 bundle = build_bundle(
     db, 1, Scope((ids["firm"],), ("climate", "mentee_pulse", "mentor_pulse")),
     include_comments=False, default_k=5, folder=folder, progress=lambda done, total: None,
+    expected=dashboard_comparisons,  # as the worker builds it: the analysis's expected.json
 )
 wall = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -63,12 +63,13 @@ def build_bundle(
     folder: Path,
     progress: Progress,
     protect: tuple[str, ...] = (),
-    expected: Expected | None = None,
+    expected: Expected | None,
 ) -> Bundle:
     """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released.
 
     ``protect`` is the researcher's priority order (:mod:`surveys.export.priorities`);
-    ``expected`` computes what the dashboard showed for the scope (:mod:`.analysis`).
+    ``expected`` computes what the dashboard showed for the scope (:mod:`.analysis`);
+    it has no default: None leaves the analysis's comparison list empty, said in its note.
     """
     # pandas, pyarrow and pyreadstat load here, in the worker that builds, not in every
     # web process that only takes requests.

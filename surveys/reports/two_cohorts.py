@@ -87,6 +87,7 @@ def _side(
     request: Comparison,
     values: Collection[str],
     min_group_size: int,
+    months: Collection[str] | None = None,
 ) -> Counter[float]:
     period = ("round", str(request.round_id)) if request.round_id else None
     column = getattr(AggregateCell, request.by)
@@ -104,6 +105,8 @@ def _side(
     )
     if period is None:
         query = query.where(AggregateCell.period_kind == "month")
+        if months is not None:
+            query = query.where(AggregateCell.period.in_(sorted(months)))
     else:
         query = query.where(
             AggregateCell.period_kind == period[0], AggregateCell.period == period[1]
@@ -166,19 +169,22 @@ def released_histogram(
     values: Collection[str],
     min_group_size: int,
     round_id: int | None = None,
+    months: Collection[str] | None = None,
 ) -> Counter[float]:
     """One side's pooled released histogram (a climate round, else a pulse's months).
 
     The comparison builder reads sides the API's request shape cannot express
     (a different survey per side, four rounds of a difference-in-differences);
     the rule is the same: every value pooled into the side holds k or none.
+    ``months`` ("2026-02", ...) keeps a pulse to those months (a research
+    export's); None reads every month, as the dashboard does.
     """
     if by not in COHORT_VALUES:
         raise Invalid(f"'by' must be one of {', '.join(COHORT_VALUES)}")
     request = Comparison(
         survey_key, question_key, by, frozenset(values), frozenset(), "welch", round_id
     )
-    return _side(session, programme_id, request, values, min_group_size)
+    return _side(session, programme_id, request, values, min_group_size, months)
 
 
 def compare_released(

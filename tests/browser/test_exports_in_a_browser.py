@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from surveys.db.models import OutboxEvent
 from surveys.db.session import Database
+from surveys.reports.exported import dashboard_comparisons
 from surveys.services import exports as svc
 from surveys.services.accounts import create_account
 from tests.browser.conftest import axe_violations, screenshot
@@ -61,7 +62,12 @@ def test_a_researcher_requests_follows_and_links_an_export_without_serious_axe_p
     with sqlite_db.sessions() as session:
         event_id = session.scalars(select(OutboxEvent.id)).one()
     svc.run_export(
-        sqlite_db, event_id, export_id, default_k=5, instance_path=settings.instance_path
+        sqlite_db,
+        event_id,
+        export_id,
+        default_k=5,
+        instance_path=settings.instance_path,
+        expected=dashboard_comparisons,
     )
     laptop.reload()
     assert "8 of 8 rows processed" in laptop.get_by_role("status").inner_text()

@@ -117,7 +117,9 @@ def test_the_worker_builds_a_release_with_accuracy_for_every_number(
     with sqlite_db.sessions() as session:
         event_id = session.scalars(select(OutboxEvent.id)).one()
     assert (
-        svc.run_export(sqlite_db, event_id, export_id, default_k=5, instance_path=tmp_path)
+        svc.run_export(
+            sqlite_db, event_id, export_id, default_k=5, instance_path=tmp_path, expected=None
+        )
         == "done"
     )
     with sqlite_db.sessions() as session:

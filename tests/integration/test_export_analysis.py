@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.aggregates.checks import rebuild
-from surveys.db.models import Firm, Programme, SurveyRound
+from surveys.db.models import AggregateCell, Firm, Programme, SurveyRound
 from surveys.db.session import Database
 from surveys.export.bundle import build_bundle
 from surveys.export.scope import Scope
@@ -34,54 +34,102 @@ from surveys.reports.exported import dashboard_comparisons
 from surveys.services.demo_shared import SHARED_PROGRAMME
 from tests.support import factories as f
 from tests.support.demo_world import DemoWorld
+from tests.support.people import one_per_person
 from tests.support.r_oracle import rscript
 
 ITEMS = ("belonging", "can_progress", "flexible_without_stigma", "leaders_understand")
 ROLES = {"mentor": 15, "mentee": 16, "comparison": 30}
+PAIRINGS = 6
+PULSE_MONTHS = ("2026-04", "2026-05")
+PULSES_PER_MONTH = 9
+SURVEYS = ("climate", "mentor_pulse", "mentee_pulse")
+
+
+def climate_round(session: Any, programme: Programme, label: str, day: date) -> SurveyRound:
+    round_ = SurveyRound(
+        programme_id=programme.id,
+        survey_key="climate",
+        survey_version=1,
+        label=label,
+        opened_on=day,
+        closes_on=day + timedelta(days=21),
+        closed=True,
+    )
+    session.add(round_)
+    session.flush()
+    return round_
 
 
 def study(db: Database) -> dict[str, int]:
-    """One programme, one climate round; every cohort value but role is shared, so no group
-    is below k and disclosure control changes nothing the comparisons read."""
+    """One programme, two climate rounds and two months of session pulses; every cohort
+    value but role is shared, so no group is below k and disclosure control changes
+    nothing the comparisons read."""
     rng = random.Random(18)
     with db.transaction() as session:
         firm = f.firm(session, slug="study", min_group_size=5)
         programme = f.programme(session, firm)
-        day = date(2026, 3, 2)
-        round_ = SurveyRound(
-            programme_id=programme.id,
-            survey_key="climate",
-            survey_version=1,
-            label="spring",
-            opened_on=day,
-            closes_on=day + timedelta(days=21),
-            closed=True,
-        )
-        session.add(round_)
-        session.flush()
-        for role, n in ROLES.items():
-            lift = 1 if role == "mentee" else 0
-            for _ in range(n):
-                answers: dict[str, Any] = {q: min(5, rng.randint(1, 4) + lift) for q in ITEMS}
-                answers |= {
-                    "intend_to_stay": rng.randint(2, 5),
-                    "recommend_firm": rng.randint(3, 10),
-                }
-                f.answered(
-                    session,
-                    programme,
-                    {**answers, "gender": "woman", "ethnicity": "white"},
-                    survey_key="climate",
-                    role=role,
-                    round_id=round_.id,
-                    submitted_on=day,
-                )
+        for _ in range(PAIRINGS):  # enrolled mentors and mentees: pulses need k people each
+            f.pairing(session, programme)
+        rounds = []
+        for label, day, gain in (("spring", date(2026, 3, 2), 0), ("autumn", date(2026, 9, 7), 1)):
+            round_ = climate_round(session, programme, label, day)
+            rounds.append(round_.id)
+            for role, n in ROLES.items():
+                lift = (1 if role == "mentee" else 0) + (gain if role != "comparison" else 0)
+                for _ in range(n):
+                    answers: dict[str, Any] = {q: min(5, rng.randint(1, 4) + lift) for q in ITEMS}
+                    answers |= {
+                        "intend_to_stay": rng.randint(2, 5),
+                        "recommend_firm": rng.randint(3, 10),
+                    }
+                    f.answered(
+                        session,
+                        programme,
+                        {**answers, "gender": "woman", "ethnicity": "white"},
+                        survey_key="climate",
+                        role=role,
+                        round_id=round_.id,
+                        submitted_on=day,
+                    )
+        for role, low in (("mentor", 5), ("mentee", 3)):
+            for month in PULSE_MONTHS:
+                for _ in range(PULSES_PER_MONTH):
+                    f.answered(
+                        session,
+                        programme,
+                        {"recommend_programme": rng.randint(low, 10)},
+                        survey_key=f"{role}_pulse",
+                        role=role,
+                        period_kind="month",
+                        period=month,
+                    )
         rebuild(session, default_k=5)
-        return {"firm": firm.id, "programme": programme.id, "round": round_.id}
+        # The people behind each pulse cell (the mixer's tags; a rebuild cannot know
+        # them): every session a different person.
+        for cell_ in session.scalars(
+            select(AggregateCell).where(AggregateCell.survey_key.like("%_pulse"))
+        ):
+            people = one_per_person(cell_.released_histogram)
+            cell_.released_people = people["released_people"]
+            cell_.released_people_apart = people["released_people_apart"]
+        return {
+            "firm": firm.id,
+            "programme": programme.id,
+            "round": rounds[0],
+            "round2": rounds[1],
+        }
 
 
-def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
-    scope = Scope(firm_ids=(firm,), survey_keys=("climate",), programme_id=programme)
+def bundle(
+    db: Database,
+    tmp_path: Path,
+    firm: int,
+    programme: int,
+    *,
+    date_from: date | None = None,
+    expected: Any = dashboard_comparisons,
+) -> Path:
+    scope = Scope((firm,), SURVEYS, programme, date_from=date_from)
     built = build_bundle(
         db,
         1,
@@ -90,7 +138,7 @@ def bundle(db: Database, tmp_path: Path, firm: int, programme: int) -> Path:
         default_k=5,
         folder=tmp_path,
         progress=lambda done, total: None,
-        expected=dashboard_comparisons,
+        expected=expected,
     )
     out = tmp_path / "bundle"
     with zipfile.ZipFile(tmp_path / built.file_name) as archive:
@@ -126,26 +174,59 @@ def study_bundle(db: Database, tmp_path: Path) -> tuple[Path, dict[str, int]]:
     return bundle(db, tmp_path, ids["firm"], ids["programme"]), ids
 
 
+def shown_by(db: Database, programme_id: int, request: BuilderRequest) -> Any:
+    with db.sessions() as session:
+        return build_comparison(session, session.get_one(Programme, programme_id), request, 5)
+
+
 def test_expected_json_is_what_the_comparison_builder_shows(
     db: Database, study_bundle: tuple[Path, dict[str, int]]
 ) -> None:
     folder, ids = study_bundle
     expected = json.loads((folder / "analysis" / "expected.json").read_text())
-    shown = [c for c in expected["comparisons"] if c["comparison"] == "participants"]
-    with db.sessions() as session:
-        programme = session.get_one(Programme, ids["programme"])
-        keys = tuple(c["outcome"] for c in shown)
-        result = build_comparison(
-            session, programme, BuilderRequest(keys, "participants", round_id=ids["round"]), 5
-        )
+    comparisons = expected["comparisons"]
+    shown = [c for c in comparisons if c["comparison"] == "participants" and c["round"] == "spring"]
+    keys = tuple(c["outcome"] for c in shown)
+    result = shown_by(
+        db, ids["programme"], BuilderRequest(keys, "participants", round_id=ids["round"])
+    )
     assert len(shown) == len(result.rows) == 7  # six scored climate questions and the index
     for entry, row in zip(shown, result.rows, strict=True):
         assert row.result is not None and entry["refused"] is None
         assert entry["n_a"] == row.result.n["participants"] == 31
         assert entry["p_adjusted"] == row.result.pvalue_adjusted
         assert entry["printed"]["t"] == f"{row.result.statistic:.2f}"
-    # Mentors vs mentees is listed too, each side over k.
-    assert {c["comparison"] for c in expected["comparisons"]} == {"participants", "mentors-mentees"}
+    # Both rounds, mentors vs mentees, before/after and the pulses are listed too.
+    assert {(c["comparison"], c["round"], c["source"]) for c in comparisons} == {
+        ("participants", "spring", "climate"),
+        ("participants", "autumn", "climate"),
+        ("mentors-mentees", "spring", "climate"),
+        ("mentors-mentees", "autumn", "climate"),
+        ("did", "autumn", "climate"),
+        ("mentors-mentees", "", "pulse"),
+    }
+    # Before/after: what the dashboard shows by default (the first round against the last).
+    did = [c for c in comparisons if c["comparison"] == "did"]
+    result = shown_by(db, ids["programme"], BuilderRequest(tuple(c["outcome"] for c in did), "did"))
+    assert len(did) == len(result.rows) == 6  # the index has no did
+    for entry, row in zip(did, result.rows, strict=True):
+        assert row.result is not None and entry["baseline"] == "spring"
+        assert entry["n_a"] == "31;31" and entry["n_b"] == "30;30"
+        assert entry["p_adjusted"] == row.result.pvalue_adjusted
+        assert entry["printed"]["g"] == f"{row.result.effect_size.value:.2f}"
+    # The pulses: the export holds every month, so exactly the dashboard's default.
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    result = shown_by(
+        db, ids["programme"], BuilderRequest(("pulse:recommend_programme",), "mentors-mentees")
+    )
+    (row,) = result.rows
+    assert row.result is not None and pulse["refused"] is None
+    assert pulse["months"] == list(PULSE_MONTHS) and pulse["table_a"] == "mentor_pulse"
+    assert pulse["n_a"] == pulse["n_b"] == len(PULSE_MONTHS) * PULSES_PER_MONTH
+    assert pulse["p"] == row.result.pvalue and pulse["t"] == row.result.statistic
+
+
+ALL = 2 * 14 + 6 + 1  # two rounds of 2 x 7, six did questions, one pulse question
 
 
 def test_the_python_script_reproduces_every_dashboard_number(
@@ -155,8 +236,9 @@ def test_the_python_script_reproduces_every_dashboard_number(
     ran = run_python(folder)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     rows = results(folder, "results-python.csv")
-    assert len(rows) == 14 and {r["status"] for r in rows} == {"match"}, ran.stdout
-    assert "14 comparisons, 0 unexplained mismatches" in ran.stdout
+    assert len(rows) == ALL and {r["status"] for r in rows} == {"match"}, ran.stdout
+    assert {r["comparison"] for r in rows} == {"participants", "mentors-mentees", "did"}
+    assert f"{ALL} comparisons, 0 unexplained mismatches" in ran.stdout
 
 
 def test_the_r_script_reproduces_the_same_numbers(
@@ -168,8 +250,71 @@ def test_the_r_script_reproduces_the_same_numbers(
     python = run_python(folder)
     assert python.returncode == 0
     by_r, by_python = results(folder, "results-R.csv"), results(folder, "results-python.csv")
-    assert {r["status"] for r in by_r} == {"match"}, ran.stdout
+    assert len(by_r) == ALL and {r["status"] for r in by_r} == {"match"}, ran.stdout
     assert [[r[c] for c in NUMBERS] for r in by_r] == [[r[c] for c in NUMBERS] for r in by_python]
+
+
+def test_a_dated_export_lists_the_pulses_over_its_own_months_and_one_round(
+    db: Database, tmp_path: Path
+) -> None:
+    """From May on: the autumn round only (no before/after) and May's pulses only, which
+    both scripts reproduce; the dashboard's all-months figure would be a false mismatch."""
+    ids = study(db)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], date_from=date(2026, 5, 1))
+    comparisons = json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"]
+    assert {c["round"] for c in comparisons} == {"autumn", ""}
+    assert not [c for c in comparisons if c["comparison"] == "did"]
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    assert pulse["months"] == ["2026-05"] and pulse["n_a"] == pulse["n_b"] == PULSES_PER_MONTH
+    request = BuilderRequest(("pulse:recommend_programme",), "mentors-mentees")
+    (every_month,) = shown_by(db, ids["programme"], request).rows
+    assert every_month.result is not None and every_month.result.pvalue != pulse["p"]
+    for ran, name in ((run_python(folder), "results-python.csv"), (run_r(folder), "results-R.csv")):
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert {r["status"] for r in results(folder, name)} == {"match"}, ran.stdout
+
+
+def test_a_pulse_month_the_export_cuts_is_listed_with_the_reason_not_as_a_mismatch(
+    db: Database, tmp_path: Path
+) -> None:
+    """Weekly pulses in May, some before the export's first day: the dashboard pools May
+    whole, the bundle holds part of it, so no number is listed for the scripts to miss."""
+    ids = study(db)
+    with db.transaction() as session:
+        programme = session.get_one(Programme, ids["programme"])
+        for week in ("2026-W19", "2026-W21"):  # 4-10 May, 18-24 May
+            for _ in range(5):
+                f.answered(
+                    session,
+                    programme,
+                    {"recommend_programme": 7},
+                    survey_key="mentor_pulse",
+                    role="mentor",
+                    period_kind="week",
+                    period=week,
+                )
+        rebuild(session, default_k=5)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], date_from=date(2026, 5, 11))
+    comparisons = json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"]
+    (pulse,) = [c for c in comparisons if c["source"] == "pulse"]
+    assert pulse["refused"].startswith("Not reproducible from this export")
+    assert "2026-05" in pulse["refused"]
+    assert "printed" not in pulse and "n_a" not in pulse  # whole-May figures would give W19
+    ran = run_python(folder)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    (row,) = [r for r in results(folder, "results-python.csv") if r["outcome"].startswith("pulse")]
+    assert row["status"] == "refused" and row["note"] == pulse["refused"]
+
+
+def test_a_bundle_built_without_the_builder_says_why_its_list_is_empty(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = study(db)
+    folder = bundle(db, tmp_path, ids["firm"], ids["programme"], expected=None)
+    assert json.loads((folder / "analysis" / "expected.json").read_text())["comparisons"] == []
+    note = (folder / "analysis" / "README.txt").read_text()
+    assert "Comparisons listed: 0;" in note
+    assert "did not run the dashboard's comparison builder" in note
 
 
 def test_a_number_that_differs_from_the_dashboard_is_reported_as_a_mismatch(
@@ -238,6 +383,11 @@ def test_on_the_demo_every_difference_is_explained_by_disclosure_control(
     tested = [r for r in rows if r["status"] != "refused"]
     assert tested and {r["status"] for r in tested} <= {"match", "differs: disclosure control"}
     assert all("blanked" in r["note"] for r in tested if r["status"] != "match")
+    # Beside rows whose role was blanked, the dashboard's figures would describe the
+    # blanked rows by difference: they are left out, never shown to the researcher.
+    expected = json.loads((folder / "analysis" / "expected.json").read_text())
+    left_out = [e for e in expected["comparisons"] if e.get("figures_withheld")]
+    assert left_out and all("printed" not in e and "n_a" not in e for e in left_out)
     note = (folder / "analysis" / "README.txt").read_text()
     assert f"blanked role in {report['values_suppressed_by_column']['role']}" in note
     by_r = run_r(folder)

@@ -88,6 +88,7 @@ def build(
         default_k=5,
         folder=tmp_path,
         progress=lambda done, total: seen.append((done, total)),
+        expected=None,
     )
     assert seen and seen[-1][0] == seen[-1][1]  # progress reached the total
     return bundle

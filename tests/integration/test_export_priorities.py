@@ -90,6 +90,7 @@ def build(db: Database, tmp_path: Path, ids: dict[str, int], protect: tuple[str,
         folder=tmp_path,
         progress=lambda done, total: None,
         protect=protect,
+        expected=None,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from surveys.db.models import ExportAudit, ExportRequest, OutboxEvent
 from surveys.db.session import Database
 from surveys.db.types import utcnow
+from surveys.reports.exported import dashboard_comparisons
 from surveys.services import exports as svc
 from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
@@ -68,6 +69,7 @@ def build(app: Flask, db: Database, export_id: int) -> None:
         export_id,
         default_k=5,
         instance_path=app.config["FLIPSIDE"].instance_path,
+        expected=dashboard_comparisons,
     )
     assert status == "done"
 

@@ -1,15 +1,23 @@
 """Recompute the dashboard's comparisons from this bundle's data, and check them.
 
 Run from anywhere: ``python analysis/analysis.py`` (needs SciPy). It reads
-``../climate.csv`` and ``expected.json`` (what the dashboard showed when the
-export was built), recomputes every comparison with the dashboard's
-conventions, writes ``results-python.csv`` beside itself and prints one line
-per comparison: match, mismatch, or "differs: disclosure control" when rows
-were withheld or the role (or programme) was blanked in this export, so the
-groups are not the dashboard's groups.
+``../climate.csv``, ``../mentor_pulse.csv`` and ``../mentee_pulse.csv`` and
+``expected.json`` (what the dashboard showed when the export was built),
+recomputes every comparison with the dashboard's conventions, writes
+``results-python.csv`` beside itself and prints one line per comparison:
+match, mismatch, or "differs: disclosure control" when rows were withheld or
+the role (or programme) was blanked in this export.
 
 Conventions (the dashboard's comparison builder):
 - Welch's two-sample t (R's t.test default), two-sided; df by Welch-Satterthwaite.
+  The dashboard's default test for every outcome type (5-point, 0-10 and the index).
+- Mentors vs mentees on the session pulses: mentor_pulse.csv against
+  mentee_pulse.csv (each role answers its own pulse), every row of the export's months.
+- Before/after (difference-in-differences): participants' change in mean from the
+  first to the last climate round minus the comparison group's change, the four
+  rounds as independent samples: SE = sqrt(sum var/n), Welch-Satterthwaite df over
+  the four, two-sided t; the effect is the DiD over the baseline pooled SD, its
+  interval the t interval of the DiD over the same SD. n is "before;after".
 - Hedges' g with the pooled SD and J = 1 - 3/(4(n1+n2)-9); its 95% interval
   from var(g) = (n1+n2)/(n1 n2) + g^2/(2(n1+n2)) and a normal quantile.
 - Holm's adjustment (R's p.adjust "holm") across the outcomes of one comparison
@@ -110,6 +118,26 @@ def holm(pvalues: list[float]) -> list[float]:
     return out
 
 
+def did_test(groups: list[Summary]) -> dict[str, Any] | None:
+    """Difference-in-differences from (side a before, after, side b before, after)."""
+    if any(n < 2 for n, _, _ in groups):
+        return None
+    (n1, m1, v1), (n2, m2, v2), (n3, m3, v3), (n4, m4, v4) = groups
+    terms = [v / n for n, _, v in groups]
+    se = math.sqrt(sum(terms))
+    if se == 0:
+        return None
+    df = sum(terms) ** 2 / sum(t**2 / (g[0] - 1) for t, g in zip(terms, groups, strict=True))
+    did = (m2 - m1) - (m4 - m3)
+    t = did / se
+    p = min(1.0, 2 * float(special.stdtr(df, -abs(t))))
+    half = float(special.stdtrit(df, 0.975)) * se
+    sd = math.sqrt(((n1 - 1) * v1 + (n3 - 1) * v3) / (n1 + n3 - 2))
+    g, ci = (did / sd, ((did - half) / sd, (did + half) / sd)) if sd > 0 else (None, None)
+    sizes = {"n_a": f"{n1};{n2}", "n_b": f"{n3};{n4}"}
+    return {**sizes, "t": t, "df": df, "p": p, "g": g, "ci": ci}
+
+
 def printed(r: dict[str, Any]) -> dict[str, str]:
     return {
         "t": f"{r['t']:.2f}",
@@ -136,53 +164,87 @@ def side_roles(roles: list[str], generalised: bool) -> set[str]:
     return wanted
 
 
-def recompute(entry: dict[str, Any], rows: list[dict[str, str]], items: list[str]) -> Any:
-    """The entry's numbers from ``rows`` (its programme and round), or a reason it cannot be."""
+def values(rows: list[dict[str, str]], column: str) -> Summary:
+    return summary([float(v) for r in rows if (v := present(r.get(column))) is not None])
+
+
+def recompute(
+    entry: dict[str, Any], data: dict[str, list[dict[str, str]]], items: list[str]
+) -> Any:
+    """The entry's numbers from ``data`` (its tables' rows), or a reason it cannot be."""
+    if entry.get("table_a", "climate") != entry.get("table_b", "climate"):  # the pulses
+        a, b = values(data["a"], entry["column"]), values(data["b"], entry["column"])
+        return welch(a, b) or "too few answers, or no variation, to test"
+    rows = data["a"]
     roles = {present(r.get("role")) for r in rows}
     generalised = "participant" in roles
     if generalised and entry["comparison"] == "mentors-mentees":
         return "role was generalised to participant/comparison in this export"
+    rounds = [entry["baseline"], entry["round"]] if entry.get("baseline") else [entry["round"]]
     sides = []
     for key in ("roles_a", "roles_b"):
         wanted = side_roles(entry[key], generalised)
-        chosen = [r for r in rows if present(r.get("role")) in wanted]
-        if entry["column"] == "index":
-            sides.append(index_summary(chosen, items))
-        else:
-            column = entry["column"]
-            sides.append(
-                summary([float(v) for r in chosen if (v := present(r.get(column))) is not None])
-            )
-    if sides[0] is None or sides[1] is None:
+        for round_ in rounds:
+            chosen = [
+                r
+                for r in rows
+                if present(r.get("role")) in wanted and present(r.get("round")) == round_
+            ]
+            if entry["column"] == "index":
+                sides.append(index_summary(chosen, items))
+            else:
+                sides.append(values(chosen, entry["column"]))
+    found = [side for side in sides if side is not None]
+    if len(found) < len(sides):
         return "an item of the index has too few answers"
-    return welch(sides[0], sides[1]) or "too few answers, or no variation, to test"
+    if entry.get("baseline"):
+        return did_test(found) or "too few answers, or no variation, to test"
+    return welch(found[0], found[1]) or "too few answers, or no variation, to test"
+
+
+def in_scope(entry: dict[str, Any], rows: list[dict[str, str]], single: bool) -> Any:
+    """The rows of the entry's rounds (climate) and programme; and how many were blanked."""
+    if entry.get("round"):
+        wanted = {entry["round"], entry.get("baseline") or entry["round"]}
+        rows = [r for r in rows if present(r.get("round")) in wanted]
+    blanked = 0
+    if not single:
+        blanked = sum(1 for r in rows if present(r.get("programme")) is None)
+        rows = [r for r in rows if present(r.get("programme")) == str(entry["programme"])]
+    return rows, blanked
 
 
 def main() -> int:
     expected = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
     withheld = int(expected.get("rows_withheld") or 0)
-    climate = read_rows(HERE.parent / "climate.csv")
+    single = bool(expected.get("single_programme"))
+    tables: dict[str, list[dict[str, str]]] = {}
     items = list(expected.get("index_items", []))
     results: list[dict[str, Any]] = []
     for entry in expected.get("comparisons", []):
-        rows = [r for r in climate if present(r.get("round")) == entry["round"]]
-        blanked = 0
-        if not expected.get("single_programme"):
-            blanked = sum(1 for r in rows if present(r.get("programme")) is None)
-            rows = [r for r in rows if present(r.get("programme")) == str(entry["programme"])]
-        blanked += sum(1 for r in rows if present(r.get("role")) is None)
+        data, blanked = {}, 0
+        for side in ("a", "b"):
+            name = entry.get(f"table_{side}", "climate")
+            if name not in tables:
+                tables[name] = read_rows(HERE.parent / f"{name}.csv")
+            data[side], lost = in_scope(entry, tables[name], single)
+            if side == "a" or name != entry.get("table_a", "climate"):
+                blanked += lost
+        if entry.get("table_a", "climate") == "climate":
+            blanked += sum(1 for r in data["a"] if present(r.get("role")) is None)
         out: dict[str, Any] = {"entry": entry, "blanked": blanked, "result": None, "why": ""}
         if entry.get("refused"):
-            out["why"] = f"refused on the dashboard: {entry['refused']}"
+            out["why"] = entry["refused"]  # the dashboard's refusal, or why it cannot be rerun
         else:
-            got = recompute(entry, rows, items)
+            got = recompute(entry, data, items)
             out["result" if isinstance(got, dict) else "why"] = got
         results.append(out)
     families: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for out in results:
         e = out["entry"]
         if out["result"] is not None:
-            families.setdefault((e["programme"], e["round"], e["comparison"]), []).append(out)
+            key = (e["programme"], e["round"], e.get("baseline"), e["comparison"], e.get("source"))
+            families.setdefault(key, []).append(out)
     for members in families.values():
         for out, q in zip(members, holm([m["result"]["p"] for m in members]), strict=True):
             out["result"]["p_adjusted"] = q
@@ -204,8 +266,10 @@ def report_results(results: list[dict[str, Any]], withheld: int) -> int:
                 line.update(status=status, note=out["why"])
             else:
                 mine = printed(r)
-                same = mine == e.get("printed") and (r["n_a"], r["n_b"]) == (e["n_a"], e["n_b"])
-                control = out["blanked"] > 0 or withheld > 0
+                sizes = (str(r["n_a"]), str(r["n_b"])) == (str(e.get("n_a")), str(e.get("n_b")))
+                same = mine == e.get("printed") and sizes
+                # figures_withheld: the export left the dashboard's figures out (see README).
+                control = out["blanked"] > 0 or withheld > 0 or bool(e.get("figures_withheld"))
                 status = (
                     "match" if same else "differs: disclosure control" if control else "mismatch"
                 )
@@ -213,16 +277,18 @@ def report_results(results: list[dict[str, Any]], withheld: int) -> int:
                 note = (
                     ""
                     if same or not control
-                    else (
+                    else e.get("figures_withheld")
+                    or (
                         f"{out['blanked']} rows of this round have the role or programme blanked "
                         f"and {withheld} rows of the export were withheld by disclosure control"
                     )
                 )
                 line.update(n_a=r["n_a"], n_b=r["n_b"], status=status, note=note, **mine)
             writer.writerow(line)
+            where = f"round {e['round']}" if e["round"] else "session pulses"
             print(
-                f"{line['status']:<28} {e['outcome']} ({e['comparison']}, round "
-                f"{e['round']}): {line.get('t', '')} {line.get('p', '')} {line['note']}"
+                f"{line['status']:<28} {e['outcome']} ({e['comparison']}, {where}): "
+                f"{line.get('t', '')} {line.get('p', '')} {line['note']}"
             )
     print(f"{len(results)} comparisons, {mismatches} unexplained mismatches")
     return 1 if mismatches else 0

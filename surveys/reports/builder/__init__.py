@@ -108,7 +108,7 @@ def build_comparison(
     compare = COMPARE.get(request.comparison)
     if compare is None:
         raise BadQuery(f"'comparison' must be one of {', '.join(COMPARISONS)}")
-    scope = scope_of(session, programme, default_k, request.test)
+    scope = scope_of(session, programme, default_k, request.test, request.pulse_months)
     known = outcomes()
     needs_round = any(known[o].source == "climate" for o in request.outcomes)
     rounds = resolve_rounds(climate_rounds(session, programme.id), request, needs_round)

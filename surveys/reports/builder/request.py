@@ -131,6 +131,9 @@ class BuilderRequest:
     adjust: str = "holm"
     #: "Left (or promoted) within N months" for HR outcomes.
     months: int = 12
+    #: The months pulses are read over ("2026-02", ...): a research export's, never the
+    #: query string's; None = every month of the programme, as the dashboard reads them.
+    pulse_months: tuple[str, ...] | None = None
 
 
 def allowed_for(outcome: Outcome) -> str:

@@ -34,17 +34,25 @@ class Scope:
     policy: disclosure.Policy
     #: A key of :data:`~surveys.reports.two_cohorts.TESTS` (the climate index: Welch only).
     test: str = "welch"
+    #: The months a pulse is read over ("2026-02", ...); None = every month (the dashboard).
+    months: tuple[str, ...] | None = None
 
     @property
     def k(self) -> int:
         return self.policy.k
 
 
-def scope_of(session: Session, programme: Programme, default_k: int, test: str) -> Scope:
+def scope_of(
+    session: Session,
+    programme: Programme,
+    default_k: int,
+    test: str,
+    months: tuple[str, ...] | None = None,
+) -> Scope:
     """The programme's scope: its firm is read once, its k is the firm's or ``default_k``."""
     firm = session.get_one(Firm, programme.firm_id)
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
-    return Scope(session, programme, firm, policy, test)
+    return Scope(session, programme, firm, policy, test, months)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ def loader(scope: Scope, roles: tuple[str, ...], round_id: int | None, role_surv
                     "role",
                     [role],
                     scope.k,
+                    months=scope.months,
                 )
             return total
         return released_histogram(

@@ -61,13 +61,16 @@ def run_export(
     default_k: int,
     instance_path: Path,
     on_progress: Callable[[int, int], None] | None = None,
-    expected: Expected | None = None,
+    expected: Expected | None,
 ) -> str:
     """Build one export (the actor's body); returns the final status.
 
     ``expected`` computes what the dashboard showed for the scope, for the bundle's
     analysis scripts to check (the worker and the CLI pass
     ``surveys.reports.exported.dashboard_comparisons``; services never import reports).
+    It has no default, so no caller can forget it: None (a DP export, a test that
+    does not look at the analysis) leaves the list empty and the bundle's
+    ``analysis/README.txt`` says why.
     """
     with db.transaction() as session:
         if not claim_build(session, export_id):
