@@ -13,7 +13,6 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -26,7 +25,6 @@ from surveys.aggregates.cells import (
     Stats,
     answer_stats,
     cell_key,
-    group_filter,
     periods,
 )
 from surveys.aggregates.release import move_release_version, release_group
@@ -179,9 +177,10 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
     Live values are replaced by the recomputation; released snapshots are kept
     (a group whose responses shrank below its snapshot, e.g. after an erasure,
     loses its snapshot) and then released by the usual rule. The people behind a
-    cell cannot be recomputed (the tags are gone): a cell that lost responses
-    forgets them (0: hidden until a mixer batch counts people into it again),
-    as fewer responses may rest on fewer people. Every stored
+    cell cannot be recomputed (the tags are gone): every cell of a group that lost
+    responses forgets them (0: hidden until a mixer batch counts people into it
+    again), as fewer responses may rest on fewer people -- the whole group, since
+    an option's people apart are its cohort's respondents without it. Every stored
     response came in a batch of at least k people (the mixer), so a rebuild
     releases every group whose snapshot is behind.
     """
@@ -192,35 +191,28 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
     removed = [stored[key].id for key in stored.keys() - expected.keys()]
     if removed:
         session.execute(delete(AggregateCell).where(AggregateCell.id.in_(removed)))
-    shrunk: set[tuple[Any, ...]] = set()
+    # Groups that lost responses (one of their cells lost counts, or went). People
+    # are known per group (an option's people apart are its cohort's respondents
+    # without it), so every cell of such a group forgets its people; where the
+    # snapshot shows more than is left, the group's snapshot goes too. Both are set
+    # on the loaded cells before anything is flushed, so no row is ever written with
+    # fewer live than released responses (the ``counts`` CHECK).
+    shrunk, behind = set(), set()
+    for key, cell in stored.items():
+        left = expected[key].n if key in expected else 0
+        if left < max(cell.n or 0, cell.released_n or 0):
+            shrunk.add(key.group())
+        if left < (cell.released_n or 0):
+            behind.add(key.group())
     for key, stats in expected.items():
-        cell = stored.get(key)
-        if cell is None:
-            cell = AggregateCell(**key._asdict(), released_n=0, released_total=0)
-            cell.released_total_sq, cell.released_histogram = 0, {}
-            cell.released_people, cell.released_people_apart = 0, {}
+        cell = stored.get(key) or AggregateCell(**key._asdict())
+        if key not in stored or key.group() in behind:
             session.add(cell)
-        if cell.n is not None and stats.n < cell.n:
+            _forget_release(cell)
+        elif key.group() in shrunk:
             cell.released_people, cell.released_people_apart = 0, {}
         cell.n, cell.total, cell.total_sq = stats.n, stats.total, stats.total_sq
         cell.histogram = dict(stats.histogram)
-        if cell.released_n > cell.n:
-            shrunk.add(key.group())
-    for group in shrunk:
-        session.flush()
-        session.execute(
-            update(AggregateCell)
-            .where(group_filter(group))
-            .values(
-                released_n=0,
-                released_total=0,
-                released_total_sq=0,
-                released_histogram={},
-                released_people=0,
-                released_people_apart={},
-            )
-            .execution_options(synchronize_session=False)
-        )
     move_release_version(session)  # every programme's readers must look again
     session.flush()
     released = 0
@@ -236,3 +228,10 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
             release_group(session, key.group())
             released += 1
     return RebuildReport(len(expected), len(removed), 0, released)
+
+
+def _forget_release(cell: AggregateCell) -> None:
+    """Nothing of the cell released, and nobody known behind it."""
+    cell.released_n, cell.released_total, cell.released_total_sq = 0, 0, 0
+    cell.released_histogram = {}
+    cell.released_people, cell.released_people_apart = 0, {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -35,30 +36,44 @@ def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, releas
     """
     columns = [getattr(Response, name) for name in ("survey_key", "survey_version", *_HEAD)]
     ids = list(response_ids)
-    pooled: list[dict[str, object]] = []
+    found: list[tuple[Any, str, str]] = []
     for start in range(0, len(ids), 5000):  # Core rows, not entities: a batch is thousands
         rows = session.execute(
             select(*columns, Answer.question_key, Answer.text)
             .join(Answer, Answer.response_id == Response.id)
             .where(Response.id.in_(ids[start : start + 5000]), Answer.text.is_not(None))
         ).all()
-        for row in rows:
-            if not (row.text and row.text.strip()):
-                continue
-            pooled.append(
-                {
-                    "id": uuid.uuid4(),
-                    "survey_key": row.survey_key,
-                    "survey_version": row.survey_version,
-                    "question_key": row.question_key,
-                    "firm_id": row.firm_id,
-                    "programme_id": row.programme_id,
-                    **{name: getattr(row, name) for name in COHORT},
-                    "period": comment_period(row.period_kind, row.period),
-                    "text": mask_contact_details(row.text.strip()),
-                    "released": released,
-                }
-            )
+        found += [(row, row.question_key, row.text) for row in rows]
+    return pool_texts(session, found, released=released)
+
+
+def pool_texts(
+    session: Session, texts: Iterable[tuple[Any, str, str | None]], *, released: bool
+) -> int:
+    """Pool free-text answers already in hand: (response, question, text) each.
+
+    The mixer's path (it holds the answers it just stored, so it need not read
+    them back); :func:`pool_comments` reads them first. Blank texts are skipped.
+    Returns how many were pooled.
+    """
+    pooled: list[dict[str, object]] = []
+    for response, question_key, text in texts:
+        if not (text and text.strip()):
+            continue
+        pooled.append(
+            {
+                "id": uuid.uuid4(),
+                "survey_key": response.survey_key,
+                "survey_version": response.survey_version,
+                "question_key": question_key,
+                "firm_id": response.firm_id,
+                "programme_id": response.programme_id,
+                **{name: getattr(response, name) for name in COHORT},
+                "period": comment_period(response.period_kind, response.period),
+                "text": mask_contact_details(text.strip()),
+                "released": released,
+            }
+        )
     if pooled:
         session.execute(insert(PooledComment), pooled)
     return len(pooled)

@@ -33,9 +33,10 @@ nobody chose it still moves the option's cell, to record that).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from surveys.aggregates.cells import RESPONSES, AnswerLike, CellKey, ResponseLike, periods
@@ -127,86 +128,118 @@ class Tagged:
     tag: str
 
 
-def _largest(per_scope: Iterable[int]) -> int:
-    return max(per_scope, default=0)
-
-
-def _tags() -> defaultdict[str, set[str]]:
-    return defaultdict(set)
+Person = tuple[str, str]  # (tag scope, tag)
 
 
 @dataclass
-class _Group:
-    """One cohort x period of a pass: who answered what (tags within their scopes)."""
+class _Part:
+    """What one stored cohort x period of a pass holds: flat lists, no nesting."""
 
-    respondents: defaultdict[str, set[str]] = field(default_factory=_tags)
-    #: question -> scope -> tag -> the values that person gave
-    values: dict[str, dict[str, dict[str, set[str]]]] = field(default_factory=dict)
-    #: (question, option) -> scope -> tags that chose it
-    chose: dict[tuple[str, str], defaultdict[str, set[str]]] = field(default_factory=dict)
-    #: scope -> tag -> the options chosen in each of that person's sessions
-    sessions: dict[str, dict[str, list[frozenset[tuple[str, str]]]]] = field(default_factory=dict)
+    #: the person of every session (response)
+    sessions: list[Person] = field(default_factory=list)
+    #: (person, question, value) of every scalar answer
+    scalars: list[tuple[Person, str, str]] = field(default_factory=list)
+    #: (person, question, option) of every chosen option, once per session
+    picks: list[tuple[Person, str, str]] = field(default_factory=list)
+
+
+def _largest(per_scope: Mapping[Any, int], scopes: Iterable[str], *rest: Any) -> int:
+    """The largest ``per_scope[(scope, *rest)]`` over ``scopes`` (0 if none)."""
+    return max((per_scope.get((scope, *rest), 0) for scope in scopes), default=0)
+
+
+def _count(parts: Sequence[_Part]) -> dict[tuple[str, str], Headcount]:
+    """The figures of one cohort x period from its parts, keyed by (question, option).
+
+    Counted in C where it can be (sets and Counters of flat tuples), per tag scope:
+
+    * a question's people apart from ``v``: its people minus those whose only
+      value is ``v``;
+    * an option's people apart: the respondents minus those who chose it in every
+      one of their sessions.
+    """
+    sessions = Counter(chain.from_iterable(part.sessions for part in parts))
+    respondents = Counter(scope for scope, _ in sessions)
+    scopes = list(respondents)
+    found = {(RESPONSES, ""): Headcount(max(respondents.values(), default=0))}
+    given = set(chain.from_iterable(part.scalars for part in parts))
+    values_of = Counter((person, question) for person, question, _ in given)
+    answered = Counter((person[0], question) for person, question in values_of)
+    only = Counter(
+        (person[0], question, value)
+        for person, question, value in given
+        if values_of[person, question] == 1
+    )
+    values: dict[str, set[str]] = defaultdict(set)
+    for question, value in {(question, value) for _, question, value in given}:
+        values[question].add(value)
+    for question, options in values.items():
+        found[question, ""] = Headcount(
+            _largest(answered, scopes, question),
+            {
+                value: max(
+                    answered.get((scope, question), 0) - only.get((scope, question, value), 0)
+                    for scope in scopes
+                )
+                for value in options
+            },
+        )
+    chose = Counter(chain.from_iterable(part.picks for part in parts))
+    choosers = Counter((person[0], question, option) for person, question, option in chose)
+    always = Counter(
+        (person[0], question, option)
+        for (person, question, option), times in chose.items()
+        if times == sessions[person]
+    )
+    for _, question, option in choosers:
+        if (question, option) in found:
+            continue
+        apart = max(
+            respondents[scope] - always.get((scope, question, option), 0) for scope in scopes
+        )
+        found[question, option] = Headcount(
+            _largest(choosers, scopes, question, option), {"1": apart}
+        )
+    return found
 
 
 def headcounts(tagged: Iterable[Tagged]) -> dict[CellKey, Headcount]:
     """The people behind every cell the given responses count in (one pass's batches).
 
-    The same cells as :func:`~surveys.aggregates.cells.contributions`, grouped
-    per cohort x period first (a pass holds many sessions and few groups).
+    The same cells as :func:`~surveys.aggregates.cells.contributions`. One loop
+    over the sessions appends flat tuples per stored cohort x period (a pass holds
+    many sessions and few groups); each cell period (week, month, round) is then
+    counted once from the parts that count in it, with sets and Counters. A
+    period fed by one part only (a week, or a month of one week) shares its
+    figures with that part's other period instead of counting them again.
     """
-    groups: dict[tuple[Any, ...], _Group] = defaultdict(_Group)
-    counted_in: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    parts: dict[tuple[Any, ...], _Part] = {}
     for item in tagged:
-        r, scope, tag = item.response, item.scope, item.tag
-        scalars = [(a.question_key, str(a.value)) for a in item.answers if a.value is not None]
-        options = frozenset(
-            (a.question_key, a.item) for a in item.answers if a.value is None and a.item
+        r = item.response
+        stored: tuple[Any, ...] = (r.survey_key, r.survey_version, r.firm_id, r.programme_id)
+        stored += tuple(getattr(r, name) for name in COHORT) + (r.period_kind, r.period)
+        part = parts.get(stored)
+        if part is None:
+            part = parts[stored] = _Part()
+        person = (item.scope, item.tag)
+        part.sessions.append(person)
+        answers = item.answers
+        part.scalars.extend(
+            (person, a.question_key, str(a.value)) for a in answers if a.value is not None
         )
-        head = (r.survey_key, r.survey_version, r.firm_id, r.programme_id)
-        cohort = tuple(getattr(r, name) for name in COHORT)
-        stored = (r.period_kind, r.period)
-        if stored not in counted_in:
-            counted_in[stored] = periods(*stored)
-        for kind, period in counted_in[stored]:
-            group = groups[(*head, *cohort, kind, period)]
-            group.respondents[scope].add(tag)
-            for question, value in scalars:
-                by_scope = group.values.setdefault(question, {}).setdefault(scope, {})
-                by_scope.setdefault(tag, set()).add(value)
-            for pick in options:
-                chose = group.chose.get(pick)
-                if chose is None:
-                    chose = group.chose[pick] = _tags()
-                chose[scope].add(tag)
-            group.sessions.setdefault(scope, {}).setdefault(tag, []).append(options)
+        part.picks.extend(
+            {(person, a.question_key, a.item) for a in answers if a.value is None and a.item}
+        )
+    cells: dict[tuple[Any, ...], list[_Part]] = defaultdict(list)
+    for stored, part in parts.items():
+        for kind, period in periods(stored[-2], stored[-1]):
+            cells[(*stored[:-2], kind, period)].append(part)
     found: dict[CellKey, Headcount] = {}
-    for key, group in groups.items():
-
-        def cell(question: str, option: str) -> CellKey:
-            return CellKey(key[0], key[1], question, option, *key[2:])  # noqa: B023
-
-        found[cell(RESPONSES, "")] = Headcount(
-            _largest(len(tags) for tags in group.respondents.values())
-        )
-        for question, scopes in group.values.items():
-            given = {v for tags in scopes.values() for values in tags.values() for v in values}
-            found[cell(question, "")] = Headcount(
-                _largest(len(tags) for tags in scopes.values()),
-                {
-                    value: _largest(
-                        sum(1 for values in tags.values() if values - {value})
-                        for tags in scopes.values()
-                    )
-                    for value in given
-                },
-            )
-        for (question, option), chose in group.chose.items():
-            wanted = (question, option)
-            apart = _largest(
-                sum(1 for chosen in tags.values() if any(wanted not in s for s in chosen))
-                for tags in group.sessions.values()
-            )
-            found[cell(question, option)] = Headcount(
-                _largest(len(tags) for tags in chose.values()), {"1": apart}
-            )
+    counted: dict[tuple[int, ...], dict[tuple[str, str], Headcount]] = {}
+    for key, members in cells.items():
+        ids = tuple(id(part) for part in members)
+        if ids not in counted:
+            counted[ids] = _count(members)
+        for (question, option), figure in counted[ids].items():
+            found[CellKey(key[0], key[1], question, option, *key[2:])] = figure
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,14 +18,16 @@ from surveys.aggregates.cells import (
     CellKey,
     ResponseLike,
     Stats,
-    contributions,
+    answer_stats,
     lock_for_writers,
+    periods,
 )
-from surveys.aggregates.comments import pool_comments
+from surveys.aggregates.comments import pool_comments, pool_texts
 from surveys.aggregates.people import Counted, Headcount, merged
 from surveys.aggregates.release import move_release_version
 from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import AggregateCell
+from surveys.domain.vocab import COHORT
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ def add_batch(
     answers: Mapping[uuid.UUID, Sequence[AnswerLike]],
     response_ids: Sequence[uuid.UUID],
     people: Mapping[CellKey, Headcount] | None = None,
+    texts: Sequence[tuple[ResponseLike, str, str | None]] | None = None,
 ) -> int:
     """Count a mixer batch (already inserted, ``response_ids`` in the order of
     ``responses``) into its cells and release them at once, in the caller's transaction.
@@ -133,23 +137,54 @@ def add_batch(
     for every cell of the batch. ``people`` are the batch's lower bounds of the
     people behind each cell (:func:`surveys.aggregates.people.headcounts`, made
     from the person tags before they are dropped); a cell without one counts
-    as resting on nobody known. Returns how many responses were counted.
+    as resting on nobody known. ``texts``: the batch's free-text answers as
+    (response, question, text), when the caller holds them (else they are read
+    back by ``response_ids``). Returns how many responses were counted.
     """
     if not responses:
         return 0
     _prepare_writes(session)
-    adds: dict[CellKey, Stats] = {}
-    for rid, response in zip(response_ids, responses, strict=True):
-        for key, stats in contributions(response, answers.get(rid, ())).items():
-            adds.setdefault(key, Stats()).add(stats)
+    adds = _tally(responses, answers, response_ids)
     counted = _people(session, adds, people or {})
     for key in counted.keys() - adds.keys():
         adds[key] = Stats()  # an option nobody chose this time: its people apart move
     _add_to_cells(session, adds, release=True, people=counted)
-    pool_comments(session, response_ids, released=True)
+    if texts is None:
+        pool_comments(session, response_ids, released=True)
+    else:
+        pool_texts(session, texts, released=True)
     for programme_id in sorted({r.programme_id for r in responses}):
         move_release_version(session, programme_id)
     return len(responses)
+
+
+def _tally(
+    responses: Sequence[ResponseLike],
+    answers: Mapping[uuid.UUID, Sequence[AnswerLike]],
+    response_ids: Sequence[uuid.UUID],
+) -> dict[CellKey, Stats]:
+    """What a batch adds to each cell: every answer row counted, as ``recompute`` does.
+
+    The same cells as :func:`~surveys.aggregates.cells.contributions` per
+    response, but the rows are first counted as flat (cohort and period,
+    question, option, value) tuples: a batch holds thousands of responses and a
+    few dozen distinct tuples, so the cells are made once per tuple.
+    """
+    tally: Counter[tuple[Any, ...]] = Counter()
+    for rid, r in zip(response_ids, responses, strict=True):
+        head = (r.survey_key, r.survey_version, r.firm_id, r.programme_id)
+        head += tuple(getattr(r, name) for name in COHORT) + (r.period_kind, r.period)
+        tally[head, RESPONSES, "", None] += 1
+        tally.update((head, a.question_key, a.item, a.value) for a in answers.get(rid, ()))
+    adds: dict[CellKey, Stats] = {}
+    for (head, question, item, value), count in tally.items():
+        stats = Stats(n=count) if question == RESPONSES else answer_stats(value, item, count)
+        if stats is None:
+            continue  # free text
+        for kind, period in periods(head[-2], head[-1]):
+            key = CellKey._make((head[0], head[1], question, item, *head[2:-2], kind, period))
+            adds.setdefault(key, Stats()).add(stats)
+    return adds
 
 
 def _people(

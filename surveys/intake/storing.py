@@ -75,17 +75,22 @@ def store(
     rng.shuffle(answers)
     _insert_rows(session, Response.__table__, responses)
     _insert_rows(session, Answer.__table__, answers)
-    by_response: dict[uuid.UUID, list[_Counted]] = {}
-    for row in answers:
-        counted = _Counted(row["question_key"], row["item"], row["value"])
-        by_response.setdefault(row["response_id"], []).append(counted)
     views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
     ids = [r["id"] for r in responses]
+    view_of = dict(zip(ids, views, strict=True))
+    by_response: dict[uuid.UUID, list[_Counted]] = {rid: [] for rid in ids}
+    texts: list[tuple[_Stored, str, str | None]] = []
+    for row in answers:
+        if row["text"] is not None:
+            texts.append((view_of[row["response_id"]], row["question_key"], row["text"]))
+        else:
+            counted = _Counted(row["question_key"], row["item"], row["value"])
+            by_response[row["response_id"]].append(counted)
     people = headcounts(
         Tagged(view, by_response.get(rid, ()), *tags[rid])
         for rid, view in zip(ids, views, strict=True)
     )
-    aggregates.add_batch(session, views, by_response, ids, people)
+    aggregates.add_batch(session, views, by_response, ids, people, texts)
     return len(responses)
 
 

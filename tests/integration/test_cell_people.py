@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
 from surveys import aggregates as agg
 from surveys.db import migrate
-from surveys.db.models import AggregateCell
+from surveys.db.models import AggregateCell, Answer, Response
 from surveys.db.session import Database
 from tests.support import factories as f
 from tests.support.sealing import mix
@@ -106,3 +106,54 @@ def test_the_migration_keeps_climate_rounds_and_hides_pulses_it_cannot_count(
         ("climate", "ethnicity", "white"): (7, {"1": 3}),
         ("mentor_pulse", "", ""): (0, {}),
     }
+
+
+def test_rebuild_after_erasing_responses_recounts_cells_and_forgets_their_people(
+    db: Database,
+) -> None:
+    _three_people_six_sessions(db)
+    with db.transaction() as session:
+        other = f.programme(session)
+        for person in ("x", "y", "z"):
+            submit(session, other, {"spoke_openly": 5}, person=person, submitted_on=DAY)
+    assert mix(db, k=K, today=DAY).released == 9
+    untouched = {
+        (c.programme_id, c.question_key, c.item, c.period_kind): c.released_people
+        for c in _cells(db)
+        if c.programme_id == other.id
+    }
+    # Erase one of a's sessions (which chose "technology") and both "2"s (b and c).
+    with db.transaction() as session:
+        chose = session.scalars(select(Answer.response_id).where(Answer.item == "technology"))
+        twos = session.scalars(select(Answer.response_id).where(Answer.value == 2))
+        erased = [next(iter(chose)), *twos]
+        session.execute(delete(Answer).where(Answer.response_id.in_(erased)))
+        session.execute(delete(Response).where(Response.id.in_(erased)))
+    with db.transaction() as session:
+        report = agg.rebuild(session, default_k=K)
+    assert report.groups_released > 0
+    with db.sessions() as session:
+        assert agg.verify(session) == []
+    (score,) = [
+        c
+        for c in _cells(db)
+        if (c.programme_id, c.question_key, c.period_kind) != (other.id, "spoke_openly", "month")
+        and (c.question_key, c.period_kind) == ("spoke_openly", "month")
+    ]
+    assert (score.n, score.released_n, score.released_histogram) == (3, 3, {"4": 3})
+    # Fewer responses may rest on fewer people: every cell of the shrunk groups forgets.
+    shrunk = [c for c in _cells(db) if c.programme_id != other.id]
+    assert shrunk and {(c.released_people, str(c.released_people_apart)) for c in shrunk} == {
+        (0, "{}")
+    }
+    # Groups that lost nothing keep what the mixer counted.
+    assert {
+        (c.programme_id, c.question_key, c.item, c.period_kind): c.released_people
+        for c in _cells(db)
+        if c.programme_id == other.id
+    } == untouched
+
+
+def _cells(db: Database) -> list[AggregateCell]:
+    with db.sessions() as session:
+        return list(session.scalars(select(AggregateCell)))
