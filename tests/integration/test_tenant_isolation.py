@@ -113,6 +113,8 @@ OWN = {
     "exports.status",
     "exports.link",
     "exports.download",
+    "exports.bundle",
+    "api.export_bundle",
 }
 
 #: Query strings that make a route do its real work rather than stop at a missing parameter.
@@ -200,6 +202,9 @@ def build_world(db: Database) -> World:
                         released_total=total,
                         released_total_sq=total_sq,
                         released_histogram=hist,
+                        # One answer a person: 14 people, and all but a value's apart.
+                        released_people=14,
+                        released_people_apart={v: 14 - c for v, c in hist.items()},
                     )
                 )
         firm_b = f.firm(session, name="Bittern and Co", slug="bittern")
@@ -443,6 +448,9 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
     reached: set[str] = set()
     for name in (*INSIDERS, "researcher_a", "researcher_a_token"):
         kind, credential = world.principals[name]
+        with db.transaction() as session:  # a download link works once: a fresh one each
+            export = session.get_one(ExportRequest, world.ids["export"])
+            export.token_hash = hashlib.sha256(DOWNLOAD.encode()).hexdigest()
         client = walk_app.test_client()
         if kind == "session":
             sign_in(client, credential)
