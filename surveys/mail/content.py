@@ -1,5 +1,11 @@
-"""What an invitation's e-mail says, read from the invitation, its programme and firm,
-in the person's language (the HR file's, else the firm's default, else English)."""
+"""What an invitation's e-mail says, read from the invitation, its programme and the
+person's own firm, in the person's language (the HR file's, else the firm's default,
+else English).
+
+In a cross-organisation programme the firm is the person's own member firm, not
+the programme's owner: its name, sender address, Reply-To, default language and
+k (their answers are mixed at their firm's k), so a member's people hear from
+their own organisation (surveys/services/members.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ def mail_for(
 ) -> tuple[InvitationMail, Sender]:
     """The mail for ``invitation`` and who sends it (the firm's address, else the default)."""
     programme = invitation.programme
-    firm = programme.firm
+    firm = invitation.person.firm  # the person's own member firm (see above)
     language = languages.choose(invitation.person.language, firm.default_language)
     gettext = languages.translations(language).gettext
     definition = definition.in_language(language)

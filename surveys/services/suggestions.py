@@ -8,7 +8,7 @@ admin (accept, edit or reject each suggestion): nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from surveys.domain.pairing import (
     Weights,
     suggest_pairs,
 )
+from surveys.services.member_people import PeopleShown
 from surveys.services.people.directory import person_label
 
 
@@ -31,10 +32,15 @@ class Unpaired:
     mentors: list[Candidate]
     mentees: list[Candidate]
     labels: dict[int, str]
+    #: People of another member firm: their level, practice area and office are not shown
+    #: (the score still weighs them; surveys/services/member_people.py).
+    private: set[int] = field(default_factory=set)
 
 
-def unpaired(session: Session, programme_id: int) -> Unpaired:
-    """Enrolled mentors and mentees without an active pairing in the programme (2 queries)."""
+def unpaired(session: Session, programme_id: int, shown: PeopleShown | None = None) -> Unpaired:
+    """Enrolled mentors and mentees without an active pairing in the programme (2 queries).
+
+    ``shown``: how the reader sees people of other member firms (None: everyone in full)."""
     busy = set()
     for mentor_id, mentee_id in session.execute(
         select(Pairing.mentor_id, Pairing.mentee_id).where(
@@ -64,9 +70,14 @@ def unpaired(session: Session, programme_id: int) -> Unpaired:
             firm_id=person.firm_id,
         )
         (found.mentors if role == "mentor" else found.mentees).append(candidate)
-        found.labels[person.id] = person_label(
-            person.internal_id, person.given_name, person.family_name, person.email
-        )
+        if shown is None:
+            found.labels[person.id] = person_label(
+                person.internal_id, person.given_name, person.family_name, person.email
+            )
+        else:
+            found.labels[person.id] = shown.label(person, role)
+            if not shown.in_full(person.firm_id):
+                found.private.add(person.id)
     return found
 
 
@@ -75,7 +86,8 @@ def programme_suggestions(
     programme_id: int,
     weights: Weights = DEFAULT_WEIGHTS,
     rejected: Collection[tuple[int, int]] = (),
+    shown: PeopleShown | None = None,
 ) -> tuple[Unpaired, list[Suggestion]]:
     """The unpaired people and the best complete set of pairs among them."""
-    people = unpaired(session, programme_id)
+    people = unpaired(session, programme_id, shown)
     return people, suggest_pairs(people.mentors, people.mentees, weights, rejected)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from surveys.db.models import Firm, Meeting, Pairing, Person, Programme
@@ -175,7 +175,9 @@ def record_notified_meeting(
         .join(mentor, mentor.id == Pairing.mentor_id)
         .join(mentee, mentee.id == Pairing.mentee_id)
         .where(
-            Programme.firm_id == firm.id,
+            # The firm's own programmes, and shared ones where one of the pair is its person
+            # (only a member firm's people are ever enrolled: surveys/services/members.py).
+            or_(Programme.firm_id == firm.id, mentor.firm_id == firm.id, mentee.firm_id == firm.id),
             Programme.status != "closed",
             Pairing.ended_on.is_(None),
             func.lower(mentor.email).in_(note.attendees),

@@ -31,6 +31,7 @@ from werkzeug.routing import Rule
 from surveys.db.models import (
     AggregateCell,
     ApiToken,
+    Enrolment,
     ExportRequest,
     Firm,
     Meeting,
@@ -458,6 +459,9 @@ def test_insiders_reach_the_same_routes_so_the_walk_sees_real_data(
     reached: set[str] = set()
     for name in (*INSIDERS, "researcher_a", "researcher_a_token"):
         kind, credential = world.principals[name]
+        with db.transaction() as session:  # a download link works once: a fresh one each
+            export = session.get_one(ExportRequest, world.ids["export"])
+            export.token_hash = hashlib.sha256(DOWNLOAD.encode()).hexdigest()
         client = walk_app.test_client()
         if kind == "session":
             sign_in(client, credential)
@@ -545,3 +549,91 @@ def test_a_member_lead_and_the_coordinator_of_a_shared_programme_see_no_one_else
     with db.sessions() as session:
         assert session.scalar(select(Firm.name).where(Firm.id == world.ids["firm"])) == A_NAME
         assert len(session.scalars(select(Meeting)).all()) == 1
+
+
+#: A member firm's person, paired and unpaired on firm A's shared programme: nothing but
+#: their HR id may reach firm A's staff (surveys/services/member_people.py).
+K_NAME, K_SLUG, K_DOMAIN = "Kestrel Counsel", "kestrel", "kestrel-counsel.example"
+K_PRIVATE = (
+    "Zebedee",
+    "Quillfeather",
+    "Ottoline",
+    "Marchbank",
+    K_DOMAIN,
+    "Maritime Salvage",
+    "Reykjavik",
+)
+
+
+def test_the_owning_firms_staff_see_a_member_firms_people_only_by_hr_id(
+    walk_app: Flask, db: Database
+) -> None:
+    """Firm A runs a programme shared with Kestrel: A's admin and lead walk every page and
+    API route they reach, and no Kestrel person's name, e-mail or HR attribute is there; the
+    HR id and the firm's name are (what pairing and recording meetings need)."""
+    world = build_world(db)
+    with db.transaction() as session:
+        kestrel = f.firm(session, name=K_NAME, slug=K_SLUG)
+        add_member(session, world.ids["programme"], kestrel.id)
+        programme = session.get_one(Programme, world.ids["programme"])
+        attributes = {"practice_area": "Maritime Salvage", "office": "Reykjavik"}
+        paired = f.person(
+            session,
+            kestrel,
+            internal_id="KEST-77",
+            given_name="Zebedee",
+            family_name="Quillfeather",
+            email=f"zq@{K_DOMAIN}",
+            level="partner",
+            **attributes,
+        )
+        unpaired_one = f.person(
+            session,
+            kestrel,
+            internal_id="KEST-78",
+            given_name="Ottoline",
+            family_name="Marchbank",
+            email=f"om@{K_DOMAIN}",
+            level="partner",
+            **attributes,
+        )
+        mentor = f.person(session, session.get_one(Firm, world.ids["firm"]), level="associate")
+        unpaired_mentor = f.person(
+            session, session.get_one(Firm, world.ids["firm"]), level="associate"
+        )
+        for person, role in ((unpaired_mentor, "mentor"), (unpaired_one, "mentee")):
+            session.add(
+                Enrolment(
+                    programme_id=programme.id,
+                    person_id=person.id,
+                    role=role,
+                    enrolled_on=date(2026, 1, 5),
+                )
+            )
+        shared = f.pairing(session, programme, mentor=mentor, mentee=paired)
+        f.meeting(session, shared, held_on=date(2026, 2, 4))
+    seen: dict[str, bytes] = {}
+    leaks: list[str] = []
+    for name in INSIDERS:
+        kind, credential = world.principals[name]
+        client = walk_app.test_client()
+        if kind == "session":
+            sign_in(client, credential)
+        for rule in walk_app.url_map.iter_rules():
+            if classify(rule) == "unscoped" or "GET" not in (rule.methods or set()):
+                continue
+            ids = {**world.ids, "pairing": shared.id}
+            url = _url(rule, ids)
+            response = _request(client, "GET", url, kind, credential, ids)
+            body = response.get_data()
+            response.close()
+            seen[f"{name} {rule.endpoint}"] = body
+            held = [s for s in K_PRIVATE if s.encode() in body]
+            leaks += [f"{name} GET {url}: body holds {s!r}" for s in held]
+    assert not leaks, "\n".join(leaks)
+    for name in ("admin", "lead_a"):
+        people = seen[f"{name} admin.programme_people"]
+        assert b"KEST-77, a mentee at Kestrel Counsel" in people
+        assert b"KEST-78, a mentee at Kestrel Counsel" in seen[f"{name} admin.pairing_suggestions"]
+        assert b"KEST-77, a mentee at Kestrel Counsel" in seen[f"{name} admin.programme"]
+        assert b"KEST-77, a mentee at Kestrel Counsel" in seen[f"{name} admin.confirm_end_pairing"]

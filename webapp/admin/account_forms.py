@@ -27,19 +27,23 @@ ROLE_LABELS = {
     "researcher": "Researcher",
     "coordinator": "Programme coordinator",
 }
-#: Roles an administrator gives on the accounts pages; a coordinator is given programmes,
-#: not firms (surveys.services.members.assign_programmes).
-FIRM_ROLES = tuple(r for r in ACCOUNT_ROLES if r != "coordinator")
 
 
 class RoleForm(FlaskForm):
+    #: Every role; a coordinator is given programmes, not firms
+    #: (surveys.services.members.assign_programmes).
     role = SelectField(
         "Role",
-        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in FIRM_ROLES],
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ACCOUNT_ROLES],
         validators=[InputRequired("Please choose a role.")],
     )
     firms = SelectMultipleField(
         "Firms", description="A D&I lead or researcher sees only these firms.", choices=[]
+    )
+    programmes = SelectMultipleField(
+        "Programmes",
+        description="A programme coordinator sees only these programmes, as a whole.",
+        choices=[],
     )
 
 

@@ -11,9 +11,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys.db.models import Account, AccountAudit, Firm
+from surveys.db.models import Account, AccountAudit, Firm, Programme
 from surveys.services.accounts import new_account
-from surveys.services.errors import ServiceError
+from surveys.services.errors import Invalid, ServiceError
+from surveys.services.members import assign_programmes, programmes_by_id
 from surveys.services.staff import (
     account_or_404,
     audit,
@@ -44,14 +45,43 @@ def _firm_choices() -> list[tuple[str, str]]:
     return [(f.slug, f.name) for f in firms]
 
 
+def _programme_choices() -> list[tuple[str, str]]:
+    found = current.session().execute(
+        select(Programme.id, Programme.name, Firm.name)
+        .join(Firm, Firm.id == Programme.firm_id)
+        .order_by(Programme.name, Programme.id)
+    )
+    return [(str(pid), f"{name} ({firm})") for pid, name, firm in found]
+
+
 def _role_form(account: Account | None = None) -> RoleForm:
     prefix = f"a{account.id}" if account else "role"
     form = RoleForm(prefix=prefix)
     form.firms.choices = _firm_choices()
+    form.programmes.choices = _programme_choices()
     if account is not None and not form.is_submitted():
         form.role.data = account.role
         form.firms.data = [f.slug for f in account.firms]
+        form.programmes.data = [str(p.id) for p in account.programmes]
     return form
+
+
+def _give_programmes(account: Account, chosen: list[str], actor: Account | None) -> None:
+    """A coordinator's programmes from the form (at least one); no other role is given any."""
+    db = current.session()
+    programmes = programmes_by_id(db, [int(i) for i in chosen if i.isdigit()])
+    if account.role != "coordinator":
+        if programmes:
+            raise Invalid("only a programme coordinator is given programmes")
+        account.programmes = []
+        return
+    if not programmes:
+        raise Invalid("a programme coordinator needs at least one programme")
+    before = sorted(p.id for p in account.programmes)
+    assign_programmes(db, account, programmes)
+    after = sorted(p.id for p in programmes)
+    if before != after:
+        audit(db, "programmes_set", account, actor, before=before, after=after)
 
 
 def _page(
@@ -61,6 +91,7 @@ def _page(
     if form is None:
         form = NewAccountForm(prefix="new")
         form.firms.choices = _firm_choices()
+        form.programmes.choices = _programme_choices()
     accounts = db.scalars(select(Account).order_by(Account.email)).all()
     audit = db.scalars(select(AccountAudit).order_by(AccountAudit.id.desc()).limit(30)).all()
     body = render_template(
@@ -105,6 +136,7 @@ def _invite(account: Account, actor: Account) -> str | None:
 def add_account() -> ResponseReturnValue:
     form = NewAccountForm(prefix="new")
     form.firms.choices = _firm_choices()
+    form.programmes.choices = _programme_choices()
     if not form.validate_on_submit():
         return _page(form, status=422)
     db = current.session()
@@ -115,6 +147,7 @@ def add_account() -> ResponseReturnValue:
         check_scope(role, firms)
         account = new_account(db, form.email.data or "", role, firms)
         audit(db, "created", account, actor, role=role, firms=[f.slug for f in firms])
+        _give_programmes(account, list(form.programmes.data or []), actor)
     except ServiceError as exc:
         db.rollback()
         form.email.errors = [sentence(exc)]
@@ -150,12 +183,17 @@ def account_role(account_id: str) -> ResponseReturnValue:
     account = _target(account_id)
     form = _role_form(account)
     if not form.validate_on_submit():
-        flash("Please choose a role (and the firms of a D&I lead or researcher).", "error")
+        flash(
+            "Please choose a role (and the firms of a D&I lead or researcher, "
+            "the programmes of a coordinator).",
+            "error",
+        )
         return redirect(url_for("admin.accounts"), code=303)
     db = current.session()
     try:
         firms = firms_by_slug(db, list(form.firms.data or []))
         set_role(db, account, form.role.data or "", firms, signed_in())
+        _give_programmes(account, list(form.programmes.data or []), signed_in())
     except ServiceError as exc:
         return _refused(exc)
     return _done(f"{account.email} is now: {ROLE_LABELS[account.role]}.")

@@ -13,8 +13,9 @@ from sqlalchemy.orm import aliased
 from surveys.db.models import Enrolment, Pairing, Person, Programme
 from surveys.domain.vocab import LEVELS
 from surveys.services.errors import NotFound, ServiceError
+from surveys.services.member_people import people_shown
 from surveys.services.members import member_firm_ids
-from surveys.services.people import ENROLMENT_FILTERS, filter_options, find_people, person_label
+from surveys.services.people import ENROLMENT_FILTERS, filter_options, find_people
 from surveys.services.programmes import (
     create_pairing,
     end_pairing,
@@ -27,12 +28,8 @@ from webapp import current
 from webapp.admin import bp
 from webapp.admin.directory import page_args, people_filter
 from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm
-from webapp.auth.access import login_required, programme_or_404
+from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.errors import sentence
-
-
-def _label(person: Person) -> str:
-    return person_label(person.internal_id, person.given_name, person.family_name, person.email)
 
 
 def person_id_in(programme: Programme, internal_id: str | None) -> int:
@@ -96,9 +93,10 @@ def _people_page(
             .group_by(Enrolment.role)
         ).all()
     )
+    shown = people_shown(session, signed_in(), programme)
     mentor, mentee = aliased(Person), aliased(Person)
     pairings = [
-        (pairing, _label(a), _label(b))
+        (pairing, shown.label(a, "mentor"), shown.label(b, "mentee"))
         for pairing, a, b in session.execute(
             select(Pairing, mentor, mentee)
             .join(mentor, mentor.id == Pairing.mentor_id)
@@ -124,7 +122,7 @@ def _people_page(
         options=filter_options(session, programme.firm_id),
         levels=LEVELS,
         enrolment_filters=ENROLMENT_FILTERS[1:],
-        free=unpaired(session, programme.id),
+        free=unpaired(session, programme.id, shown),
         enrol_form=enrol_form or EnrolForm(prefix="enrol"),
         pair_form=pair_form,
         end_form=EndPairingForm(prefix="end", formdata=None, ends_on=date.today()),
@@ -199,6 +197,7 @@ def _managed_pairing(pairing_id: int) -> tuple[Pairing, Programme]:
 def confirm_end_pairing(pairing_id: int) -> ResponseReturnValue:
     """The confirmation page of End: who, and from when; works without JavaScript."""
     pairing, programme = _managed_pairing(pairing_id)
+    shown = people_shown(current.session(), signed_in(), programme)
     form = EndPairingForm(prefix="end", formdata=None, ends_on=date.today())
     wanted = request.args.get("end-ends_on", "")
     try:
@@ -209,8 +208,8 @@ def confirm_end_pairing(pairing_id: int) -> ResponseReturnValue:
         "admin/confirm_end.html",
         programme=programme,
         pairing=pairing,
-        mentor=_label(pairing.mentor),
-        mentee=_label(pairing.mentee),
+        mentor=shown.label(pairing.mentor, "mentor"),
+        mentee=shown.label(pairing.mentee, "mentee"),
         form=form,
     )
 

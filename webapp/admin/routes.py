@@ -16,35 +16,36 @@ from surveys.services.audience import Audience, round_audience
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round, opted_out_people
 from surveys.services.meetings import report_meeting
-from surveys.services.people import person_label
+from surveys.services.member_people import people_shown
 from webapp import current
 from webapp.admin import bp
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
-from webapp.auth.access import login_required, programme_or_404
+from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.errors import sentence
 
 
 def _forms(programme: Programme) -> tuple[RecordMeetingForm, LaunchRoundForm]:
     meeting_form = RecordMeetingForm(prefix="meeting")
+    session = current.session()
+    shown = people_shown(session, signed_in(), programme)
     mentor, mentee = aliased(Person), aliased(Person)
-    pairings = current.session().execute(
+    pairings = session.execute(
         select(Pairing.id, mentor, mentee)
         .join(mentor, mentor.id == Pairing.mentor_id)
         .join(mentee, mentee.id == Pairing.mentee_id)
         .where(Pairing.programme_id == programme.id, Pairing.ended_on.is_(None))
-        .order_by(mentor.family_name, mentor.given_name, mentor.internal_id)
+    )
+    # Sorted by the label the reader sees, so another member's names never order the list.
+    choices = sorted(
+        (f"{shown.label(a, 'mentor')} with {shown.label(b, 'mentee')}", pairing_id)
+        for pairing_id, a, b in pairings
     )
     meeting_form.pairing_id.choices = [
-        SelectChoice(str(pairing_id), f"{_label(a)} with {_label(b)}")
-        for pairing_id, a, b in pairings
+        SelectChoice(str(pairing_id), label) for label, pairing_id in choices
     ]
     if meeting_form.held_on.data is None:
         meeting_form.held_on.data = date.today()
     return meeting_form, LaunchRoundForm(prefix="round")
-
-
-def _label(person: Person) -> str:
-    return person_label(person.internal_id, person.given_name, person.family_name, person.email)
 
 
 def audience(programme: Programme) -> Audience:

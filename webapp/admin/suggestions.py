@@ -18,13 +18,14 @@ from werkzeug.datastructures import MultiDict
 from surveys.db.models import Programme
 from surveys.domain.pairing import Weights
 from surveys.services.errors import ServiceError
+from surveys.services.member_people import people_shown
 from surveys.services.programmes import create_pairing
 from surveys.services.suggestions import programme_suggestions
 from webapp import current
 from webapp.admin import bp
 from webapp.admin.forms import ConfirmForm
 from webapp.admin.pairings import person_id_in
-from webapp.auth.access import login_required, programme_or_404
+from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.errors import sentence
 
 MAX_WEIGHT = 5.0
@@ -76,7 +77,9 @@ def _back(programme: Programme, args: MultiDict[str, str]) -> ResponseReturnValu
 def pairing_suggestions(programme_id: int) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     weights, rejected = _state(request.args)
-    people, suggestions = programme_suggestions(current.session(), programme.id, weights, rejected)
+    session = current.session()
+    shown = people_shown(session, signed_in(), programme)
+    people, suggestions = programme_suggestions(session, programme.id, weights, rejected, shown)
     return render_template(
         "admin/suggestions.html",
         programme=programme,

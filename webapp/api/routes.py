@@ -95,6 +95,13 @@ def _meeting_json(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def _records_for(pairing: Pairing, allowed: set[int]) -> bool:
+    """Whether staff of ``allowed`` firms record this pairing's meetings: the programme's
+    own firm, or a member firm one of whose people is in the pair (a shared programme)."""
+    firms = {pairing.programme.firm_id, pairing.mentor.firm_id, pairing.mentee.firm_id}
+    return bool(firms & allowed)
+
+
 def _meeting_input(body: Any) -> tuple[int, date]:
     if not isinstance(body, dict):
         raise ApiError(422, "invalid", "the body must be a JSON object")
@@ -122,7 +129,7 @@ def record_meeting_view() -> ResponseReturnValue:
     session = current.session()
     pairing = session.get(Pairing, pairing_id)
     allowed = firm_scope(account)
-    if pairing is None or (allowed is not None and pairing.programme.firm_id not in allowed):
+    if pairing is None or (allowed is not None and not _records_for(pairing, allowed)):
         raise ApiError(404, "not_found", f"there is no pairing {pairing_id}")
     existing = (
         session.scalar(select(Meeting).where(Meeting.idempotency_key == key)) if key else None

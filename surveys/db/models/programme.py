@@ -163,6 +163,9 @@ class Person(Base):
     #: The language of this person's invitations and survey pages (surveys.languages),
     #: from the HR file's optional ``language`` column. Never copied to an answer.
     language: Mapped[str | None] = mapped_column(String(8))
+    #: The person's own firm (in a cross-organisation programme, possibly not the
+    #: programme's): whose mail settings and opt-outs apply to them.
+    firm: Mapped[Firm] = relationship(viewonly=True)
 
 
 class Promotion(Base):

@@ -4,6 +4,11 @@
 * **programme**: a :class:`MailOptOut` row; no new pulse invitations of that
   programme and no reminders of open ones (climate rounds are not pulses);
 * **firm**: a row too; nothing more from that firm: pulses, rounds, reminders.
+  The firm is the person's *own* (in a cross-organisation programme a member
+  firm's people hear from, and opt out of, their own organisation: the mail
+  comes from it, surveys/mail/content.py). A firm row names the person's firm;
+  rows written before that named the programme's owner and still count for its
+  programmes, so no earlier choice is lost.
 
 Opting out at any scope also closes the invitation whose link was used, and
 every scope can be undone from the same page. Every sender asks here:
@@ -14,12 +19,12 @@ The rows name people, a programme or a firm, never an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from surveys.db.models import Enrolment, MailOptOut, Programme, SurveyInvitation
+from surveys.db.models import Enrolment, Firm, MailOptOut, Person, Programme, SurveyInvitation
 from surveys.services.errors import Invalid, NotFound
 from surveys.services.tokens import hash_token, looks_like_token
 
@@ -62,9 +67,16 @@ def _programme(session: Session, invitation: SurveyInvitation) -> Programme:
     return programme
 
 
-def _row_filter(programme: Programme, scope: str) -> ColumnElement[bool]:
-    if scope == "firm":
-        return and_(MailOptOut.scope == "firm", MailOptOut.firm_id == programme.firm_id)
+def _own_firm(session: Session, invitation: SurveyInvitation) -> int:
+    person = session.get(Person, invitation.person_id)
+    assert person is not None  # a foreign key
+    return person.firm_id
+
+
+def _row_filter(programme: Programme, scope: str, own_firm: int) -> ColumnElement[bool]:
+    if scope == "firm":  # the person's own firm, or (rows of old) the programme's owner
+        owners = sorted({own_firm, programme.firm_id})
+        return and_(MailOptOut.scope == "firm", MailOptOut.firm_id.in_(owners))
     return and_(MailOptOut.scope == "programme", MailOptOut.programme_id == programme.id)
 
 
@@ -78,14 +90,16 @@ def opt_out(session: Session, token: str, scope: str = "survey") -> SurveyInvita
     invitation.opted_out = True
     if chosen != "survey":
         programme = _programme(session, invitation)
+        own_firm = _own_firm(session, invitation)
         mine = select(MailOptOut.id).where(
-            MailOptOut.person_id == invitation.person_id, _row_filter(programme, chosen)
+            MailOptOut.person_id == invitation.person_id,
+            _row_filter(programme, chosen, own_firm),
         )
         if session.scalar(mine) is None:
             session.add(
                 MailOptOut(
                     person_id=invitation.person_id,
-                    firm_id=programme.firm_id,
+                    firm_id=own_firm,
                     programme_id=programme.id if chosen == "programme" else None,
                     scope=chosen,
                 )
@@ -105,7 +119,9 @@ def undo_opt_out(session: Session, token: str, scope: str) -> SurveyInvitation:
             delete(MailOptOut)
             .where(
                 MailOptOut.person_id == invitation.person_id,
-                _row_filter(_programme(session, invitation), chosen),
+                _row_filter(
+                    _programme(session, invitation), chosen, _own_firm(session, invitation)
+                ),
             )
             .execution_options(synchronize_session=False)
         )
@@ -115,15 +131,17 @@ def undo_opt_out(session: Session, token: str, scope: str) -> SurveyInvitation:
 
 def opt_out_state(session: Session, invitation: SurveyInvitation) -> OptOutState:
     programme = _programme(session, invitation)
+    own_firm = _own_firm(session, invitation)
     stopped = {"survey"} if invitation.opted_out else set()
     for scope in ("programme", "firm"):
         row = select(MailOptOut.id).where(
-            MailOptOut.person_id == invitation.person_id, _row_filter(programme, scope)
+            MailOptOut.person_id == invitation.person_id,
+            _row_filter(programme, scope, own_firm),
         )
         if session.scalar(row) is not None:
             stopped.add(scope)
     return OptOutState(
-        firm_name=programme.firm.name,
+        firm_name=session.get_one(Firm, own_firm).name,
         programme_name=programme.name,
         pulse=invitation.meeting_id is not None,
         stopped=frozenset(stopped),
@@ -136,11 +154,14 @@ def suppressed() -> ColumnElement[bool]:
     Correlates with ``SurveyInvitation`` and ``Programme`` (the invitation's
     programme), which the enclosing query must select from.
     """
+    person = aliased(Person)
     return exists(
-        select(MailOptOut.id).where(
+        select(MailOptOut.id)
+        .join(person, person.id == MailOptOut.person_id)
+        .where(
             MailOptOut.person_id == SurveyInvitation.person_id,
             or_(
-                and_(MailOptOut.scope == "firm", MailOptOut.firm_id == Programme.firm_id),
+                and_(MailOptOut.scope == "firm", _firm_of(person, Programme.firm_id)),
                 and_(
                     MailOptOut.scope == "programme",
                     MailOptOut.programme_id == SurveyInvitation.programme_id,
@@ -161,15 +182,21 @@ def is_suppressed(session: Session, invitation_id: int) -> bool:
     return found is not None
 
 
+def _firm_of(person: type[Person], owner: Any) -> ColumnElement[bool]:
+    """A firm row counts for the person's own firm, or (rows of old) the programme's owner."""
+    return or_(MailOptOut.firm_id == person.firm_id, MailOptOut.firm_id == owner)
+
+
 def blocked_people(session: Session, programme: Programme, *, pulses: bool) -> set[int]:
-    """People of ``programme`` who must not be invited: the firm's opt-outs, and for
+    """People of ``programme`` who must not be invited: their own firm's opt-outs, and for
     pulses also the programme's."""
-    scopes = [and_(MailOptOut.scope == "firm", MailOptOut.firm_id == programme.firm_id)]
+    scopes = [and_(MailOptOut.scope == "firm", _firm_of(Person, programme.firm_id))]
     if pulses:
         scopes.append(
             and_(MailOptOut.scope == "programme", MailOptOut.programme_id == programme.id)
         )
-    return set(session.scalars(select(MailOptOut.person_id).where(or_(*scopes))).all())
+    found = select(MailOptOut.person_id).join(Person, Person.id == MailOptOut.person_id)
+    return set(session.scalars(found.where(or_(*scopes))).all())
 
 
 def opted_out_people(session: Session, programme: Programme) -> int:
@@ -181,10 +208,11 @@ def opted_out_people(session: Session, programme: Programme) -> int:
         session.scalar(
             select(func.count(func.distinct(MailOptOut.person_id)))
             .join(Enrolment, Enrolment.person_id == MailOptOut.person_id)
+            .join(Person, Person.id == MailOptOut.person_id)
             .where(
                 Enrolment.programme_id == programme.id,
                 or_(
-                    and_(MailOptOut.scope == "firm", MailOptOut.firm_id == programme.firm_id),
+                    and_(MailOptOut.scope == "firm", _firm_of(Person, programme.firm_id)),
                     and_(
                         MailOptOut.scope == "programme",
                         MailOptOut.programme_id == programme.id,
