@@ -25,7 +25,7 @@ from surveys.db.models import AggregateCell, Programme
 from surveys.db.session import Database
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
 from surveys.reports.builder.sides import climate_rounds
-from surveys.reports.headline import net, share_favourable
+from surveys.reports.headline_rules import net, share_favourable
 from surveys.reports.released_cells import disclosed_cells
 from surveys.settings import Settings
 from tests.integration.test_admin_pages import sign_in
