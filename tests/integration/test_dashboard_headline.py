@@ -209,6 +209,34 @@ def test_each_sentence_is_the_one_its_linked_comparison_page_shows(
         assert words[1:] in shown  # the headline capitalises the first letter
 
 
+def test_the_sentences_read_the_right_way_round_with_their_scale(
+    demo_client: FlaskClient, demo_world: DemoWorld
+) -> None:
+    """Before/after runs from the first round to the latest by date, its direction is the
+    one its own averages give, and both kinds of sentence name the answer scale."""
+    sign_in_demo(demo_client, demo_world, "lead@example.com")
+    programme = programme_of(demo_world, "harcourt-vale")
+    page = headline(demo_client, programme)
+    findings = re.search(r'<section class="card card-findings".*?</section>', page, re.S)
+    assert findings
+    words = text_of(findings[0])
+    assert "scored" in words and " points higher on a 1–5 scale than " in words
+    with demo_world.db.sessions() as session:
+        rounds = climate_rounds(session, programme)
+    first, latest = rounds[0].label, rounds[-1].label
+    did = re.search(
+        rf"from round '{first}' to round '{latest}' on [^:]+: participants' average went "
+        r"from ([\d.]+) to ([\d.]+) and the comparison group's from ([\d.]+) to ([\d.]+), "
+        r"so participants' scores changed ([\d.]+) points (more|less) on a 1–5 scale than",
+        words,
+    )
+    assert did, words
+    before, after, c_before, c_after, change = (float(did[i]) for i in range(1, 6))
+    difference = (after - before) - (c_after - c_before)
+    assert did[6] == ("more" if difference >= 0 else "less")
+    assert change == pytest.approx(abs(difference), abs=0.011)  # from rounded averages
+
+
 def test_every_figure_links_to_a_detail_page_that_answers(
     demo_client: FlaskClient, demo_world: DemoWorld
 ) -> None:
