@@ -260,8 +260,10 @@ def test_response_rates_are_the_overviews(demo_client: FlaskClient, demo_world: 
     rates = cells_of(headline(demo_client, programme), "headline-rates")
     overview = demo_client.get(f"/dashboard/programmes/{programme}").get_data(as_text=True)
     detail = cells_of(overview, "response-rates")
+    # Invitations answered and the rate, as the overview's first two columns (the overview
+    # also lists the responses released so far).
     assert {role: cells for role, cells in rates.items() if role != "Role"} == {
-        role: cells for role, cells in detail.items() if role != "Role"
+        role: cells[:2] for role, cells in detail.items() if role != "Role"
     }
     assert set(rates) == {"Role", "Mentors", "Mentees", "Comparison group", "All roles"}
 
