@@ -63,7 +63,7 @@ from surveys.disclosure.differencing import (
     released_cell,
     released_series,
 )
-from surveys.disclosure.people import CountedCell, Tally, people_behind
+from surveys.disclosure.people import CountedCell, Tally, people_behind, people_outside
 from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows, replan
 from surveys.disclosure.rules import (
     COMMENT_MIN,
@@ -108,6 +108,7 @@ __all__ = [
     "mean",
     "options",
     "people_behind",
+    "people_outside",
     "period_days",
     "rate",
     "released",

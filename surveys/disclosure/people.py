@@ -21,12 +21,13 @@ parts and merges them when groups are coarsened.
 Aggregate cells carry the same kind of bound, kept by the mixer from the person
 tags of the batches it counted (``released_people``, ``released_people_apart``;
 surveys/aggregates/people.py); :func:`people_behind` reads it for a sum of
-cells, which pulse figures are.
+cells, which pulse figures are; :func:`people_outside` for answers taken
+together (favourable: 4 or 5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,6 +65,33 @@ def people_behind(cells: Iterable[CountedCell]) -> tuple[int, dict[str, int]]:
         for value in given
     }
     return people, apart
+
+
+def people_outside(cells: Iterable[CountedCell], group: Collection[str]) -> int:
+    """People who gave an answer outside ``group`` (e.g. not 4 or 5), behind the sum of ``cells``.
+
+    A lower bound, as :func:`people_behind`'s are. In a cell with no answer in
+    ``group``, all its people. Otherwise, for each answer ``v`` of the group,
+    the people apart from ``v`` gave either another answer of the group or one
+    outside it, and the people giving the group's other answers are at most
+    their sessions: so at least ``apart[v]`` less those sessions gave one
+    outside (exact when ``v`` is the only answer of the group given). At least
+    one when the cell holds such an answer at all. The largest over the cells.
+    """
+    best = 0
+    for cell in cells:
+        histogram = cell.released_histogram
+        inside = {v: n for v, n in histogram.items() if n and v in group}
+        if not any(n for v, n in histogram.items() if v not in group):
+            continue
+        if not inside:
+            best = max(best, cell.released_people)
+            continue
+        apart = cell.released_people_apart or {}
+        others = sum(inside.values())
+        bound = max(apart.get(v, 0) - (others - n) for v, n in inside.items())
+        best = max(best, bound, 1)
+    return best
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,10 @@ Three kinds of numbers, each from released data only and each through
   builder itself (:func:`~surveys.reports.builder.build_comparison`), so the
   sentence is the one its page shows.
 
-Disclosure beyond the pages: a share favourable is shown only when at least k
-answered favourably *and* at least k did not (otherwise "all favourable" would
-tell each person's answer), and a net score only when at least k fall outside
-its largest group (promoters, passives, detractors) -- the same rule, and the
-same wording, as any distribution.
+Disclosure beyond the pages (:mod:`surveys.reports.headline_rules`): a share
+favourable is shown only when at least k answered favourably *and* at least k
+did not, and a net score only when at least k fall outside its largest group --
+the same rule, and the same wording, as any distribution; on pulses, in people.
 """
 
 from __future__ import annotations
@@ -45,58 +44,16 @@ from surveys.reports.builder.request import INDEX, climate_index_items
 from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
 from surveys.reports.counts import enrolled_by_role
 from surveys.reports.headline_findings import findings
+from surveys.reports.headline_rules import decide
 from surveys.reports.headline_values import Card, Figure, Headline, Link
-from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.released_cells import ReleasedCellView, disclosed_cells
 from surveys.reports.two_cohorts import released_histogram
 from surveys.services.errors import Invalid
-from surveys.stats import net_score, net_score_groups, wilson_interval
 
-FAVOURABLE = (4.0, 5.0)
 #: A before/after result counts as clear below this Holm-adjusted p.
 CLEAR = 0.05
 
 Histogram = Mapping[float, int]
-
-
-def share_favourable(
-    histogram: Histogram, policy: disclosure.Policy
-) -> tuple[disclosure.Result, tuple[float, float] | None]:
-    """% answering 4 or 5 and its Wilson interval (%), or the suppressed wording."""
-    n = sum(histogram.values())
-    yes = sum(c for v, c in histogram.items() if float(v) in FAVOURABLE)
-    if not disclosure.distribution({"yes": yes, "no": n - yes}, policy).shown:
-        return policy.too_few(), None
-    low, high = wilson_interval(yes, n)
-    return disclosure.Shown(100.0 * yes / n, n), (100.0 * low, 100.0 * high)
-
-
-def net(
-    histogram: Histogram, policy: disclosure.Policy
-) -> tuple[disclosure.Result, tuple[float, float] | None]:
-    """The net score (points) and its interval, or the suppressed wording."""
-    groups = net_score_groups(histogram)
-    if not disclosure.distribution(dict(enumerate(groups)), policy).shown:
-        return policy.too_few(), None
-    result = net_score(histogram)
-    return disclosure.Shown(result.score, result.n), result.interval
-
-
-def mean(histogram: Histogram, policy: disclosure.Policy) -> disclosure.Result:
-    """The mean score, hidden (as on the pulse page) when one answer all but fills it."""
-    n = sum(histogram.values())
-    if not disclosure.distribution(dict(histogram), policy).shown:
-        return policy.too_few()
-    return disclosure.mean(sum(float(v) * c for v, c in histogram.items()), n, policy)
-
-
-def _decide(
-    kind: str, histogram: Histogram, policy: disclosure.Policy
-) -> tuple[disclosure.Result, tuple[float, float] | None]:
-    if kind == "favourable":
-        return share_favourable(histogram, policy)
-    if kind == "net":
-        return net(histogram, policy)
-    return mean(histogram, policy), None
 
 
 def _over_months(
@@ -105,9 +62,14 @@ def _over_months(
     months: Mapping[str, Histogram],
     policy: disclosure.Policy,
     link: Link,
+    cells: Mapping[str, Sequence[ReleasedCellView]],
 ) -> Figure:
-    """The latest month whose figure is shown, beside the month listed before it."""
-    decided = [(period, *_decide(kind, months[period], policy)) for period in sorted(months)]
+    """The latest month whose figure is shown, beside the month listed before it.
+
+    ``cells``: each month's released cells, so that its people are counted."""
+    decided = [
+        (period, *decide(kind, months[period], policy, cells[period])) for period in sorted(months)
+    ]
     if not decided:
         return Figure(label, kind, "", policy.too_few(), "", policy.too_few(), None, link)
     shown = [i for i, (_, value, _) in enumerate(decided) if value.shown]
@@ -139,14 +101,16 @@ def _pulse_card(
         anchors[section] += 1
         link = Link("pulse", (), f"{section}-{anchors[section]}-heading")
         months: dict[str, Counter[float]] = {}
+        parts: dict[str, list[ReleasedCellView]] = {}
         for cell in cells:
             if cell.question_key == question.key:
                 month = months.setdefault(cell.period, Counter())
+                parts.setdefault(cell.period, []).append(cell)
                 for value, count in disclosure.released(cell).histogram.items():
                     month[float(value)] += count
         kinds = ("favourable",) if question.type == "likert5" else ("mean", "net")
         for kind in kinds:
-            figures.append(_over_months(_label(question, kind), kind, months, policy, link))
+            figures.append(_over_months(_label(question, kind), kind, months, policy, link, parts))
     return Card(f"pulse-{role}", f"{role.capitalize()}s' session pulse (by month)", figures)
 
 
@@ -183,8 +147,8 @@ def _climate_card(
             return Counter()
 
     def figure(label: str, kind: str, key: str, values: tuple[Histogram, Histogram]) -> Figure:
-        value, interval = _decide(kind, values[0], policy)
-        previous = _decide(kind, values[1], policy)[0] if earlier else policy.too_few()
+        value, interval = decide(kind, values[0], policy)
+        previous = decide(kind, values[1], policy)[0] if earlier else policy.too_few()
         query = (("outcome", f"climate:{key}"), ("comparison", "participants"))
         return Figure(
             label,
@@ -228,7 +192,7 @@ def _index(
     """The climate index (1-5): the mean of the item means, n the smallest item's n."""
 
     def index(at: int) -> disclosure.Result:
-        means = [mean(by_round[key][at], policy) for key in items]
+        means = [decide("mean", by_round[key][at], policy)[0] for key in items]
         if not all(isinstance(m, disclosure.Shown) for m in means):
             return policy.too_few()
         n = min(m.n for m in means if isinstance(m, disclosure.Shown))

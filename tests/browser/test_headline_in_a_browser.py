@@ -61,7 +61,9 @@ def test_a_lead_reads_the_headline_on_one_screen_and_follows_it_to_the_detail(
     assert re.fullmatch(r"\d+% \(\d+–\d+\)", belonging.get_by_role("cell").first.inner_text())
     enps = climate.get_by_role("row", name=re.compile("^eNPS"))
     assert re.match(r"[+-]\d+ \([+-]\d+ to [+-]\d+\)", enps.get_by_role("cell").first.inner_text())
-    rates = desktop.get_by_role("table", name=re.compile("Released responses out of invitations"))
+    rates = desktop.get_by_role(
+        "table", name=re.compile("Invitations answered out of invitations sent")
+    )
     assert rates.get_by_role("row", name=re.compile("^All roles")).is_visible()
 
     # The headline cards fit a desktop screen: nothing below the fold, nothing sideways.

@@ -25,7 +25,7 @@ from surveys.db.models import AggregateCell, Programme
 from surveys.db.session import Database
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
 from surveys.reports.builder.sides import climate_rounds
-from surveys.reports.headline import net, share_favourable
+from surveys.reports.headline_rules import net, share_favourable
 from surveys.reports.released_cells import disclosed_cells
 from surveys.settings import Settings
 from tests.integration.test_admin_pages import sign_in
@@ -209,6 +209,34 @@ def test_each_sentence_is_the_one_its_linked_comparison_page_shows(
         assert words[1:] in shown  # the headline capitalises the first letter
 
 
+def test_the_sentences_read_the_right_way_round_with_their_scale(
+    demo_client: FlaskClient, demo_world: DemoWorld
+) -> None:
+    """Before/after runs from the first round to the latest by date, its direction is the
+    one its own averages give, and both kinds of sentence name the answer scale."""
+    sign_in_demo(demo_client, demo_world, "lead@example.com")
+    programme = programme_of(demo_world, "harcourt-vale")
+    page = headline(demo_client, programme)
+    findings = re.search(r'<section class="card card-findings".*?</section>', page, re.S)
+    assert findings
+    words = text_of(findings[0])
+    assert "scored" in words and " points higher on a 1–5 scale than " in words
+    with demo_world.db.sessions() as session:
+        rounds = climate_rounds(session, programme)
+    first, latest = rounds[0].label, rounds[-1].label
+    did = re.search(
+        rf"from round '{first}' to round '{latest}' on [^:]+: participants' average went "
+        r"from ([\d.]+) to ([\d.]+) and the comparison group's from ([\d.]+) to ([\d.]+), "
+        r"so participants' scores changed ([\d.]+) points (more|less) on a 1–5 scale than",
+        words,
+    )
+    assert did, words
+    before, after, c_before, c_after, change = (float(did[i]) for i in range(1, 6))
+    difference = (after - before) - (c_after - c_before)
+    assert did[6] == ("more" if difference >= 0 else "less")
+    assert change == pytest.approx(abs(difference), abs=0.011)  # from rounded averages
+
+
 def test_every_figure_links_to_a_detail_page_that_answers(
     demo_client: FlaskClient, demo_world: DemoWorld
 ) -> None:
@@ -232,7 +260,8 @@ def test_response_rates_are_the_overviews(demo_client: FlaskClient, demo_world: 
     rates = cells_of(headline(demo_client, programme), "headline-rates")
     overview = demo_client.get(f"/dashboard/programmes/{programme}").get_data(as_text=True)
     detail = cells_of(overview, "response-rates")
-    # The headline shows the overview's first two figures: invitations answered and the rate.
+    # Invitations answered and the rate, as the overview's first two columns (the overview
+    # also lists the responses released so far).
     assert {role: cells for role, cells in rates.items() if role != "Role"} == {
         role: cells[:2] for role, cells in detail.items() if role != "Role"
     }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -86,7 +87,11 @@ class Sent:
     answers: dict[str, list[str]]
 
 
-def _busy_world(db: Database) -> tuple[World, list[Sent]]:
+def busy_world(
+    db: Database, answer: Callable[[Invited, int, bool], dict[str, list[str]]] | None = None
+) -> tuple[World, list[Sent]]:
+    """The world, and what each session sent. ``answer(invited, n, busy)``: what a
+    session answers (default: :data:`BUSY` for the busy pairing, the world's otherwise)."""
     world = build_world(
         db,
         mentors=(JUNIOR_WOMAN,) * K,
@@ -99,7 +104,9 @@ def _busy_world(db: Database) -> tuple[World, list[Sent]]:
     sent: list[Sent] = []
 
     def answers(invited: Invited, n: int) -> dict[str, list[str]]:
-        if invited.person_id in busy:
+        if answer is not None:
+            given = answer(invited, n, invited.person_id in busy)
+        elif invited.person_id in busy:
             given = BUSY[invited.role]
         else:
             given = mentor_answers(n) if invited.role == "mentor" else mentee_answers(n)
@@ -243,7 +250,7 @@ def _check_csv(client: Any, world: World, report: PulseReport, sent: list[Sent])
 def test_one_persons_many_sessions_never_make_a_shown_pulse_figure(
     db: Database, web_for: Any
 ) -> None:
-    world, sent = _busy_world(db)
+    world, sent = busy_world(db)
     report = mix(db, k=K, today=MIX_DAY)
     assert report.released == len(sent) == 2 * (5 + 4 * 3)
     assert precompute(db, [world.programme_id], default_k=K) == 1  # the worker's release step

@@ -164,16 +164,23 @@ def _adjusted(rows: list[OutcomeRow], method: str) -> list[OutcomeRow]:
 
 #: "4.2 points higher than" -> the scale named after the direction.
 _POINTS = re.compile(r"(\d[\d,.]*) points (higher|lower|more|less)\b")
+#: A rank test's "tended to answer higher than" / "answered higher than": the same.
+_RANKS = re.compile(r"\b(answer|answered) (higher|lower)\b")
 
 
 def _worded(row: OutcomeRow) -> OutcomeRow:
-    """The row's sentence with its scale named ("0.64 points higher on a 1–5 scale"), and
+    """The row's sentence with its scale named ("0.64 points higher on a 1–5 scale", "tended
+    to answer higher on a 1–5 scale than"), and
     the engine's power note left to the row's own plain-words warning (said once)."""
     if row.result is None:
         return row
     result = without_power_note(row.result)
     if row.outcome.scale:
-        summary = _POINTS.sub(rf"\1 points \2 on a {row.outcome.scale} scale", result.summary, 1)
+        summary, named = _POINTS.subn(
+            rf"\1 points \2 on a {row.outcome.scale} scale", result.summary, 1
+        )
+        if not named:
+            summary = _RANKS.sub(rf"\1 \2 on a {row.outcome.scale} scale", summary, 1)
         result = replace(result, summary=summary)
     return replace(row, result=result)
 

@@ -9,6 +9,7 @@ k-1 answers to a question refuses the question rather than be described by it.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,15 +65,17 @@ def benchmark(scope: Scope, outcome: Outcome, rounds: Rounds) -> Compared:
     mine = side_of("this firm", outcome, loader(scope, ALL_ROLES, round_.id, False))
     theirs = side_of(f"other firms (pooled, {len(eligible)} firms)", outcome, pooled)
     result, notes = two_sided(outcome, mine, theirs, "welch", scope.k)
-    notes.append(
+    # How the pool is made is a note on the method (shown with the others), not a warning.
+    pooled_note = (
         f"Other firms are pooled ({len(eligible)} firms that opted in to benchmarking, "
         f"each with at least {scope.k} responses); no single firm is ever shown."
     )
+    result = replace(result, notes=[*result.notes, *notes, pooled_note])
     means = [group_mean(outcome, s, scope.policy, s.n) for s in (mine, theirs)]
     row = OutcomeRow(
         outcome,
         result,
-        warnings=notes + power_warnings(outcome, mine.n, theirs.n, result),
+        warnings=power_warnings(outcome, mine.n, theirs.n, result),
         basis=basis(
             scope.policy, [("this firm", mine.n, answered(scope, ALL_ROLES, round_.id, False))]
         ),

@@ -8,6 +8,8 @@ k people enrolled).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from surveys.reports.builder.request import Outcome
 from surveys.reports.builder.scope import (
     Compared,
@@ -46,6 +48,7 @@ def plain(scope: Scope, outcome: Outcome, rounds: Rounds, *, pair: str) -> Compa
         side_of(label, outcome, loader(scope, roles, round_id, pulse)) for label, roles in specs
     )
     result, notes = two_sided(outcome, a, b, scope.test, scope.k)
+    result = replace(result, notes=[*result.notes, *notes])  # on the method: not a warning
     means = [group_mean(outcome, s, scope.policy, s.n) for s in (a, b)]
     counted = [
         (side.label, side.n, answered(scope, roles, round_id, pulse))
@@ -54,7 +57,7 @@ def plain(scope: Scope, outcome: Outcome, rounds: Rounds, *, pair: str) -> Compa
     row = OutcomeRow(
         outcome,
         result,
-        warnings=notes + power_warnings(outcome, a.n, b.n, result),
+        warnings=power_warnings(outcome, a.n, b.n, result),
         basis=basis(scope.policy, counted),
     )
     return Compared(row, means)
