@@ -20,17 +20,22 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Enrolment, Person, Programme, SurveyInvitation
 
 
-def _own_people(programme_id: int) -> Any:
+def _own_people(programme_id: int, firm_id: int | None = None) -> Any:
+    if firm_id is not None:  # one member firm's people (a cross-organisation programme)
+        return select(Person.id).where(Person.firm_id == firm_id)
     owner = select(Programme.firm_id).where(Programme.id == programme_id).scalar_subquery()
     return select(Person.id).where(Person.firm_id == owner)
 
 
-def enrolled_by_role(session: Session, programme_id: int) -> dict[str, int]:
-    """How many people are enrolled in a programme, per role (roles without anyone absent)."""
+def enrolled_by_role(
+    session: Session, programme_id: int, *, firm_id: int | None = None
+) -> dict[str, int]:
+    """How many people are enrolled in a programme, per role (roles without anyone absent):
+    the owning firm's people, or member firm ``firm_id``'s."""
     rows = session.execute(
         select(Enrolment.role, func.count())
         .where(Enrolment.programme_id == programme_id)
-        .where(Enrolment.person_id.in_(_own_people(programme_id)))
+        .where(Enrolment.person_id.in_(_own_people(programme_id, firm_id)))
         .group_by(Enrolment.role)
     ).all()
     return {role: int(n) for role, n in rows}

@@ -8,7 +8,9 @@ Pulses are answered per session, so every figure is judged on the people
 behind it (:func:`surveys.disclosure.people_behind`), not its responses.
 0-10 items, topic shares and comments are built in
 :mod:`surveys.reports.pulse_details` from the same cells, so the page asks the
-disclosure module once per survey.
+disclosure module once per survey. A member firm of a cross-organisation
+programme gets the same report of its own people, at its own k, built per view
+(:func:`member_pulse_report`).
 """
 
 from __future__ import annotations
@@ -151,9 +153,34 @@ def pulse_report(session: Session, programme: Programme, default_k: int) -> Puls
     )
 
 
-def _pulse_report(
-    session: Session, programme: Programme, policy: disclosure.Policy, roles: tuple[str, ...]
+def member_pulse_report(
+    session: Session, programme: Programme, firm_id: int, default_k: int
 ) -> PulseReport:
+    """The pulse trends of one member firm's people in a (cross-organisation) programme.
+
+    The same figures as :func:`pulse_report`, from that firm's disclosed cells only,
+    each decided at that firm's k (``firm_ids`` of
+    :func:`~surveys.reports.released_cells.disclosed_cells`). Built per view, never
+    stored: the release cache holds the owning firm's report. Comments are left out:
+    pooled comments are matched to cells by cohort and month, not by member.
+    """
+    firm = session.get(Firm, firm_id)
+    assert firm is not None
+    policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
+    enrolled = enrolled_by_role(session, programme.id, firm_id=firm_id)
+    roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
+    return _pulse_report(session, programme, policy, roles, firm_ids=(firm_id,))
+
+
+def _pulse_report(
+    session: Session,
+    programme: Programme,
+    policy: disclosure.Policy,
+    roles: tuple[str, ...],
+    *,
+    firm_ids: tuple[int, ...] | None = None,
+) -> PulseReport:
+    """The report of the owning firm's people, or (``firm_ids``) of those members' people."""
     report = PulseReport(policy, [], [], [], [])
     for role, survey_key in PULSE_FOR_ROLE.items():
         definition = catalogue().current(survey_key)
@@ -166,7 +193,9 @@ def _pulse_report(
             continue
         cells = [
             c
-            for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)
+            for c in disclosed_cells(
+                session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids
+            )
             if c.survey_version == definition.version and c.period_kind == "month"
         ]
         for question in definition.questions:
@@ -176,7 +205,7 @@ def _pulse_report(
                 report.scores.append(score_trend(title, question, cells, policy))
             elif question.type == "multi_choice":
                 report.topics.append(topic_shares(title, question, cells, policy))
-            elif question.type == "text":
+            elif question.type == "text" and firm_ids is None:
                 report.comments.append(
                     comment_months(
                         session,

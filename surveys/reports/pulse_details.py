@@ -179,7 +179,9 @@ def comment_months(
     people: dict[str, int] = {}
     for cell in cells:
         if cell.question_key == RESPONSES and cell.item == "":
-            cohort = tuple(getattr(cell, name) for name in COHORT)
+            # The firm is part of the key: a cross-organisation programme's cells count one
+            # member's people, and their comments are that member's too.
+            cohort = (cell.firm_id, *(getattr(cell, name) for name in COHORT))
             shown.setdefault(cell.period, {})[cohort] = disclosure.released(cell).n
             people[cell.period] = max(people.get(cell.period, 0), cell.released_people)
     # Comments need their respondents in people: one mentee's ten sessions are one person.
@@ -192,6 +194,7 @@ def comment_months(
         rows = session.execute(
             select(
                 PooledComment.period,
+                PooledComment.firm_id,
                 *(getattr(PooledComment, name) for name in COHORT),
                 PooledComment.text,
             ).where(
@@ -201,6 +204,7 @@ def comment_months(
                 PooledComment.question_key == question.key,
                 PooledComment.released.is_(True),
                 PooledComment.period.in_(open_months),
+                PooledComment.firm_id.in_(sorted({cell.firm_id for cell in cells})),
             )
         )
         for period, *values, text in rows:

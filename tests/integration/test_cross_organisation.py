@@ -77,8 +77,11 @@ def _people(session: Any, firm: Firm, n: int, level: str) -> list[Any]:
     return [f.person(session, firm, level=level) for _ in range(n)]
 
 
-def build(db: Database) -> World:
-    """Three member firms (k=3 each), one outsider, cross-member pairs that met and answered."""
+def build(db: Database, *, spread_mentees: bool = False) -> World:
+    """Three member firms (k=3 each), one outsider, cross-member pairs that met and answered.
+
+    With ``spread_mentees`` the mentees answer "will_act" and the 0-10 item across the scale
+    (else all alike, a group attribute never shown)."""
     with db.transaction() as session:
         alder = f.firm(session, name="Alder LLP", slug="alder", min_group_size=3)
         birch = f.firm(session, name="Birch & Co", slug="birch", min_group_size=3)
@@ -99,7 +102,7 @@ def build(db: Database) -> World:
         ]
         held_on = date.today() - timedelta(days=1)
         answers: list[tuple[str, dict[str, list[str]]]] = []
-        for mentor, mentee in pairs:
+        for i, (mentor, mentee) in enumerate(pairs):
             enrol(session, programme.id, mentor.id, "mentor")
             enrol(session, programme.id, mentee.id, "mentee")
             pairing = create_pairing(session, programme.id, mentor.id, mentee.id, held_on)
@@ -107,7 +110,10 @@ def build(db: Database) -> World:
             for invitation in issue_pulse_invitations(session, meeting.id, f.SECRET, ttl_days=14):
                 token = f.token_of(invitation)
                 if invitation.person_id == mentee.id:
-                    answers.append((token, MENTEE_ANSWERS))
+                    spread = {"will_act": [str(i % 5 + 1)], "recommend_programme": [str(i % 11)]}
+                    answers.append(
+                        (token, {**MENTEE_ANSWERS, **(spread if spread_mentees else {})})
+                    )
                 elif mentor in alder_mentors:
                     spoke = ALDER_SPOKE_OPENLY[alder_mentors.index(mentor)]
                     answers.append((token, {**f.MENTOR_ANSWERS, "spoke_openly": [spoke]}))

@@ -2,7 +2,10 @@
 member firm's own people for that member's staff (surveys/services/members.py decides which).
 
 One table: people who answered each pulse, per role and period, from the cells the
-disclosure module lets through (:func:`surveys.reports.pooled.reader_cells`).
+disclosure module lets through (:func:`surveys.reports.pooled.reader_cells`). A
+member's staff then get their own people's pulse trends, one member firm at a time,
+each at that firm's k (:func:`surveys.reports.pulse.member_pulse_report`, built per
+view); the coordinator's pooled view has the table only.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import Firm
 from surveys.reports.pooled import reader_cells
+from surveys.reports.pulse import member_pulse_report
 from surveys.services.members import reading_scope
 from webapp import current
 from webapp.auth.access import login_required, signed_in
@@ -40,13 +44,22 @@ def shared_results(programme_id: int) -> ResponseReturnValue:
     rows = sorted(
         (c.survey_key, c.period_kind, c.period, c.role, disclosure.released(c).n) for c in cells
     )
-    firms = session.scalars(
-        select(Firm.name).where(Firm.id.in_(scope.firm_ids)).order_by(Firm.name)
+    firms = list(
+        session.scalars(select(Firm).where(Firm.id.in_(scope.firm_ids)).order_by(Firm.name))
+    )
+    k = current.settings().min_group_size
+    reports = (
+        []
+        if scope.pooled
+        else [
+            (firm.name, member_pulse_report(session, scope.programme, firm.id, k)) for firm in firms
+        ]
     )
     return render_template(
         "dashboard/shared.html",
         programme=scope.programme,
         pooled=scope.pooled,
-        firms=list(firms),
+        firms=[firm.name for firm in firms],
         rows=rows,
+        reports=reports,
     )
