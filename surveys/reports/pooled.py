@@ -69,13 +69,25 @@ def pooled_cells(
     by: str,
     survey_key: str | None = None,
     question_key: str | None = None,
+    members: Collection[int] | None = None,
 ) -> Sequence[ReleasedCellView]:
     """The members' shown cells added up per cohort attribute and period, decided again.
 
     Pooled cells carry the owning firm's id (they are the programme's, not a member's).
+    With ``members``, only those members' cells are added (a member whose lead is not
+    shown a pulse at all adds nothing to it); the k is still the largest of all ``policies``.
+
+    People: :func:`~surveys.reports.released_cells.by_attribute` bounds a sum by its
+    largest part (:func:`surveys.disclosure.people_behind`), across members too. Adding
+    the members' bounds would also be sound (a person belongs to one firm, so two
+    members' people are different people), but within one member two cohorts' cells
+    may hold the same person, so a per-member max would have to be taken first; the
+    pool keeps the smaller, plainly sound bound: the largest part's.
     """
     shown: list[ReleasedCellView] = []
     for firm_id, policy in sorted(policies.items()):
+        if members is not None and firm_id not in members:
+            continue
         mine = disclosed_cells(
             session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
         )

@@ -10,14 +10,17 @@ behind it (:func:`surveys.disclosure.people_behind`), not its responses.
 :mod:`surveys.reports.pulse_details` from the same cells, so the page asks the
 disclosure module once per survey. A member firm of a cross-organisation
 programme gets the same report of its own people, at its own k, built per view
-(:func:`member_pulse_report`).
+(:func:`member_pulse_report`); its coordinator gets it of the whole programme, from
+the pooled cells (:func:`pooled_pulse_report`), never split by member.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
@@ -27,6 +30,7 @@ from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
 from surveys.reports import cache as release_cache
 from surveys.reports import codec
 from surveys.reports.counts import enrolled_by_role
+from surveys.reports.pooled import pooled_cells, pooled_policy
 from surveys.reports.pulse_details import (
     CommentMonths,
     ScoreTrend,
@@ -172,6 +176,41 @@ def member_pulse_report(
     return _pulse_report(session, programme, policy, roles, firm_ids=(firm_id,))
 
 
+def pooled_pulse_report(
+    session: Session, programme: Programme, firm_ids: Collection[int], default_k: int
+) -> PulseReport:
+    """A coordinator's pulse trends of the whole programme (``firm_ids``: its members).
+
+    A role's pulse pools the members whose own lead is shown it (:func:`member_pulse_report`),
+    each member's cells as its lead may see them, decided at the largest k of the members
+    (:func:`~surveys.reports.pooled.pooled_cells`): pool minus one member's own figures
+    is a sum of figures other members' leads were shown. Built per view; no comments.
+    """
+    firms = session.scalars(select(Firm).where(Firm.id.in_(sorted(firm_ids))))
+    policies = {f.id: disclosure.Policy.for_firm(f.min_group_size, default_k) for f in firms}
+    policy = pooled_policy(policies)
+    enrolled = {i: enrolled_by_role(session, programme.id, firm_id=i) for i in policies}
+    members = {
+        role: {i for i, p in policies.items() if enrolled[i].get(role, 0) >= p.k}
+        for role in PULSE_FOR_ROLE
+    }
+    counts = {role: sum(enrolled[i].get(role, 0) for i in members[role]) for role in members}
+    roles = tuple(role for role, n in counts.items() if n >= policy.k)
+
+    def pooled(role: str, survey_key: str) -> Sequence[ReleasedCellView]:
+        return pooled_cells(
+            session,
+            programme.id,
+            programme.firm_id,
+            policies,
+            by="role",
+            survey_key=survey_key,
+            members=members[role],
+        )
+
+    return _pulse_report(session, programme, policy, roles, source=pooled)
+
+
 def _pulse_report(
     session: Session,
     programme: Programme,
@@ -179,8 +218,9 @@ def _pulse_report(
     roles: tuple[str, ...],
     *,
     firm_ids: tuple[int, ...] | None = None,
+    source: Callable[[str, str], Sequence[ReleasedCellView]] | None = None,
 ) -> PulseReport:
-    """The report of the owning firm's people, or (``firm_ids``) of those members' people."""
+    """The owning firm's report, or of ``firm_ids``' cells or ``source``'s (role, survey)."""
     report = PulseReport(policy, [], [], [], [])
     for role, survey_key in PULSE_FOR_ROLE.items():
         definition = catalogue().current(survey_key)
@@ -191,12 +231,15 @@ def _pulse_report(
                 "their session pulses could describe single pairings."
             )
             continue
-        cells = [
-            c
-            for c in disclosed_cells(
+        found = (
+            source(role, survey_key)
+            if source is not None
+            else disclosed_cells(
                 session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids
             )
-            if c.survey_version == definition.version and c.period_kind == "month"
+        )
+        cells = [
+            c for c in found if c.survey_version == definition.version and c.period_kind == "month"
         ]
         for question in definition.questions:
             if question.type == "likert5":
@@ -205,7 +248,7 @@ def _pulse_report(
                 report.scores.append(score_trend(title, question, cells, policy))
             elif question.type == "multi_choice":
                 report.topics.append(topic_shares(title, question, cells, policy))
-            elif question.type == "text" and firm_ids is None:
+            elif question.type == "text" and firm_ids is None and source is None:
                 report.comments.append(
                     comment_months(
                         session,

@@ -3,7 +3,9 @@
 The world is the one of tests/integration/test_cross_organisation.py: Alder owns
 "Across the Bar", Birch and Cedar are members (k=3 each). Each lead's shared page
 shows the pulse trends of their own firm's people only, at that firm's k, from that
-firm's disclosed cells; the coordinator keeps the pooled table; an outsider gets 404.
+firm's disclosed cells; the coordinator gets the whole programme's pulse trends
+pooled from the cells each member's lead is shown, never split by member; an
+outsider gets 404.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import re
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import delete, select
 
 from surveys import disclosure
-from surveys.db.models import Firm, Programme
+from surveys.db.models import Enrolment, Firm, Person, Programme
 from surveys.db.session import Database
-from surveys.reports.pulse import PulseReport, member_pulse_report
+from surveys.reports.pulse import PulseReport, member_pulse_report, pooled_pulse_report
 from surveys.reports.released_cells import disclosed_cells
+from surveys.services.members import member_firm_ids
 from surveys.services.programmes import enrol
 from tests.integration.test_cross_organisation import World, _signed_in, api, build
 from tests.support import factories as f
@@ -36,18 +40,29 @@ def _trend(report: PulseReport, title: str, key: str) -> Any:
     return trend
 
 
-def _recomputed_shares(
-    db: Database, world: World, firm: str, survey_key: str, question_key: str
-) -> dict[str, tuple[float, ...]]:
-    """period -> shares of answers 1..5, summed from the firm's own disclosed month cells."""
+def _pooled(db: Database, world: World, default_k: int = 5) -> PulseReport:
     with db.sessions() as session:
-        cells = disclosed_cells(
-            session,
-            world.programme,
-            disclosure.Policy(3),
-            survey_key=survey_key,
-            firm_ids=(world.firms[firm],),
-        )
+        programme = session.get_one(Programme, world.programme)
+        members = member_firm_ids(session, programme)
+        return pooled_pulse_report(session, programme, members, default_k)
+
+
+def _recomputed_shares(
+    db: Database, world: World, firms: tuple[str, ...], survey_key: str, question_key: str
+) -> dict[str, tuple[float, ...]]:
+    """period -> shares of answers 1..5, summed from the firms' own disclosed month cells."""
+    with db.sessions() as session:
+        cells = [
+            cell
+            for firm in firms
+            for cell in disclosed_cells(
+                session,
+                world.programme,
+                disclosure.Policy(3),
+                survey_key=survey_key,
+                firm_ids=(world.firms[firm],),
+            )
+        ]
     months: dict[str, dict[int, int]] = {}
     for cell in cells:
         if cell.question_key == question_key and cell.period_kind == "month":
@@ -76,7 +91,9 @@ def test_a_member_lead_gets_their_own_firms_pulse_figures_from_its_own_cells(
     assert alder.policy.k == birch.policy.k == 3  # each firm's own k, not the default 5
     spoke = _trend(alder, "Mentors' pulse", "spoke_openly")
     shown = {m.period: m.shares for m in spoke.months if m.shares}
-    assert shown and shown == _recomputed_shares(db, world, "alder", "mentor_pulse", "spoke_openly")
+    assert shown and shown == _recomputed_shares(
+        db, world, ("alder",), "mentor_pulse", "spoke_openly"
+    )
     assert all(m.n == disclosure.Shown(5, 5) for m in spoke.months if m.shares)
     # Alder's five mentors and five mentees, never Birch's seven mentees nor the pooled twelve.
     assert _shown_people(alder) == {5}
@@ -136,6 +153,94 @@ def test_the_shared_page_shows_each_member_lead_their_own_pulse_and_nobody_elses
     assert "<td>20%</td>" in alder  # Alder's mentors spread over the five answers
     cedar = _signed_in(api, "lead_cedar").get(page).get_data(as_text=True)
     assert "fewer than 3 mentors are enrolled" in cedar
-    coordinator = _signed_in(api, "coordinator").get(page).get_data(as_text=True)
-    assert "pulse trends" not in coordinator  # the pooled view keeps its table only
+    assert "whole programme (pooled)" not in birch.get_data(as_text=True) + alder + cedar
     assert _signed_in(api, "lead_dunlin").get(page).status_code == 404
+
+
+def test_the_coordinator_gets_the_programmes_pulse_pooled_from_the_members_shown_cells(
+    db: Database,
+) -> None:
+    world = build(db, spread_mentees=True)
+    pooled = _pooled(db, world)
+    assert pooled.policy.k == 3  # the largest k of the members (all three have k=3)
+    assert pooled.withheld == [] and pooled.comments == []
+    will_act = _trend(pooled, "Mentees' pulse", "will_act")
+    shown = {m.period: m.shares for m in will_act.months if m.shares}
+    # Alder's five mentees and Birch's seven, added: the members' disclosed cells summed.
+    both = _recomputed_shares(db, world, ("alder", "birch"), "mentee_pulse", "will_act")
+    assert shown and shown == both
+    assert shown != _recomputed_shares(db, world, ("birch",), "mentee_pulse", "will_act")
+    assert {m.n.value for m in will_act.months if isinstance(m.n, disclosure.Shown)} == {12}
+    means = [m.mean for t in pooled.scores for m in t.months]
+    assert means and {m.n for m in means if isinstance(m, disclosure.Shown)} == {12}
+
+
+def test_pool_minus_a_member_on_the_page_never_singles_out_another_members_group(
+    db: Database,
+) -> None:
+    """Birch's five mentors all answered "spoke_openly" 4 (withheld from Birch's lead) and
+    Cedar's two mentors are fewer than Cedar's k: the pooled mentors' figures are Alder's own,
+    so the pool minus Alder's page gives away nothing of either."""
+    world = build(db, spread_mentees=True)
+    pooled, alder = _pooled(db, world), _report(db, world, "alder")
+    spoke = _trend(pooled, "Mentors' pulse", "spoke_openly")
+    assert [(m.period, m.n, m.shares) for m in spoke.months] == [
+        (m.period, m.n, m.shares) for m in _trend(alder, "Mentors' pulse", "spoke_openly").months
+    ]
+    assert all(m.n == disclosure.Shown(5, 5) for m in spoke.months if m.shares)
+    # At a member's larger k the pool is decided at that k: Alder's five mentors alone no
+    # longer make a pooled figure, though Alder's lead still sees them at Alder's k=3.
+    with db.transaction() as session:
+        session.get_one(Firm, world.firms["cedar"]).min_group_size = 6
+    pooled = _pooled(db, world)
+    assert pooled.policy.k == 6
+    assert not any(m.shares for t in pooled.likert for m in t.months)
+    assert any(
+        m.shares
+        for m in _trend(_report(db, world, "alder"), "Mentors' pulse", "spoke_openly").months
+    )
+
+
+def test_the_shared_page_shows_the_coordinator_the_pooled_pulse_and_no_member_on_its_own(
+    api: Flask, db: Database
+) -> None:
+    world = build(db, spread_mentees=True)
+    page = f"/dashboard/programmes/{world.programme}/shared"
+    coordinator = _signed_in(api, "coordinator").get(page)
+    assert coordinator.status_code == 200
+    text = coordinator.get_data(as_text=True)
+    assert "Pulse trends, whole programme (pooled)" in text
+    for firm in ("Alder LLP", "Birch &amp; Co", "Cedar plc Legal"):
+        assert f"{firm}: pulse trends" not in text
+    report = _pooled(db, world)
+    will_act = report.likert.index(_trend(report, "Mentees' pulse", "will_act")) + 1
+    assert set(_responses(text, f"pulse-1-trend-{will_act}")) == {"12"}
+    spoke = report.likert.index(_trend(report, "Mentors' pulse", "spoke_openly")) + 1
+    assert set(_responses(text, f"pulse-1-trend-{spoke}")) == {"5"}  # Alder's five, only
+    assert "Comments" not in text
+    assert _signed_in(api, "coordinator_elsewhere").get(page).status_code == 404
+    assert _signed_in(api, "lead_dunlin").get(page).status_code == 404
+
+
+def test_a_member_whose_lead_is_not_shown_a_pulse_adds_nothing_to_the_pool(
+    db: Database,
+) -> None:
+    """Five of Birch's mentees leave after their answers were released: two remain enrolled,
+    fewer than Birch's k, so Birch's lead is not shown the mentees' pulse, and the pool of
+    the mentees' pulse is Alder's five alone (not Alder's and Birch's twelve)."""
+    world = build(db, spread_mentees=True)
+    with db.transaction() as session:
+        leaving = session.scalars(
+            select(Enrolment.id)
+            .join(Person, Person.id == Enrolment.person_id)
+            .where(Enrolment.programme_id == world.programme)
+            .where(Enrolment.role == "mentee", Person.firm_id == world.firms["birch"])
+            .order_by(Enrolment.id)
+            .limit(5)
+        ).all()
+        session.execute(delete(Enrolment).where(Enrolment.id.in_(leaving)))
+    assert any("fewer than 3 mentees" in reason for reason in _report(db, world, "birch").withheld)
+    will_act = _trend(_pooled(db, world), "Mentees' pulse", "will_act")
+    assert {m.n.value for m in will_act.months if isinstance(m.n, disclosure.Shown)} == {5}
+    shown = {m.period: m.shares for m in will_act.months if m.shares}
+    assert shown == _recomputed_shares(db, world, ("alder",), "mentee_pulse", "will_act")

@@ -5,7 +5,9 @@ One table: people who answered each pulse, per role and period, from the cells t
 disclosure module lets through (:func:`surveys.reports.pooled.reader_cells`). A
 member's staff then get their own people's pulse trends, one member firm at a time,
 each at that firm's k (:func:`surveys.reports.pulse.member_pulse_report`, built per
-view); the coordinator's pooled view has the table only.
+view); the coordinator gets one section of the whole programme's pulse trends, from
+the pooled cells at the largest k of the members, never split by member
+(:func:`surveys.reports.pulse.pooled_pulse_report`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import Firm
 from surveys.reports.pooled import reader_cells
-from surveys.reports.pulse import member_pulse_report
+from surveys.reports.pulse import member_pulse_report, pooled_pulse_report
 from surveys.services.members import reading_scope
 from webapp import current
 from webapp.auth.access import login_required, signed_in
@@ -48,13 +50,12 @@ def shared_results(programme_id: int) -> ResponseReturnValue:
         session.scalars(select(Firm).where(Firm.id.in_(scope.firm_ids)).order_by(Firm.name))
     )
     k = current.settings().min_group_size
-    reports = (
-        []
-        if scope.pooled
-        else [
+    if scope.pooled:
+        reports = [("", pooled_pulse_report(session, scope.programme, scope.firm_ids, k))]
+    else:
+        reports = [
             (firm.name, member_pulse_report(session, scope.programme, firm.id, k)) for firm in firms
         ]
-    )
     return render_template(
         "dashboard/shared.html",
         programme=scope.programme,
