@@ -320,7 +320,8 @@ def cells(conn: Connection) -> None:
     columns = (
         "survey_key, survey_version, question_key, item, firm_id, programme_id, role, "
         "level_band, tenure_band, gender_group, period_kind, period, n, total, total_sq, "
-        "histogram, released_n, released_total, released_total_sq, released_histogram"
+        "histogram, released_n, released_total, released_total_sq, released_histogram, "
+        "released_people, released_people_apart"
     )
     cohort = "programme_id, firm_id, r, l, t, g"
     period = (
@@ -333,7 +334,7 @@ def cells(conn: Connection) -> None:
             f"INSERT INTO aggregate_cells ({columns}) "
             "SELECT (CAST(:roles AS text[]))[r + 1] || '_pulse', 1, '', '', firm_id, "
             f"programme_id, {COHORT_TEXT}, {period}, c, 0, 0, '{{}}'::json, c, 0, 0, "
-            "'{}'::json FROM (SELECT "
+            "'{}'::json, c, '{}'::json FROM (SELECT "
             f"{cohort}, wk, mo, count(*) AS c FROM bench_wide "
             f"GROUP BY GROUPING SETS (({cohort}, wk), ({cohort}, mo))) AS counted"
         ),
@@ -345,8 +346,18 @@ def cells(conn: Connection) -> None:
             f"SELECT (CAST(:roles AS text[]))[r + 1] || '_pulse', 1, {QUESTION_TEXT}, "
             f"{ITEM_TEXT}, firm_id, programme_id, {COHORT_TEXT}, {period}, "
             "sum(c), sum(v * c), sum(v * v * c), json_object_agg(v, c), "
-            "sum(c), sum(v * c), sum(v * v * c), json_object_agg(v, c) FROM ("
-            f"SELECT {cohort}, wk, mo, q, v, count(*) AS c FROM bench_wide, LATERAL (VALUES "
+            "sum(c), sum(v * c), sum(v * v * c), json_object_agg(v, c), "
+            # Every generated response is a different person (the bench has no sessions):
+            # people = responses; apart from a value = the question's answers (a topic: the
+            # cohort's respondents) minus that value's.
+            "CASE WHEN q < 4 THEN sum(c) ELSE max(resp) END, "
+            "CASE WHEN q < 4 THEN json_object_agg(v, qn - c) "
+            "ELSE json_build_object('1', max(resp) - sum(c)) END FROM ("
+            f"SELECT {cohort}, wk, mo, q, v, count(*) AS c, "
+            f"sum(count(*)) OVER (PARTITION BY {cohort}, wk, mo, q) AS qn, "
+            "sum(CASE WHEN q = 0 THEN count(*) END) "
+            f"OVER (PARTITION BY {cohort}, wk, mo) AS resp "
+            "FROM bench_wide, LATERAL (VALUES "
             "(0, v1), (1, v2), (2, v3), (3, score), (4 + topic, 1)) AS a(q, v) "
             f"GROUP BY GROUPING SETS (({cohort}, wk, q, v), ({cohort}, mo, q, v))) AS counted "
             f"GROUP BY {cohort}, wk, mo, q"
@@ -566,9 +577,10 @@ def report(times: dict[str, list[float]]) -> dict[str, float]:
     return p95s
 
 
-def first_views(url: str, cold: int, instance: str) -> None:
-    print(f"first view after a release, nothing stored: the view computes ({cold} per page)")
-    report(measure_cold(url, cold, instance, stored=False))
+def first_views(url: str, cold: int, instance: str, *, uncached: bool = True) -> None:
+    if uncached:
+        print(f"first view after a release, nothing stored: the view computes ({cold} per page)")
+        report(measure_cold(url, cold, instance, stored=False))
     print("release (every programme's version moves; the worker stores their reports)")
     release(url)
     print(f"first view after a release, stored by the worker ({cold} per page)")
@@ -581,6 +593,11 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--cold", type=int, default=10, help="first views after a release")
+    parser.add_argument(
+        "--stored-only",
+        action="store_true",
+        help="skip the first views with nothing stored (minutes each at 10M responses)",
+    )
     args = parser.parse_args()
     if not 0 < args.first <= args.responses:
         parser.error("--first must be between 1 and --responses")
@@ -597,14 +614,14 @@ def main() -> None:
             fill(url, args.first, 0, first=True)
             print(f"measuring {args.requests} requests per page (in-process, Flask test client)")
             small = report(measure(url, args.requests, instance))
-            first_views(url, args.cold, instance)
+            first_views(url, args.cold, instance, uncached=not args.stored_only)
             rest = args.responses - args.first
             if rest:
                 print(f"generating {rest:,} more responses ...", flush=True)
                 fill(url, rest, args.first, first=False)
                 print(f"measuring {args.requests} requests per page with {args.responses:,}")
                 large = report(measure(url, args.requests, instance))
-                first_views(url, args.cold, instance)
+                first_views(url, args.cold, instance, uncached=not args.stored_only)
                 print(f"growth of p95 from {args.first:,} to {args.responses:,} responses:")
                 for label in large:
                     print(f"  {label:<18} x {large[label] / small[label]:.2f}")
