@@ -4,12 +4,11 @@ through a real SMTP server in that language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from dramatiq import Worker
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -24,8 +23,6 @@ from tests.integration.test_mail_flow import drain
 from tests.integration.test_people_import import new_firm, run
 from tests.support import factories as f
 from tests.support.smtp import smtp_server
-from workers import runtime
-from workers.broker import broker
 
 HEADER = "internal_id,email,level,practice_area,office,start_date,language\n"
 
@@ -84,25 +81,6 @@ def test_an_admin_sets_the_firms_default_language(client: FlaskClient, sqlite_db
     with sqlite_db.sessions() as session:
         firm = session.get(Firm, firm_id)
         assert firm is not None and firm.default_language is None
-
-
-@pytest.fixture
-def pipeline(
-    sqlite_db: Database, make_settings: Callable[..., Any], stub_worker: Worker
-) -> Iterator[Callable[..., Any]]:
-    def configure(**overrides: Any) -> Any:
-        settings = make_settings(
-            database_url=sqlite_db.url,
-            secret_key=f.SECRET,
-            base_url="https://flipside.example.com",
-            **overrides,
-        )
-        runtime.configure(settings, sqlite_db)
-        return settings
-
-    broker.flush_all()
-    yield configure
-    broker.flush_all()
 
 
 def test_a_participant_in_paris_gets_a_french_invitation_naming_the_firm_and_session(

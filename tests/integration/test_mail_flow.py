@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from dramatiq import Worker
 from sqlalchemy import select
 
 from surveys.db.models import Firm, SurveyInvitation
@@ -19,7 +18,6 @@ from surveys.mail import plain_text
 from surveys.services.meetings import record_meeting
 from tests.support import factories as f
 from tests.support.smtp import smtp_server
-from workers import runtime
 from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.relay import sweep
 from workers.broker import broker
@@ -31,25 +29,6 @@ def drain() -> None:
         sweep(redeliver_after=timedelta(0))
         for queue in list(broker.queues):
             broker.join(queue, timeout=20_000)
-
-
-@pytest.fixture
-def pipeline(
-    sqlite_db: Database, make_settings: Callable[..., Any], stub_worker: Worker
-) -> Iterator[Callable[..., Any]]:
-    def configure(**overrides: Any) -> Any:
-        settings = make_settings(
-            database_url=sqlite_db.url,
-            secret_key=f.SECRET,
-            base_url="https://flipside.example.com",
-            **overrides,
-        )
-        runtime.configure(settings, sqlite_db)
-        return settings
-
-    broker.flush_all()
-    yield configure
-    broker.flush_all()
 
 
 def record(db: Database) -> tuple[str, str]:

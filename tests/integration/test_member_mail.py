@@ -9,12 +9,10 @@ Birch's on the opt-out page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
-from dramatiq import Worker
 from sqlalchemy import select
 
 from surveys.db.models import MailOptOut, Pairing, Programme, SurveyInvitation
@@ -35,28 +33,7 @@ from surveys.services.members import add_member
 from tests.integration.test_mail_flow import drain
 from tests.support import factories as f
 from tests.support.smtp import smtp_server
-from workers import runtime
 from workers.actors.invitations import enqueue_due_reminders
-from workers.broker import broker
-
-
-@pytest.fixture
-def pipeline(
-    sqlite_db: Database, make_settings: Callable[..., Any], stub_worker: Worker
-) -> Iterator[Callable[..., Any]]:
-    def configure(**overrides: Any) -> Any:
-        settings = make_settings(
-            database_url=sqlite_db.url,
-            secret_key=f.SECRET,
-            base_url="https://flipside.example.com",
-            **overrides,
-        )
-        runtime.configure(settings, sqlite_db)
-        return settings
-
-    broker.flush_all()
-    yield configure
-    broker.flush_all()
 
 
 def shared_pairing(session: Any) -> Pairing:
