@@ -1,8 +1,8 @@
 """A closed climate round starts a mixer pass, so its leftovers merge upward at once.
 
-Aggregation itself happens inside the mixer's transaction (workers/actors/mixing.py):
-there is no per-response consumer any more. The receipt and the pass commit in
-one transaction, so a redelivered event is a no-op.
+(The module's name is older than the mixer: it aggregates nothing itself. Counting
+happens inside the mixer's transaction, workers/actors/mixing.py.) The receipt and
+the pass commit in one transaction, so a redelivered event is a no-op.
 """
 
 from __future__ import annotations
