@@ -18,8 +18,8 @@ from surveys.services.programmes import (
 )
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
-from webapp.admin import bp
 from webapp.admin.account_forms import SsoForm
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm
 from webapp.auth.access import current_account, firm_or_404, login_required, signed_in
 from webapp.errors import sentence

@@ -10,7 +10,7 @@ from surveys.db.models import ApiToken
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ApiTokenForm, ConfirmForm
 from webapp.auth.access import current_account, login_required
 from webapp.errors import sentence

@@ -21,7 +21,7 @@ from surveys.services.people import (
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
-from webapp.cli import fail, settings
+from webapp.cli.base import fail, settings
 
 
 def _firm_id(slug: str) -> int:

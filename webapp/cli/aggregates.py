@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from surveys import aggregates
 from webapp import current
-from webapp.cli import check_database, fail, settings
+from webapp.cli.base import check_database, fail, settings
 
 
 @click.group("aggregates", help="Check or restore the aggregate cells (derived data).")

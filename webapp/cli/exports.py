@@ -16,7 +16,7 @@ from surveys.services import exports as svc
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
 from webapp import current
-from webapp.cli import fail, settings
+from webapp.cli.base import fail, settings
 
 
 def _day(value: str | None, option: str) -> date | None:

@@ -20,7 +20,7 @@ from webapp import current
 from webapp.admin.forms import ConfirmForm
 from webapp.auth.access import current_account, login_required
 from webapp.errors import sentence
-from webapp.exports import bp
+from webapp.exports.blueprint import bp
 from webapp.exports.forms import DpExportForm, ExportForm
 
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 import dramatiq
 
 from surveys import outbox
-from surveys.domain.events import SurveyClosed
 from surveys.intake.mixing import MixReport, mix_pass, opener_for
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import redaction, runtime
 from workers.actors.mixing import store_reports_after
-from workers.actors.routing import consumes
 
 QUEUE = "aggregation"
 ROUND_CONSUMER = "finalise_round"
 
 
-@consumes(SurveyClosed.topic)
 @dramatiq.actor(
     actor_name=ROUND_CONSUMER,
     queue_name=QUEUE,
