@@ -66,12 +66,20 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
 
 # The participant pages' and mails' message catalogues (surveys/translations): extract
-# the marked strings (babel.cfg), merge them into each language's .po, compile the .mo
-# files that ship (committed; tests/unit/test_translations.py checks they match).
+# the marked strings (babel.cfg), start a catalogue for a language of
+# surveys/languages.py that has none yet (pybabel init), merge the strings into each
+# language's .po, compile the .mo files that ship (committed;
+# tests/unit/test_translations.py checks they match).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o surveys/translations/messages.pot --no-location \
 	  --project=Flipside --version=1 --copyright-holder=Flipside \
 	  --msgid-bugs-address=dandi@flipside.example --width=100 .
+	@for lang in $$($(BIN)/python -c "from surveys.languages import DEFAULT_LANGUAGE, LANGUAGES; \
+	    print(' '.join(c for c in LANGUAGES if c != DEFAULT_LANGUAGE))"); do \
+	  test -f surveys/translations/$$lang/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i surveys/translations/messages.pot -d surveys/translations \
+	      -l $$lang --width=100; \
+	done
 	$(BIN)/pybabel update -i surveys/translations/messages.pot -d surveys/translations \
 	  --no-fuzzy-matching --width=100
 	$(BIN)/pybabel compile -d surveys/translations --statistics

@@ -12,7 +12,7 @@ workers` processes. It prints
    empty; and the ratio of (2) to (1);
 3. submission -> release at the scheduled pass: submissions sealed at a sustained
    --rate for --seconds (--generators threads, each a psycopg connection writing a
-   sealed row and its empty ``submission.sealed`` event in one statement), then the
+   sealed row, as a submission does), then the
    clock's pass (one ``mix_submissions`` message, as the clock sends every
    FLIPSIDE_MIX_INTERVAL_HOURS): the latency from each commit to the commit that
    released it, and the pass's own time from its message to its release.
@@ -70,14 +70,10 @@ def drain_rate(client: object, queue: str, total: int, timeout: float) -> tuple[
     raise SystemExit(f"bench: queue {queue} did not drain within {timeout:.0f}s")
 
 
-#: One sealed submission and its empty event in one statement (the load generator
-#: must cost as little as possible on the machine it measures).
+#: One sealed submission (the load generator must cost as little as possible on the
+#: machine it measures).
 SUBMIT = """
-WITH s AS (
-  INSERT INTO sealed_submissions (id, period, sealed) VALUES (%(id)s, %(period)s, %(sealed)s)
-)
-INSERT INTO outbox_events (topic, payload, created_at, attempts)
-VALUES ('submission.sealed', '{}'::json, now(), 0)
+INSERT INTO sealed_submissions (id, period, sealed) VALUES (%(id)s, %(period)s, %(sealed)s)
 """
 
 

@@ -22,8 +22,8 @@ its 303 to a small thanks page. Target >= 0.5. ``--mode both`` runs the two.
 
 What it leaves out: TLS, a reverse proxy, static files (the stylesheet a browser would
 fetch, cached after the first page), a browser's think time between GET and POST,
-concurrent staff traffic, the relay and workers consuming the outbox (only the nudge
-is sent), and link lookups in the baseline (it is the floor, not a like-for-like app).
+concurrent staff traffic, the workers (a submission writes no outbox event and nudges
+no relay), and link lookups in the baseline (it is the floor, not a like-for-like app).
 Every visit uses a fresh link, so no page is served twice for one link.
 
     .venv/bin/python bench/submit.py [--mode post|visit|both] [--rounds 3] [--seconds 8]

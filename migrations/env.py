@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import Connection, pool
 
 import surveys.db.models  # noqa: F401  (registers every table)
 from surveys.db.base import Base
@@ -39,8 +39,40 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
     with engine.connect() as conn:
-        _run(conn)
+        if conn.dialect.name == "sqlite":
+            _run_without_cascades(conn)
+        else:
+            _run(conn)
     engine.dispose()
+
+
+def _run_without_cascades(conn: Connection) -> None:
+    """SQLite: foreign keys off while migrating (Alembic's advice for batch mode).
+
+    A batch operation recreates a table: it copies the rows, drops the old table and
+    renames the copy. With foreign keys on, the drop deletes every row that refers to
+    the table ON DELETE CASCADE (an account's firms and tokens, a response's answers).
+    The pragma only takes effect outside a transaction, so it is set on the driver's
+    connection before Alembic begins one; the keys are checked before the commit.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migrating left rows that refer to nothing: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _run(connection: object) -> None:

@@ -21,10 +21,13 @@ from typing import Final
 from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations, Translations
 
-LANGUAGES: Final = ("en", "fr", "de", "es")
-DEFAULT_LANGUAGE: Final = "en"
-#: Each language's name in itself, for the switcher.
+#: The one table of languages: each shipped language's code and its name in itself (for
+#: the switcher). A new line here also needs the language's default Likert labels
+#: (definitions/model.py; a unit test asks for them) and its catalogue (``make
+#: translations`` creates it); docs/participants.md says how, in five steps.
 NAMES: Final = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
+LANGUAGES: Final = tuple(NAMES)
+DEFAULT_LANGUAGE: Final = "en"
 TRANSLATIONS_DIR: Final = Path(__file__).resolve().parent / "translations"
 DOMAIN: Final = "messages"
 

@@ -44,9 +44,9 @@ _INSERT_EVENT = insert(OutboxEvent).returning(OutboxEvent.id)
 def add_event(session: Session | Connection, event_: Event) -> int:
     """Write ``event_`` in the caller's transaction; return the event's id.
 
-    A single INSERT (no unit-of-work flush), as it sits on the submission hot path.
-    On a Session the commit nudges the relay by itself; a caller that writes on a
-    bare Connection calls :func:`notify_committed` after its commit.
+    A single INSERT (no unit-of-work flush). On a Session the commit nudges the
+    relay by itself; a caller that writes on a bare Connection calls
+    :func:`notify_committed` after its commit.
     """
     conn = session.connection() if isinstance(session, Session) else session
     event_id = conn.execute(
@@ -203,22 +203,6 @@ def purge_completed(session: Session, consumers_by_topic: Mapping[str, Iterable[
             )
         purged += int(getattr(result, "rowcount", 0) or 0)
     return purged
-
-
-def purge_handled(session: Session, event_ids: Iterable[int], consumers: Iterable[str]) -> None:
-    """Delete the rows among ``event_ids`` that every one of ``consumers`` has a receipt for.
-
-    A consumer calls this in the transaction of its receipts, so a row naming
-    a response is gone as soon as it is handled rather than at the next sweep.
-    """
-    ids, names = sorted(set(event_ids)), sorted(set(consumers))
-    if not ids or not names:
-        return
-    session.execute(
-        delete(OutboxEvent)
-        .where(OutboxEvent.id.in_(ids), _all_receipts(names))
-        .execution_options(synchronize_session=False)
-    )
 
 
 @dataclass(frozen=True)

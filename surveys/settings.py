@@ -44,8 +44,6 @@ class Settings:
     reminder_gap_days: int = 3
     base_url: str = "http://127.0.0.1:5000"
     mail_from: str = "flipside@localhost"
-    #: Aggregates are released in batches of k (PRODUCT.md 2.3); off only for benchmarks.
-    release_batching: bool = True
     #: The mixer's key pair and the pseudonym secret (surveys/intake/keys.py). None only
     #: for settings built by hand; load_settings always reads them.
     keys: Keys | None = None
@@ -206,15 +204,6 @@ def _secret_key(env: Mapping[str, str], demo: bool, instance_path: Path) -> str:
     return key
 
 
-def _release_batching(env: Mapping[str, str]) -> bool:
-    raw = env.get("FLIPSIDE_RELEASE_BATCHING", "").strip().lower()
-    if raw in {"", "1", "on", "true", "yes"}:
-        return True
-    if raw in {"0", "off", "false", "no"}:
-        return False
-    raise SettingsError(f"FLIPSIDE_RELEASE_BATCHING must be on or off, got {raw!r}")
-
-
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     if not _RATE.fullmatch(raw):
@@ -248,7 +237,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         reminder_gap_days=_int(env, "FLIPSIDE_REMINDER_GAP_DAYS", 3, 1, 30),
         base_url=base_url.rstrip("/"),
         mail_from=_mail_from(env),
-        release_batching=_release_batching(env),
         keys=keys,
         mix_interval_hours=_int(env, "FLIPSIDE_MIX_INTERVAL_HOURS", 24, 1, 24 * 31),
         session_max_hours=_int(env, "FLIPSIDE_SESSION_MAX_HOURS", 12, 1, 24 * 31),

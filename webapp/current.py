@@ -5,12 +5,12 @@ uncommitted work rolled back) when the request ends. Views commit explicitly
 after calling a service: one use case, one transaction. Call sites read as
 ``current.session()`` and ``current.settings().min_group_size``.
 
-Services on the hot path (the survey submission) write on a bare Connection and
-say on ``conn.info`` whether they wrote outbox rows. :func:`writing` owns the
-rest: it uses the request's ORM session's connection when the view already
-opened one (so the view's reads and the write share one transaction), else a
-bare engine connection; it commits, and nudges the relay only when the outbox
-was written and the commit succeeded.
+Services on the hot path (the survey submission) write on a bare Connection.
+:func:`writing` gives them one in a transaction: the request's ORM session's
+connection when the view already opened one (so the view's reads and the write
+share one transaction), else a bare engine connection; it commits when the block
+ends without error. (The submission writes no outbox event, so there is no relay
+to nudge.)
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from surveys import outbox
 from surveys.db.session import Database
-from surveys.services.responses import OUTBOX_WRITTEN
 from surveys.settings import Settings
 
 
@@ -65,17 +63,9 @@ def writing() -> Iterator[Connection]:
         try:
             yield conn
         except BaseException:
-            conn.info.pop(OUTBOX_WRITTEN, None)
             view_session.rollback()
             raise
-        written = conn.info.pop(OUTBOX_WRITTEN, False)
         view_session.commit()
     else:
-        with database().engine.connect() as conn:
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                written = conn.info.pop(OUTBOX_WRITTEN, False)
-    if written:
-        outbox.notify_committed()
+        with database().engine.connect() as conn, conn.begin():
+            yield conn

@@ -6,7 +6,7 @@ import sys
 
 from surveys.settings import SettingsError
 from webapp import create_app
-from webapp.cli import check_database
+from webapp.cli.base import check_database
 from workers.startup import start_background_work
 
 try:

@@ -12,33 +12,15 @@ import logging
 import os
 
 import dramatiq
-import redis
 from dramatiq.broker import Broker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from surveys.settings import SettingsError, parse_redis_url
-from workers import heartbeat, redaction
+from workers import heartbeat, redaction, runtime
+from workers.redis import redis_client
 
 log = logging.getLogger(__name__)
-
-
-def redis_client(url: str) -> redis.Redis:
-    """A Redis client that fails fast when Redis is down.
-
-    redis-py's default retries turn a refused connection into a 3-second wait;
-    the web process sends relay nudges after commits, so a stopped Redis must
-    cost a request milliseconds, not seconds (the outbox keeps the events).
-    """
-    return redis.Redis.from_url(
-        url,
-        retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection gone stale
-        socket_connect_timeout=2,
-        socket_timeout=10,
-        health_check_interval=30,
-    )
 
 
 #: Worker heartbeats are kept this long in Redis (freshness is judged by /healthz).
@@ -54,8 +36,6 @@ class WorkerHeartbeat(dramatiq.Middleware):
         self.beaters: dict[int, heartbeat.Beater] = {}
 
     def after_worker_boot(self, broker: Broker, worker: dramatiq.Worker) -> None:
-        from workers import runtime
-
         try:
             every = float(runtime.settings().heartbeat_seconds)
         except SettingsError:

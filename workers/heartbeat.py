@@ -27,6 +27,8 @@ from typing import Protocol
 
 import redis
 
+from workers.redis import redis_client
+
 log = logging.getLogger(__name__)
 
 WORKER, CLOCK, MIXER = "worker", "clock", "mixer"
@@ -104,8 +106,6 @@ _local = LocalHeartbeats()
 
 @cache
 def _redis_store(redis_url: str, namespace: str) -> RedisHeartbeats:
-    from workers.broker import redis_client
-
     return RedisHeartbeats(redis_client(redis_url), namespace)
 
 

@@ -90,12 +90,11 @@ class Nudger:
 _nudger: Nudger | None = None
 
 
-def enable_relay_nudges() -> None:
-    """After each commit that wrote outbox events, ask a relay to run soon (coalesced)."""
+def enable_relay_nudges(send: Callable[[], object]) -> None:
+    """After each commit that wrote outbox events, call ``send`` soon (coalesced): the
+    relay actor's ``send``, handed in by the caller so this module imports no actor."""
     global _nudger
-    from workers.actors.relay import relay_outbox
-
     with _lock:
         if _nudger is None:
-            _nudger = Nudger(relay_outbox.send)
+            _nudger = Nudger(send)
         outbox.on_commit(_nudger)

@@ -32,6 +32,7 @@ from workers.actors.exports import expire_bundles
 from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.mixing import enqueue_mix
 from workers.actors.relay import sweep
+from workers.redis import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +190,6 @@ class Scheduler:
 
 
 def make_lease(redis_url: str | None) -> Lease:
-    from workers.broker import redis_client
-
     return RedisLease(redis_client(redis_url)) if redis_url else LocalLease()
 
 

@@ -14,7 +14,9 @@ _started: object | None = None
 def start_background_work(settings: Settings) -> None:
     """In embedded mode, start worker threads and the outbox sweeper (once per process)."""
     global _started
-    runtime.enable_relay_nudges()
+    from workers.actors.relay import relay_outbox  # declares the actors: when the app starts
+
+    runtime.enable_relay_nudges(relay_outbox.send)
     if not settings.embedded or _started is not None:
         return
     from workers.embedded import start_embedded

@@ -12,40 +12,29 @@ counting its responses.
 Cells are derived data: :func:`verify` recomputes them from the raw responses
 and :func:`rebuild` restores them.
 
-Batched release (PRODUCT.md 2.3). Readers see only the ``released_*`` columns.
-The unit of release is a *release group*: every cell of one survey version,
-cohort and period (all its questions and options together). A group is
-released -- every one of its cells' snapshots set to the live values, in one
-statement -- when its responses cell shows at least k responses that arrived
-since the group's last release (``n - released_n >= k``), or when the group's
-climate round has closed and holds at least k responses in total. k is the
-firm's ``min_group_size``, else the global setting. Counting responses per
-group rather than per cell means a released number only ever moves because a
-batch of at least k responses of that cohort and period arrived together, and
-the questions and options of one cohort stay consistent with each other. Sums
-of cells (e.g. all roles) move by zero or by at least k as well. What this
-does not prevent -- differencing cells of overlapping periods released at
-different times (a month against its weeks) -- is for the disclosure module's
-differencing rule. Closing a round may release fewer than k new responses (the
-round as a whole holds at least k); a remainder of fewer than k in a week or
-month that has ended stays unreleased for good, the price of the rule.
-``FLIPSIDE_RELEASE_BATCHING=off`` releases every response at once: for
-benchmarks only.
+Release (PRODUCT.md 2.3). Readers see only the ``released_*`` columns. The
+mixer (:mod:`surveys.intake.mixing`) stores responses only in batches of at
+least k distinct people of one (possibly generalised) cohort and period, and
+:func:`add_batch` counts each batch into its cells and releases it at once, in
+the mixer's transaction: the live values and the snapshots move together, the
+batch's comments are pooled released, and the programmes' release versions
+move. So a released number only ever moves by a batch of at least k people,
+and the questions and options of one cohort stay consistent with each other.
+What this does not prevent -- differencing cells of overlapping periods (a
+month against its weeks) -- is for the disclosure module's differencing rule.
+The unit of release is a *release group* (every cell of one survey version,
+cohort and period); :func:`release_group` advances one, as :func:`rebuild`
+does for every group it changed.
 
-Exactly once from at least once (:mod:`surveys.aggregates.writing`): a
-consumer's receipts and increments commit in one transaction, and each
-transaction also takes up to 200 other unhandled events from the outbox, so
-under load the cells are written once per batch. Increments are one
+Concurrency (:mod:`surveys.aggregates.writing`): a batch is one
 ``INSERT ... ON CONFLICT DO UPDATE`` in SQL, rows in key order, so concurrent
 writers lock cells in one order (responses cells, question '', first) and lose
 no count; SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway. Writers take
-a table lock that :func:`rebuild` excludes, so a rebuild and the consumers
-never interleave; events pending during a rebuild are counted by it and get
-their receipts.
+a table lock that :func:`rebuild` excludes, so a rebuild and the mixer never
+interleave.
 """
 
 from surveys.aggregates.cells import (
-    CONSUMER,
     RESPONSES,
     CellKey,
     Stats,
@@ -61,11 +50,10 @@ from surveys.aggregates.checks import (
     recompute_cell,
     verify,
 )
-from surveys.aggregates.release import min_group_size, release_group, release_round, released
+from surveys.aggregates.release import min_group_size, release_group, released
 from surveys.aggregates.writing import add_batch
 
 __all__ = [
-    "CONSUMER",
     "RESPONSES",
     "CellKey",
     "Difference",
@@ -80,7 +68,6 @@ __all__ = [
     "recompute",
     "recompute_cell",
     "release_group",
-    "release_round",
     "released",
     "verify",
 ]

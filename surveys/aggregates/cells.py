@@ -21,7 +21,6 @@ from surveys.db.models import (
 from surveys.domain.vocab import CELL_KEY, COHORT
 
 __all__ = [
-    "CONSUMER",
     "GROUP_FIELDS",
     "KEY_COLUMNS",
     "RESPONSES",
@@ -37,8 +36,6 @@ __all__ = [
 ]
 from surveys.domain.periods import month_of_week
 
-#: The receipt name of the response.submitted consumer (its Dramatiq actor name).
-CONSUMER = "aggregate_response"
 #: question_key of the cell that counts a cohort's responses in a period.
 RESPONSES = ""
 #: The key of a release group: a cell's key without its question and option.

@@ -167,11 +167,10 @@ def _people_problem(cell: AggregateCell) -> str:
 class RebuildReport:
     cells: int
     removed: int
-    pending_absorbed: int
     groups_released: int
 
 
-def rebuild(session: Session, *, default_k: int, batching: bool = True) -> RebuildReport:
+def rebuild(session: Session, *, default_k: int) -> RebuildReport:
     """Restore every cell from the raw responses, in the caller's transaction.
 
     Live values are replaced by the recomputation; released snapshots are kept
@@ -227,7 +226,7 @@ def rebuild(session: Session, *, default_k: int, batching: bool = True) -> Rebui
         if counter.n != counter.released_n:
             release_group(session, key.group())
             released += 1
-    return RebuildReport(len(expected), len(removed), 0, released)
+    return RebuildReport(len(expected), len(removed), released)
 
 
 def _forget_release(cell: AggregateCell) -> None:

@@ -1,4 +1,5 @@
-"""Comments pooled for release with their cohort-month (see :class:`PooledComment`)."""
+"""Comments pooled with their cohort-month, released with the batch that counts them
+(see :class:`PooledComment`)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ def comment_period(period_kind: str, period: str) -> str:
 _HEAD = ("firm_id", "programme_id", *COHORT, "period_kind", "period")
 
 
-def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, released: bool) -> int:
-    """Copy the free-text answers of ``response_ids``, masked, to wait for their release.
+def pool_comments(session: Session, response_ids: Iterable[uuid.UUID]) -> int:
+    """Copy the free-text answers of ``response_ids``, masked and released.
 
-    Called in the transaction that counts the responses into their cells (the
-    aggregation consumer, or a rebuild for the events it takes over), so a
-    comment is pooled exactly when its response is counted. Returns how many.
+    Called in the mixer's transaction that counts the responses into their cells
+    (every batch holds at least k people), so a comment is pooled, and released,
+    exactly when its response is counted. Returns how many.
     """
     columns = [getattr(Response, name) for name in ("survey_key", "survey_version", *_HEAD)]
     ids = list(response_ids)
@@ -44,12 +45,10 @@ def pool_comments(session: Session, response_ids: Iterable[uuid.UUID], *, releas
             .where(Response.id.in_(ids[start : start + 5000]), Answer.text.is_not(None))
         ).all()
         found += [(row, row.question_key, row.text) for row in rows]
-    return pool_texts(session, found, released=released)
+    return pool_texts(session, found)
 
 
-def pool_texts(
-    session: Session, texts: Iterable[tuple[Any, str, str | None]], *, released: bool
-) -> int:
+def pool_texts(session: Session, texts: Iterable[tuple[Any, str, str | None]]) -> int:
     """Pool free-text answers already in hand: (response, question, text) each.
 
     The mixer's path (it holds the answers it just stored, so it need not read
@@ -71,7 +70,7 @@ def pool_texts(
                 **{name: getattr(response, name) for name in COHORT},
                 "period": comment_period(response.period_kind, response.period),
                 "text": mask_contact_details(text.strip()),
-                "released": released,
+                "released": True,
             }
         )
     if pooled:

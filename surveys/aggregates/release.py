@@ -1,8 +1,8 @@
-"""Batched release: when a group's snapshot advances (see the package docstring)."""
+"""Release: a group's snapshots advance to its live values; readers' versions move."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     event,
@@ -15,28 +15,22 @@ from sqlalchemy.orm import Session
 from surveys.aggregates.cells import (
     GROUP_FIELDS,
     KEY_COLUMNS,
-    RESPONSES,
     CellKey,
     Stats,
     cell_key,
     group_filter,
-    lock_for_writers,
 )
 from surveys.db.models import (
     AggregateCell,
     Firm,
     PooledComment,
     Programme,
-    SurveyRound,
 )
 
 __all__ = [
-    "Counter",
-    "is_due",
     "min_group_size",
     "move_release_version",
     "release_group",
-    "release_round",
     "released",
 ]
 
@@ -115,60 +109,6 @@ def _group_of(obj: AggregateCell | PooledComment) -> tuple[Any, ...]:
 def min_group_size(session: Session, firm_id: int, default_k: int) -> int:
     configured = session.scalar(select(Firm.min_group_size).where(Firm.id == firm_id))
     return configured or default_k
-
-
-def _round_closed(session: Session, period_kind: str, period: str) -> bool:
-    if period_kind != "round":
-        return False
-    return bool(session.scalar(select(SurveyRound.closed).where(SurveyRound.id == int(period))))
-
-
-class Counter(Protocol):
-    @property
-    def n(self) -> int: ...
-    @property
-    def released_n(self) -> int: ...
-    @property
-    def period_kind(self) -> str: ...
-    @property
-    def period(self) -> str: ...
-
-
-def is_due(
-    session: Session, counter: Counter, k: int, batching: bool, closed: bool | None = None
-) -> bool:
-    """Whether ``counter``'s group is released now: k new responses, or its round closed
-    (``closed``; None looks it up) with k in all. Without batching, any new response."""
-    if counter.n == counter.released_n:
-        return False
-    if not batching or counter.n - counter.released_n >= k:
-        return True
-    if closed is None:
-        closed = _round_closed(session, counter.period_kind, counter.period)
-    return closed and counter.n >= k
-
-
-def release_round(session: Session, round_id: int, *, default_k: int) -> int:
-    """A round closed: release each of its groups holding at least k responses in total."""
-    lock_for_writers(session)
-    counters = session.scalars(
-        select(AggregateCell)
-        .where(
-            AggregateCell.period_kind == "round",
-            AggregateCell.period == str(round_id),
-            AggregateCell.question_key == RESPONSES,
-            AggregateCell.item == "",
-        )
-        .order_by(*KEY_COLUMNS)
-        .with_for_update()
-    ).all()
-    released = 0
-    for counter in counters:
-        k = min_group_size(session, counter.firm_id, default_k)
-        if is_due(session, counter, k, batching=True, closed=True):
-            release_group(session, cell_key(counter).group())
-            released += 1
-    return released
 
 
 def released(session: Session, key: CellKey) -> Stats:

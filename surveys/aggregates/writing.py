@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, literal_column, select, text
@@ -29,22 +28,6 @@ from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import AggregateCell
 from surveys.domain.vocab import COHORT
 
-
-@dataclass(frozen=True)
-class CellCount:
-    key: CellKey
-    n: int
-    released_n: int
-
-    @property
-    def period_kind(self) -> str:
-        return self.key.period_kind
-
-    @property
-    def period(self) -> str:
-        return self.key.period
-
-
 # Sum two {"value": count} objects in SQL: the stored cell's and the new row's.
 _MERGE_HISTOGRAMS_PG = (
     "(SELECT coalesce(json_object_agg(k, s), '{{}}'::json) FROM ("
@@ -63,19 +46,17 @@ _MERGE_HISTOGRAMS_SQLITE = (
 def _add_to_cells(
     session: Session,
     adds: Mapping[CellKey, Stats],
-    release: bool,
-    people: Mapping[CellKey, Headcount] | None = None,
-) -> list[CellCount]:
-    """Add ``adds`` to their cells in one upsert (``release``: to the snapshots as well).
+    people: Mapping[CellKey, Headcount],
+) -> None:
+    """Add ``adds`` to their cells and to their snapshots, in one upsert.
 
-    With ``release``, each cell's people are set to ``people`` (already merged
-    with the stored bounds, :func:`_people`; none known: 0).
+    Each cell's people are set to ``people`` (already merged with the stored
+    bounds, :func:`_people`; none known: 0).
 
     Rows go in key order, so concurrent writers lock cells in one order: every
     responses cell (question '') before any question cell. Each cell is one
     ``INSERT ... ON CONFLICT DO UPDATE`` whose increments happen in SQL under
-    the row's lock, so no count is lost between concurrent writers. Returns
-    the counts of the responses cells written.
+    the row's lock, so no count is lost between concurrent writers.
     """
     table = AggregateCell.__table__
     stmt = upsert_insert(session, table)
@@ -87,36 +68,27 @@ def _add_to_cells(
         "histogram": literal_column(merge.format(column="histogram"), JSON),
     }
     updates = dict(live)
-    if release:
-        updates.update({"released_" + name: value for name, value in live.items()})
-        updates["released_people"] = stmt.excluded.released_people
-        updates["released_people_apart"] = stmt.excluded.released_people_apart
+    updates.update({"released_" + name: value for name, value in live.items()})
+    updates["released_people"] = stmt.excluded.released_people
+    updates["released_people_apart"] = stmt.excluded.released_people_apart
     rows = []
     for key, stats in sorted(adds.items()):
         values: dict[str, Any] = {"n": stats.n, "total": stats.total, "total_sq": stats.total_sq}
         values["histogram"] = dict(stats.histogram)
-        snapshot = values if release else {"n": 0, "total": 0, "total_sq": 0, "histogram": {}}
-        counted = (people or {}).get(key, Headcount()) if release else Headcount()
+        counted = people.get(key, Headcount())
         rows.append(
             {
                 **key._asdict(),
                 **values,
-                **{"released_" + k: v for k, v in snapshot.items()},
+                **{"released_" + k: v for k, v in values.items()},
                 "released_people": counted.people,
                 "released_people_apart": dict(counted.apart),
             }
         )
-    written = session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[c.key for c in KEY_COLUMNS], set_=updates
-        ).returning(*(table.c[c.key] for c in KEY_COLUMNS), table.c.n, table.c.released_n),
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=[c.key for c in KEY_COLUMNS], set_=updates),
         rows,
     )
-    return [
-        CellCount(CellKey._make(row[: len(KEY_COLUMNS)]), row.n, row.released_n)
-        for row in written
-        if row.question_key == RESPONSES
-    ]
 
 
 def add_batch(
@@ -148,11 +120,11 @@ def add_batch(
     counted = _people(session, adds, people or {})
     for key in counted.keys() - adds.keys():
         adds[key] = Stats()  # an option nobody chose this time: its people apart move
-    _add_to_cells(session, adds, release=True, people=counted)
+    _add_to_cells(session, adds, counted)
     if texts is None:
-        pool_comments(session, response_ids, released=True)
+        pool_comments(session, response_ids)
     else:
-        pool_texts(session, texts, released=True)
+        pool_texts(session, texts)
     for programme_id in sorted({r.programme_id for r in responses}):
         move_release_version(session, programme_id)
     return len(responses)

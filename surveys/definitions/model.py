@@ -15,7 +15,8 @@ DEFAULT_LIKERT_LABELS: Final = (
     "Agree",
     "Strongly agree",
 )
-#: The default Likert labels in each language a definition may be translated into.
+#: The default Likert labels in each language a definition may be translated into: one
+#: entry per code of :data:`surveys.languages.LANGUAGES` (a unit test holds them equal).
 #: A soft hyphen (U+00AD, invisible unless the line breaks there) marks where a word
 #: too long for a fifth of a phone's width may break, as a typesetter would break it.
 LIKERT_LABELS_BY_LANGUAGE: Final = {

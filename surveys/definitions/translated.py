@@ -29,6 +29,7 @@ from surveys.definitions.model import (
     Question,
     SurveyDefinition,
 )
+from surveys.languages import LANGUAGES
 
 _QUESTION_FIELDS = frozenset({"text", "help", "labels", "options", "low_label", "high_label"})
 
@@ -55,8 +56,8 @@ def _text(table: dict[str, Any], name: str, wanted: bool, err: Any) -> str:
 
 def _language(base: SurveyDefinition, code: str, table: Any, file: str) -> SurveyDefinition:
     lang = f"language {code!r}"
-    if code not in LIKERT_LABELS_BY_LANGUAGE or code == base.language:
-        others = ", ".join(c for c in LIKERT_LABELS_BY_LANGUAGE if c != base.language)
+    if code not in LANGUAGES or code == base.language:
+        others = ", ".join(c for c in LANGUAGES if c != base.language)
         raise DefinitionError(file, f"{lang} is not one of {others}", field="languages")
     if not isinstance(table, dict):
         raise DefinitionError(file, f"{lang} must be a table", field="languages")

@@ -2,6 +2,9 @@
 
 Each carries ids and plain values only, so it serialises to the JSON payload
 of an outbox row and, from there, to the keyword arguments of an actor.
+A survey submission writes no event: nothing acts on one submission (the
+mixer's scheduled pass opens the sealed inbox), and an outbox row per
+submission would leave a timestamp beside it.
 """
 
 from __future__ import annotations
@@ -32,14 +35,6 @@ class InvitationIssued(Event):
 
 
 @dataclass(frozen=True)
-class SubmissionSealed(Event):
-    """A submission was sealed into the inbox. Deliberately names nothing: no id of
-    what was written, so the outbox cannot pair a submission with its row."""
-
-    topic: ClassVar[str] = "submission.sealed"
-
-
-@dataclass(frozen=True)
 class SurveyClosed(Event):
     topic: ClassVar[str] = "survey.closed"
     round_id: int
@@ -52,6 +47,5 @@ class ExportRequested(Event):
 
 
 TOPICS: dict[str, type[Event]] = {
-    cls.topic: cls
-    for cls in (MeetingRecorded, InvitationIssued, SubmissionSealed, SurveyClosed, ExportRequested)
+    cls.topic: cls for cls in (MeetingRecorded, InvitationIssued, SurveyClosed, ExportRequested)
 }

@@ -40,11 +40,3 @@ CODES: tuple[MissingCode, ...] = (
 LABELS: dict[int, str] = {c.code: c.label for c in CODES}
 #: The lowest and highest code: one user-missing range covers them all.
 LOWEST, HIGHEST = min(LABELS), max(LABELS)
-
-
-def is_missing(value: object) -> bool:
-    """Whether ``value`` (a number or its text) is one of the missing codes."""
-    try:
-        return int(str(value)) in LABELS
-    except ValueError:
-        return False

@@ -1,5 +1,9 @@
 """Use cases: one function each. They flush but never commit; the caller owns the transaction.
 
+The one exception is an export's build (``exports.building.run_export``, ``finish`` and
+``exports.dp.build_dp_export``): it runs for minutes in a worker, so it takes a
+``Database`` and commits its own short transactions (claim, progress, finish).
+
 Read-only reports live in :mod:`surveys.reports`; nothing here imports them.
 
 By area:

@@ -116,8 +116,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     inactive account, an account without a password, wrong or right password), so
     the time taken does not tell whether an account exists.
     """
-    email = email.strip().lower()
-    account = session.scalar(select(Account).where(func.lower(Account.email) == email))
+    account = find_account(session, email)
     # An SSO-only or invited account has no password: it is checked against the dummy
     # hash like an unknown e-mail, and never matches.
     stored = account.password_hash if account and account.password_hash else None

@@ -51,10 +51,9 @@ DEMO_RESEARCHER = "researcher@example.com"
 #: The cross-organisation programme's coordinator, and the in-house legal team's lead.
 DEMO_COORDINATOR = "coordinator@example.com"
 DEMO_IN_HOUSE_LEAD = "lead4@example.com"
-#: Topics of outbox rows the demo writes for a past that never happened: no mail for them,
-#: and no announcement of submissions the demo has mixed itself (the mixer runs on a
-#: schedule, not per event, so nothing is lost; healthz shows no year-old outbox rows).
-_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued", "submission.sealed")
+#: Topics of outbox rows the demo writes for a past that never happened: no mail for them
+#: (healthz shows no year-old outbox rows).
+_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued")
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,5 @@ def _login(session: Session, email: str, role: str, firms: list[Firm]) -> DemoLo
         create_account(session, email, password, role, firms)
     else:
         account.password_hash = hash_password(password)
-        account.failed_logins = 0
-        account.locked_until = None
         account.active = True
     return DemoLogin(email, password, role, ", ".join(f.name for f in firms) or None)

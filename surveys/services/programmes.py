@@ -14,9 +14,9 @@ from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
 from surveys.languages import LANGUAGES, normalise
 from surveys.services.errors import Conflict, Invalid, NotFound
 from surveys.services.members import member_firm_ids
+from surveys.settings import MAX_K, MIN_K
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
-MIN_K, MAX_K = 3, 10
 
 
 def _check_k(min_group_size: int | None) -> None:

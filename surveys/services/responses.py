@@ -4,10 +4,10 @@ In one transaction: the invitation is marked responded (a conditional UPDATE
 the database serialises, so one token yields exactly one response however many
 clients race), one *sealed submission* is written -- the answers, survey,
 period, cohort snapshot and a period-scoped person tag, encrypted to the
-mixer's public key (:mod:`surveys.intake.sealing`) -- and ``submission.sealed``
-is written to the outbox with an empty payload. No response, answer, band or
-date is written in plain text: the mixer stores them later, in batches of at
-least k people (:mod:`surveys.intake.mixer`).
+mixer's public key (:mod:`surveys.intake.sealing`). Nothing else: no outbox
+event (nothing acts on one submission; the clock's mixer pass opens the inbox),
+and no response, answer, band or date in plain text: the mixer stores them
+later, in batches of at least k people (:mod:`surveys.intake.mixer`).
 
 This is the hottest write path: Core statements on a bare Connection (on
 PostgreSQL a single statement). Callers without a page context read it first
@@ -25,11 +25,11 @@ from typing import NoReturn
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from surveys.db.models import OutboxEvent, SealedSubmission, SurveyInvitation
+from surveys.db.dialect import is_postgres
+from surveys.db.models import SealedSubmission, SurveyInvitation
 from surveys.db.types import UTCDateTime, utcnow
 from surveys.definitions import Catalogue, catalogue
 from surveys.domain.answers import validate_answers
-from surveys.domain.events import SubmissionSealed
 from surveys.domain.vocab import gender_group, level_band, tenure_band
 from surveys.intake import keys as keyring
 from surveys.intake.keys import Keys
@@ -37,9 +37,6 @@ from surveys.intake.sealing import SealedAnswer, Submission, period_of, seal, ta
 from surveys.services.errors import Gone
 from surveys.services.invitations import OpenInvitation, open_invitation
 from surveys.services.tokens import hash_token
-
-#: The connection's ``info`` key saying its transaction wrote outbox rows (relay nudge).
-OUTBOX_WRITTEN = "outbox_written"
 
 
 @dataclass(frozen=True)
@@ -115,11 +112,10 @@ _CLAIM = (
     .values(responded=True)
 )
 _INSERT_SEALED = insert(SealedSubmission)
-_INSERT_EVENT = insert(OutboxEvent)
 _ANSWERED = "This survey has already been answered with this link. Thank you!"
 
 # On PostgreSQL the same writes go in one round trip: the claim and, only if it
-# succeeded, the sealed row and the outbox row (data-modifying CTEs).
+# succeeded, the sealed row (a data-modifying CTE).
 _PG_SUBMIT = """
 WITH claimed AS (
     UPDATE survey_invitations SET responded = true
@@ -130,9 +126,6 @@ WITH claimed AS (
     INSERT INTO sealed_submissions (id, period, sealed)
     SELECT %(id)s, %(period)s, %(sealed)s FROM claimed
     RETURNING id
-), event AS (
-    INSERT INTO outbox_events (topic, payload, created_at, attempts)
-    SELECT %(topic)s, CAST('{}' AS json), %(now)s, 0 FROM sealed
 )
 SELECT count(*) FROM sealed
 """  # psycopg placeholders: run with exec_driver_sql, no SQL compilation
@@ -153,8 +146,7 @@ def submit_response(
     The claim checks the token, the expiry and that the invitation is
     unanswered. Raises NotFound/Gone for a token that cannot be answered and
     InvalidAnswers for answers that do not fit the survey; nothing is written
-    then. Returns nothing: there is no id a caller could keep. Sets
-    ``conn.info[OUTBOX_WRITTEN]`` so the caller's commit nudges the relay.
+    then. Returns nothing: there is no id a caller could keep.
     """
     surveys = surveys or catalogue()
     now = now or utcnow()
@@ -178,10 +170,8 @@ def submit_response(
     )
     sealed = {"id": uuid.uuid4(), "period": period, "sealed": seal(keys.public_key, submission)}
     claim = {"invitation_id": context.invitation_id, "claimed_hash": hash_token(token), "now": now}
-    if conn.dialect.name == "postgresql":
-        stored = conn.exec_driver_sql(
-            _PG_SUBMIT, {**claim, **sealed, "topic": SubmissionSealed.topic}
-        ).scalar_one()
+    if is_postgres(conn):
+        stored = conn.exec_driver_sql(_PG_SUBMIT, {**claim, **sealed}).scalar_one()
         if stored != 1:
             _refuse(conn, token, now)
     else:
@@ -189,11 +179,6 @@ def submit_response(
         if getattr(claimed, "rowcount", 0) != 1:
             _refuse(conn, token, now)
         conn.execute(_INSERT_SEALED, sealed)
-        conn.execute(
-            _INSERT_EVENT,
-            {"topic": SubmissionSealed.topic, "payload": {}, "created_at": now, "attempts": 0},
-        )
-    conn.info[OUTBOX_WRITTEN] = True
 
 
 def _refuse(conn: Connection, token: str, now: datetime) -> NoReturn:

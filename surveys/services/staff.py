@@ -195,8 +195,6 @@ def redeem_link(session: Session, secret: str, password: str) -> Account:
         raise Gone("this link has expired or was used already; ask for a new one")
     account = account_or_404(session, link.account_id)
     account.password_hash = hash_password(password)
-    account.failed_logins = 0
-    account.locked_until = None
     _retire_links(session, account.id, None)
     audit(session, "password_set", account, None, via=link.purpose)
     session.flush()

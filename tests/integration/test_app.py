@@ -87,7 +87,7 @@ def test_a_lead_signs_in_and_sees_only_their_firms_programmes(
     assert b"Own Programme" in page and b"Foreign Programme" not in page
 
 
-def test_repeated_failed_logins_lock_the_account(client: FlaskClient, sqlite_db: Database) -> None:
+def test_repeated_failed_logins_are_rate_limited(client: FlaskClient, sqlite_db: Database) -> None:
     with sqlite_db.transaction() as session:
         create_account(session, "lead@example.com", "correct horse battery", "lead")
     statuses = [login(client, "lead@example.com", "wrong password!").status_code for _ in range(5)]

@@ -3,6 +3,7 @@ Flipside's own commands, and do not load the heavy libraries (issue 14)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,32 +60,60 @@ def test_flipside_help_needs_no_configuration_and_lists_flipsides_commands(
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["db"],
-        ["db", "upgrade"],
-        ["users"],
-        ["users", "token", "create"],
-        ["people", "import"],
-        ["firms"],
-        ["aggregates", "verify"],
-        ["export"],
-        ["surveys", "launch"],
-        ["keys", "generate"],
-        ["mix"],
-        ["queues"],
-        ["serve"],
-        ["demo"],
-    ],
-)
-def test_every_help_works_with_no_configuration_and_stays_light(
-    args: list[str], tmp_path: Path
-) -> None:
-    result = run_bare(help_of(args), tmp_path)
+HELPS = [
+    ["db"],
+    ["db", "upgrade"],
+    ["users"],
+    ["users", "token", "create"],
+    ["people", "import"],
+    ["firms"],
+    ["aggregates", "verify"],
+    ["export"],
+    ["surveys", "launch"],
+    ["keys", "generate"],
+    ["mix"],
+    ["queues"],
+    ["serve"],
+    ["demo"],
+]
+
+#: One bare process walks every help in turn (a cold interpreter per help cost most
+#: of this file's time): each help's text, exit code and the heavy modules loaded so
+#: far (cumulative, so a heavy import is caught at the first help that makes it).
+WALK = f"""
+import contextlib, io, json, sys
+from webapp.cli import main
+out = []
+for args in {HELPS!r}:
+    text = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(text):
+        try:
+            main.main(args=[*args, "--help"], prog_name="flipside")
+        except SystemExit as exc:
+            code = exc.code or 0
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+    out.append({{"text": text.getvalue(), "code": code, "heavy": heavy}})
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def helps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    result = run_bare(WALK, tmp_path_factory.mktemp("helps"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Usage: flipside {' '.join(args)}")
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    walked = json.loads(result.stdout.strip().splitlines()[-1])
+    return {" ".join(args): found for args, found in zip(HELPS, walked, strict=True)}
+
+
+@pytest.mark.parametrize("args", HELPS, ids=[" ".join(a) for a in HELPS])
+def test_every_help_works_with_no_configuration_and_stays_light(
+    args: list[str], helps: dict[str, dict[str, object]]
+) -> None:
+    found = helps[" ".join(args)]
+    assert found["code"] == 0
+    assert str(found["text"]).startswith(f"Usage: flipside {' '.join(args)}")
+    assert found["heavy"] == []
 
 
 def test_stats_help_works_with_no_configuration(tmp_path: Path) -> None:

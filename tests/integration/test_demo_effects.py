@@ -1,20 +1,19 @@
 """The demo plants effects the statistics engine can find, and none where none was planted.
 
 One full demo (three firms of 600 people, a year of meetings, two climate
-rounds, two years of HR outcomes) is generated once for this module; each test
+rounds, two years of HR outcomes) is generated once per test session and shared
+with the page tests (``demo_world``); each test
 reads it back from the database as the dashboard would and runs the engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.db import migrate
 from surveys.db.models import (
     Answer,
     Enrolment,
@@ -28,24 +27,19 @@ from surveys.db.models import (
 )
 from surveys.db.session import Database
 from surveys.domain.periods import week_start
-from surveys.services.demo import load_demo
 from surveys.services.demo_shared import PER_MEMBER
 from surveys.stats import difference_in_differences, survival_comparison, welch_t
+from tests.support.demo_world import DEMO_TODAY, DemoWorld
 
-TODAY = date(2026, 11, 2)
-SECRET = "demo-test-secret-" + "x" * 30
+TODAY = DEMO_TODAY
 K = 5
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    migrate.upgrade(url)
-    db = Database(url)
-    with db.transaction() as session:
-        load_demo(session, SECRET, seed=7, today=TODAY)
-    yield db
-    db.dispose()
+@pytest.fixture
+def demo(demo_world: DemoWorld) -> Database:
+    """The session's one demo (tests/support/demo_world.py: the same seed, day and
+    secret; it only adds a rebuild of the cells, which these tests do not read)."""
+    return demo_world.db
 
 
 def period_start(kind: str, period: str) -> date:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from workers.broker import redis_client
+from workers.redis import redis_client
 from workers.scheduler import Job, LocalLease, RedisLease, Scheduler, default_jobs
 
 

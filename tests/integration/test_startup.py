@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from tests.support.demo_world import DemoWorld
+from webapp.cli import main
+from workers import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k" * 40
@@ -110,31 +116,38 @@ def test_the_demo_data_is_refused_outside_demo_mode(tmp_path: Path) -> None:
     assert result.returncode == 2 and "FLIPSIDE_DEMO=1" in result.stderr
 
 
-def test_surveys_launch_invites_the_programme_and_refuses_bad_input(tmp_path: Path) -> None:
-    env = {"FLIPSIDE_DEMO": "1"}
-    assert flipside(["db", "upgrade"], env, tmp_path).returncode == 0
-    assert flipside(["demo"], env, tmp_path).returncode == 0
+def test_surveys_launch_invites_the_programme_and_refuses_bad_input(
+    tmp_path: Path, demo_world: DemoWorld
+) -> None:
+    """In process (the command, not the interpreter's start, is under test here), on a
+    copy of the session's demo database: building a demo of its own cost minutes."""
+    copy = tmp_path / "demo.sqlite3"
+    demo_world.db.engine.dispose()  # the shared file is never written: copy it whole
+    shutil.copyfile(demo_world.db.engine.url.database or "", copy)
+    env = {
+        "SECRET_KEY": GOOD_SECRET,
+        "DATABASE_URL": f"sqlite:///{copy}",
+        "FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "FLIPSIDE_DEMO": "1",
+        "REDIS_URL": "",
+    }
     closes = "2099-01-31"
-    launched = flipside(
-        ["surveys", "launch", "--programme", "1", "--label", "pulse-check", "--closes", closes],
-        env,
-        tmp_path,
-    )
-    assert launched.returncode == 0, launched.stderr
-    invited = re.search(r"(\d+) people invited", launched.stdout)
-    assert invited and int(invited.group(1)) > 400  # every enrolled demo person still there
-    again = flipside(
-        ["surveys", "launch", "--programme", "1", "--label", "baseline", "--closes", closes],
-        env,
-        tmp_path,
-    )
-    assert again.returncode == 2 and "already has a 'baseline' round" in again.stderr
-    missing = flipside(
-        ["surveys", "launch", "--programme", "99", "--label", "x", "--closes", closes],
-        env,
-        tmp_path,
-    )
-    assert missing.returncode == 2 and "no programme 99" in missing.stderr
+
+    def launch(programme: str, label: str) -> Result:
+        args = ["surveys", "launch", "--programme", programme, "--label", label]
+        return CliRunner().invoke(main, [*args, "--closes", closes], env=env)
+
+    try:
+        launched = launch("1", "pulse-check")
+        assert launched.exit_code == 0, launched.output
+        invited = re.search(r"(\d+) people invited", launched.stdout)
+        assert invited and int(invited.group(1)) > 400  # every enrolled demo person still there
+        again = launch("1", "baseline")
+        assert again.exit_code == 2 and "already has a 'baseline' round" in again.stderr
+        missing = launch("99", "x")
+        assert missing.exit_code == 2 and "no programme 99" in missing.stderr
+    finally:
+        runtime.db().dispose()  # the app the command built left its engine behind
 
 
 def test_statistics_on_a_csv_need_no_secret_key_or_database(tmp_path: Path) -> None:

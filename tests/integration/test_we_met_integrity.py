@@ -17,7 +17,12 @@ from surveys.services.meetings import record_meeting, report_meeting
 from surveys.services.tokens import met_token
 from tests.support import factories as f
 
-TODAY = date.today()
+
+def today() -> date:
+    """Read when used, never at import: a run that crosses midnight must not fail. The
+    app reads ``date.today()`` per request too; the offsets below keep a margin of days
+    so a test that runs across midnight still means what it says."""
+    return date.today()
 
 
 @pytest.fixture
@@ -31,7 +36,7 @@ def app(sqlite_db: Database, make_settings: Callable[..., Any]) -> Any:
 @pytest.fixture
 def pairing(sqlite_db: Database) -> dict[str, Any]:
     with sqlite_db.transaction() as session:
-        programme = f.programme(session, starts_on=TODAY - timedelta(days=60))
+        programme = f.programme(session, starts_on=today() - timedelta(days=60))
         found = f.pairing(session, programme)
         return {
             "id": found.id,
@@ -60,7 +65,7 @@ def events(db: Database) -> int:
 def test_a_report_within_the_window_of_a_staff_meeting_adds_nothing_and_says_so(
     client: FlaskClient, sqlite_db: Database, pairing: dict[str, Any]
 ) -> None:
-    staff_day = TODAY - timedelta(days=5)
+    staff_day = today() - timedelta(days=5)
     with sqlite_db.transaction() as session:
         record_meeting(session, pairing["id"], staff_day, "staff")
     before = events(sqlite_db)
@@ -74,8 +79,8 @@ def test_a_report_within_the_window_of_a_staff_meeting_adds_nothing_and_says_so(
 
 def test_the_window_is_three_days_either_side_and_configurable(sqlite_db: Database) -> None:
     with sqlite_db.transaction() as session:
-        pairing = f.pairing(session, f.programme(session, starts_on=TODAY - timedelta(days=60)))
-        day = TODAY - timedelta(days=20)
+        pairing = f.pairing(session, f.programme(session, starts_on=today() - timedelta(days=60)))
+        day = today() - timedelta(days=20)
         first = report_meeting(session, pairing.id, day, "staff")
         assert first.new
         for offset in (-3, -1, 0, 2, 3):
@@ -95,9 +100,9 @@ def test_the_window_is_three_days_either_side_and_configurable(sqlite_db: Databa
 
 def test_the_window_is_per_pairing(sqlite_db: Database) -> None:
     with sqlite_db.transaction() as session:
-        programme = f.programme(session, starts_on=TODAY - timedelta(days=60))
+        programme = f.programme(session, starts_on=today() - timedelta(days=60))
         one, two = f.pairing(session, programme), f.pairing(session, programme)
-        day = TODAY - timedelta(days=3)
+        day = today() - timedelta(days=3)
         assert report_meeting(session, one.id, day, "staff").new
         assert report_meeting(session, two.id, day, "staff").new
 
@@ -105,8 +110,8 @@ def test_the_window_is_per_pairing(sqlite_db: Database) -> None:
 @pytest.mark.parametrize(
     ("offset", "message"),
     [
-        (timedelta(days=1), "before it has happened"),
-        (timedelta(days=-61), "before this pairing started"),
+        (timedelta(days=2), "before it has happened"),
+        (timedelta(days=-65), "before this pairing started"),
     ],
 )
 def test_future_dates_and_dates_before_the_pairing_are_refused_and_nothing_is_written(
@@ -117,14 +122,14 @@ def test_future_dates_and_dates_before_the_pairing_are_refused_and_nothing_is_wr
     message: str,
 ) -> None:
     before = events(sqlite_db)
-    page = form_post(client, pairing["link"], {"held_on": (TODAY + offset).isoformat()})
+    page = form_post(client, pairing["link"], {"held_on": (today() + offset).isoformat()})
     assert page.status_code == 422 and message in page.get_data(as_text=True)
     assert meetings(sqlite_db) == [] and events(sqlite_db) == before
 
 
 def test_a_foreign_pairings_link_cannot_record(client: FlaskClient, sqlite_db: Database) -> None:
     with sqlite_db.transaction() as session:
-        programme = f.programme(session, starts_on=TODAY - timedelta(days=60))
+        programme = f.programme(session, starts_on=today() - timedelta(days=60))
         mine, theirs = f.pairing(session, programme), f.pairing(session, programme)
         # My own signed identity, but someone else's pairing: refused.
         crossed = f"/met/{met_token(f.SECRET, theirs.id, mine.mentor_id)}"
@@ -133,7 +138,9 @@ def test_a_foreign_pairings_link_cannot_record(client: FlaskClient, sqlite_db: D
     own_page = client.get(own).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', own_page)
     assert token
-    posted = client.post(crossed, data={"held_on": TODAY.isoformat(), "csrf_token": token.group(1)})
+    posted = client.post(
+        crossed, data={"held_on": today().isoformat(), "csrf_token": token.group(1)}
+    )
     assert posted.status_code in (400, 404)
     assert meetings(sqlite_db) == []
 
@@ -146,7 +153,7 @@ def test_staff_api_and_webhook_paths_share_the_window(
     with sqlite_db.transaction() as session:
         found = session.get(Pairing, pairing["id"])
         assert found is not None
-        day = TODAY - timedelta(days=2)
+        day = today() - timedelta(days=2)
         record_meeting(session, found.id, day, "participant")
         note = Notification(
             "evt-1", day - timedelta(days=1), [found.mentor.email, found.mentee.email]

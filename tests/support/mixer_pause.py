@@ -23,7 +23,11 @@ def _store_then_pause(*args: Any, **kwargs: Any) -> int:
     stored = _real_store(*args, **kwargs)
     marker = os.environ.get("FLIPSIDE_TEST_MIX_PAUSE_FILE")
     if marker:
-        Path(marker).write_text(str(stored))
+        # Written whole, then renamed into place: a test that sees the file exist must
+        # never read it half-written (under load, creation and the write are apart).
+        partial = Path(f"{marker}.partial")
+        partial.write_text(str(stored))
+        os.replace(partial, marker)
         time.sleep(float(os.environ.get("FLIPSIDE_TEST_MIX_PAUSE_SECONDS", "60")))
     return stored
 

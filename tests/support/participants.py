@@ -54,7 +54,8 @@ def companions(
 
 
 def written(db: Database) -> tuple[int, int, int]:
-    """(sealed submissions, plain responses + answers, ``submission.sealed`` events)."""
+    """(sealed submissions, plain responses + answers, outbox events other than the
+    invitations' and meetings': a submission writes none)."""
     with db.sessions() as session:
         plain = (session.scalar(select(func.count()).select_from(Response)) or 0) + (
             session.scalar(select(func.count()).select_from(Answer)) or 0
@@ -62,6 +63,10 @@ def written(db: Database) -> tuple[int, int, int]:
         return (
             session.scalar(select(func.count()).select_from(SealedSubmission)) or 0,
             plain,
-            session.scalar(select(func.count()).where(OutboxEvent.topic == "submission.sealed"))
+            session.scalar(
+                select(func.count()).where(
+                    OutboxEvent.topic.not_in(("invitation.issued", "meeting.recorded"))
+                )
+            )
             or 0,
         )

@@ -38,7 +38,6 @@ def test_postgres_urls_use_the_psycopg_driver() -> None:
         ({"SMTP_URL": "mail.example.com"}, "SMTP_URL"),
         ({"FLIPSIDE_MIN_GROUP_SIZE": "2"}, "FLIPSIDE_MIN_GROUP_SIZE"),
         ({"FLIPSIDE_MIN_GROUP_SIZE": "five"}, "FLIPSIDE_MIN_GROUP_SIZE"),
-        ({"FLIPSIDE_RELEASE_BATCHING": "sometimes"}, "FLIPSIDE_RELEASE_BATCHING"),
     ],
 )
 def test_a_malformed_variable_is_named_in_the_error(env: dict[str, str], named: str) -> None:
@@ -74,10 +73,21 @@ def test_minimum_group_size_accepts_the_documented_range() -> None:
         load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_MIN_GROUP_SIZE": "11"})
 
 
-def test_release_batching_is_on_unless_switched_off_for_a_benchmark() -> None:
-    assert load_settings({**KEYS, "SECRET_KEY": SECRET}).release_batching
-    off = load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
-    assert not off.release_batching
+def test_release_batching_cannot_be_switched_off_any_more() -> None:
+    """Every batch the mixer stores holds k people and is released at once: the old
+    FLIPSIDE_RELEASE_BATCHING switch was read and ignored, and is gone for good."""
+    settings = load_settings({**KEYS, "SECRET_KEY": SECRET, "FLIPSIDE_RELEASE_BATCHING": "off"})
+    assert not any("batching" in name for name in vars(settings))
+    root = Path(__file__).resolve().parents[2]
+    mentions = [
+        str(path.relative_to(root))
+        for folder in ("surveys", "webapp", "workers", "docs", "bench")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".md", ".html", ".toml"}
+        and "FLIPSIDE_RELEASE_BATCHING" in path.read_text(encoding="utf-8")
+    ]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert mentions == [] and "FLIPSIDE_RELEASE_BATCHING" not in readme
 
 
 def test_the_webhook_secret_overlap_defaults_to_24_hours_and_is_configurable() -> None:

@@ -1,14 +1,11 @@
 """Administration: staff accounts, firms (settings, single sign-on), programmes, people,
 pairings, meetings, API tokens.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from webapp.admin import (  # noqa: E402,F401
+from webapp.admin import (  # noqa: F401
     accounts,
     directory,
     enrolments,
@@ -21,3 +18,6 @@ from webapp.admin import (  # noqa: E402,F401
     suggestions,
     tokens,
 )
+from webapp.admin.blueprint import bp
+
+__all__ = ["bp"]

@@ -26,7 +26,6 @@ from surveys.services.staff import (
     set_role,
 )
 from webapp import current
-from webapp.admin import bp
 from webapp.admin.account_forms import (
     ROLE_LABELS,
     ActiveForm,
@@ -34,6 +33,7 @@ from webapp.admin.account_forms import (
     NewAccountForm,
     RoleForm,
 )
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm
 from webapp.auth.access import login_required, signed_in
 from webapp.auth.mailing import send_link

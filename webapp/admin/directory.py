@@ -20,7 +20,7 @@ from surveys.services.people import (
     find_people,
 )
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import EnrolSelectedForm
 from webapp.auth.access import firm_or_404, login_required
 from webapp.errors import sentence

@@ -14,7 +14,7 @@ from surveys.services.people import (
     read_enrolment_csv,
 )
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import EnrolmentImportForm
 from webapp.auth.access import login_required, programme_or_404
 from webapp.errors import sentence

@@ -18,10 +18,10 @@ from surveys.services.programmes import (
 )
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
-from webapp.admin import bp
 from webapp.admin.account_forms import SsoForm
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm, FirmForm, FirmSettingsForm, ProgrammeForm
-from webapp.auth.access import current_account, firm_or_404, login_required, signed_in
+from webapp.auth.access import firm_or_404, login_required, signed_in
 from webapp.errors import sentence
 
 
@@ -92,7 +92,7 @@ def firm_page(
                 settings_form=settings_form,
                 programme_form=programme_form,
                 new_secret=new_secret,
-                account=current_account(),
+                account=signed_in(),
                 confirm_secret=new_secret is None
                 and request.method == "GET"
                 and request.args.get("confirm") == "webhook-secret",

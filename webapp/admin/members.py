@@ -18,7 +18,7 @@ from surveys.db.models import Firm, Programme
 from surveys.services.errors import ServiceError
 from surveys.services.members import add_member, member_firms, remove_member
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm
 from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.errors import sentence

@@ -25,7 +25,7 @@ from surveys.services.programmes import (
 )
 from surveys.services.suggestions import unpaired
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.directory import page_args, people_filter
 from webapp.admin.forms import EndPairingForm, EnrolForm, PairForm, ProgrammeForm
 from webapp.auth.access import login_required, programme_or_404, signed_in

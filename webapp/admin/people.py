@@ -20,7 +20,7 @@ from surveys.services.people import (
     read_csv,
 )
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import PeopleImportForm
 from webapp.auth.access import firm_or_404, login_required
 from webapp.errors import sentence

@@ -18,7 +18,7 @@ from surveys.services.invitations import launch_round, opted_out_people
 from surveys.services.meetings import report_meeting
 from surveys.services.member_people import people_shown
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import LaunchRoundForm, RecordMeetingForm
 from webapp.auth.access import login_required, programme_or_404, signed_in
 from webapp.errors import sentence

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from surveys.services.errors import ServiceError
 from surveys.services.sso import SsoSettings, parse_domains, save_sso
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.firms import firm_page, sso_form
 from webapp.auth.access import firm_or_404, login_required, signed_in
 from webapp.errors import sentence

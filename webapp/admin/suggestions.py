@@ -22,7 +22,7 @@ from surveys.services.member_people import people_shown
 from surveys.services.programmes import create_pairing
 from surveys.services.suggestions import programme_suggestions
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm
 from webapp.admin.pairings import person_id_in
 from webapp.auth.access import login_required, programme_or_404, signed_in

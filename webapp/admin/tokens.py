@@ -10,15 +10,14 @@ from surveys.db.models import ApiToken
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
 from webapp import current
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ApiTokenForm, ConfirmForm
-from webapp.auth.access import current_account, login_required
+from webapp.auth.access import login_required, signed_in
 from webapp.errors import sentence
 
 
 def _page(form: ApiTokenForm, secret: str | None = None, status: int = 200) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     tokens = current.session().scalars(
         select(ApiToken).where(ApiToken.account_id == account.id).order_by(ApiToken.id)
     )
@@ -49,8 +48,7 @@ def tokens() -> ResponseReturnValue:
         return _page(form)
     if not form.validate():
         return _page(form, status=422)
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     try:
         issued = create_api_token(session, account.id, form.name.data or "")
@@ -65,8 +63,7 @@ def tokens() -> ResponseReturnValue:
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required()
 def revoke_token(token_id: int) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session = current.session()

@@ -1,10 +1,10 @@
 """The JSON API under /api/v1 (Bearer tokens) and its OpenAPI 3.1 document.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.api import accounts, exports, routes  # noqa: F401
+from webapp.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from webapp.api import accounts, exports, routes  # noqa: E402,F401
+__all__ = ["bp"]

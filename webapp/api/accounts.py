@@ -26,8 +26,8 @@ from surveys.services.staff import (
     set_role,
 )
 from webapp import current
-from webapp.api import bp
 from webapp.api.auth import ApiError, api_account, token_required
+from webapp.api.blueprint import bp
 from webapp.api.body import json_body
 from webapp.auth.mailing import send_link
 

@@ -13,8 +13,8 @@ from surveys.db.models import ExportRequest
 from surveys.services import exports as svc
 from surveys.services.exports.dp import request_dp_export
 from webapp import current
-from webapp.api import bp
 from webapp.api.auth import ApiError, api_account, token_required
+from webapp.api.blueprint import bp
 from webapp.api.body import json_body
 
 DP_FIELDS = {"kind", "round_id", "epsilon", "by"}

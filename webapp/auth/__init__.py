@@ -1,10 +1,10 @@
 """Staff sign-in, roles and tenant scoping (:mod:`webapp.auth.access`).
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.auth import accounts, routes, sso  # noqa: F401
+from webapp.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from webapp.auth import accounts, routes, sso  # noqa: E402,F401
+__all__ = ["bp"]

@@ -15,9 +15,9 @@ from surveys.services.accounts import find_account
 from surveys.services.errors import ServiceError
 from surveys.services.staff import change_password, issue_link, redeem_link, valid_link
 from webapp import current
-from webapp.auth import bp
 from webapp.auth.access import login_required, signed_in
 from webapp.auth.account_forms import ChangePasswordForm, ResetRequestForm, SetPasswordForm
+from webapp.auth.blueprint import bp
 from webapp.auth.mailing import send_link
 from webapp.errors import render_error, sentence
 

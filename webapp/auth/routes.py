@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 from surveys.services.accounts import authenticate
 from surveys.services.staff import record_sign_in
 from webapp import current
-from webapp.auth import bp
 from webapp.auth.access import current_account
+from webapp.auth.blueprint import bp
 from webapp.auth.forms import LoginForm
 from webapp.auth.redirects import has_line_break, safe_next
 from webapp.auth.sessions import sign_in, sign_out

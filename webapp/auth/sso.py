@@ -19,7 +19,7 @@ from surveys.db.models import Firm, FirmSso
 from surveys.services.errors import ServiceError
 from surveys.services.sso import open_secret, sso_for_email, sso_for_firm, sso_sign_in
 from webapp import current
-from webapp.auth import bp
+from webapp.auth.blueprint import bp
 from webapp.auth.oidc import Started, finish, start
 from webapp.auth.sessions import sign_in
 from webapp.errors import render_error, sentence

@@ -13,89 +13,29 @@ Building the help stays light: ``stats`` (scipy) is a :class:`LazyGroup`,
 imported when it is used, and the other command modules import their heavy
 libraries inside the commands.
 
-The helpers here (:func:`fail`, :func:`settings`, :func:`check_database`) are the
-ones every command module uses, so each error reads ``flipside: ...`` on stderr
-with the same exit codes.
+The helpers every command module uses (:func:`fail`, :func:`settings`,
+:func:`check_database`, :class:`LazyGroup`) live in :mod:`webapp.cli.base`, so each
+error reads ``flipside: ...`` on stderr with the same exit codes.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-from collections.abc import Sequence
-from functools import cached_property
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
-from sqlalchemy.exc import OperationalError
 
-from surveys.settings import Settings, SettingsError
-from webapp import current
-
-
-def fail(message: str, lines: Sequence[str] = (), code: int = 2) -> NoReturn:
-    """Print ``flipside: message`` (and each of ``lines`` indented) to stderr and exit.
-
-    Exit codes: 2 for bad input or configuration (the default), 1 when the system
-    is not in the state asked for (unreachable database, failed export), 3 when
-    the account may not do it.
-    """
-    click.echo(f"flipside: {message}", err=True)
-    for line in lines:
-        click.echo(f"  {line}", err=True)
-    sys.exit(code)
-
-
-def settings() -> Settings:
-    """The settings of the app the command runs in (it must run in an app context)."""
-    return current.settings()
-
-
-def check_database() -> None:
-    """Stop with one clear line when the configured database cannot be reached."""
-    try:
-        current.database().ping()
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        fail(f"DATABASE_URL: cannot connect to the database ({reason})", code=1)
-
-
-class LazyGroup(click.Group):
-    """A command group named and described here, imported from ``target`` when it is used.
-
-    The parent's help reads only the name and ``help``; ``flipside stats ...`` imports
-    ``target`` (``module:attribute``) and hands over to the real group.
-    """
-
-    def __init__(self, name: str, target: str, help: str) -> None:
-        super().__init__(name, help=help)
-        self.target = target
-
-    @cached_property
-    def real(self) -> click.Group:
-        module, _, attribute = self.target.partition(":")
-        group = getattr(importlib.import_module(module), attribute)
-        assert isinstance(group, click.Group)
-        return group
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return self.real.list_commands(ctx)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self.real.get_command(ctx, cmd_name)
-
-
-# The command modules import the helpers above, so they are imported after them.
-from webapp.cli import accounts  # noqa: E402,F401  (adds commands to users and firms)
-from webapp.cli.admin import firms_cli, people_cli, users_cli  # noqa: E402
-from webapp.cli.aggregates import aggregates_cli  # noqa: E402
-from webapp.cli.db import db_cli  # noqa: E402
-from webapp.cli.exports import export_command  # noqa: E402
-from webapp.cli.keys import keys_cli, mix_command  # noqa: E402
-from webapp.cli.operations import demo_command, queues_command, serve_command  # noqa: E402
-from webapp.cli.surveys import surveys_cli  # noqa: E402
+from surveys.settings import SettingsError
+from webapp.cli import accounts  # noqa: F401  (adds commands to users and firms)
+from webapp.cli.admin import firms_cli, people_cli, users_cli
+from webapp.cli.aggregates import aggregates_cli
+from webapp.cli.base import LazyGroup, fail
+from webapp.cli.db import db_cli
+from webapp.cli.exports import export_command
+from webapp.cli.keys import keys_cli, mix_command
+from webapp.cli.operations import demo_command, queues_command, serve_command
+from webapp.cli.surveys import surveys_cli
 
 stats = LazyGroup(
     "stats",

@@ -33,8 +33,8 @@ from surveys.services.staff import (
     set_role,
 )
 from webapp import current
-from webapp.cli import check_database, fail, settings
 from webapp.cli.admin import firms_cli, users_cli
+from webapp.cli.base import check_database, fail, settings
 
 ROLE = click.Choice(ACCOUNT_ROLES)
 FIRMS = click.option(

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from surveys.db.models import Account, Firm
+from surveys.db.models import Firm
+from surveys.services.accounts import find_account
 from surveys.services.api_tokens import create_api_token, revoke_api_token
 from surveys.services.errors import ServiceError
 from surveys.services.people import (
@@ -21,7 +22,7 @@ from surveys.services.people import (
 from surveys.services.programmes import create_firm
 from surveys.services.webhooks import rotate_webhook_secret
 from webapp import current
-from webapp.cli import fail, settings
+from webapp.cli.base import fail, settings
 
 
 def _firm_id(slug: str) -> int:
@@ -90,12 +91,10 @@ def token_create(email: str, name: str) -> None:
     """Print a new API token once; store it in your integration's secret store."""
     try:
         with current.database().transaction() as session:
-            account_id = session.scalar(
-                select(Account.id).where(func.lower(Account.email) == email.strip().lower())
-            )
-            if account_id is None:
+            account = find_account(session, email)
+            if account is None:
                 fail(f"there is no account {email!r}")
-            issued = create_api_token(session, account_id, name)
+            issued = create_api_token(session, account.id, name)
     except ServiceError as exc:
         fail(str(exc))
     else:

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from surveys import aggregates
 from webapp import current
-from webapp.cli import check_database, fail, settings
+from webapp.cli.base import check_database, fail, settings
 
 
 @click.group("aggregates", help="Check or restore the aggregate cells (derived data).")
@@ -58,12 +58,9 @@ def rebuild_command() -> None:
     check_database()
     config = settings()
     with current.database().transaction() as session:
-        report = aggregates.rebuild(
-            session, default_k=config.min_group_size, batching=config.release_batching
-        )
+        report = aggregates.rebuild(session, default_k=config.min_group_size)
     click.echo(
         f"aggregates rebuilt: {report.cells} cells, {report.removed} removed, "
-        f"{report.pending_absorbed} pending events counted, "
         f"{report.groups_released} groups released"
     )
     # Every programme's release version moved: decide their reports once, here.

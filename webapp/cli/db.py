@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from surveys.db import migrate
-from webapp.cli import check_database, settings
+from webapp.cli.base import check_database, settings
 
 
 @click.group("db", help="Database schema migrations.")

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from surveys.db.models import Account, ExportRequest, Firm
+from surveys.db.models import ExportRequest, Firm
 from surveys.services import exports as svc
+from surveys.services.accounts import find_account
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
 from webapp import current
-from webapp.cli import fail, settings
+from webapp.cli.base import fail, settings
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -67,7 +68,7 @@ def export_command(
     config = settings()
     db = current.database()
     with db.transaction() as session:
-        account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
+        account = find_account(session, email)
         if account is None or not account.active:
             fail(f"there is no active account {email!r}")
         firm_ids = []
@@ -135,7 +136,7 @@ def export_command(
     if status != "done":
         fail(f"export {export_id} is {status}: {message or 'see the worker logs'}", code=1)
     with db.transaction() as session:
-        account = session.scalar(select(Account).where(func.lower(Account.email) == email.lower()))
+        account = find_account(session, email)
         assert account is not None
         row, path = svc.bundle_of(session, account, export_id, config.instance_path)
         target = out or Path(f"flipside-export-{export_id}.zip")

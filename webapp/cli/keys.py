@@ -30,7 +30,7 @@ def mix_command() -> None:
     from surveys.intake.mixing import MixerKeyMissing, mix_now
     from surveys.reports.precompute import precompute
     from webapp import current
-    from webapp.cli import check_database, fail
+    from webapp.cli.base import check_database, fail
 
     config = current.settings()
     check_database()

@@ -9,7 +9,7 @@ from werkzeug.serving import run_simple
 
 from surveys import outbox
 from webapp import current
-from webapp.cli import check_database, fail, settings
+from webapp.cli.base import check_database, fail, settings
 
 
 @click.command("demo", help="Load the synthetic demo data and print the demo logins.")

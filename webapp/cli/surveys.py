@@ -13,7 +13,7 @@ from surveys.definitions.loader import DEFINITIONS_DIR
 from surveys.services.errors import ServiceError
 from surveys.services.invitations import launch_round
 from webapp import current
-from webapp.cli import check_database, fail, settings
+from webapp.cli.base import check_database, fail, settings
 
 
 @click.group("surveys", help="Survey definitions and climate rounds.")

@@ -1,10 +1,10 @@
 """The D&I lead's dashboard: programmes, overview, pulse, compare, retention.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.dashboard import routes, shared  # noqa: F401
+from webapp.dashboard.blueprint import bp
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-from webapp.dashboard import routes, shared  # noqa: E402,F401
+__all__ = ["bp"]

@@ -17,7 +17,7 @@ from surveys.services.accounts import firm_scope
 from surveys.services.members import readable_programme_ids
 from webapp import current
 from webapp.auth.access import login_required, programme_or_404, signed_in
-from webapp.dashboard import bp
+from webapp.dashboard.blueprint import bp
 from webapp.dashboard.downloads import chart_file, downloads
 from webapp.dashboard.navigation import navigation
 from webapp.dashboard.pages import PAGES

@@ -24,7 +24,7 @@ from surveys.reports.pulse import member_pulse_report, pooled_pulse_report
 from surveys.services.members import reading_scope
 from webapp import current
 from webapp.auth.access import login_required, signed_in
-from webapp.dashboard import bp
+from webapp.dashboard.blueprint import bp
 
 
 @bp.get("/programmes/<int:programme_id>/shared")

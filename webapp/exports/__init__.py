@@ -1,10 +1,10 @@
 """Research exports in the web UI: request, progress, download, the audit log.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.exports import routes  # noqa: F401
+from webapp.exports.blueprint import bp
 
-bp = Blueprint("exports", __name__, url_prefix="/exports")
-
-from webapp.exports import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -18,15 +18,14 @@ from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
 from webapp import current
 from webapp.admin.forms import ConfirmForm
-from webapp.auth.access import current_account, login_required
+from webapp.auth.access import login_required, signed_in
 from webapp.errors import sentence
-from webapp.exports import bp
+from webapp.exports.blueprint import bp
 from webapp.exports.forms import DpExportForm, ExportForm
 
 
 def _form() -> ExportForm:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     allowed = firm_scope(account)
     firms = select(Firm).order_by(Firm.name)
@@ -45,8 +44,7 @@ def _form() -> ExportForm:
 
 
 def _dp_form() -> DpExportForm:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     allowed = firm_scope(account)
     rounds = select(SurveyRound, Programme).join(Programme).order_by(SurveyRound.id)
     if allowed is not None:
@@ -62,8 +60,7 @@ def _dp_form() -> DpExportForm:
 def _index(
     form: ExportForm, status: int = 200, dp_form: DpExportForm | None = None
 ) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     mine = current.session().scalars(
         select(ExportRequest)
         .where(ExportRequest.account_id == account.id)
@@ -86,8 +83,7 @@ def request_export() -> ResponseReturnValue:
     form = _form()
     if not form.validate_on_submit():
         return _index(form, 422)
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     wanted = svc.ScopeInput(
         firm_ids=tuple(form.firms.data or ()),
         programme_id=form.programme.data or None,
@@ -122,8 +118,7 @@ def request_dp() -> ResponseReturnValue:
     form = _dp_form()
     if not form.validate_on_submit():
         return _index(_form(), 422, form)
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     try:
         export = request_dp_export(
@@ -153,8 +148,7 @@ def _status_page(export: ExportRequest, link: str | None = None) -> ResponseRetu
 @bp.get("/<int:export_id>")
 @login_required(*svc.EXPORTERS)
 def status(export_id: int) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     return _status_page(svc.visible_export(current.session(), account, export_id))
 
 
@@ -163,8 +157,7 @@ def status(export_id: int) -> ResponseReturnValue:
 def link(export_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     token = svc.issue_link(session, account, export_id)
     session.commit()
@@ -187,8 +180,7 @@ def _send(export: ExportRequest, path: Path) -> ResponseReturnValue:
 @login_required(*svc.EXPORTERS)
 def bundle(export_id: int) -> ResponseReturnValue:
     """One step for the requester: their own finished bundle, straight from the status page."""
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     export, path = svc.bundle_of(session, account, export_id, current.settings().instance_path)
     session.commit()
@@ -198,8 +190,7 @@ def bundle(export_id: int) -> ResponseReturnValue:
 @bp.get("/download/<token>")
 @login_required(*svc.EXPORTERS)
 def download(token: str) -> ResponseReturnValue:
-    account = current_account()
-    assert account is not None
+    account = signed_in()
     session = current.session()
     export, path = svc.download(session, account, token, current.settings().instance_path)
     session.commit()

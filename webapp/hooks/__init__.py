@@ -1,10 +1,10 @@
 """Signed integration webhooks (calendar meeting notifications).
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.hooks import routes  # noqa: F401
+from webapp.hooks.blueprint import bp
 
-bp = Blueprint("hooks", __name__, url_prefix="/hooks")
-
-from webapp.hooks import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -24,7 +24,7 @@ from surveys.services.webhooks import (
     verify_signature,
 )
 from webapp import current
-from webapp.hooks import bp
+from webapp.hooks.blueprint import bp
 from webapp.json_input import BadJson, parse
 
 

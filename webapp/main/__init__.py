@@ -1,10 +1,10 @@
 """The home page and the health check.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.main import routes  # noqa: F401
+from webapp.main.blueprint import bp
 
-bp = Blueprint("main", __name__)
-
-from webapp.main import routes  # noqa: E402,F401
+__all__ = ["bp"]

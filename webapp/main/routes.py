@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from webapp.main import bp
+from webapp.main.blueprint import bp
 from webapp.main.health import health_report
 
 

@@ -1,10 +1,10 @@
 """The participant survey: open a link, answer, opt out.
 
-The blueprint is created here and each view module adds its routes to it.
+The blueprint lives in ``blueprint.py``; importing the package imports every view
+module, and each adds its routes to it.
 """
 
-from flask import Blueprint
+from webapp.respond import ended, routes  # noqa: F401
+from webapp.respond.blueprint import bp
 
-bp = Blueprint("respond", __name__)
-
-from webapp.respond import ended, routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from surveys.services.errors import Gone, NotFound
 from surveys.services.invitations import EndedLink, ended_link
 from webapp import current
-from webapp.respond import bp
+from webapp.respond.blueprint import bp
 from webapp.wording import translate
 
 log = logging.getLogger(__name__)

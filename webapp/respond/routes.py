@@ -36,7 +36,7 @@ from webapp import current
 from webapp.errors import sentence
 from webapp.extensions import csrf
 from webapp.languages import current_language, participant_language, use
-from webapp.respond import bp
+from webapp.respond.blueprint import bp
 from webapp.respond.context import dump_context, form_token, form_token_valid, load_context
 from webapp.respond.forms import WeMetForm
 from webapp.respond.page import full_render, render_page

@@ -1,4 +1,8 @@
-"""Every actor module, imported so the worker process declares them all."""
+"""Every actor module, imported so the worker process declares them all.
+
+``routing`` holds the explicit handler table (topic -> consuming actors) that the
+``relay`` publishes by; ``mixing`` is started by the clock, not by an event.
+"""
 
 from workers.actors import aggregation, exports, invitations, mixing, relay, routing
 

@@ -1,8 +1,8 @@
 """A closed climate round starts a mixer pass, so its leftovers merge upward at once.
 
-Aggregation itself happens inside the mixer's transaction (workers/actors/mixing.py):
-there is no per-response consumer any more. The receipt and the pass commit in
-one transaction, so a redelivered event is a no-op.
+(The module's name is older than the mixer: it aggregates nothing itself. Counting
+happens inside the mixer's transaction, workers/actors/mixing.py.) The receipt and
+the pass commit in one transaction, so a redelivered event is a no-op.
 """
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from __future__ import annotations
 import dramatiq
 
 from surveys import outbox
-from surveys.domain.events import SurveyClosed
 from surveys.intake.mixing import MixReport, mix_pass, opener_for
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import redaction, runtime
 from workers.actors.mixing import store_reports_after
-from workers.actors.routing import consumes
 
 QUEUE = "aggregation"
 ROUND_CONSUMER = "finalise_round"
 
 
-@consumes(SurveyClosed.topic)
 @dramatiq.actor(
     actor_name=ROUND_CONSUMER,
     queue_name=QUEUE,

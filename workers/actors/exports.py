@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import dramatiq
 
-from surveys.domain.events import ExportRequested
 from surveys.reports.exported import dashboard_comparisons
 from surveys.services import exports
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import runtime
-from workers.actors.routing import consumes
 
 QUEUE = "exports"
 
 
-@consumes(ExportRequested.topic)
 @dramatiq.actor(
     actor_name=exports.CONSUMER,
     queue_name=QUEUE,

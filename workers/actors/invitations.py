@@ -21,12 +21,10 @@ from surveys.services.invitations import (
 from surveys.services.tokens import met_token, survey_token
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import runtime
-from workers.actors.routing import consumes
 
 log = logging.getLogger(__name__)
 
 
-@consumes("meeting.recorded")
 @dramatiq.actor(queue_name="invitations", max_retries=5, time_limit=60_000, min_backoff=1000)
 def issue_invitations(event_id: int, meeting_id: int) -> None:
     """One invitation per participant, with the pulse for their role."""
@@ -52,7 +50,6 @@ def _message(invitation: SurveyInvitation, *, reminder: bool) -> EmailMessage:
     return invitation_message(mail, sender)
 
 
-@consumes("invitation.issued")
 @dramatiq.actor(queue_name="mail", max_retries=8, time_limit=60_000, min_backoff=5000)
 def send_invitation(event_id: int, invitation_id: int) -> None:
     """E-mail the invitation once; a redelivery after success sends nothing."""

@@ -1,35 +1,27 @@
-"""Which actors consume which outbox topic: the explicit handler table.
+"""Which actors consume which outbox topic: the explicit handler table, written out.
 
 The relay publishes one message per consumer of an event's topic; a consumer
 records a receipt under its actor name in the same transaction as its effect.
+Topics are taken from the event classes only; a unit test holds the table to
+:data:`surveys.domain.events.TOPICS` (every topic routed, nothing else).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from dramatiq import Actor
 
-from surveys.domain.events import TOPICS
-
-A = TypeVar("A", bound=Actor[Any, Any])
+from surveys.domain.events import ExportRequested, InvitationIssued, MeetingRecorded, SurveyClosed
+from workers.actors import aggregation, exports, invitations
 
 #: topic -> actors consuming it
-ROUTES: dict[str, list[Actor[Any, Any]]] = {topic: [] for topic in TOPICS}
-
-
-def consumes(topic: str) -> Callable[[A], A]:
-    """Register the decorated actor as a consumer of ``topic``."""
-    if topic not in ROUTES:
-        raise ValueError(f"unknown topic {topic!r}")
-
-    def register(actor: A) -> A:
-        if actor not in ROUTES[topic]:
-            ROUTES[topic].append(actor)
-        return actor
-
-    return register
+ROUTES: dict[str, list[Actor[Any, Any]]] = {
+    MeetingRecorded.topic: [invitations.issue_invitations],
+    InvitationIssued.topic: [invitations.send_invitation],
+    SurveyClosed.topic: [aggregation.finalise_round],
+    ExportRequested.topic: [exports.build_export],
+}
 
 
 def consumers_by_topic() -> dict[str, list[str]]:

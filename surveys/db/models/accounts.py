@@ -47,10 +47,7 @@ account_programmes = Table(
 
 class Account(Base):
     __tablename__ = "accounts"
-    __table_args__ = (
-        CheckConstraint(sql_in("role", ACCOUNT_ROLES), name="role"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins"),
-    )
+    __table_args__ = (CheckConstraint(sql_in("role", ACCOUNT_ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -58,8 +55,6 @@ class Account(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Moved by logout, a password change and deactivation: a signed-in cookie carries
     #: the version it was issued under and is refused once the account's has moved.

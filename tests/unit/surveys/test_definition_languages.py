@@ -130,3 +130,12 @@ def test_a_language_that_asks_something_else_is_refused_with_a_clear_message(
         parse_definition(BASE + change(FRENCH), "mentor_pulse.v2.toml")
     assert message in str(caught.value)
     assert str(caught.value).startswith("mentor_pulse.v2.toml")
+
+
+def test_every_shipped_language_has_default_likert_labels_and_nothing_else_does() -> None:
+    from surveys.definitions.model import LIKERT_LABELS_BY_LANGUAGE
+    from surveys.languages import LANGUAGES, NAMES
+
+    assert tuple(NAMES) == LANGUAGES
+    assert set(LIKERT_LABELS_BY_LANGUAGE) == set(LANGUAGES)
+    assert all(len(labels) == 5 for labels in LIKERT_LABELS_BY_LANGUAGE.values())

@@ -3,7 +3,7 @@
 Every problem with the input (a missing file or column, a non-numeric value,
 too few groups, a usage error) is a :class:`BadInput`: click prints it as one
 ``Error: ...`` line on stderr and exits with status 2, never a traceback. The
-app's commands use :func:`webapp.cli.fail` instead; ``stats`` keeps click's own
+app's commands use :func:`webapp.cli.base.fail` instead; ``stats`` keeps click's own
 error line because it runs without the app and prints what click prints.
 """
 
