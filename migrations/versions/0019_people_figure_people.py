@@ -8,7 +8,8 @@ Create Date: 2026-12-08
 option) x one cohort attribute value x period shown (month, round, programme to
 date), the distinct people behind it and, per answer, those who gave another
 (surveys/aggregates/people_counts.py). ``people_seals``: per firm x survey
-version x attribute value, the programme-scoped person tags of its respondents,
+version x open period (month, round), the period's sessions, and per firm x
+survey version x programme, its respondents' programme-scoped person tags;
 sealed to the mixer's public key and padded (surveys/intake/people_seals.py).
 
 Both start empty: responses mixed before this revision have no tags left, so
@@ -74,8 +75,8 @@ def upgrade() -> None:
         sa.Column("survey_key", sa.String(length=60), nullable=False),
         sa.Column("survey_version", sa.Integer(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
-        sa.Column("attribute", sa.String(length=20), nullable=False),
-        sa.Column("value", sa.String(length=20), nullable=False),
+        sa.Column("period_kind", sa.String(length=10), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people_seals")),
         sa.UniqueConstraint(
@@ -83,8 +84,8 @@ def upgrade() -> None:
             "survey_key",
             "survey_version",
             "firm_id",
-            "attribute",
-            "value",
+            "period_kind",
+            "period",
             name="uq_people_seals_key",
         ),
     )

@@ -76,9 +76,15 @@ class FigurePeople(Base):
 
 
 class PeopleSeal(Base):
-    """The programme-scoped person tags of one firm's respondents to a survey version
-    with one cohort attribute value, sealed to the mixer's public key and padded to a
-    size bucket (:mod:`surveys.intake.people_seals`). Opaque without the private key."""
+    """What the mixer keeps to count one firm's people of a survey version exactly,
+    sealed to its own public key and padded to a size bucket
+    (:mod:`surveys.intake.people_seals`); opaque without the private key.
+
+    ``period_kind`` 'month' or 'round': the period's stored sessions (programme
+    tag, stored cohort, answers; no free text), kept only until the period has
+    ended. 'programme' (``period`` ''): every respondent's programme tag and
+    stored cohort -- who answered, nothing they answered.
+    """
 
     __tablename__ = "people_seals"
     __table_args__ = (
@@ -87,8 +93,8 @@ class PeopleSeal(Base):
             "survey_key",
             "survey_version",
             "firm_id",
-            "attribute",
-            "value",
+            "period_kind",
+            "period",
             name="uq_people_seals_key",
         ),
     )
@@ -98,6 +104,6 @@ class PeopleSeal(Base):
     survey_key: Mapped[str] = mapped_column(String(60))
     survey_version: Mapped[int] = mapped_column(Integer)
     firm_id: Mapped[int] = mapped_column(Integer)
-    attribute: Mapped[str] = mapped_column(String(20))
-    value: Mapped[str] = mapped_column(String(20))
+    period_kind: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(20))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
