@@ -152,8 +152,8 @@ def count_people(
 
 
 def drop_ended(db: DbSession, today: date) -> None:
-    """Delete the sealed sessions of every period that has ended (every pass, first:
-    a period's last pass may release nothing)."""
+    """Delete the sealed sessions of every period that has ended (at the end of every
+    pass, whether it released anything or not)."""
     rows = db.execute(
         select(PeopleSeal.id, PeopleSeal.period_kind, PeopleSeal.period).where(
             PeopleSeal.period_kind != "programme"
