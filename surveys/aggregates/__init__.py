@@ -42,6 +42,14 @@ no count; SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway. Writers take
 a table lock that :func:`rebuild` excludes, so a rebuild and the consumers
 never interleave; events pending during a rebuild are counted by it and get
 their receipts.
+
+People. :mod:`surveys.aggregates.people_counts` is the one place readers ask
+how many *distinct people* stand behind a figure (firm x survey x question x
+one cohort attribute value x month, round or programme to date; pooled across
+member firms by addition): :func:`people_behind`, :func:`figure_people`,
+:func:`people_of`. The mixer writes those numbers
+(:mod:`surveys.aggregates.figures`); :mod:`surveys.aggregates.people` keeps the
+cells' older lower bounds.
 """
 
 from surveys.aggregates.cells import (
@@ -61,20 +69,34 @@ from surveys.aggregates.checks import (
     recompute_cell,
     verify,
 )
+from surveys.aggregates.people_counts import (
+    EVERYONE,
+    FigureKey,
+    People,
+    figure_people,
+    people_behind,
+    people_of,
+)
 from surveys.aggregates.release import min_group_size, release_group, release_round, released
 from surveys.aggregates.writing import add_batch
 
 __all__ = [
     "CONSUMER",
+    "EVERYONE",
     "RESPONSES",
     "CellKey",
     "Difference",
+    "FigureKey",
+    "People",
     "RebuildReport",
     "Stats",
     "add_batch",
     "cell_key",
     "contributions",
+    "figure_people",
     "min_group_size",
+    "people_behind",
+    "people_of",
     "periods",
     "rebuild",
     "recompute",

@@ -145,6 +145,14 @@ def person_tag(secret: bytes, ref: str, tag_period: str) -> str:
     return _mac(_subkey(secret, "person-tag"), f"{ref}|{tag_period}")
 
 
+def programme_tag(secret: bytes, ref: str, programme_id: int) -> str:
+    """The programme-scoped person tag sealed with a submission: equal for one person's
+    submissions of one survey across every period of one programme. Only the mixer
+    sees it (inside sealed boxes and its sealed people sets); it counts the distinct
+    people behind a figure across passes and periods (programme to date)."""
+    return _mac(_subkey(secret, "person-programme-tag"), f"{ref}|{programme_id}")
+
+
 def pseudonym(secret: bytes, programme_id: int, person_id: int) -> str:
     """The longitudinal pseudonym: HMAC of the person under the programme's key,
     which is derived from the secret (the database holds no key)."""

@@ -20,6 +20,14 @@ level cohort                                 period (pulse / climate)
 5     *, *, *, *                             month / round (month/round ended)
 ====  =====================================  ==============================
 
+Climate rounds are mixed once, when they close (every level applies to a round
+only then): a round's figures are counted from all its sessions in one pass,
+and a role is never merged into ``*`` when it holds k people in the round --
+at level 3, a role's leftovers short of k take back finer batches of the same
+role and round from this pass, smallest first, until the role's group holds k
+(:func:`_keep_role`). A round once mixed (``RoundState.mixed``) takes no late
+submission: those carry on to the next round.
+
 What still cannot reach k when its month (or round) has ended is carried into
 the next period of the same stream (the first week of the next month; the next
 round of the survey, once there is one) and planned again there, from level 0,
@@ -82,6 +90,8 @@ class RoundState:
     closed: bool
     #: The next round of the same survey and version in the programme, if any.
     next_round: int | None = None
+    #: Whether a pass has already stored the round's figures (it takes nothing more).
+    mixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,10 @@ def _level_key(level: int, cohort: Cohort, period: str) -> _Key:
 
 
 def _applies(level: int, period: str, calendar: Calendar) -> bool:
+    if period.startswith("round:"):
+        state = calendar.rounds.get(int(period[6:]))
+        if state is None or not state.closed or state.mixed:
+            return False  # rounds are mixed once, at their close
     if level == 0:
         return True
     if level == 5:
@@ -172,6 +186,8 @@ def _plan_stream(
                     groups[_level_key(level, item.cohort, period[item.id])].append(item)
             released: set[uuid.UUID] = set()
             for key, members in sorted(groups.items()):
+                if level == 3 and key[1] == "round" and key not in stored:
+                    members = _keep_role(key, members, batches, stored, items, k)
                 if people(members) >= k or key in stored:
                     ids = tuple(m.id for m in members)
                     batches.append(Batch(stream, key[0], key[1], key[2], ids))
@@ -188,6 +204,41 @@ def _plan_stream(
         if not carried or not pending:
             break
     return batches
+
+
+def _keep_role(
+    key: _Key,
+    members: list[Waiting],
+    batches: list[Batch],
+    stored: set[_Key],
+    items: list[Waiting],
+    k: int,
+) -> list[Waiting]:
+    """A role's leftovers of a round, short of k: joined by finer batches of the same
+    role and round released this pass (smallest first) until they hold k people, so
+    the role is not merged into ``*``. Those batches leave ``batches``; unchanged
+    when even all of them would not make k."""
+    if people(members) >= k:
+        return members
+    role = key[0][0]
+    finer = sorted(
+        (b for b in batches if b.period_kind == "round" and b.period == key[2]),
+        key=lambda b: (len(b.ids), b.cohort),
+    )
+    by_id = {item.id: item for item in items}
+    taken: list[Batch] = []
+    joined = list(members)
+    for batch in finer:
+        if batch.cohort[0] != role or batch.cohort == key[0]:
+            continue
+        taken.append(batch)
+        joined.extend(by_id[i] for i in batch.ids)
+        if people(joined) >= k:
+            for batch in taken:
+                batches.remove(batch)
+                stored.discard((batch.cohort, batch.period_kind, batch.period))
+            return joined
+    return members
 
 
 def plan(

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from surveys.db.models import Firm, SealedSubmission, SurveyRound
+from surveys.db.models import FigurePeople, Firm, SealedSubmission, SurveyRound
 from surveys.db.session import Database
 from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
@@ -81,6 +81,17 @@ def _rounds(session: Session, round_ids: set[int]) -> dict[int, RoundState]:
             .limit(1)
         )
         found[round_.id] = RoundState(bool(round_.closed), following)
+    mixed = session.scalars(
+        select(FigurePeople.period)
+        .where(
+            FigurePeople.period_kind == "round",
+            FigurePeople.period.in_(sorted(str(i) for i in found)),
+        )
+        .distinct()
+    )
+    for period in mixed:
+        state = found[int(period)]
+        found[int(period)] = RoundState(state.closed, state.next_round, mixed=True)
     return found
 
 
@@ -104,8 +115,9 @@ def due_periods(
     """The routing periods whose sealed rows a pass opens: those that can release now.
 
     ``counts`` is :func:`inbox`. A period is due when it has ended (its week, or
-    its round closed: leftovers merge upward and carry on), or when it holds at
-    least k rows (the smallest k of any firm: fewer rows cannot hold k people).
+    its round closed: leftovers merge upward and carry on), or when it is a week
+    holding at least k rows (the smallest k of any firm: fewer rows cannot hold k
+    people). A round is mixed only once closed (:mod:`surveys.intake.mixer`).
     Not-ended periods that a
     due, fully ended one carries its leftovers into (the next month's first week,
     the survey's next round) are opened with it, so the carried people meet the
@@ -129,13 +141,15 @@ def due_periods(
             ended = state is not None and state.closed
             following = state.next_round if state is not None and ended else None
             while following is not None and f"round:{following}" not in due:
-                due.add(f"round:{following}")  # carried leftovers meet the next round
                 after = _rounds(session, {following}).get(following)
-                following = after.next_round if after is not None and after.closed else None
+                if after is None or not after.closed:
+                    break  # an open round mixes nothing yet
+                due.add(f"round:{following}")  # carried leftovers meet the next round
+                following = after.next_round
         else:
             ended = week_ended(period, today)
             carries_into_weeks |= month_ended(month_of_week(period), today)
-        if ended or rows >= k:
+        if ended or (rows >= k and not period.startswith("round:")):
             due.add(period)
     if carries_into_weeks:
         due.update(p for p in counts if not p.startswith("round:"))
@@ -178,10 +192,21 @@ def mix_pass(
         for sealed_id, sub in opened.items()
     ]
     round_ids = {s.round_id for s in opened.values() if s.round_id is not None}
-    calendar = Calendar(today, _rounds(session, round_ids))
+    rounds = _rounds(session, round_ids)
+    following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
+    while following:  # where leftovers may be carried
+        rounds.update(_rounds(session, following))
+        following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
+    calendar = Calendar(today, rounds)
     k = _k_of(session, {s.firm_id for s in opened.values()}, default_k)
     batches = plan(waiting, k.__getitem__, calendar)
-    released = store(session, batches, opened, rng)
+
+    def final(kind: str, period: str) -> bool:
+        if kind == "round":
+            return calendar.round_closed(int(period))
+        return month_ended(period, calendar.today)
+
+    released = store(session, batches, opened, rng, opener, final)
     gone = [sealed_id for batch in batches for sealed_id in batch.ids]
     for start in range(0, len(gone), _CHUNK):
         session.execute(

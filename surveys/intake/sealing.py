@@ -54,6 +54,9 @@ class Submission:
     tag: str
     answers: tuple[SealedAnswer, ...]
     pseudonym: str | None = None
+    #: The programme-scoped person tag (:func:`surveys.intake.keys.programme_tag`);
+    #: None in boxes sealed before it existed.
+    person: str | None = None
 
     @property
     def tag_period(self) -> str:
@@ -82,14 +85,17 @@ def _encode(submission: Submission) -> bytes:
         submission.tag,
         submission.pseudonym,
         [[a.question_key, a.item, a.value, a.text] for a in submission.answers],
+        submission.person,
     ]
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
     return raw + b" " * (-len(raw) % PAD)
 
 
 def _decode(raw: bytes) -> Submission:
+    fields = json.loads(raw)
+    person = fields[11] if len(fields) > 11 else None  # boxes sealed before it was added
     version, survey, survey_version, firm, programme, round_id, cohort, period, tag, alias, rows = (
-        json.loads(raw)
+        fields[:11]
     )
     if version != _VERSION:
         raise ValueError(f"unknown sealed submission version {version!r}")
@@ -107,6 +113,7 @@ def _decode(raw: bytes) -> Submission:
         tag=tag,
         pseudonym=alias,
         answers=tuple(SealedAnswer(*row) for row in rows),
+        person=person,
     )
 
 
@@ -119,7 +126,14 @@ class Opener:
     """Opens sealed submissions with the mixer's private key (workers only)."""
 
     def __init__(self, private_key: bytes) -> None:
-        self._box = SealedBox(PrivateKey(private_key))
+        key = PrivateKey(private_key)
+        self._box = SealedBox(key)
+        #: The matching public key: what the mixer seals its own state to.
+        self.public_key = bytes(key.public_key)
 
     def open(self, sealed: bytes) -> Submission:
         return _decode(self._box.decrypt(sealed))
+
+    def open_raw(self, sealed: bytes) -> bytes:
+        """The plain bytes of any box sealed to this key (the mixer's own state)."""
+        return bytes(self._box.decrypt(sealed))

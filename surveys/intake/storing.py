@@ -5,7 +5,9 @@ Rows go in random order with fresh random ids, in bulk (COPY on PostgreSQL,
 one executemany elsewhere), with no date and no person tag; then the batch is
 counted into the aggregate cells and released, and its comments pooled. The
 person tags are used once before they are dropped: to count the people (not
-sessions) behind each cell (:func:`surveys.aggregates.people.headcounts`).
+sessions) behind each cell (:func:`surveys.aggregates.people.headcounts`), and
+the exact distinct people behind every figure across passes with the
+programme-scoped tag (:func:`surveys.intake.people_seals.count_people`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from surveys import aggregates
+from surveys.aggregates.figures import Session as Counted
 from surveys.aggregates.people import Tagged, headcounts
 from surveys.db.models import Answer, Response
 from surveys.intake.mixer import Batch
-from surveys.intake.sealing import SealedAnswer, Submission
+from surveys.intake.people_seals import Final, count_people
+from surveys.intake.sealing import Opener, SealedAnswer, Submission
 
 
 def _answer_row(response_id: uuid.UUID, answer: SealedAnswer) -> dict[str, Any]:
@@ -41,8 +45,13 @@ def store(
     batches: Sequence[Batch],
     opened: Mapping[uuid.UUID, Submission],
     rng: random.Random,
+    opener: Opener | None = None,
+    final: Final | None = None,
 ) -> int:
-    """Insert the batches' responses and answers in random order; count and release them."""
+    """Insert the batches' responses and answers in random order; count and release them.
+
+    With ``opener`` (the mixer's), also count the exact people behind every figure
+    (``final`` says which periods have ended, so their sealed sessions go)."""
     responses: list[dict[str, Any]] = []
     for batch in batches:
         role, level_band, tenure_band, gender_group = batch.cohort
@@ -65,12 +74,14 @@ def store(
                     "pseudonym": sub.pseudonym,
                     "_answers": sub.answers,
                     "_tag": (sub.tag_period, sub.tag),
+                    "_person": sub.person or f"{sub.tag_period}|{sub.tag}",
                 }
             )
     if not responses:
         return 0
     rng.shuffle(responses)
     tags = {r["id"]: r.pop("_tag") for r in responses}
+    person = {r["id"]: r.pop("_person") for r in responses}
     answers = [_answer_row(r["id"], a) for r in responses for a in r.pop("_answers")]
     rng.shuffle(answers)
     _insert_rows(session, Response.__table__, responses)
@@ -91,7 +102,17 @@ def store(
         for rid, view in zip(ids, views, strict=True)
     )
     aggregates.add_batch(session, views, by_response, ids, people, texts)
+    if opener is not None:
+        sessions = [_session(person[rid], view, by_response[rid]) for rid, view in view_of.items()]
+        count_people(session, opener, sessions, final or (lambda kind, period: False))
     return len(responses)
+
+
+def _session(person: str, view: _Stored, answers: Sequence[_Counted]) -> tuple[_Stored, Counted]:
+    cohort = (view.role, view.level_band, view.tenure_band, view.gender_group)
+    scalars = tuple((a.question_key, str(a.value)) for a in answers if a.value is not None)
+    picks = {(a.question_key, a.item) for a in answers if a.value is None and a.item}
+    return view, Counted(person, cohort, scalars, tuple(sorted(picks)))
 
 
 def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -175,6 +175,9 @@ def submit_response(
         tag=keyring.person_tag(keys.pseudonym_secret, context.person_ref, tag_period(period)),
         pseudonym=context.pseudonym,
         answers=tuple(SealedAnswer(r.question_key, r.item, r.value, r.text) for r in rows),
+        person=keyring.programme_tag(
+            keys.pseudonym_secret, context.person_ref, context.programme_id
+        ),
     )
     sealed = {"id": uuid.uuid4(), "period": period, "sealed": seal(keys.public_key, submission)}
     claim = {"invitation_id": context.invitation_id, "claimed_hash": hash_token(token), "now": now}

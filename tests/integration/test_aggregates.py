@@ -135,7 +135,10 @@ def test_each_chosen_option_counts_in_its_own_cell_and_free_text_is_not_aggregat
 def test_a_round_response_also_counts_in_its_round_cell(db: Database) -> None:
     ids = setup(db)
     round_id = open_round(db, ids)
-    submitted(db, ids, answers={"useful": 3}, round_id=round_id)
+    assert submitted(db, ids, answers={"useful": 3}, round_id=round_id) == 0  # mixed at close
+    with db.transaction() as session:
+        session.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(closed=True))
+    assert mix(db, k=1).released == 1
     assert live(db, key(ids, "useful", kind="round", period=str(round_id))).n == 1
 
 

@@ -90,6 +90,7 @@ def seal_direct(
         gender_group=cohort.get("gender_group", "woman"),
         period=period,
         tag=f"{person}|{tag_period(period)}",
+        person=f"{person}|programme {programme_id}",
         answers=rows,
         pseudonym=cohort.get("pseudonym"),
     )

@@ -136,6 +136,7 @@ def sealed_rows(
             gender_group=gender_group,
             period=period,
             tag=f"{uuid.uuid4().hex}|{scope}",
+            person=uuid.uuid4().hex,
             answers=rows,
         )
         yield {"id": uuid.uuid4(), "period": period, "sealed": seal(public_key, submission)}

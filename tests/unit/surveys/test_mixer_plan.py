@@ -79,9 +79,45 @@ def test_a_round_merges_only_once_closed_and_carries_to_the_next_round() -> None
     assert plan(few, k5, Calendar(DURING, {1: RoundState(closed=True)})) == []
     nxt = [item(f"q{i}", period="round:2") for i in range(5)]
     rounds = {1: RoundState(True, 2), 2: RoundState(False)}
+    assert plan(few + nxt, k5, Calendar(DURING, rounds)) == []  # round 2 is still open
+    rounds = {1: RoundState(True, 2), 2: RoundState(True)}
     batches = plan(few + nxt, k5, Calendar(DURING, rounds))
     assert sum(len(b.ids) for b in batches) == 8
     assert {(b.period_kind, b.period) for b in batches} == {("round", "2")}
+
+
+def test_a_round_once_mixed_takes_no_late_submission_but_carries_it_on() -> None:
+    late = [item(f"p{i}", period="round:1") for i in range(6)]
+    mixed = {1: RoundState(True, 2, mixed=True), 2: RoundState(False)}
+    assert plan(late, k5, Calendar(DURING, mixed)) == []
+    mixed = {1: RoundState(True, 2, mixed=True), 2: RoundState(True)}
+    assert {(b.period_kind, b.period) for b in plan(late, k5, Calendar(DURING, mixed))} == {
+        ("round", "2")
+    }
+
+
+def test_a_role_with_k_people_in_a_round_is_never_merged_into_everyone() -> None:
+    """Cause 6: seven mentees, five of one fine cell and two leftovers of others."""
+    five = [item(f"a{i}", period="round:1", cohort=("mentee", "junior", "<2y", "woman"))
+            for i in range(5)]  # fmt: skip
+    two = [
+        item("b0", period="round:1", cohort=("mentee", "senior", "<2y", "man")),
+        item("b1", period="round:1", cohort=("mentee", "mid", "2-5y", "woman")),
+    ]
+    others = [item(f"c{i}", period="round:1", cohort=("mentor", "senior", "<2y", "man"))
+              for i in range(5)]  # fmt: skip
+    batches = plan(five + two + others, k5, Calendar(DURING, {1: RoundState(True)}))
+    roles = {b.cohort: len(b.ids) for b in batches}
+    assert roles == {("mentee", "*", "*", "*"): 7, ("mentor", "senior", "<2y", "man"): 5}
+
+
+def test_a_role_short_of_k_in_the_round_still_merges_into_everyone() -> None:
+    three = [item(f"a{i}", period="round:1", cohort=("mentee", "junior", "<2y", "woman"))
+             for i in range(3)]  # fmt: skip
+    others = [item(f"c{i}", period="round:1", cohort=("mentor", "senior", "<2y", "man"))
+              for i in range(2)]  # fmt: skip
+    batches = plan(three + others, k5, Calendar(DURING, {1: RoundState(True)}))
+    assert {b.cohort: len(b.ids) for b in batches} == {("*", "*", "*", "*"): 5}
 
 
 COHORTS = st.tuples(
