@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,15 @@ from surveys.db.models import Firm, Programme  # noqa: E402
 from surveys.db.session import Database  # noqa: E402
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue  # noqa: E402
 from surveys.domain.periods import month_of_week  # noqa: E402
-from surveys.intake.keys import PRIVATE_KEY, PSEUDONYM_SECRET, PUBLIC_KEY, Keys  # noqa: E402
-from surveys.intake.keys import decode, generate, person_tag  # noqa: E402
+from surveys.intake.keys import (  # noqa: E402  # noqa: E402
+    PRIVATE_KEY,
+    PSEUDONYM_SECRET,
+    PUBLIC_KEY,
+    Keys,
+    decode,
+    generate,
+    person_tag,
+)
 from surveys.intake.sealing import period_of, tag_period  # noqa: E402
 from surveys.services.rounds import close_due_rounds  # noqa: E402
 
@@ -151,9 +158,9 @@ def ratio(shown: int, eligible: int) -> str:
 
 def measure(db: Database, rec: Recorder) -> None:
     from surveys.reports.headline import headline_report
+    from surveys.reports.judged import by_attribute
     from surveys.reports.pulse import pooled_pulse_report, pulse_report
     from surveys.reports.released_cells import candidate_cells
-    from surveys.reports.shown_sums import by_attribute
     from surveys.services.demo_shared import SHARED_PROGRAMME
     from surveys.services.members import member_firm_ids
 
@@ -253,10 +260,12 @@ def measure(db: Database, rec: Recorder) -> None:
     print(f"coordinator's pool, item x month:         {ratio(pool_shown, pool_all)}")
     print("bundle comparisons verified:              not measured here (exports branch)")
     print(
-        f"headline lag (months, per programme):     {lags}; rows hidden though the page shows them: {mismatched}"
+        f"headline lag (months, per programme):     {lags}; "
+        f"rows hidden though the page shows them: {mismatched}"
     )
     print(
-        f"attack: successive passes moving a figure by fewer than {K_DEFAULT} people: {rec.small_moves}"
+        f"attack: successive passes moving a figure by fewer than {K_DEFAULT} people: "
+        f"{rec.small_moves}"
     )
 
 
@@ -273,7 +282,8 @@ def main() -> None:
         )
         built = time.perf_counter() - started
         print(
-            f"demo released by {passes} daily mixer passes in {built:.0f} s ({len(rec.deferred)} answers)"
+            f"demo released by {passes} daily mixer passes in {built:.0f} s "
+            f"({len(rec.deferred)} answers)"
         )
         measure(db, rec)
         db.dispose()

@@ -50,6 +50,7 @@ from surveys.reports.headline_findings import findings
 from surveys.reports.headline_rules import decide
 from surveys.reports.headline_values import Card, Figure, Headline, Link
 from surveys.reports.released_cells import ReleasedCellView, candidate_cells
+from surveys.reports.shown_sums import everyone, figures_of
 from surveys.reports.two_cohorts import released_histogram
 from surveys.services.errors import Invalid
 
@@ -112,11 +113,13 @@ def _pulse_rows(
     """One role's pulse rows, each month decided by the pulse page's rule for the figure."""
     survey_key = PULSE_FOR_ROLE[role]
     definition = catalogue().current(survey_key)
-    cells = [
+    fine = [
         c
         for c in candidate_cells(session, programme.id, policy, survey_key=survey_key)
         if c.survey_version == definition.version and c.period_kind == "month"
     ]
+    # As on the pulse page: each month over every cohort, with its exact people.
+    cells = everyone(fine, figures_of(session, programme.id, survey_key))
     rows: list[Row] = []
     for question in definition.questions:
         if question.type not in ("likert5", "scale0_10"):

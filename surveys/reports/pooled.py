@@ -32,21 +32,14 @@ from surveys import disclosure
 from surveys.aggregates import RESPONSES
 from surveys.db.models import Firm, Programme
 from surveys.domain.vocab import CELL_KEY
+from surveys.reports.judged import by_attribute, complement, passes
 from surveys.reports.released_cells import (
     ReleasedCellView,
     attribute_safe,
     candidate_cells,
     disclosed_cells,
 )
-from surveys.reports.shown_sums import (
-    add_up,
-    added,
-    by_attribute,
-    complement,
-    listing_key,
-    passes,
-    summed,
-)
+from surveys.reports.shown_sums import add_up, added, figures_of, listing_key, summed
 
 
 def member_cells(
@@ -70,7 +63,8 @@ def member_cells(
             mine = candidate_cells(
                 session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
             )
-            cells += by_attribute(mine, by, policy)
+            figures = figures_of(session, programme_id, survey_key, (firm_id,))
+            cells += by_attribute(mine, by, policy, figures)
             continue
         every = candidate_cells(
             session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
@@ -118,7 +112,7 @@ def pooled_cells(
         mine = candidate_cells(
             session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
         )
-        parts += summed(mine, by)
+        parts += summed(mine, by, figures=figures_of(session, programme_id, survey_key, (firm_id,)))
     return pool(parts, owner_firm_id, pooled_policy(policies), by, question_key=question_key)
 
 

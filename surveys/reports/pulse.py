@@ -42,6 +42,7 @@ from surveys.reports.pulse_details import (
     topic_shares,
 )
 from surveys.reports.released_cells import ReleasedCellView, candidate_cells
+from surveys.reports.shown_sums import everyone, figures_of
 
 
 @dataclass(frozen=True)
@@ -242,13 +243,15 @@ def _pulse_report(
         cells = [
             c for c in found if c.survey_version == definition.version and c.period_kind == "month"
         ]
+        # The page's figures: each month over every cohort, with its exact people.
+        totals = cells if source else everyone(cells, figures_of(session, programme.id, survey_key))
         for question in definition.questions:
             if question.type == "likert5":
-                report.likert.append(_likert(title, question, cells, policy))
+                report.likert.append(_likert(title, question, totals, policy))
             elif question.type == "scale0_10":
-                report.scores.append(score_trend(title, question, cells, policy))
+                report.scores.append(score_trend(title, question, totals, policy))
             elif question.type == "multi_choice":
-                report.topics.append(topic_shares(title, question, cells, policy))
+                report.topics.append(topic_shares(title, question, totals, policy))
             elif question.type == "text" and firm_ids is None and source is None:
                 report.comments.append(
                     comment_months(

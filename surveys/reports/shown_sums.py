@@ -7,15 +7,11 @@ every rule is decided on those sums, not on the fine cells inside them
 (issue 22): a fine cell of six people who all answered 4 hides nothing once it
 is added to thirty others, and hiding it first would hide the whole month.
 
-* **Each shown sum passes every rule itself**: k (people, for pulses), and no
-  group attribute disclosure (:func:`~surveys.reports.released_cells.attribute_safe`,
-  the rule of :func:`surveys.disclosure.distribution` and
-  :func:`surveys.disclosure.options`).
-* **Complementary suppression** (:func:`complement`). The total of a listing
-  (a question in a month, over every value of the attribute) is what the pulse
-  page shows, so the hidden values of a listing are known together: total
-  minus the shown values. They are hidden further, smallest first, until their
-  sum passes the same rules as a shown figure (or everything is hidden).
+Every sum is then judged as shown (:mod:`surveys.reports.judged`: each by
+itself, then complementary suppression against the page total). Exact people:
+with the mixer's counts (:func:`figures_of`), a sum carries the distinct people
+behind it (:func:`exact`); without, the largest part's lower bound.
+
 * **Months and rounds only.** A week inside a shown month could be subtracted
   from it; leads read months (as the pages do), so weeks are not listed to them.
   Successive passes move a month only by whole batches of at least k people
@@ -29,23 +25,40 @@ members' people added (a person belongs to one firm):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from operator import attrgetter
 
+from sqlalchemy.orm import Session
+
 from surveys import disclosure
-from surveys.aggregates import RESPONSES
+from surveys.aggregates import EVERYONE, FigureKey, People, figure_people, people_of
 from surveys.domain.vocab import CELL_KEY, COHORT
 from surveys.reports.released_cells import (
     ALL,
     ONE_AT_A_TIME,
     ReleasedCellView,
-    attribute_safe,
 )
 
-__all__ = ["add_up", "added", "by_attribute", "complement", "listing_key", "passes", "summed"]
+__all__ = [
+    "Figures",
+    "add_up",
+    "added",
+    "cohort_of",
+    "everyone",
+    "exact",
+    "figures_of",
+    "group_of",
+    "listing_key",
+    "summed",
+    "table_of",
+]
+
+#: The exact people the mixer counted per figure (:func:`surveys.aggregates.figure_people`).
+Figures = Mapping[FigureKey, People]
 
 #: How the people of a sum are counted from its parts' (people, apart) bounds.
-People = Callable[[Sequence[ReleasedCellView]], tuple[int, dict[str, int]]]
+PeopleOf = Callable[[Sequence[ReleasedCellView]], tuple[int, dict[str, int]]]
 
 
 def _largest(parts: Sequence[ReleasedCellView]) -> tuple[int, dict[str, int]]:
@@ -70,7 +83,7 @@ def added(parts: Sequence[ReleasedCellView]) -> tuple[int, dict[str, int]]:
 
 
 def add_up(
-    parts: Sequence[ReleasedCellView], fields: Mapping[str, object], people: People = _largest
+    parts: Sequence[ReleasedCellView], fields: Mapping[str, object], people: PeopleOf = _largest
 ) -> ReleasedCellView:
     """The sum of ``parts`` as one cell with the key ``fields`` (every CELL_KEY name)."""
     histogram: dict[str, int] = {}
@@ -117,10 +130,74 @@ def listing_key(cell: ReleasedCellView, by: str) -> tuple[object, ...]:
     )
 
 
-def summed(
-    cells: Iterable[ReleasedCellView], by: str, people: People = _largest
+def figures_of(
+    session: Session,
+    programme_id: int,
+    survey_key: str | None = None,
+    firm_ids: Collection[int] | None = None,
+) -> Figures:
+    """The exact people of a programme's months, rounds (and programme to date), loaded once."""
+    return figure_people(session, programme_id, survey_key=survey_key, firm_ids=firm_ids)
+
+
+def exact(cell: ReleasedCellView, attribute: str, figures: Figures | None) -> ReleasedCellView:
+    """``cell`` (a sum by ``attribute``, or EVERYONE) with the exact people the mixer counted.
+
+    Left with its bounds when the figure was not counted (released before exact counting).
+    """
+    if not figures:
+        return cell
+    value = EVERYONE if attribute == EVERYONE else str(getattr(cell, attribute))
+    key = FigureKey(
+        cell.programme_id,
+        cell.survey_key,
+        cell.survey_version,
+        cell.question_key,
+        cell.item if cell.question_key else "",
+        cell.firm_id,
+        attribute,
+        value,
+        cell.period_kind,
+        cell.period,
+    )
+    found = people_of(figures, key)
+    if found is None:
+        return cell
+    given = [v for v, n in cell.released_histogram.items() if n]
+    apart = {v: found.apart_from(v) for v in given}
+    return replace(cell, released_people=found.people, released_people_apart=apart)
+
+
+def everyone(
+    cells: Iterable[ReleasedCellView], figures: Figures | None = None
 ) -> list[ReleasedCellView]:
-    """Cells added up to one attribute per month or round (weeks left out), not judged yet."""
+    """Cells added up over every cohort per question and period: the pages' figures.
+
+    With ``figures``, each carries the exact people behind it; else the largest part's.
+    """
+    groups: dict[tuple[object, ...], list[ReleasedCellView]] = defaultdict(list)
+    for cell in cells:
+        groups[(*listing_key(cell, "role")[:6], ALL, ALL, ALL, ALL, *group_of(cell)[4:])].append(
+            cell
+        )
+    found = [
+        exact(add_up(parts, dict(zip(CELL_KEY, key, strict=True))), EVERYONE, figures)
+        for key, parts in groups.items()
+    ]
+    found.sort(key=attrgetter("id"))
+    return found
+
+
+def summed(
+    cells: Iterable[ReleasedCellView],
+    by: str,
+    people: PeopleOf = _largest,
+    figures: Figures | None = None,
+) -> list[ReleasedCellView]:
+    """Cells added up to one attribute per month or round (weeks left out), not judged yet.
+
+    With ``figures``, each sum carries the exact people behind it; else its largest part's.
+    """
     if by not in ONE_AT_A_TIME:
         raise ValueError(f"by must be one of {', '.join(ONE_AT_A_TIME)}")
     groups: dict[tuple[object, ...], list[ReleasedCellView]] = defaultdict(list)
@@ -128,19 +205,19 @@ def summed(
         if cell.period_kind != "week":
             groups[listing_key(cell, by)].append(cell)
     found = [
-        add_up(parts, dict(zip(CELL_KEY, key, strict=True)), people)
+        exact(add_up(parts, dict(zip(CELL_KEY, key, strict=True)), people), by, figures)
         for key, parts in groups.items()
     ]
     found.sort(key=attrgetter("id"))
     return found
 
 
-def _table(cell: ReleasedCellView) -> tuple[object, ...]:
+def table_of(cell: ReleasedCellView) -> tuple[object, ...]:
     """The listing a sum is one value of: its key without the cohort."""
-    return (*_group(cell), cell.question_key, cell.item)
+    return (*group_of(cell), cell.question_key, cell.item)
 
 
-def _group(cell: ReleasedCellView) -> tuple[object, ...]:
+def group_of(cell: ReleasedCellView) -> tuple[object, ...]:
     return (
         cell.survey_key,
         cell.survey_version,
@@ -151,108 +228,5 @@ def _group(cell: ReleasedCellView) -> tuple[object, ...]:
     )
 
 
-def _cohort(cell: ReleasedCellView) -> tuple[str, ...]:
+def cohort_of(cell: ReleasedCellView) -> tuple[str, ...]:
     return tuple(getattr(cell, name) for name in COHORT)
-
-
-def passes(
-    cell: ReleasedCellView, respondents: ReleasedCellView | None, policy: disclosure.Policy
-) -> bool:
-    """Whether one figure (a sum, or a difference of sums) may be shown by itself.
-
-    A head count needs k (people, on pulses); an option k choosers and k
-    others among ``respondents`` (its cohort and period's responses cell); a
-    distribution the group attribute rule. Climate rounds: responses are people.
-    """
-    in_people = cell.period_kind != "round"
-    k = policy.k
-    if cell.released_n < k or (in_people and cell.released_people < k):
-        return False
-    if cell.question_key == RESPONSES:
-        return True
-    if cell.item:
-        whole = respondents.released_n if respondents is not None else cell.released_n
-        if cell.released_n > whole - k:
-            return False
-        return not in_people or (cell.released_people_apart or {}).get("1", 0) >= k
-    histogram = disclosure.released(cell).histogram
-    n = max(cell.released_n, sum(histogram.values()))
-    if not in_people:
-        return disclosure.distribution(histogram, policy, n).shown
-    return disclosure.distribution(
-        histogram, policy, n, people=cell.released_people, apart=cell.released_people_apart
-    ).shown
-
-
-def complement(
-    listing: Sequence[ReleasedCellView],
-    shown: Iterable[ReleasedCellView],
-    policy: disclosure.Policy,
-) -> list[ReleasedCellView]:
-    """The cells of ``shown`` still shown once hidden values cannot be worked out.
-
-    ``listing`` holds every value of every listing (shown or not); the total of
-    each listing is taken as known. Where values are hidden, more are hidden,
-    smallest first, until the hidden ones' sum passes :func:`passes`. Two values
-    of a listing may hold the same person (a mentor in a cohort's week and in the
-    month the mixer merged leftovers into), so the sum rests on its largest part.
-    """
-    shown = list(shown)
-    visible = {_key(c) for c in shown}
-    tables: dict[tuple[object, ...], list[ReleasedCellView]] = defaultdict(list)
-    responses: dict[tuple[object, ...], ReleasedCellView] = {}
-    for cell in listing:
-        tables[_table(cell)].append(cell)
-        if cell.question_key == RESPONSES:
-            responses[(*_group(cell), _cohort(cell))] = cell
-    for parts in tables.values():
-        hidden = [p for p in parts if _key(p) not in visible]
-        if not hidden:
-            continue
-        rest = sorted(
-            (p for p in parts if _key(p) in visible), key=lambda p: (p.released_n, _key(p))
-        )
-        while rest and not _remainder_passes(hidden, responses, policy):
-            moved = rest.pop(0)
-            hidden.append(moved)
-            visible.discard(_key(moved))
-    return [c for c in shown if _key(c) in visible]
-
-
-def _remainder_passes(
-    hidden: Sequence[ReleasedCellView],
-    responses: Mapping[tuple[object, ...], ReleasedCellView],
-    policy: disclosure.Policy,
-) -> bool:
-    first = hidden[0]
-    fields = dict(
-        zip(
-            CELL_KEY,
-            (*listing_key(first, "role")[:6], ALL, ALL, ALL, ALL, first.period_kind, first.period),
-            strict=True,
-        )
-    )
-    remainder = add_up(hidden, fields)
-    base = [
-        responses[(*_group(h), _cohort(h))] for h in hidden if (*_group(h), _cohort(h)) in responses
-    ]
-    respondents = add_up(base, {**fields, "question_key": RESPONSES, "item": ""}) if base else None
-    return passes(remainder, respondents, policy)
-
-
-def _key(cell: ReleasedCellView) -> tuple[Hashable, ...]:
-    return (*_table(cell), *_cohort(cell))
-
-
-def by_attribute(
-    cells: Sequence[ReleasedCellView], by: str, policy: disclosure.Policy, people: People = _largest
-) -> list[ReleasedCellView]:
-    """Cells summed to one cohort attribute per month or round, each sum judged as shown.
-
-    ``cells``: the candidate cells of :func:`~surveys.reports.released_cells.candidate_cells`
-    (never judged one by one). A sum is shown when it passes k and the group
-    attribute rule itself, and complementary suppression leaves it shown.
-    """
-    listing = summed(cells, by, people)
-    safe = [c for c in attribute_safe(listing, policy) if passes(c, None, policy) or c.item]
-    return complement(listing, safe, policy)

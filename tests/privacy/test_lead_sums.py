@@ -25,9 +25,10 @@ from typing import Any
 
 from surveys import disclosure
 from surveys.db.session import Database
+from surveys.reports.judged import by_attribute, passes
 from surveys.reports.pooled import pool
 from surveys.reports.released_cells import ReleasedCellView, attribute_safe, candidate_cells
-from surveys.reports.shown_sums import by_attribute, passes, summed
+from surveys.reports.shown_sums import summed
 from tests.privacy import summary
 
 K = 5
@@ -97,10 +98,13 @@ def _members(shown: ReleasedCellView, fine: Sequence[ReleasedCellView]) -> tuple
 
 def _leaks(shown: Sequence[ReleasedCellView], fine: Sequence[ReleasedCellView]) -> list[Any]:
     """Groups of fine cells an attacker isolates from the shown sums, failing the rules."""
-    vectors = {_members(s, fine) for s in shown} | {tuple(1 for _ in fine)}  # + page total
+    vectors = sorted({_members(s, fine) for s in shown} | {tuple(1 for _ in fine)})  # + total
     found = []
     for coefficients in product((-1, 0, 1), repeat=len(vectors)):
-        combined = [sum(c * v[i] for c, v in zip(coefficients, vectors)) for i in range(len(fine))]
+        combined = [
+            sum(c * v[i] for c, v in zip(coefficients, vectors, strict=True))
+            for i in range(len(fine))
+        ]
         if any(x not in (0, 1) for x in combined) or not any(combined):
             continue
         group = [part for part, x in zip(fine, combined, strict=True) if x]
@@ -186,7 +190,7 @@ def test_successive_passes_move_a_shown_month_only_by_k_people(sqlite_db: Databa
         seen.append({(c.question_key, c.period): c.released_n for c in listed})
     moves = [
         after[key] - before.get(key, 0)
-        for before, after in zip(seen, seen[1:])
+        for before, after in zip(seen, seen[1:], strict=False)
         for key in after
         if key in before
     ]
