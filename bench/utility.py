@@ -91,7 +91,7 @@ class Recorder:
 
         self.deferred.append((now, later))
 
-    def store(self, session: Any, batches: Any, opened: Any, rng: Any) -> int:
+    def store(self, session: Any, batches: Any, opened: Any, rng: Any, *more: Any) -> int:
         added: dict[tuple[Any, ...], set[str]] = defaultdict(set)
         for batch in batches:
             firm_id, programme_id, survey_key, _ = batch.stream
@@ -108,7 +108,7 @@ class Recorder:
                     self.people[key].add(who)
                     added[key].add(who)
         self.small_moves += sum(1 for who in added.values() if len(who) < K_DEFAULT)
-        return int(self.real_store(session, batches, opened, rng))
+        return int(self.real_store(session, batches, opened, rng, *more))
 
     real_store = staticmethod(mixing.store)
 

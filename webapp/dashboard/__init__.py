@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from webapp.dashboard import routes, shared  # noqa: E402,F401
+from webapp.dashboard import hidden, routes, shared  # noqa: E402,F401
