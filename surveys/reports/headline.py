@@ -115,7 +115,7 @@ def _pulse_rows(
     definition = catalogue().current(survey_key)
     fine = [
         c
-        for c in candidate_cells(session, programme.id, policy, survey_key=survey_key)
+        for c in candidate_cells(session, programme.id, policy, survey_key=survey_key, whole=True)
         if c.survey_version == definition.version and c.period_kind == "month"
     ]
     # As on the pulse page: each month over every cohort, with its exact people.

@@ -61,13 +61,18 @@ def member_cells(
     for firm_id, policy in sorted(policies.items()):
         if by is not None:
             mine = candidate_cells(
-                session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
+                session,
+                programme_id,
+                policy,
+                survey_key=survey_key,
+                firm_ids=(firm_id,),
+                whole=True,
             )
             figures = figures_of(session, programme_id, survey_key, (firm_id,))
             cells += by_attribute(mine, by, policy, figures)
             continue
         every = candidate_cells(
-            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
+            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,), whole=True
         )
         judged = disclosed_cells(
             session,
@@ -110,7 +115,7 @@ def pooled_cells(
         if members is not None and firm_id not in members:
             continue
         mine = candidate_cells(
-            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
+            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,), whole=True
         )
         parts += summed(mine, by, figures=figures_of(session, programme_id, survey_key, (firm_id,)))
     return pool(parts, owner_firm_id, pooled_policy(policies), by, question_key=question_key)

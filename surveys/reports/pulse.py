@@ -237,7 +237,7 @@ def _pulse_report(
             source(role, survey_key)
             if source is not None
             else candidate_cells(
-                session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids
+                session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids, whole=True
             )
         )
         cells = [

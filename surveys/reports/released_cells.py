@@ -10,10 +10,11 @@ then judged as shown:
   decided on those sums (:mod:`surveys.reports.shown_sums`), never on the fine
   role x level x tenure x gender cells inside them;
 * researchers and admins who read the stored cells themselves get
-  :func:`disclosed_cells`: each fine cell through the rule against group
-  attribute disclosure (:func:`attribute_safe`) and the differencing of months
-  against weeks, and then complementary suppression against the totals the
-  pages show (:func:`surveys.reports.pooled.member_cells`).
+  :func:`disclosed_cells`: each fine cell of a month or round (no week, which
+  could be subtracted from the month a page shows) through the rule against
+  group attribute disclosure (:func:`attribute_safe`), and then complementary
+  suppression against the totals the pages show
+  (:func:`surveys.reports.pooled.member_cells`).
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def disclosed_cells(
         question_key=question_key,
         firm_ids=firm_ids,
     )
-    safe = attribute_safe(cells, policy)
+    # Months and rounds only: a week could be subtracted from the month a page shows.
+    safe = attribute_safe([c for c in cells if c.period_kind != "week"], policy)
     if question_key is not None and question_key != RESPONSES:
         safe = [c for c in safe if c.question_key == question_key]
     decided = disclosure.released_series(safe, series_of, policy)
@@ -119,8 +121,13 @@ def candidate_cells(
     survey_key: str | None = None,
     question_key: str | None = None,
     firm_ids: Collection[int] | None = None,
+    whole: bool = False,
 ) -> list[ReleasedCellView]:
     """The released cells of a programme that may be added up into what a reader sees, by id.
+
+    ``whole``: every released cell, none left out -- for sums judged as shown
+    (:mod:`surveys.reports.shown_sums`), whose exact people count every stored
+    answer of the figure, so its histogram must hold them all too. Otherwise:
 
     Cells released with fewer than k responses are left out in SQL: they are
     suppressed, and a suppressed cell never enters the differencing ledger, so
@@ -137,8 +144,11 @@ def candidate_cells(
         select(*_VIEW_COLUMNS)
         .where(
             AggregateCell.programme_id == programme_id,
-            AggregateCell.released_n >= k,
-            or_(AggregateCell.period_kind == "round", AggregateCell.released_people >= k),
+            AggregateCell.released_n >= (1 if whole else k),
+            or_(
+                AggregateCell.period_kind == "round",
+                AggregateCell.released_people >= (0 if whole else k),
+            ),
             AggregateCell.firm_id.in_(sorted(firm_ids))
             if firm_ids is not None
             else AggregateCell.firm_id == owner,
