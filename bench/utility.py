@@ -74,7 +74,9 @@ class Recorder:
         self.person: dict[tuple[str, str], str] = {}  # (tag scope, tag) -> person ref
         #: figure -> people, where a figure is (programme, survey, question, role, bucket)
         self.people: dict[tuple[Any, ...], set[str]] = defaultdict(set)
-        self.day_added: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+        #: every stored scalar answer: (programme, firm, survey, question, bucket,
+        #: stored cohort, person, value) -- what the attacks are scored against
+        self.rows: list[tuple[Any, ...]] = []
         self.small_moves = 0
         self.real_submit = sim_programme.submit_response
 
@@ -107,10 +109,32 @@ class Recorder:
                     key = (programme_id, firm_id, survey_key, answer.question_key, sub.role, bucket)
                     self.people[key].add(who)
                     added[key].add(who)
+                    cohort = batch.cohort
+                    self.rows.append(
+                        (programme_id, firm_id, survey_key, answer.question_key, bucket, cohort)
+                        + (who, str(answer.value))
+                    )
         self.small_moves += sum(1 for who in added.values() if len(who) < K_DEFAULT)
         return int(self.real_store(session, batches, opened, rng, *more))
 
     real_store = staticmethod(mixing.store)
+
+
+def true_passes(rows: list[tuple[Any, ...]], k: int) -> bool:
+    """Whether answers (rows of Recorder.rows) pass k and the group attribute rule, in
+    true people: k people, and k people apart from every answer given."""
+    gave: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        gave[row[-1]].add(row[-2])
+    people = set().union(*gave.values()) if gave else set()
+    if len(people) < k:
+        return False
+    only = {v: {p for p in who if not _other(rows, p, v)} for v, who in gave.items()}
+    return all(len(people - alone) >= k for alone in only.values())
+
+
+def _other(rows: list[tuple[Any, ...]], person: str, value: str) -> bool:
+    return any(r[-2] == person and r[-1] != value for r in rows)
 
 
 def build(url: str, people: int, seed: int, today: date) -> tuple[Database, Recorder, int]:
@@ -156,6 +180,34 @@ def ratio(shown: int, eligible: int) -> str:
     return f"{shown}/{eligible} = {100.0 * shown / eligible:5.1f}%" if eligible else "n/a (none)"
 
 
+def listing_leaks(
+    session: Any,
+    programme: Programme,
+    policy: disclosure.Policy,
+    rows_of: dict[tuple[Any, ...], list[tuple[Any, ...]]],
+) -> int:
+    """Tables (question x month or round) of a one-attribute listing whose hidden values
+    (the page total minus the shown ones) fail k or the group attribute rule in true people."""
+    from surveys.domain.vocab import COHORT
+    from surveys.reports.judged import by_attribute
+    from surveys.reports.released_cells import candidate_cells
+    from surveys.reports.shown_sums import figures_of
+
+    found = 0
+    for survey in (*PULSE_FOR_ROLE.values(), CLIMATE):
+        cells = candidate_cells(session, programme.id, policy, survey_key=survey, whole=True)
+        figures = figures_of(session, programme.id, survey)
+        for index, by in enumerate(COHORT):
+            shown: dict[tuple[str, str], set[str]] = defaultdict(set)
+            for cell in by_attribute(cells, by, policy, figures):
+                shown[(cell.question_key, cell.period)].add(str(getattr(cell, by)))
+            for (question, period), values in shown.items():
+                table = rows_of.get((programme.id, survey, question, period), [])
+                hidden = [r for r in table if r[5][index] not in values]
+                found += bool(hidden) and not true_passes(hidden, policy.k)
+    return found
+
+
 def measure(db: Database, rec: Recorder) -> None:
     from surveys.reports.headline import headline_report
     from surveys.reports.judged import by_attribute
@@ -176,6 +228,10 @@ def measure(db: Database, rec: Recorder) -> None:
             for key in (*PULSE_FOR_ROLE.values(), CLIMATE)
         }
         pulse_shown = pulse_all = climate_shown = climate_all = 0
+        hidden_safe = leaks = 0
+        rows_of: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        for row in rec.rows:
+            rows_of[(row[0], row[2], row[3], row[4])].append(row)
         lags: list[int] = []
         mismatched = 0
         for programme in programmes:
@@ -202,6 +258,9 @@ def measure(db: Database, rec: Recorder) -> None:
                 pulse_all += 1
                 pulse_shown += (question, bucket) in shown_at
                 eligible_months.append(bucket)
+                if (question, bucket) not in shown_at:
+                    mine = [r for r in rows_of[(pid, survey, question, bucket)]]
+                    hidden_safe += true_passes(mine, k)
             listing = by_attribute(
                 candidate_cells(
                     session, programme.id, policy_of[programme.firm_id], survey_key=CLIMATE
@@ -219,6 +278,7 @@ def measure(db: Database, rec: Recorder) -> None:
                 ):
                     climate_all += 1
                     climate_shown += (question, role, bucket) in listed
+            leaks += listing_leaks(session, programme, policy_of[programme.firm_id], rows_of)
             headline = headline_report(session, programme, K_DEFAULT)
             latest = max(eligible_months, default="")
             if latest and headline.as_of:
@@ -255,14 +315,23 @@ def measure(db: Database, rec: Recorder) -> None:
         pool_shown = sum(
             1 for key, who in pool_people.items() if len(who) >= pool_k and key in pool_at
         )
+        pool_leaks = 0
+        for question, month in pool_at:
+            every = [r for r in rec.rows if r[0] == shared.id and (r[3], r[4]) == (question, month)]
+            for firm in members:
+                rest = [r for r in every if r[1] != firm]
+                pool_leaks += bool(rest) and not true_passes(rest, pool_k)
     print(f"pulse items, role x month (lead pages):   {ratio(pulse_shown, pulse_all)}")
     print(f"climate items, role x round (lead):       {ratio(climate_shown, climate_all)}")
+    print(f"  hidden although passing every rule in true people: {hidden_safe}")
     print(f"coordinator's pool, item x month:         {ratio(pool_shown, pool_all)}")
     print("bundle comparisons verified:              not measured here (exports branch)")
     print(
         f"headline lag (months, per programme):     {lags}; "
         f"rows hidden though the page shows them: {mismatched}"
     )
+    print(f"attack: a listing's total minus its shown values, failing the rules: {leaks}")
+    print(f"attack: the pool minus one member, failing the rules: {pool_leaks}")
     print(
         f"attack: successive passes moving a figure by fewer than {K_DEFAULT} people: "
         f"{rec.small_moves}"
