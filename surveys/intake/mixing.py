@@ -35,6 +35,7 @@ from surveys.db.session import Database
 from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
 from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
+from surveys.intake.people_seals import drop_ended
 from surveys.intake.sealing import Opener
 from surveys.intake.storing import store
 
@@ -168,6 +169,7 @@ def mix_pass(
     lock(session)
     rng = rng or random.SystemRandom()
     today = today or date.today()
+    drop_ended(session, today)
     counts = inbox(session)
     due = due_periods(session, counts, today, default_k)
     rows: list[Any] = []

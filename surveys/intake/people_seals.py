@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from nacl.public import PublicKey, SealedBox
@@ -42,10 +43,11 @@ from surveys.aggregates.figures_writing import (
     write_figures,
 )
 from surveys.db.dialect import upsert_insert
-from surveys.db.models import PeopleSeal
+from surveys.db.models import PeopleSeal, SurveyRound
+from surveys.domain.periods import month_ended
 from surveys.intake.sealing import Opener
 
-__all__ = ["MIN_SIZE", "count_people", "padded", "unpadded"]
+__all__ = ["MIN_SIZE", "count_people", "drop_ended", "padded", "unpadded"]
 
 #: The smallest sealed state, in bytes of plain text (then powers of two).
 MIN_SIZE = 4096
@@ -147,17 +149,29 @@ def count_people(
         figures = to_date(respondents(listed), list(period_figures(db, stream).values()))
         write_figures(db, stream, *_PROGRAMME, figures)
         _save(db, opener, stream, *_PROGRAMME, [[p, list(c)] for p, c in listed])
-    _drop_ended(db, final)
 
 
-def _drop_ended(db: DbSession, final: Final) -> None:
-    """Delete the sealed sessions of every period that has ended."""
+def drop_ended(db: DbSession, today: date) -> None:
+    """Delete the sealed sessions of every period that has ended (every pass, first:
+    a period's last pass may release nothing)."""
     rows = db.execute(
         select(PeopleSeal.id, PeopleSeal.period_kind, PeopleSeal.period).where(
             PeopleSeal.period_kind != "programme"
         )
+    ).all()
+    rounds = [int(row.period) for row in rows if row.period_kind == "round"]
+    closed = set(
+        db.scalars(select(SurveyRound.id).where(SurveyRound.id.in_(rounds), SurveyRound.closed))
     )
-    ended = [row.id for row in rows if final(row.period_kind, row.period)]
+    ended = [
+        row.id
+        for row in rows
+        if (
+            int(row.period) in closed
+            if row.period_kind == "round"
+            else month_ended(row.period, today)
+        )
+    ]
     if ended:
         db.execute(
             delete(PeopleSeal)
