@@ -46,9 +46,12 @@ The rules:
 
 The rules live in :mod:`~surveys.disclosure.rules` (minimum group size,
 complementary suppression), :mod:`~surveys.disclosure.differencing` (the
-ledger and released series) and :mod:`~surveys.disclosure.rows` (row-level
+ledger and released series), :mod:`~surveys.disclosure.people` (people
+behind cells and exported rows) and :mod:`~surveys.disclosure.rows` (row-level
 k-anonymity for research exports, with the researcher's priorities of
-:mod:`~surveys.disclosure.priorities`); callers import this package only.
+:mod:`~surveys.disclosure.priorities`); :mod:`~surveys.disclosure.reasons`
+says in plain words why a figure is hidden and when it may appear. Callers
+import this package only.
 """
 
 from surveys.disclosure.differencing import (
@@ -64,6 +67,7 @@ from surveys.disclosure.differencing import (
     released_series,
 )
 from surveys.disclosure.people import CountedCell, Tally, people_behind, people_outside
+from surveys.disclosure.reasons import NOT_YET, waits_for_people, when, why
 from surveys.disclosure.rows import Combo, Hierarchy, RowPlan, anonymise_rows, replan
 from surveys.disclosure.rules import (
     COMMENT_MIN,
@@ -83,6 +87,7 @@ from surveys.disclosure.rules import (
 
 __all__ = [
     "COMMENT_MIN",
+    "NOT_YET",
     "Breakdown",
     "Combo",
     "CountedCell",
@@ -114,4 +119,7 @@ __all__ = [
     "released",
     "released_cell",
     "released_series",
+    "waits_for_people",
+    "when",
+    "why",
 ]

@@ -6,7 +6,11 @@ what may be shown through ``surveys.disclosure``. Nothing here changes state;
 use cases that do live in ``surveys.services``, which never imports this
 package.
 
-- ``released_cells``  the released cells a page or the API may add up
+- ``released_cells``  the released cells a page or the API may add up (and the
+                      stored cells researchers read, each judged)
+- ``shown_sums``      what leads see: one-attribute month sums and the pages'
+                      totals, with the exact people behind each; ``judged`` decides
+                      them as shown, with complementary suppression
 - ``pooled``          a cross-organisation programme's cells: per member, or pooled
                       for its coordinator
 - ``cache``           reports kept per programme release version (in the process,

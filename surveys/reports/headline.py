@@ -4,13 +4,16 @@ Three kinds of numbers, each from released data only and each through
 ``surveys.disclosure``:
 
 * **Pulse scores** per role (mentors' and mentees' session pulses), month by
-  month from the cells :func:`~surveys.reports.released_cells.disclosed_cells`
-  lets through, as on the pulse page: the share answering 4 or 5 on each
-  Likert item (Wilson interval), the mean of the 0-10 item and its net score
-  (promoters 9-10 minus detractors 0-6, Rocks' adjusted Wald interval,
-  :mod:`surveys.stats.net_score`). "This period" is the latest month whose
-  figure is shown, set beside the month listed before it. A role with fewer
-  than k people enrolled is left out, as on the pulse page.
+  month from the same released cells the pulse page adds up
+  (:func:`~surveys.reports.released_cells.candidate_cells`), each figure on the
+  page's rule for it (:mod:`surveys.reports.headline_rules`): the share
+  answering 4 or 5 on each Likert item (Wilson interval), the mean of the 0-10
+  item and its net score (promoters 9-10 minus detractors 0-6, Rocks' adjusted
+  Wald interval, :mod:`surveys.stats.net_score`). Every row is shown **as of one
+  month** (:func:`as_of_month`: the latest month any row is shown in), beside
+  the month before; a row hidden in that month shows as hidden with its reason,
+  never an older month of its own. A role with fewer than k people enrolled is
+  left out, as on the pulse page.
 * **Climate scores**, everyone who answered the latest round against the round
   before, from the pooled released histograms the comparison builder reads
   (:func:`~surveys.reports.two_cohorts.released_histogram`, every role k or
@@ -22,10 +25,10 @@ Three kinds of numbers, each from released data only and each through
   builder itself (:func:`~surveys.reports.builder.build_comparison`), so the
   sentence is the one its page shows.
 
-Disclosure beyond the pages (:mod:`surveys.reports.headline_rules`): a share
-favourable is shown only when at least k answered favourably *and* at least k
-did not, and a net score only when at least k fall outside its largest group --
-the same rule, and the same wording, as any distribution; on pulses, in people.
+Disclosure (:mod:`surveys.reports.headline_rules`): a figure the pages show
+follows the page's rule; a net score is shown only when at least k fall
+outside its largest group -- the same wording as any distribution; on pulses,
+in people.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from surveys.reports.counts import enrolled_by_role
 from surveys.reports.headline_findings import findings
 from surveys.reports.headline_rules import decide
 from surveys.reports.headline_values import Card, Figure, Headline, Link
-from surveys.reports.released_cells import ReleasedCellView, disclosed_cells
+from surveys.reports.released_cells import ReleasedCellView, candidate_cells
+from surveys.reports.shown_sums import everyone, figures_of
 from surveys.reports.two_cohorts import released_histogram
 from surveys.services.errors import Invalid
 
@@ -56,44 +60,67 @@ CLEAR = 0.05
 Histogram = Mapping[float, int]
 
 
-def _over_months(
-    label: str,
+#: One headline pulse row before its month is chosen: label, kind, link and each month's
+#: decided figure (value and interval).
+Row = tuple[str, str, Link, dict[str, tuple[disclosure.Result, tuple[float, float] | None]]]
+
+
+def _decided_months(
     kind: str,
     months: Mapping[str, Histogram],
     policy: disclosure.Policy,
-    link: Link,
     cells: Mapping[str, Sequence[ReleasedCellView]],
-) -> Figure:
-    """The latest month whose figure is shown, beside the month listed before it.
+) -> dict[str, tuple[disclosure.Result, tuple[float, float] | None]]:
+    """Each month's figure, decided on that month's cells (their people counted)."""
+    return {period: decide(kind, months[period], policy, cells[period]) for period in months}
 
-    ``cells``: each month's released cells, so that its people are counted."""
-    decided = [
-        (period, *decide(kind, months[period], policy, cells[period])) for period in sorted(months)
-    ]
-    if not decided:
+
+def as_of_month(rows: Sequence[Row]) -> str:
+    """The one month every pulse row is shown for: the latest month any row is shown in.
+
+    Rows hidden in that month say so (with the reason) rather than falling back to
+    an older month of their own, so the headline never mixes months silently.
+    When nothing is shown yet, the latest month with released answers.
+    """
+    shown = [period for *_, months in rows for period, (value, _) in months.items() if value.shown]
+    if shown:
+        return max(shown)
+    return max((period for *_, months in rows for period in months), default="")
+
+
+def _month_before(period: str) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def _figure(row: Row, as_of: str, policy: disclosure.Policy) -> Figure:
+    label, kind, link, months = row
+    if not as_of:
         return Figure(label, kind, "", policy.too_few(), "", policy.too_few(), None, link)
-    shown = [i for i, (_, value, _) in enumerate(decided) if value.shown]
-    at = shown[-1] if shown else len(decided) - 1
-    period, value, interval = decided[at]
-    before, previous, _ = decided[at - 1] if at > 0 else ("", policy.too_few(), None)
-    return Figure(label, kind, period, value, before, previous, interval, link)
+    value, interval = months.get(as_of, (policy.too_few(), None))
+    before = _month_before(as_of)
+    previous = months.get(before, (policy.too_few(), None))[0]
+    return Figure(label, kind, as_of, value, before, previous, interval, link)
 
 
-def _pulse_card(
+def _pulse_rows(
     session: Session,
     programme: Programme,
     role: str,
     policy: disclosure.Policy,
     anchors: Counter[str],
-) -> Card:
+) -> list[Row]:
+    """One role's pulse rows, each month decided by the pulse page's rule for the figure."""
     survey_key = PULSE_FOR_ROLE[role]
     definition = catalogue().current(survey_key)
-    cells = [
+    fine = [
         c
-        for c in disclosed_cells(session, programme.id, policy, survey_key=survey_key)
+        for c in candidate_cells(session, programme.id, policy, survey_key=survey_key, whole=True)
         if c.survey_version == definition.version and c.period_kind == "month"
     ]
-    figures = []
+    # As on the pulse page: each month over every cohort, with its exact people.
+    cells = everyone(fine, figures_of(session, programme.id, survey_key))
+    rows: list[Row] = []
     for question in definition.questions:
         if question.type not in ("likert5", "scale0_10"):
             continue
@@ -110,8 +137,9 @@ def _pulse_card(
                     month[float(value)] += count
         kinds = ("favourable",) if question.type == "likert5" else ("mean", "net")
         for kind in kinds:
-            figures.append(_over_months(_label(question, kind), kind, months, policy, link, parts))
-    return Card(f"pulse-{role}", f"{role.capitalize()}s' session pulse (by month)", figures)
+            decided = _decided_months(kind, months, policy, parts)
+            rows.append((_label(question, kind), kind, link, decided))
+    return rows
 
 
 def _label(question: Question, kind: str) -> str:
@@ -220,10 +248,18 @@ def _headline(
     roles: tuple[str, ...],
 ) -> Headline:
     anchors: Counter[str] = Counter()
+    rows = {
+        role: _pulse_rows(session, programme, role, policy, anchors)
+        for role in PULSE_FOR_ROLE
+        if role in roles
+    }
+    as_of = as_of_month([row for mine in rows.values() for row in mine])
     cards = []
     for role in PULSE_FOR_ROLE:
         if role in roles:
-            cards.append(_pulse_card(session, programme, role, policy, anchors))
+            figures = [_figure(row, as_of, policy) for row in rows[role]]
+            title = f"{role.capitalize()}s' session pulse (by month)"
+            cards.append(Card(f"pulse-{role}", title, figures))
         else:
             cards.append(
                 Card(
@@ -237,7 +273,7 @@ def _headline(
     rounds = climate_rounds(session, programme.id)
     cards.insert(0, _climate_card(session, programme, policy, rounds))
     versus, before_after = findings(session, programme, default_k, rounds)
-    return Headline(policy, cards, versus, before_after)
+    return Headline(policy, cards, versus, before_after, as_of)
 
 
 #: How the headline is stored (surveys/reports/cache.py).

@@ -1,16 +1,20 @@
-"""When a headline figure may be shown (:mod:`surveys.reports.headline` builds them).
+"""When a headline (or pulse page) figure may be shown: one rule per figure, on both.
 
-A share favourable is shown only when at least k answered favourably *and* at
-least k did not (otherwise "all favourable" would tell each person's answer); a
-net score only when at least k fall outside its largest group (promoters,
-passives, detractors); a mean only when its distribution could be shown. The
-same rule, and the same wording, as any distribution.
+**One rule for one figure** (issue 22). A pulse item's month is shown on the
+pulse page as its distribution of answers (:func:`likert_month`: k people, and
+k people apart from every answer given); the headline's share favourable is
+that page's shares of 4 and 5 added, so it is shown exactly when the page's
+month is -- never on a stricter rule, which would hide on the headline what
+the page shows. The mean of the 0-10 item follows the page's score line
+(distribution, then the mean, in people). The net score, which no page shows
+by month, is shown only when at least k fall outside its largest group
+(promoters, passives, detractors), in people.
 
-Climate rows are one per person per round, so there answers are people. Pulses
-are answered per session: pass the month's released ``cells`` and every rule
-counts people as well (:func:`surveys.disclosure.people_behind`,
-:func:`surveys.disclosure.people_outside`), as the pulse page does -- one
-mentor's five sessions are one person, on either side of a rule.
+Climate rows are one per person per round, so there answers are people; a
+climate share favourable needs k favourable and k not (the headline is its
+only place). Pulses are answered per session: pass the month's released
+``cells`` and every rule counts people as well
+(:func:`surveys.disclosure.people_behind`, :func:`surveys.disclosure.people_outside`).
 """
 
 from __future__ import annotations
@@ -49,15 +53,38 @@ def _sides(
     return disclosure.distribution(counts, policy, people=people, apart=apart).shown
 
 
+def likert_month(
+    counts: Mapping[int, int], policy: disclosure.Policy, cells: Cells
+) -> disclosure.Result:
+    """A pulse item's month on the pulse page: its distribution, judged in people.
+
+    ``counts``: answers 1-5 of the month (sessions); ``cells``: the released cells
+    they add up. Everyone (or all but fewer than k people) giving one answer is
+    hidden like a small group.
+    """
+    people, apart = disclosure.people_behind(cells)
+    by_value = {int(v): c for v, c in apart.items()}
+    return disclosure.distribution(dict(counts), policy, people=people, apart=by_value)
+
+
 def share_favourable(
     histogram: Histogram, policy: disclosure.Policy, cells: Cells | None = None
 ) -> tuple[disclosure.Result, tuple[float, float] | None]:
-    """% answering 4 or 5 and its Wilson interval (%), or the suppressed wording."""
+    """% answering 4 or 5 and its Wilson interval (%), or the suppressed wording.
+
+    With ``cells`` (a pulse month): shown exactly when the pulse page shows the
+    month (:func:`likert_month`), whose shares of 4 and 5 it adds.
+    """
     n = sum(histogram.values())
     yes = sum(c for v, c in histogram.items() if float(v) in FAVOURABLE)
-    sides = {"yes": lambda v: v in FAVOURABLE, "no": lambda v: v not in FAVOURABLE}
-    if not _sides({"yes": yes, "no": n - yes}, sides, policy, cells):
-        return policy.too_few(), None
+    if cells is not None:
+        counts = {int(float(v)): c for v, c in histogram.items()}
+        if not likert_month(counts, policy, cells).shown:
+            return policy.too_few(), None
+    else:
+        sides = {"yes": lambda v: v in FAVOURABLE, "no": lambda v: v not in FAVOURABLE}
+        if not _sides({"yes": yes, "no": n - yes}, sides, policy, None):
+            return policy.too_few(), None
     low, high = wilson_interval(yes, n)
     return disclosure.Shown(100.0 * yes / n, n), (100.0 * low, 100.0 * high)
 

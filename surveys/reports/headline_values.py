@@ -179,6 +179,8 @@ class Headline:
     versus: list[Finding]
     #: Before vs after (difference-in-differences), one per climate item.
     before_after: list[Finding]
+    #: The one month every pulse row is shown as of ("" before any pulse was released).
+    as_of: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +188,7 @@ class Headline:
             "cards": [c.to_dict() for c in self.cards],
             "versus": [f.to_dict() for f in self.versus],
             "before_after": [f.to_dict() for f in self.before_after],
+            "as_of": self.as_of,
         }
 
     @classmethod
@@ -196,4 +199,5 @@ class Headline:
             [Card.from_dict(c) for c in codec.items(data, "cards")],
             [Finding.from_dict(f) for f in codec.items(data, "versus")],
             [Finding.from_dict(f) for f in codec.items(data, "before_after")],
+            codec.text(data, "as_of") if "as_of" in data else "",
         )

@@ -35,7 +35,7 @@ from surveys.reports import cache as release_cache
 from surveys.reports import codec
 from surveys.reports.counts import answered_by_role, enrolled_by_role, sent_by_role
 from surveys.reports.pulse_details import calendar_months
-from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.released_cells import candidate_cells
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _rate(
 
 def _answered(session: Session, programme: Programme, policy: disclosure.Policy) -> dict[str, int]:
     answered: dict[str, int] = {}
-    for cell in disclosed_cells(session, programme.id, policy, question_key=RESPONSES):
+    for cell in candidate_cells(session, programme.id, policy, question_key=RESPONSES):
         # Pulses count by month; round surveys are listed by round only.
         if cell.period_kind in ("month", "round") and cell.item == "":
             answered[cell.role] = answered.get(cell.role, 0) + cell.released_n

@@ -2,22 +2,26 @@
 
 Every aggregate cell counts one member firm's people, stored in batches of at
 least that member's k (the mixer's streams are per firm). A member's lead or
-researcher gets their own firms' disclosed cells, each decided at that firm's k
+researcher gets their own firms' figures, each decided at that firm's k
 (:func:`member_cells`). A coordinator gets the programme as a whole
-(:func:`pooled_cells`): each member's cells are first decided exactly as that
-member's lead gets them, and only those *shown* cells are added up, one cohort
-attribute at a time, and decided again at the largest k of the members. So:
+(:func:`pooled_cells`), judged as **one pool** (issue 22): every member's
+candidate cells are added up, one cohort attribute per month or round, with
+the members' people *added* (a person works for one firm, so two members'
+people are different people), and the pooled sum is decided at the largest k
+of the members. So:
 
 - a pooled figure is never split by member;
-- the pooled figure minus any member's own figure (a member lead beside the
-  coordinator) is a sum of other members' cells that were each shown on their
-  own: it can single out no group below k and no group attribute;
-- a member whose people cannot reach its k has no released cell at all (its
-  answers wait sealed), so it adds nothing to the pool that could be differenced.
+- a member whose own figure would be hidden still counts in the pool (its
+  people are there), as long as the pool passes;
+- the pool minus any one member's own sum (a member's lead beside the
+  coordinator) must itself pass every rule, or be empty; otherwise the pooled
+  figure is hidden like a small group;
+- hidden pooled values get complementary suppression against the pool's total.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
@@ -25,8 +29,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import disclosure
+from surveys.aggregates import RESPONSES
 from surveys.db.models import Firm, Programme
-from surveys.reports.released_cells import ReleasedCellView, by_attribute, disclosed_cells
+from surveys.domain.vocab import CELL_KEY
+from surveys.reports.judged import by_attribute, complement, passes
+from surveys.reports.released_cells import (
+    ReleasedCellView,
+    attribute_safe,
+    candidate_cells,
+    disclosed_cells,
+)
+from surveys.reports.shown_sums import add_up, added, figures_of, listing_key, summed
 
 
 def member_cells(
@@ -38,19 +51,39 @@ def member_cells(
     survey_key: str | None = None,
     question_key: str | None = None,
 ) -> list[ReleasedCellView]:
-    """The disclosed cells of each member firm in ``policies`` (firm id -> its policy)."""
+    """The figures of each member firm in ``policies`` (firm id -> its policy).
+
+    With ``by``, sums judged as shown (:func:`surveys.reports.shown_sums.by_attribute`);
+    without, the stored cells (researchers), with complementary suppression
+    against the totals the pages show.
+    """
     cells: list[ReleasedCellView] = []
     for firm_id, policy in sorted(policies.items()):
-        mine = disclosed_cells(
+        if by is not None:
+            mine = candidate_cells(
+                session,
+                programme_id,
+                policy,
+                survey_key=survey_key,
+                firm_ids=(firm_id,),
+                whole=True,
+            )
+            figures = figures_of(session, programme_id, survey_key, (firm_id,))
+            cells += by_attribute(mine, by, policy, figures)
+            continue
+        every = candidate_cells(
+            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,), whole=True
+        )
+        judged = disclosed_cells(
             session,
             programme_id,
             policy,
             survey_key=survey_key,
-            question_key=question_key if by is None else None,
+            question_key=question_key,
             firm_ids=(firm_id,),
         )
-        cells += by_attribute(mine, by, policy) if by is not None else mine
-    if by is not None and question_key is not None:
+        cells += complement(every, judged, policy)
+    if question_key is not None:
         cells = [c for c in cells if c.question_key == question_key]
     return cells
 
@@ -71,31 +104,93 @@ def pooled_cells(
     question_key: str | None = None,
     members: Collection[int] | None = None,
 ) -> Sequence[ReleasedCellView]:
-    """The members' shown cells added up per cohort attribute and period, decided again.
+    """The members' cells added up per cohort attribute and period, judged as one pool.
 
     Pooled cells carry the owning firm's id (they are the programme's, not a member's).
     With ``members``, only those members' cells are added (a member whose lead is not
     shown a pulse at all adds nothing to it); the k is still the largest of all ``policies``.
-
-    People: :func:`~surveys.reports.released_cells.by_attribute` bounds a sum by its
-    largest part (:func:`surveys.disclosure.people_behind`), across members too. Adding
-    the members' bounds would also be sound (a person belongs to one firm, so two
-    members' people are different people), but within one member two cohorts' cells
-    may hold the same person, so a per-member max would have to be taken first; the
-    pool keeps the smaller, plainly sound bound: the largest part's.
     """
-    shown: list[ReleasedCellView] = []
+    parts: list[ReleasedCellView] = []
     for firm_id, policy in sorted(policies.items()):
         if members is not None and firm_id not in members:
             continue
-        mine = disclosed_cells(
-            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,)
+        mine = candidate_cells(
+            session, programme_id, policy, survey_key=survey_key, firm_ids=(firm_id,), whole=True
         )
-        shown += [replace(c, firm_id=owner_firm_id) for c in by_attribute(mine, by, policy)]
-    pooled = by_attribute(shown, by, pooled_policy(policies))
+        parts += summed(mine, by, figures=figures_of(session, programme_id, survey_key, (firm_id,)))
+    return pool(parts, owner_firm_id, pooled_policy(policies), by, question_key=question_key)
+
+
+def pool(
+    parts: Sequence[ReleasedCellView],
+    owner_firm_id: int,
+    policy: disclosure.Policy,
+    by: str,
+    *,
+    question_key: str | None = None,
+) -> list[ReleasedCellView]:
+    """Members' one-attribute sums (``parts``, each of one firm) pooled and judged as one.
+
+    A pooled figure is shown when it passes every rule, and the pool minus each
+    member's own sum passes them too (or is empty); then complementary suppression.
+    """
+    groups: dict[tuple[object, ...], list[ReleasedCellView]] = defaultdict(list)
+    for part in parts:
+        groups[listing_key(replace(part, firm_id=owner_firm_id), by)].append(part)
+    pooled: list[ReleasedCellView] = []
+    safe_sums: set[int] = set()
+    for key, members in groups.items():
+        fields = dict(zip(CELL_KEY, key, strict=True))
+        whole = add_up(members, fields, added)
+        pooled.append(whole)
+        others_pass = all(
+            passes(add_up(rest, fields, added), None, policy) or bool(whole.item)
+            for m in members
+            if (rest := [p for p in members if p is not m])
+        )
+        if others_pass:
+            safe_sums.add(id(whole))
+    shown = [c for c in attribute_safe(pooled, policy) if id(c) in safe_sums]
+    shown = [c for c in shown if c.item or passes(c, None, policy)]
+    shown = _options_minus_members(shown, groups, owner_firm_id, policy, by)
+    found = complement(pooled, shown, policy)
     if question_key is not None:
-        pooled = [c for c in pooled if c.question_key == question_key]
-    return pooled
+        found = [c for c in found if c.question_key == question_key]
+    return found
+
+
+def _options_minus_members(
+    shown: list[ReleasedCellView],
+    groups: Mapping[tuple[object, ...], list[ReleasedCellView]],
+    owner_firm_id: int,
+    policy: disclosure.Policy,
+    by: str,
+) -> list[ReleasedCellView]:
+    """Option figures: the pool minus each member, against the respondents minus that member."""
+    responses = {
+        key[:2] + key[4:]: members for key, members in groups.items() if key[2] == RESPONSES
+    }
+    kept = []
+    for cell in shown:
+        if not cell.item:
+            kept.append(cell)
+            continue
+        key = listing_key(cell, by)
+        members = groups[key]
+        base = responses.get(key[:2] + key[4:], [])
+        fields = dict(zip(CELL_KEY, key, strict=True))
+        ok = True
+        for m in members:
+            rest = [p for p in members if p.firm_id != m.firm_id]
+            rest_base = [p for p in base if p.firm_id != m.firm_id]
+            if rest and rest_base:
+                respondents = add_up(
+                    rest_base, {**fields, "question_key": RESPONSES, "item": ""}, added
+                )
+                ok = ok and passes(add_up(rest, fields, added), respondents, policy)
+        if ok:
+            kept.append(cell)
+    return kept
 
 
 def reader_cells(

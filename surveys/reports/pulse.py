@@ -30,6 +30,7 @@ from surveys.definitions.model import DEFAULT_LIKERT_LABELS, Question
 from surveys.reports import cache as release_cache
 from surveys.reports import codec
 from surveys.reports.counts import enrolled_by_role
+from surveys.reports.headline_rules import likert_month
 from surveys.reports.pooled import pooled_cells, pooled_policy
 from surveys.reports.pulse_details import (
     CommentMonths,
@@ -40,7 +41,8 @@ from surveys.reports.pulse_details import (
     score_trend,
     topic_shares,
 )
-from surveys.reports.released_cells import ReleasedCellView, disclosed_cells
+from surveys.reports.released_cells import ReleasedCellView, candidate_cells
+from surveys.reports.shown_sums import everyone, figures_of
 
 
 @dataclass(frozen=True)
@@ -234,20 +236,22 @@ def _pulse_report(
         found = (
             source(role, survey_key)
             if source is not None
-            else disclosed_cells(
-                session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids
+            else candidate_cells(
+                session, programme.id, policy, survey_key=survey_key, firm_ids=firm_ids, whole=True
             )
         )
         cells = [
             c for c in found if c.survey_version == definition.version and c.period_kind == "month"
         ]
+        # The page's figures: each month over every cohort, with its exact people.
+        totals = cells if source else everyone(cells, figures_of(session, programme.id, survey_key))
         for question in definition.questions:
             if question.type == "likert5":
-                report.likert.append(_likert(title, question, cells, policy))
+                report.likert.append(_likert(title, question, totals, policy))
             elif question.type == "scale0_10":
-                report.scores.append(score_trend(title, question, cells, policy))
+                report.scores.append(score_trend(title, question, totals, policy))
             elif question.type == "multi_choice":
-                report.topics.append(topic_shares(title, question, cells, policy))
+                report.topics.append(topic_shares(title, question, totals, policy))
             elif question.type == "text" and firm_ids is None and source is None:
                 report.comments.append(
                     comment_months(
@@ -279,12 +283,9 @@ def _likert(
     months = []
     for period in calendar_months(histograms):
         counts = histograms.get(period, {})
-        people, apart = disclosure.people_behind(parts.get(period, []))
         # A month where everyone (or all but a few) gave one answer is hidden like a small
-        # one; in people, so that one person's sessions count once.
-        n = disclosure.distribution(
-            counts, policy, people=people, apart={int(v): c for v, c in apart.items()}
-        )
+        # one; in people. The headline's share favourable uses the same rule.
+        n = likert_month(counts, policy, parts.get(period, []))
         shares: tuple[float, ...] = ()
         if isinstance(n, disclosure.Shown):
             shares = tuple(100.0 * counts.get(v, 0) / n.n for v in range(1, 6))

@@ -1,19 +1,20 @@
 """The aggregate cells a reader may see, decided once for every channel.
 
-The API lists cells; the dashboard adds cells up. If a page summed cells the
-API withholds, the page's total minus the API's cells would give the withheld
-ones away (a cohort-month of two responses, or a month refused beside its
-weeks). So every reader starts from :func:`disclosed_cells`, and pages only
-add up cells that are shown here: a page total is then a sum of visible cells
-and tells nothing new. Surveys that run in rounds (the climate survey) are
-listed per round only.
+:func:`candidate_cells` reads the released snapshots a reader's figures may be
+added up from (each cell released with at least k responses, on pulses from k
+people; a survey that runs in rounds per round only). What a reader sees is
+then judged as shown:
 
-Before the differencing rule, each finest cell goes through the rule against
-group attribute disclosure (:func:`attribute_safe`): a question cell whose
-histogram is all (or all but fewer than k) one answer, and a choice option
-chosen by fewer than k, or by all but fewer than k, of its cohort's
-respondents are left out -- the same as a cell below k, so nothing tells the
-two apart, and no page total is ever a sum that includes them.
+* leads, the pages and a coordinator see sums -- one cohort attribute at a
+  time per month or round, or the whole survey per month -- and every rule is
+  decided on those sums (:mod:`surveys.reports.shown_sums`), never on the fine
+  role x level x tenure x gender cells inside them;
+* researchers and admins who read the stored cells themselves get
+  :func:`disclosed_cells`: each fine cell of a month or round (no week, which
+  could be subtracted from the month a page shows) through the rule against
+  group attribute disclosure (:func:`attribute_safe`), and then complementary
+  suppression against the totals the pages show
+  (:func:`surveys.reports.pooled.member_cells`).
 """
 
 from __future__ import annotations
@@ -86,7 +87,47 @@ def disclosed_cells(
     question_key: str | None = None,
     firm_ids: Collection[int] | None = None,
 ) -> Sequence[ReleasedCellView]:
-    """The released cells of a programme that disclosure control lets through, by id.
+    """The stored (fine) cells a reader of fine cells may see: each judged by every rule.
+
+    For researchers and admins, who read the cells as the mixer stored them:
+    :func:`candidate_cells`, each through the group attribute rule and the
+    differencing of months against weeks (complementary suppression against
+    the totals the pages show is added by the caller,
+    :func:`surveys.reports.shown_sums.complement`). Leads and the pages never
+    judge fine cells one by one: they add up :func:`candidate_cells` and judge
+    the sums (:mod:`surveys.reports.shown_sums`).
+    """
+    cells = candidate_cells(
+        session,
+        programme_id,
+        policy,
+        survey_key=survey_key,
+        question_key=question_key,
+        firm_ids=firm_ids,
+    )
+    # Months and rounds only: a week could be subtracted from the month a page shows.
+    safe = attribute_safe([c for c in cells if c.period_kind != "week"], policy)
+    if question_key is not None and question_key != RESPONSES:
+        safe = [c for c in safe if c.question_key == question_key]
+    decided = disclosure.released_series(safe, series_of, policy)
+    return [cell for cell, result in decided if result.shown]
+
+
+def candidate_cells(
+    session: Session,
+    programme_id: int,
+    policy: disclosure.Policy,
+    *,
+    survey_key: str | None = None,
+    question_key: str | None = None,
+    firm_ids: Collection[int] | None = None,
+    whole: bool = False,
+) -> list[ReleasedCellView]:
+    """The released cells of a programme that may be added up into what a reader sees, by id.
+
+    ``whole``: every released cell, none left out -- for sums judged as shown
+    (:mod:`surveys.reports.shown_sums`), whose exact people count every stored
+    answer of the figure, so its histogram must hold them all too. Otherwise:
 
     Cells released with fewer than k responses are left out in SQL: they are
     suppressed, and a suppressed cell never enters the differencing ledger, so
@@ -103,8 +144,11 @@ def disclosed_cells(
         select(*_VIEW_COLUMNS)
         .where(
             AggregateCell.programme_id == programme_id,
-            AggregateCell.released_n >= k,
-            or_(AggregateCell.period_kind == "round", AggregateCell.released_people >= k),
+            AggregateCell.released_n >= (1 if whole else k),
+            or_(
+                AggregateCell.period_kind == "round",
+                AggregateCell.released_people >= (0 if whole else k),
+            ),
             AggregateCell.firm_id.in_(sorted(firm_ids))
             if firm_ids is not None
             else AggregateCell.firm_id == owner,
@@ -123,16 +167,11 @@ def disclosed_cells(
             select(SurveyRound.survey_key).where(SurveyRound.programme_id == programme_id)
         )
     )
-    cells = [
+    return [
         ReleasedCellView(*row)
         for row in session.execute(query)
         if row.survey_key not in in_rounds or row.period_kind == "round"
     ]
-    safe = attribute_safe(cells, policy)
-    if question_key is not None and question_key != RESPONSES:
-        safe = [c for c in safe if c.question_key == question_key]
-    decided = disclosure.released_series(safe, series_of, policy)
-    return [cell for cell, result in decided if result.shown]
 
 
 _group_key = attrgetter(
@@ -228,68 +267,3 @@ def attribute_safe(
 ONE_AT_A_TIME = tuple(COHORT)
 #: The value of an attribute summed over in a one-attribute listing (as the mixer's '*').
 ALL = "*"
-
-
-def by_attribute(
-    cells: Sequence[ReleasedCellView], by: str, policy: disclosure.Policy
-) -> list[ReleasedCellView]:
-    """Disclosed cells summed to one cohort attribute per period: what a lead may see.
-
-    Leads see one cohort attribute at a time over a period, never the fine
-    role x level x tenure x gender cells. Every summed cell adds up disclosed
-    cells only, and is decided again -- its size, group attribute disclosure
-    and the differencing of its month against its weeks -- so the sums say
-    nothing their parts did not. The other attributes read :data:`ALL`. A sum
-    rests on the people of its largest part (:func:`surveys.disclosure.people_behind`).
-    """
-    if by not in ONE_AT_A_TIME:
-        raise ValueError(f"by must be one of {', '.join(ONE_AT_A_TIME)}")
-    summed: dict[tuple[object, ...], list[ReleasedCellView]] = {}
-    for cell in cells:
-        cohort = {name: (getattr(cell, name) if name == by else ALL) for name in COHORT}
-        key = (
-            cell.survey_key,
-            cell.survey_version,
-            cell.question_key,
-            cell.item,
-            cell.firm_id,
-            cell.programme_id,
-            *cohort.values(),
-            cell.period_kind,
-            cell.period,
-        )
-        summed.setdefault(key, []).append(cell)
-    merged = []
-    for key, parts in summed.items():
-        histogram: dict[str, int] = {}
-        for part in parts:
-            for value, c in part.released_histogram.items():
-                histogram[value] = histogram.get(value, 0) + c
-        fields = dict(zip(CELL_KEY, key, strict=True))
-        people, apart = disclosure.people_behind(parts)
-        merged.append(
-            ReleasedCellView(
-                id=min(part.id for part in parts),
-                survey_key=str(fields["survey_key"]),
-                survey_version=int(str(fields["survey_version"])),
-                question_key=str(fields["question_key"]),
-                item=str(fields["item"]),
-                firm_id=int(str(fields["firm_id"])),
-                programme_id=int(str(fields["programme_id"])),
-                role=str(fields["role"]),
-                level_band=str(fields["level_band"]),
-                tenure_band=str(fields["tenure_band"]),
-                gender_group=str(fields["gender_group"]),
-                period_kind=str(fields["period_kind"]),
-                period=str(fields["period"]),
-                released_n=sum(part.released_n for part in parts),
-                released_total=sum(part.released_total for part in parts),
-                released_total_sq=sum(part.released_total_sq for part in parts),
-                released_histogram=histogram,
-                released_people=people,
-                released_people_apart=apart,
-            )
-        )
-    merged.sort(key=attrgetter("id"))
-    safe = attribute_safe(merged, policy)
-    return [c for c, r in disclosure.released_series(safe, series_of, policy) if r.shown]

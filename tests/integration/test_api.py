@@ -268,10 +268,11 @@ def test_aggregates_return_released_cells_at_or_above_k_only(
     assert missing.status_code == 422
 
 
-def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_k(
+def test_aggregates_list_months_and_never_a_week_that_could_be_subtracted_from_them(
     client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
 ) -> None:
-    """A client summing February's released weeks must not isolate two answers."""
+    """February minus its released weeks would isolate two answers: readers get months
+    (as the pages show them), never the weeks inside them (issue 22)."""
 
     def cell(kind: str, period: str, released: int) -> AggregateCell:
         return AggregateCell(
@@ -307,8 +308,9 @@ def test_aggregates_leave_out_a_month_that_differs_from_its_weeks_by_fewer_than_
             ]
         )
     url = f"/api/v1/aggregates?programme_id={world['programme']}&question_key=spoke_openly"
-    body = client.get(url, headers=bearer(world["tokens"]["lead"])).get_json()
-    assert [(c["period"], c["n"]) for c in body["cells"]] == [("2026-W06", 10), ("2026-W07", 10)]
+    for who in ("lead", "researcher", "admin"):
+        body = client.get(url, headers=bearer(world["tokens"][who])).get_json()
+        assert [(c["period"], c["n"]) for c in body["cells"]] == [("2026-02", 22)], who
 
 
 def test_leads_cannot_request_research_exports(client: FlaskClient, world: dict[str, Any]) -> None:

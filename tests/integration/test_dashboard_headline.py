@@ -26,7 +26,7 @@ from surveys.db.session import Database
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
 from surveys.reports.builder.sides import climate_rounds
 from surveys.reports.headline_rules import net, share_favourable
-from surveys.reports.released_cells import disclosed_cells
+from surveys.reports.released_cells import candidate_cells
 from surveys.settings import Settings
 from tests.integration.test_admin_pages import sign_in
 from tests.integration.test_dashboard_compare import programme_of, sign_in_demo, text_of
@@ -147,16 +147,20 @@ def test_climate_figures_equal_a_recomputation_from_the_released_round_histogram
 def test_pulse_figures_equal_a_recomputation_from_the_disclosed_cells(
     demo_client: FlaskClient, demo_world: DemoWorld
 ) -> None:
+    """Every pulse row is shown as of one month (issue 22), from the cells the pulse page
+    adds up; a row hidden in that month says so, never an older month of its own."""
     sign_in_demo(demo_client, demo_world, "lead@example.com")
     programme = programme_of(demo_world, "harcourt-vale")
     page = headline(demo_client, programme)
     policy = disclosure.Policy(K)
+    periods: set[str] = set()
+    shown = 0
     with demo_world.db.sessions() as session:
         for role, survey in PULSE_FOR_ROLE.items():
             table = cells_of(page, f"pulse-{role}-figures")
             cells = [
                 c
-                for c in disclosed_cells(session, programme, policy, survey_key=survey)
+                for c in candidate_cells(session, programme, policy, survey_key=survey, whole=True)
                 if c.period_kind == "month"
             ]
             months: dict[str, dict[str, Counter[float]]] = {}
@@ -166,13 +170,19 @@ def test_pulse_figures_equal_a_recomputation_from_the_disclosed_cells(
                     month[float(value)] += count
             checked = 0
             for label, (latest, change) in table.items():
-                if label == "Score":
+                if label.startswith("Score"):
                     continue
                 key = "recommend_programme" if label.startswith("Recommend") else None
                 key = key or label.lower().replace(" ", "_")
-                by_month = months[key]
                 period = latest.split()[-1]
-                histogram = by_month[period]
+                periods.add(period)
+                year, number = (int(part) for part in period.split("-"))
+                previous = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+                assert f"{previous}:" in change, (role, label)
+                checked += 1
+                if latest.startswith("suppressed"):
+                    continue
+                histogram = months[key][period]
                 n = sum(histogram.values())
                 if "net score" in label:
                     expected, _ = net_text(histogram)
@@ -181,11 +191,10 @@ def test_pulse_figures_equal_a_recomputation_from_the_disclosed_cells(
                 else:
                     expected, _ = favourable_text(histogram)
                 assert latest == f"{expected} {period}", (role, label)
-                # The month before it in the list (suppressed, or its value and the change).
-                previous = sorted(by_month)[sorted(by_month).index(period) - 1]
-                assert f"{previous}:" in change, (role, label)
-                checked += 1
+                shown += 1
             assert checked == 5
+    (as_of,) = periods
+    assert f"As of {as_of}" in page and shown
 
 
 def test_each_sentence_is_the_one_its_linked_comparison_page_shows(
@@ -338,15 +347,28 @@ def test_a_suppressed_month_shows_the_small_group_wording_and_no_number(
     with sqlite_db.transaction() as session:
         programme = session.get(Programme, world["programme"])
         assert programme is not None
-        # Every one of the 11 answers favourable: the pulse page shows the bars, the
-        # headline refuses "100% favourable".
+        # February: every one of the 11 answers favourable, split 4/5. The pulse page shows
+        # the bars (55% and 45%), so the headline shows their sum: one rule for one figure.
         session.add(question_cell(programme, {"4": 6, "5": 5}))
+        # March: all but two answered 4 -- hidden on the page and on the headline alike --
+        # while another item is shown in March, so the headline is as of March.
+        session.add(question_cell(programme, {"4": 9, "2": 2}, period="2026-03"))
+        session.add(
+            question_cell(
+                programme, {"4": 5, "2": 5}, period="2026-03", question_key="mentee_engaged"
+            )
+        )
     sign_in(client, "lead@example.com")
     page = headline(client, world["programme"])
-    latest, change = cells_of(page, "pulse-mentor-figures")["Spoke openly"]
+    assert "As of 2026-03" in page
+    figures = cells_of(page, "pulse-mentor-figures")
+    latest, change = figures["Spoke openly"]
     wording = disclosure.Policy(K).too_few().reason
-    assert latest == f"{wording} 2026-02"
+    assert latest == f"{wording} 2026-03"
     assert "%" not in latest and "100" not in latest
-    assert change == "– : no change can be shown"
+    assert change == "2026-02: 100%"  # the month before, as the pulse page shows it
+    assert figures["Mentee engaged"][0].startswith("50% ")
     pulse = client.get(f"/dashboard/programmes/{world['programme']}/pulse").get_data(as_text=True)
     assert "suppressed (fewer than 5)" == wording and "45%" in pulse
+    # The page says why, in plain words, and when the figure may appear.
+    assert "Not enough people yet" in page and "roughly 5 more people" in page

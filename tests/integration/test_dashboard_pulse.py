@@ -55,10 +55,9 @@ def world(sqlite_db: Database) -> dict[str, Any]:
         session.add_all(
             [
                 question_cell(programme, {"4": 6, "5": 5}),
-                # two senior mentors: below k, never counted
-                question_cell(programme, {"1": 2}, level_band="senior"),
-                # March is refused beside its week 11 (12 - 10 < k)
-                question_cell(programme, {"3": 6, "2": 6}, level_band="mid", period="2026-03"),
+                # March: all but two answered 3 (a group attribute), so it is hidden. Its
+                # week 11 is never listed to anyone: a week could be subtracted from it.
+                question_cell(programme, {"3": 10, "2": 2}, level_band="mid", period="2026-03"),
                 question_cell(
                     programme,
                     {"3": 5, "2": 5},
@@ -84,7 +83,7 @@ def test_a_likert_item_shows_released_shares_of_disclosed_cells_only(
     page = pulse_page(client, world)
     table = rows(page, "trend-1-table")
     assert table["2026-02"] == ["11", "0%", "0%", "0%", "55%", "45%"]
-    assert "2026-03" not in table  # refused beside its week
+    assert all(c.startswith("suppressed") for c in table["2026-03"])  # all but two 3s
 
 
 def test_each_trend_is_an_svg_chart_with_a_title_and_no_script(
@@ -116,7 +115,7 @@ def test_the_pulse_page_as_each_role_and_as_a_lead_of_another_firm(
 def test_a_month_with_nothing_released_between_two_shown_ones_is_marked_in_place(
     client: FlaskClient, sqlite_db: Database, world: dict[str, Any]
 ) -> None:
-    """March (refused beside its week) sits between February and April, in the chart and
+    """March (hidden: all but two answered 3) sits between February and April, in the chart and
     the CSV, as "suppressed": never left out so that February and April close up."""
     with sqlite_db.transaction() as session:
         programme = session.get_one(Programme, world["programme"])

@@ -5,8 +5,11 @@ meets every four days and answers every pulse alike (1 on each statement, 0 on
 the 0-10 item), so in February one person gives five sessions of a batch of k
 people. The headline's pulse figures (% favourable, the 0-10 mean, the net
 score) are judged against who really submitted what: each shown figure must
-rest on k people, with k people on each side of "favourable" and k outside the
-net score's largest group -- one mentor's five sessions are one person.
+rest on k people, with k people apart from every answer given (the pulse
+page's rule for the month's distribution, whose shares of 4 and 5 the share
+favourable adds, so the headline tells nothing the page does not -- issue 22)
+and k outside the net score's largest group -- one mentor's five sessions are
+one person.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ SECOND = {
 def _answer(invited: Invited, n: int, busy: bool) -> dict[str, list[str]]:
     """The busy pairing gives 4 then 2 on one statement, 1 then 2 on another; the others 4,
     then 2 (or 5), then 4. So a February cell has k people apart from every answer (the
-    pulse page may show it) while only the busy one is not favourable on the second."""
+    pulse page may show it, and so may the headline) while only the busy one is not
+    favourable on the second."""
     given = mentor_answers(n) if invited.role == "mentor" else mentee_answers(n)
     day = (invited.meeting_day - MONDAY).days
     first, second = SECOND[invited.role]
@@ -71,9 +75,8 @@ def _question(figure: Figure) -> str:
 
 
 def _sides(figure: Figure) -> dict[str, set[str]]:
-    if figure.kind == "favourable":
-        yes = {"4", "5"}
-        return {"favourable": yes, "not favourable": {str(v) for v in range(1, 4)}}
+    if figure.kind == "favourable":  # the page's distribution: every answer 1-5 a side
+        return {str(v): {str(v)} for v in range(1, 6)}
     if figure.kind == "net":
         return {
             "promoters": {"9", "10"},

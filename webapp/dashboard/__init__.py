@@ -4,7 +4,7 @@ The blueprint lives in ``blueprint.py``; importing the package imports every vie
 module, and each adds its routes to it.
 """
 
-from webapp.dashboard import routes, shared  # noqa: F401
+from webapp.dashboard import hidden, routes, shared  # noqa: F401
 from webapp.dashboard.blueprint import bp
 
 __all__ = ["bp"]
