@@ -116,10 +116,15 @@ def seal(public_key: bytes, submission: Submission) -> bytes:
 
 
 class Opener:
-    """Opens sealed submissions with the mixer's private key (workers only)."""
+    """Opens sealed submissions with the mixer's private key (workers only).
 
-    def __init__(self, private_key: bytes) -> None:
+    ``pairing_key`` (surveys/longitudinal/vault.py) lets the pass store a
+    longitudinal submission's pseudonym encrypted; without it none can be stored.
+    """
+
+    def __init__(self, private_key: bytes, pairing_key: bytes | None = None) -> None:
         self._box = SealedBox(PrivateKey(private_key))
+        self.pairing_key = pairing_key
 
     def open(self, sealed: bytes) -> Submission:
         return _decode(self._box.decrypt(sealed))
