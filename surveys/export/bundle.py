@@ -209,10 +209,10 @@ def _report(
         "Dates are released as months at the finest.",
         "Groups are counted in distinct people, not responses. Responses carry no person "
         "id, so a group counts: a climate round's responses (one per person per round; "
-        "rounds are never added together); and, for pulses, k people only when the group holds a whole stored "
-        "(cohort, period) combination, which the mixer stores only with at least k "
-        "distinct people. A group known to hold fewer than k people is generalised, "
-        "blanked or withheld.",
+        "rounds are never added together); and, for pulses, k people only when the group "
+        "holds a whole stored (cohort, period) combination, which the mixer stores only "
+        "with at least k distinct people. A group known to hold fewer than k people is "
+        "generalised, blanked or withheld.",
         "This export is one release of its scope: the first export of the scope fixed "
         "the generalisation and suppression, and every export of the same scope applies "
         "the same plan to the same stored periods, so two exports cannot be joined to "
