@@ -39,7 +39,7 @@ from surveys.export.quasi import QUASI_IDENTIFIERS
 from surveys.export.releases import Release, planned, release_for
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
-from surveys.longitudinal.exported import export_pseudonyms
+from surveys.longitudinal.exported import ExportPseudonyms, export_pseudonyms
 
 Progress = Callable[[int, int], None]
 
@@ -102,7 +102,6 @@ def build_bundle(
         rounds = dict(session.execute(select(SurveyRound.id, SurveyRound.label)).all())
         months = round_months(session)
         versions: dict[str, list[int]] = {}
-        pseudonymous: set[str] = set()
         longitudinal: set[int] = set()
         for key, version, programme_id, paired in session.execute(
             select(
@@ -122,14 +121,12 @@ def build_bundle(
         ):
             if version not in versions.setdefault(key, []):
                 versions[key].append(version)
-            if paired and pairing_key is not None:
-                pseudonymous.add(key)
+            if paired:
                 longitudinal.add(programme_id)
-        aliases = (
-            export_pseudonyms(session, pairing_key, longitudinal)
-            if pairing_key is not None and longitudinal
-            else {}
-        )
+        aliases = ExportPseudonyms()
+        if pairing_key is not None and longitudinal:
+            aliases = export_pseudonyms(session, pairing_key, longitudinal)
+        pseudonymous = set(aliases.survey_keys)
         masker = Masker(())
         if include_comments:
             people = session.execute(
@@ -139,7 +136,7 @@ def build_bundle(
         metadata = Metadata.read(session, export_id, scope)
     # The period column is named for what the release holds: month, quarter or year.
     period = PERIOD_NAMES[plan.levels[QUASI_IDENTIFIERS.index("month")]]
-    context = RowContext(slugs, rounds, months, policy, masker, aliases)
+    context = RowContext(slugs, rounds, months, policy, masker, aliases.by_response)
     del aliases
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"

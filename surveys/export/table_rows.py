@@ -185,7 +185,7 @@ class TableRows:
     def _meta(self, name: str, r: Any) -> Any:
         if name == "round":
             return self.context.rounds.get(r.round_id)
-        return self.context.pseudonyms.get(r.id.replace("-", "").lower())
+        return self.context.pseudonyms.get(str(r.id).replace("-", "").lower())
 
     def _text(self, text: Any, shown: disclosure.Combo) -> str | None:
         if not text:
