@@ -34,8 +34,8 @@ def climate_answers(person_id: int, round_no: int) -> dict[str, list[str]]:
             item: [str(min(5, base + (round_no * (i + person_id)) % 2))]
             for i, item in enumerate(ITEMS)
         },
-        "intend_to_stay": [str(1 + (person_id + round_no) % 5)],
-        "recommend_firm": [str((person_id * 3 + round_no) % 11)],
+        "intend_to_stay": [str(2 + round_no * (person_id % 3))],
+        "recommend_firm": [str(5 + round_no * (person_id % 3 - 1) * 2)],
         "gender": [""],
         "ethnicity": [""],
         "comment": [""],
