@@ -4,9 +4,11 @@ The disclosure plan is made first, from counts of quasi-identifier
 combinations (:mod:`surveys.export.planning`: one GROUP BY, no rows in
 memory); then each survey's responses are read in chunks by id and written to
 CSV and Parquet as they come (:mod:`surveys.export.table_rows`); SPSS and
-Stata files follow from the Parquet file. Longitudinal pseudonyms are re-keyed
-with a random key that exists only during the build, so two exports cannot be
-joined on them.
+Stata files follow from the Parquet file. Longitudinal rows get per-export
+pseudonyms, made by the worker from the encrypted pairing records with a random
+key that exists only during the build (surveys/longitudinal/exported.py), so two
+exports cannot be joined on them. Without ``pairing_key`` (a process with no
+private key) no pseudonym column is written.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from surveys import disclosure
-from surveys.db.models import Firm, Person, Response, SurveyRound
+from surveys.db.models import Firm, Person, Programme, Response, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions import catalogue
 from surveys.export.analysis import Expected, write_analysis
@@ -37,6 +39,7 @@ from surveys.export.quasi import QUASI_IDENTIFIERS
 from surveys.export.releases import Release, planned, release_for
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
+from surveys.longitudinal.exported import ExportPseudonyms, export_pseudonyms
 
 Progress = Callable[[int, int], None]
 
@@ -64,6 +67,7 @@ def build_bundle(
     progress: Progress,
     protect: tuple[str, ...] = (),
     expected: Expected | None,
+    pairing_key: bytes | None = None,
 ) -> Bundle:
     """Write the zip under ``folder``; raise :class:`EmptyExport` when nothing may be released.
 
@@ -98,15 +102,31 @@ def build_bundle(
         rounds = dict(session.execute(select(SurveyRound.id, SurveyRound.label)).all())
         months = round_months(session)
         versions: dict[str, list[int]] = {}
-        pseudonymous: set[str] = set()
-        for key, version, with_pseudonym in session.execute(
-            select(Response.survey_key, Response.survey_version, func.max(Response.pseudonym))
+        longitudinal: set[int] = set()
+        for key, version, programme_id, paired in session.execute(
+            select(
+                Response.survey_key,
+                Response.survey_version,
+                Response.programme_id,
+                Programme.longitudinal,
+            )
+            .join(Programme, Programme.id == Response.programme_id)
             .where(*scope.conditions())
-            .group_by(Response.survey_key, Response.survey_version)
+            .group_by(
+                Response.survey_key,
+                Response.survey_version,
+                Response.programme_id,
+                Programme.longitudinal,
+            )
         ):
-            versions.setdefault(key, []).append(version)
-            if with_pseudonym is not None:
-                pseudonymous.add(key)
+            if version not in versions.setdefault(key, []):
+                versions[key].append(version)
+            if paired:
+                longitudinal.add(programme_id)
+        aliases = ExportPseudonyms()
+        if pairing_key is not None and longitudinal:
+            aliases = export_pseudonyms(session, pairing_key, longitudinal)
+        pseudonymous = set(aliases.survey_keys)
         masker = Masker(())
         if include_comments:
             people = session.execute(
@@ -116,7 +136,8 @@ def build_bundle(
         metadata = Metadata.read(session, export_id, scope)
     # The period column is named for what the release holds: month, quarter or year.
     period = PERIOD_NAMES[plan.levels[QUASI_IDENTIFIERS.index("month")]]
-    context = RowContext(slugs, rounds, months, policy, masker, secrets.token_bytes(32))
+    context = RowContext(slugs, rounds, months, policy, masker, aliases.by_response)
+    del aliases
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / f".building-{export_id}-{secrets.token_hex(4)}"
     work.mkdir()
@@ -155,7 +176,7 @@ def build_bundle(
         kept = sum(rows.comments_kept for rows, _ in streams.values())
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
         cost = _cost([rows for rows, _ in streams.values()])
-        del context, streams  # the key goes with them: the pseudonyms cannot be recomputed
+        del context, streams  # the per-export pseudonyms go with them (their key is gone)
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
         report["release"] = _release_note(release)
         protected = list(release.plan.get("protect") or ())
@@ -184,12 +205,11 @@ def _report(
     notes = [
         "Dates are released as months at the finest.",
         "Groups are counted in distinct people, not responses. Responses carry no person "
-        "id, so a group counts: distinct longitudinal pseudonyms (a person's rows once); a "
-        "climate round's responses (one per person per round; rounds are never added "
-        "together); and, for pulses, k people only when the group holds a whole stored "
-        "(cohort, period) combination, which the mixer stores only with at least k "
-        "distinct people. A group known to hold fewer than k people is generalised, "
-        "blanked or withheld.",
+        "id, so a group counts: a climate round's responses (one per person per round; "
+        "rounds are never added together); and, for pulses, k people only when the group "
+        "holds a whole stored (cohort, period) combination, which the mixer stores only "
+        "with at least k distinct people. A group known to hold fewer than k people is "
+        "generalised, blanked or withheld.",
         "This export is one release of its scope: the first export of the scope fixed "
         "the generalisation and suppression, and every export of the same scope applies "
         "the same plan to the same stored periods, so two exports cannot be joined to "
@@ -199,8 +219,9 @@ def _report(
     ]
     if pseudonyms:
         notes.append(
-            "Longitudinal pseudonyms were re-keyed for this export with a random key that "
-            "was discarded: they link rows of one person here and nowhere else."
+            "Longitudinal rows carry per-export pseudonyms, made by the worker for this "
+            "export with a random key that was discarded: they link rows of one person "
+            "here and nowhere else (the database holds no pseudonym in plain form)."
         )
     if include_comments:
         notes.append(

@@ -55,7 +55,7 @@ def stored_month(period: str, rounds: Mapping[int, str]) -> str:
 def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo, disclosure.Tally]:
     """Responses in scope per combination of quasi-identifiers (see QUASI_IDENTIFIERS),
     with what is known of the people behind them (:mod:`surveys.disclosure.people`):
-    pseudonyms counted once, a climate round's rows as people, and each stored mixer
+    a climate round's rows as people, and each stored mixer
     combination (survey, version, programme, period, cohort) as k people only when a
     group holds all of it."""
     gender, ethnicity = aliased(Answer), aliased(Answer)
@@ -69,7 +69,6 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
         ethnicity.item,
         Response.survey_version,
         Response.round_id,
-        Response.pseudonym,
     )
     query = (
         select(*columns, func.count())
@@ -86,15 +85,13 @@ def combination_counts(session: Session, scope: Scope) -> dict[disclosure.Combo,
     rows = [tuple(r) for r in session.execute(query)]
     width = len(COHORT_COLUMNS)
     whole: dict[tuple[object, ...], int] = {}
-    for key, slug, programme, period, *rest, version, _, _, n in rows:
+    for key, slug, programme, period, *rest, version, _, n in rows:
         batch = (key, version, slug, programme, period, *rest[:width])
         whole[batch] = whole.get(batch, 0) + int(n)
     counts: dict[disclosure.Combo, disclosure.Tally] = {}
-    for key, slug, programme, period, *rest, version, round_id, pseudonym, n in rows:
+    for key, slug, programme, period, *rest, version, round_id, n in rows:
         combo = (key, slug, str(programme), stored_month(period, months), *rest)
-        if pseudonym is not None:
-            tally = disclosure.Tally(int(n), pseudonyms={str(programme): frozenset({pseudonym})})
-        elif period.startswith("round:"):
+        if period.startswith("round:"):
             tally = disclosure.Tally(int(n), distinct={f"round:{round_id}": int(n)})
         else:
             batch = (key, version, slug, programme, period, *rest[:width])

@@ -3,16 +3,14 @@
 Each survey's responses are read in chunks of :data:`CHUNK` by id (random, so
 the order says nothing), shuffled, and turned into released rows by a
 :class:`TableRows` per survey; a group the plan withholds gives no row.
-Longitudinal pseudonyms are re-keyed with :attr:`RowContext.pseudonym_key`, a
-random key that exists only during the build. A missing answer or
+Longitudinal rows get the per-export pseudonyms of :attr:`RowContext.pseudonyms`,
+made by the worker for this build alone (surveys/longitudinal/exported.py). A missing answer or
 quasi-identifier gets its code (:mod:`surveys.export.missing`): not asked in
 the row's survey version, not answered, or suppressed by the plan.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -53,7 +51,6 @@ _RESPONSE_COLUMNS = (
     Response.round_id,
     PERIOD,
     *COHORT_COLUMNS,
-    Response.pseudonym,
 )
 _ANSWER_ID = type_coerce(Answer.response_id, String())
 _cohort_of = attrgetter(*COHORT)
@@ -71,8 +68,8 @@ class RowContext:
     round_months: Mapping[int, str]
     policy: disclosure.Policy
     masker: Masker
-    #: The random key pseudonyms are re-keyed with; dropped when the build ends.
-    pseudonym_key: bytes
+    #: response id (32 hex digits) -> its per-export pseudonym; dropped when the build ends.
+    pseudonyms: Mapping[str, str]
 
 
 class TableRows:
@@ -188,10 +185,7 @@ class TableRows:
     def _meta(self, name: str, r: Any) -> Any:
         if name == "round":
             return self.context.rounds.get(r.round_id)
-        if r.pseudonym is None:
-            return None
-        key = self.context.pseudonym_key
-        return hmac.new(key, r.pseudonym.encode(), hashlib.sha256).hexdigest()[:20]
+        return self.context.pseudonyms.get(str(r.id).replace("-", "").lower())
 
     def _text(self, text: Any, shown: disclosure.Combo) -> str | None:
         if not text:

@@ -12,7 +12,9 @@ Everything happens in the caller's single transaction (:func:`mix_pass`):
    ids, in bulk (one executemany per table), with no date and no person tag;
 5. count them into the aggregate cells and release those cells, pool the
    comments (:func:`surveys.aggregates.add_batch`);
-6. delete the opened sealed rows, by id list.
+6. delete the opened sealed rows, by id list;
+7. compute the paired differences of climate round pairs that closed since
+   (:func:`surveys.longitudinal.release.release_paired`, at k).
 
 A failure anywhere rolls all of it back: nothing lost, nothing doubled; a
 redelivered pass finds only what is still sealed. Leftovers below k are not
@@ -38,6 +40,8 @@ from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
 from surveys.intake.people_seals import drop_ended
 from surveys.intake.sealing import Opener
 from surveys.intake.storing import store
+from surveys.longitudinal.release import release_paired
+from surveys.longitudinal.vault import pairing_key
 
 #: Key of the PostgreSQL advisory lock held by a running pass ("mix" in ASCII).
 LOCK_KEY = 0x6D6978
@@ -180,7 +184,8 @@ def mix_pass(
         ).all()
     if not rows:
         drop_ended(session, today)
-        return MixReport(sum(counts.values()), 0, 0)
+        paired = release_paired(session, opener.pairing_key, default_k)
+        return MixReport(sum(counts.values()), 0, 0, paired)
     opened = {row.id: opener.open(row.sealed) for row in rows}
     waiting = [
         Waiting(
@@ -218,6 +223,7 @@ def mix_pass(
         )
     drop_ended(session, today)  # after counting: a period's last pass still had them
     programmes = frozenset(opened[i].programme_id for batch in batches for i in batch.ids)
+    programmes |= release_paired(session, opener.pairing_key, default_k)
     return MixReport(sum(counts.values()), released, len(batches), programmes)
 
 
@@ -232,7 +238,7 @@ def opener_for(keys: Keys) -> Opener:
             f"{PRIVATE_KEY} is required where the mixer runs (worker processes, "
             "`flipside mix`); web processes only need the public key"
         )
-    return Opener(keys.private_key)
+    return Opener(keys.private_key, pairing_key(keys))
 
 
 def mix_now(db: Database, keys: Keys, *, default_k: int, today: date | None = None) -> MixReport:

@@ -123,13 +123,18 @@ def seal(public_key: bytes, submission: Submission) -> bytes:
 
 
 class Opener:
-    """Opens sealed submissions with the mixer's private key (workers only)."""
+    """Opens sealed submissions with the mixer's private key (workers only).
 
-    def __init__(self, private_key: bytes) -> None:
+    ``pairing_key`` (surveys/longitudinal/vault.py) lets the pass store a
+    longitudinal submission's pseudonym encrypted; without it none can be stored.
+    """
+
+    def __init__(self, private_key: bytes, pairing_key: bytes | None = None) -> None:
         key = PrivateKey(private_key)
         self._box = SealedBox(key)
         #: The matching public key: what the mixer seals its own state to.
         self.public_key = bytes(key.public_key)
+        self.pairing_key = pairing_key
 
     def open(self, sealed: bytes) -> Submission:
         return _decode(self._box.decrypt(sealed))

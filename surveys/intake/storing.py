@@ -2,7 +2,7 @@
 
 Called by :func:`surveys.intake.mixing.mix_pass` inside its one transaction.
 Rows go in random order with fresh random ids, in bulk (COPY on PostgreSQL,
-one executemany elsewhere), with no date and no person tag; then the batch is
+one executemany elsewhere), with no date, no person tag and no pseudonym; then the batch is
 counted into the aggregate cells and released, and its comments pooled. The
 person tags are used once before they are dropped: to count the people (not
 sessions) behind each cell (:func:`surveys.aggregates.people.headcounts`), and
@@ -28,6 +28,7 @@ from surveys.db.models import Answer, Response
 from surveys.intake.mixer import Batch
 from surveys.intake.people_seals import Final, count_people
 from surveys.intake.sealing import Opener, SealedAnswer, Submission
+from surveys.longitudinal.vault import PairingKeyMissing, write_records
 
 
 def _answer_row(response_id: uuid.UUID, answer: SealedAnswer) -> dict[str, Any]:
@@ -51,15 +52,23 @@ def store(
     """Insert the batches' responses and answers in random order; count and release them.
 
     With ``opener`` (the mixer's), also count the exact people behind every figure
-    (``final`` says which periods have ended, so their sealed sessions go)."""
+    (``final`` says which periods have ended, so their sealed sessions go). A
+    longitudinal submission's pseudonym is stored only inside an encrypted pairing
+    record (surveys/longitudinal/vault.py, with the opener's pairing key), never in
+    the response."""
+    pairing_key = None if opener is None else opener.pairing_key
     responses: list[dict[str, Any]] = []
+    pairing: list[tuple[int, uuid.UUID, str]] = []
     for batch in batches:
         role, level_band, tenure_band, gender_group = batch.cohort
         for sealed_id in batch.ids:
             sub = opened[sealed_id]
+            rid = uuid.uuid4()
+            if sub.pseudonym is not None:
+                pairing.append((sub.programme_id, rid, sub.pseudonym))
             responses.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": rid,
                     "survey_key": sub.survey_key,
                     "survey_version": sub.survey_version,
                     "firm_id": sub.firm_id,
@@ -71,7 +80,6 @@ def store(
                     "gender_group": gender_group,
                     "period_kind": batch.period_kind,
                     "period": batch.period,
-                    "pseudonym": sub.pseudonym,
                     "_answers": sub.answers,
                     "_tag": (sub.tag_period, sub.tag),
                     "_person": sub.person or f"{sub.tag_period}|{sub.tag}",
@@ -86,6 +94,10 @@ def store(
     rng.shuffle(answers)
     _insert_rows(session, Response.__table__, responses)
     _insert_rows(session, Answer.__table__, answers)
+    if pairing:
+        if pairing_key is None:
+            raise PairingKeyMissing("longitudinal responses need the pairing key to be stored")
+        write_records(session, pairing_key, pairing, rng)
     views = [_Stored(**{name: r[name] for name in _Stored.__dataclass_fields__}) for r in responses]
     ids = [r["id"] for r in responses]
     view_of = dict(zip(ids, views, strict=True))

@@ -16,11 +16,15 @@ import pytest
 from frictionless import Package
 from sqlalchemy import func, select
 
+from surveys.db.models import SurveyRound
 from surveys.db.session import Database
 from surveys.export.bundle import Bundle, EmptyExport, build_bundle
 from surveys.export.fields import QI_FIELDS
 from surveys.export.scope import Scope
+from surveys.longitudinal.vault import pairing_key
 from tests.support import factories as f
+from tests.support.sealing import mix, test_keys
+from tests.support.submissions import submit
 
 PULSE = {
     "spoke_openly": 4,
@@ -89,9 +93,26 @@ def build(
         folder=tmp_path,
         progress=lambda done, total: seen.append((done, total)),
         expected=None,
+        pairing_key=pairing_key(test_keys()),
     )
     assert seen and seen[-1][0] == seen[-1][1]  # progress reached the total
     return bundle
+
+
+def closed_round(session: Any, programme: Any) -> SurveyRound:
+    """A closed climate round of ``programme`` (its answers are one per person)."""
+    round_ = SurveyRound(
+        programme_id=programme.id,
+        survey_key="climate",
+        survey_version=1,
+        label="Spring",
+        opened_on=date(2026, 3, 2),
+        closes_on=date(2026, 3, 23),
+        closed=True,
+    )
+    session.add(round_)
+    session.flush()
+    return round_
 
 
 def unzip(tmp_path: Path, bundle: Bundle) -> Path:
@@ -178,11 +199,32 @@ def test_an_attack_linking_on_every_combination_of_quasi_identifiers_finds_none_
 def test_comments_only_on_request_for_groups_of_ten_and_masked(
     db: Database, tmp_path: Path
 ) -> None:
-    # k and the comment threshold count people (issue 13): 12 responses of 12 people.
-    ids = world(db, pulse_people=12)
-    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("mentor_pulse",))
+    # k and the comment threshold count people (issue 13): twelve answers of one climate
+    # round are twelve people (one invitation per person and round).
+    with db.transaction() as session:
+        firm = f.firm(session, slug="acme", min_group_size=5)
+        f.person(session, firm, email="tom.smithers@acme.example")
+        programme = f.programme(session, firm)
+        round_ = closed_round(session, programme)
+        for i in range(12):
+            f.answered(
+                session,
+                programme,
+                {
+                    "belonging": 1 + i % 5,
+                    "gender": "woman",
+                    "ethnicity": "white",
+                    "comment": COMMENT,
+                },
+                survey_key="climate",
+                role="comparison",
+                round_id=round_.id,
+                submitted_on=date(2026, 3, 2),
+            )
+        ids = {"firm": firm.id, "programme": programme.id}
+    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("climate",))
     folder = unzip(tmp_path, bundle)
-    frame = pd.read_csv(folder / "mentor_pulse.csv")
+    frame = pd.read_csv(folder / "climate.csv")
     comments = set(frame["comment"].dropna())
     assert comments == {"Ask [email] or call [phone]; [name] was great."}
     assert bundle.report["comments"] == {"included": True, "exported": 12, "withheld": 0}
@@ -255,18 +297,24 @@ def test_k_counts_people_so_one_persons_many_pulses_are_not_a_group_of_k(
     db: Database, tmp_path: Path
 ) -> None:
     """Five pulses of one person look like a group of k=5 responses, but hold one person:
-    their group is generalised or withheld, never released as it is."""
+    the mixer (counting person tags) never stores them as a group, so no export shows
+    it; every group the export shows holds 5 distinct people by its per-export
+    pseudonyms, which the worker made from the encrypted pairing records."""
     with db.transaction() as session:
         firm = f.firm(session, min_group_size=5)
         programme = f.programme(session, firm, longitudinal=True)
         for i in range(10):  # ten people, one pulse each
-            f.answered(session, programme, PULSE, pseudonym=f"crowd{i}")
+            submit(session, programme, PULSE, person=f"crowd{i}", pseudonym=f"{i:064x}")
         for _ in range(5):  # one senior person, five pulses in the same week
-            f.answered(session, programme, PULSE, pseudonym="solo", level_band="senior")
+            submit(
+                session, programme, PULSE, person="solo", pseudonym="f" * 64, level_band="senior"
+            )
         ids = {"firm": firm.id, "programme": programme.id}
+    mix(db, k=5, today=date(2026, 3, 10))
     bundle = build(db, tmp_path, ids, survey_keys=("mentor_pulse",))
     frame = pd.read_csv(unzip(tmp_path, bundle) / "mentor_pulse.csv", keep_default_na=False)
     assert "senior" not in set(frame["level_band"])  # the lone person's group is not shown
+    assert frame["person"].nunique() == 10 and len(frame) == 10
     assert _people_per_group(frame).min() >= 5
     assert bundle.report["k_achieved"] >= 5
     assert any("distinct people" in note for note in bundle.report["notes"])

@@ -22,7 +22,7 @@ from surveys.definitions import catalogue
 from surveys.export.fields import table_fields
 from surveys.export.missing import NOT_ANSWERED, SUPPRESSED
 from surveys.export.writers import TableWriter
-from tests.integration.test_export_bundle import build, unzip, world
+from tests.integration.test_export_bundle import build, closed_round, unzip, world
 from tests.support import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,24 +198,27 @@ def test_comments_planted_as_formulas_reach_the_csv_neutralised(
     with db.transaction() as session:
         firm = f.firm(session, min_group_size=5)
         programme = f.programme(session, firm, longitudinal=True)
-        for i in range(12):
+        round_ = closed_round(session, programme)
+        for i in range(12):  # twelve people: one answer each in the round
             comment = FORMULAS[i % len(FORMULAS)] + " x"
             f.answered(
                 session,
                 programme,
-                {"spoke_openly": 4, "comment": comment},
-                submitted_on=date(2026, 2, 2),
+                {"belonging": 4, "comment": comment},
+                survey_key="climate",
+                round_id=round_.id,
+                submitted_on=date(2026, 3, 2),
                 pseudonym=f"c{i}",
             )
         ids = {"firm": firm.id, "programme": programme.id}
-    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("mentor_pulse",))
+    bundle = build(db, tmp_path, ids, comments=True, survey_keys=("climate",))
     folder = unzip(tmp_path, bundle)
-    csv = pd.read_csv(folder / "mentor_pulse.csv", dtype=str, keep_default_na=False)
+    csv = pd.read_csv(folder / "climate.csv", dtype=str, keep_default_na=False)
     assert all(c.startswith("'") for c in csv["comment"])
-    sav, _ = pyreadstat.read_sav(str(folder / "mentor_pulse.sav"))
-    dta, _ = pyreadstat.read_dta(str(folder / "mentor_pulse.dta"))
+    sav, _ = pyreadstat.read_sav(str(folder / "climate.sav"))
+    dta, _ = pyreadstat.read_dta(str(folder / "climate.dta"))
     written = sorted(t + " x" for t in (FORMULAS * 2)[:12])
-    assert sorted(pq.read_table(folder / "mentor_pulse.parquet")["comment"].to_pylist()) == written
+    assert sorted(pq.read_table(folder / "climate.parquet")["comment"].to_pylist()) == written
     assert sorted(sav["comment"]) == written and sorted(dta["comment"]) == written
 
 

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from surveys.db.models import Answer, OutboxEvent, Response, SurveyInvitation
+from surveys.db.models import Answer, OutboxEvent, PairingRecord, Response, SurveyInvitation
 from surveys.db.session import Database
 from surveys.db.types import utcnow
 from surveys.domain.answers import InvalidAnswers
+from surveys.longitudinal.vault import open_record, pairing_key
 from surveys.services.errors import Gone, NotFound
 from surveys.services.invitations import opt_out
 from surveys.services.responses import read_context, submit_response
@@ -77,7 +78,7 @@ def test_a_submission_seals_an_unlinkable_response_and_announces_nothing(db: Dat
         assert (response.period_kind, response.period) == ("week", "2026-W06")
         assert not hasattr(response, "submitted_on")
         assert (response.level_band, response.tenure_band) == ("junior", "5-10y")
-        assert response.pseudonym is None
+        assert not hasattr(response, "pseudonym")
         answers = session.scalars(select(Answer).where(Answer.response_id == response.id)).all()
         assert {(a.question_key, a.item, a.value) for a in answers} == MENTOR_ROWS
     assert counts(db)[0] == 0
@@ -156,9 +157,14 @@ def test_a_longitudinal_programme_pseudonymises_with_its_own_key(db: Database) -
         companions(session, sealed, 4, {"spoke_openly": 1}, day=MONDAY.date())
     assert mix(db, today=date(2026, 2, 3)).released == 5
     with db.sessions() as session:
-        stored = session.scalars(select(Response.pseudonym)).all()
-        assert sealed.pseudonym in stored
-        assert all(p is None or len(p) == 64 for p in stored)
+        ids = set(session.scalars(select(Response.id)))
+        (record,) = session.scalars(select(PairingRecord)).all()
+    # The pseudonym is stored only inside the pairing record, which the worker alone opens.
+    assert sealed.pseudonym.encode() not in record.sealed
+    key = pairing_key(test_keys())
+    assert key is not None and pairing_key(test_keys(private=False)) is None
+    response_id, alias = open_record(key, record.sealed)
+    assert alias == sealed.pseudonym and response_id in ids
 
 
 def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Database) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from surveys.db.session import Database
 from surveys.intake import keys as keyring
+from surveys.longitudinal.vault import pairing_key, pseudonyms_of
 from tests.privacy import linking
 from tests.privacy.summary import record
 from tests.privacy.world import (
@@ -42,6 +45,16 @@ def true_people(world: World) -> dict[str, int]:
     return {keyring.pseudonym(secret, world.programme_id, pid): pid for pid in world.people}
 
 
+def authors(session: Session, world: World) -> dict[uuid.UUID, int]:
+    """response id -> its author, read from the pairing records with the workers' keys
+    (the test holds them; the attacker does not)."""
+    key = pairing_key(test_keys())
+    assert key is not None
+    people = true_people(world)
+    found = pseudonyms_of(session, key, [world.programme_id])
+    return {rid: people[alias] for rid, alias in found.items()}
+
+
 def test_transaction_ids_link_no_response_to_an_invitation(pg_db: Database, web_for: Any) -> None:
     """xmin: no response or answer row was written by a submission's transaction, and
     the transaction that wrote it wrote responses of at least k people."""
@@ -54,15 +67,16 @@ def test_transaction_ids_link_no_response_to_an_invitation(pg_db: Database, web_
         visit_and_submit(client, invited.token, answers_for(invited, n))
         world.log.append(invited)
     mix(pg_db, k=K, today=date.today() + timedelta(days=60))
-    people = true_people(world)
     with pg_db.sessions() as session:
+        people = authors(session, world)
         written = set(session.scalars(text("SELECT xmin::text FROM survey_invitations")))
         written |= set(session.scalars(text("SELECT xmin::text FROM outbox_events")))
-        responses = session.execute(text("SELECT xmin::text, pseudonym FROM responses")).all()
+        responses = session.execute(text("SELECT xmin::text, id FROM responses")).all()
         answers = set(session.scalars(text("SELECT DISTINCT xmin::text FROM answers")))
+        answers |= set(session.scalars(text("SELECT DISTINCT xmin::text FROM pairing_records")))
     by_xmin: dict[str, set[int]] = defaultdict(set)
-    for xmin, pseudonym in responses:
-        by_xmin[xmin].add(people[pseudonym])
+    for xmin, rid in responses:
+        by_xmin[xmin].add(people[rid])
     linked = [xmin for xmin, _ in responses if xmin in written or len(by_xmin[xmin]) < K] + sorted(
         answers & written
     )
@@ -87,33 +101,43 @@ def test_quasi_identifiers_leave_every_response_with_k_people(db: Database) -> N
     assert below == {}
 
 
-def test_no_pseudonym_is_recomputed_from_anything_in_the_database(db: Database) -> None:
-    """HMAC-SHA256 / SHA-256 of every person id, internal id and e-mail under every
-    str/bytes value in the database reproduces no stored pseudonym; the secret does."""
+def test_no_pseudonym_is_stored_or_recomputed_from_anything_in_the_database(db: Database) -> None:
+    """No value in the database is a person's pseudonym, in plain form or inside bytes,
+    and HMAC-SHA256 / SHA-256 of every person id, internal id and e-mail under every
+    str/bytes value in the database reproduces none; the workers' keys do."""
     world = build_world(db)
     submit_all(world)
     mix(db, k=K, today=AFTER_FEBRUARY)
+    pseudonyms = set(true_people(world))
     with db.sessions() as session:
-        stored = set(session.scalars(text("SELECT pseudonym FROM responses")))
-        stored.discard(None)
+        values = list(linking.every_value(session))
         people = session.execute(
             text("SELECT id, internal_id, email FROM people WHERE firm_id = :f"),
             {"f": world.firm_id},
         ).all()
-        keys = linking.key_like(linking.every_value(session))
+        stored = session.scalar(text("SELECT count(*) FROM responses"))
+        mine = authors(session, world)
+    keys = linking.key_like(values)
+    raw = [bytes(v) if isinstance(v, memoryview) else v for v in values]
+    blobs = [v for v in raw if isinstance(v, bytes)]
+    inside = {p for p in pseudonyms if any(p.encode() in b for b in blobs)}
+    plain = pseudonyms & {v for v in raw if isinstance(v, str)}
     messages: set[str] = set()
     for pid, internal_id, email in people:
         messages |= {str(pid), internal_id, email, f"{world.programme_id}|{pid}"}
     guessed = linking.recomputations(keys, messages, world.programme_id)
-    hit = stored & guessed
-    record(f"pseudonym recomputation ({db.engine.dialect.name})", len(hit), len(stored))
-    assert len(stored) >= K and len(keys) > 50
-    assert hit == set()
-    # The control: with the secret (outside the database) the app links them all,
-    # so a regression to a key kept in the database would be caught above.
-    secret = test_keys().pseudonym_secret
-    mine = {keyring.pseudonym(secret, world.programme_id, pid) for pid, _, _ in people}
-    assert stored <= mine
+    hit = guessed & {v for v in raw if isinstance(v, str)}
+    record(
+        f"pseudonym recomputation ({db.engine.dialect.name})",
+        len(hit | plain | inside),
+        len(pseudonyms),
+    )
+    assert stored >= K and len(keys) > 50
+    assert plain == set() and inside == set() and hit == set()
+    # The control: with the workers' keys (outside the database) every stored response
+    # is paired to its author, so a regression to a plain or database-keyed pseudonym
+    # would be caught above.
+    assert len(mine) == stored and set(mine.values()) <= set(world.people)
 
 
 def test_heap_order_does_not_follow_a_proxy_log(pg_db: Database, web_for: Any) -> None:
@@ -138,12 +162,12 @@ def test_heap_order_does_not_follow_a_proxy_log(pg_db: Database, web_for: Any) -
         for n, invited in enumerate(order):
             visit_and_submit(client, invited.token, answers_for(invited, n))
         mix(pg_db, k=K, today=date.today())
-        people = true_people(world)
         with pg_db.sessions() as session:
+            people = authors(session, world)
             on_disk = [
-                people[p]
-                for p in session.scalars(
-                    text("SELECT pseudonym FROM responses WHERE programme_id = :p ORDER BY ctid"),
+                people[rid]
+                for rid in session.scalars(
+                    text("SELECT id FROM responses WHERE programme_id = :p ORDER BY ctid"),
                     {"p": world.programme_id},
                 )
             ]

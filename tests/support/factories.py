@@ -99,10 +99,14 @@ def meeting(session: Session, pairing_: Pairing, **kw: Any) -> Meeting:
 def response(session: Session, programme_: Programme, **kw: Any) -> Response:
     """A stored response (as the mixer writes it): a period, never a date.
 
+    ``pseudonym=<alias>`` stores the person's pseudonym as the mixer does, in an
+    encrypted pairing record, never in the response.
+
     ``submitted_on=<date>`` is accepted for convenience and becomes that day's ISO
     week (``period_kind='week'``), or the round when ``round_id`` is given.
     """
     day = kw.pop("submitted_on", None)
+    alias = kw.pop("pseudonym", None)
     if day is not None and "period" not in kw:
         if kw.get("round_id") is not None:
             kw.update(period_kind="round", period=str(kw["round_id"]))
@@ -126,7 +130,21 @@ def response(session: Session, programme_: Programme, **kw: Any) -> Response:
     )
     session.add(row)
     session.flush()
+    if alias is not None:  # as the mixer keeps it: in an encrypted pairing record
+        pair(session, row, alias)
     return row
+
+
+def pair(session: Session, row: Response, alias: str) -> None:
+    """The pairing record of ``row`` (the person's pseudonym, under the test keys)."""
+    import random
+
+    from surveys.longitudinal.vault import pairing_key, write_records
+    from tests.support.sealing import test_keys
+
+    key = pairing_key(test_keys())
+    assert key is not None
+    write_records(session, key, [(row.programme_id, row.id, alias)], random.Random(0))
 
 
 SECRET = "test-secret-key-" + "x" * 24

@@ -112,6 +112,7 @@ def export_command(
 
         if config.embedded and event_id is not None:
             # Imported here: the comparison builder (SciPy) stays out of every other command.
+            from surveys.longitudinal.vault import pairing_key
             from surveys.reports.exported import dashboard_comparisons
 
             # No separate worker in embedded mode: this process builds it (claimed once).
@@ -123,6 +124,7 @@ def export_command(
                 instance_path=config.instance_path,
                 on_progress=advance,
                 expected=dashboard_comparisons,
+                pairing_key=pairing_key(config.required_keys),
             )
         while True:
             with db.sessions() as session:

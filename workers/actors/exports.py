@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from surveys.longitudinal.vault import pairing_key
 from surveys.reports.exported import dashboard_comparisons
 from surveys.services import exports
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
@@ -35,6 +36,7 @@ def build_export(event_id: int, export_id: int) -> None:
         default_k=settings.min_group_size,
         instance_path=settings.instance_path,
         expected=dashboard_comparisons,
+        pairing_key=pairing_key(settings.required_keys),
     )
 
 

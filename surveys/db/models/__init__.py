@@ -20,6 +20,7 @@ from surveys.db.models.exports import (
 )
 from surveys.db.models.intake import SealedSubmission
 from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
+from surveys.db.models.pairing import PairedDifference, PairedRelease, PairingRecord
 from surveys.db.models.people import FigurePeople, PeopleSeal
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
@@ -55,6 +56,9 @@ __all__ = [
     "FirmSso",
     "Meeting",
     "OutboxEvent",
+    "PairedDifference",
+    "PairedRelease",
+    "PairingRecord",
     "Pairing",
     "PrivacyBudget",
     "PrivacySpend",

@@ -86,7 +86,8 @@ class Programme(Base):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="pilot")
-    #: Opt-in: responses carry a keyed pseudonym so before/after can be paired.
+    #: Opt-in: the worker pairs before/after answers (encrypted pairing records, never a
+    #: plain pseudonym; surveys/longitudinal/) and releases paired results at k.
     longitudinal: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Which surveys the programme runs: pulses after meetings, climate rounds.
     pulse_surveys: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -142,8 +142,6 @@ class Response(Base):
     level_band: Mapped[str] = mapped_column(String(10))
     tenure_band: Mapped[str] = mapped_column(String(10))
     gender_group: Mapped[str] = mapped_column(String(12))
-    #: Longitudinal programmes only: HMAC of the person under the programme's key.
-    pseudonym: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 

@@ -25,7 +25,7 @@ set beside the unmatched comparison, it would describe those few.
 How it is put together: the programme's :class:`~.scope.Scope` and the
 climate :class:`~.scope.Rounds` are resolved once, then each outcome goes to
 the plain function :data:`COMPARE` names for the comparison (:mod:`.plain`,
-:mod:`.matched`, :mod:`.did`, :mod:`.benchmark`), which returns its row and
+:mod:`.matched`, :mod:`.did`, :mod:`.paired`, :mod:`.benchmark`), which returns its row and
 the group means it shows; nothing is accumulated across comparisons.
 """
 
@@ -43,6 +43,7 @@ from surveys.db.models import Programme, SurveyRound
 from surveys.reports.builder.benchmark import benchmark
 from surveys.reports.builder.did import did
 from surveys.reports.builder.matched import matched
+from surveys.reports.builder.paired import paired
 from surveys.reports.builder.plain import plain
 from surveys.reports.builder.request import (
     COMPARISONS,
@@ -79,6 +80,7 @@ COMPARE: dict[str, Compare] = {
     "matched": matched,
     "mentors-mentees": partial(plain, pair="mentors"),
     "did": did,
+    "paired": paired,
     "benchmark": benchmark,
 }
 

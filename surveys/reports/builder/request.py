@@ -32,9 +32,12 @@ COMPARISONS = {
     "matched": "Participants vs comparison group, matched on cohort (level, tenure, gender)",
     "mentors-mentees": "Mentors vs mentees",
     "did": "Before vs after: difference-in-differences (participants vs comparison group)",
+    "paired": "Before vs after, the same people: paired test (longitudinal programmes)",
     "benchmark": "This firm vs other firms pooled (benchmarking)",
 }
 SURVEY_COMPARISONS = frozenset(COMPARISONS)
+#: Comparisons that read a before and an after climate round.
+TWO_ROUNDS = frozenset({"did", "paired"})
 HR_COMPARISONS = frozenset({"participants", "mentors-mentees"})
 INDEX = "index:climate"
 MAX_OUTCOMES = 8
@@ -214,7 +217,7 @@ def parse_request(args: Mapping[str, Sequence[str]]) -> BuilderRequest | None:
     if (
         request.baseline_id is not None
         and request.baseline_id == request.followup_id
-        and comparison == "did"
+        and comparison in TWO_ROUNDS
     ):
         raise BadQuery("the baseline and follow-up rounds must be different rounds")
     return request

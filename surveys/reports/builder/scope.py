@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.db.models import Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
-from surveys.reports.builder.request import BadQuery, BuilderRequest, Outcome
+from surveys.reports.builder.request import (
+    TWO_ROUNDS,
+    BadQuery,
+    BuilderRequest,
+    Outcome,
+)
 from surveys.reports.builder.sides import GroupMean, Loader, OutcomeRow, pick_round
 from surveys.reports.counts import answered_by_role, enrolled_by_role
 from surveys.reports.two_cohorts import released_histogram
@@ -91,6 +96,9 @@ class Rounds:
         return tuple(r for r in (self.one, self.before, self.after) if r is not None)
 
 
+_NEEDS_TWO = {"did": "difference-in-differences", "paired": "a paired comparison"}
+
+
 def resolve_rounds(rounds: list[SurveyRound], request: BuilderRequest, needs_round: bool) -> Rounds:
     """The rounds ``request`` names among the programme's climate ``rounds``, before the loop.
 
@@ -100,7 +108,7 @@ def resolve_rounds(rounds: list[SurveyRound], request: BuilderRequest, needs_rou
     """
     if not needs_round:
         return Rounds()
-    if request.comparison == "did":
+    if request.comparison in TWO_ROUNDS:
         before = pick_round(rounds, request.baseline_id, 0)
         after = pick_round(rounds, request.followup_id, -1)
         if before.id == after.id and len(rounds) > 1:
@@ -109,7 +117,9 @@ def resolve_rounds(rounds: list[SurveyRound], request: BuilderRequest, needs_rou
                 "choose two different rounds"
             )
         if before.id == after.id:
-            raise Invalid("difference-in-differences needs two climate rounds; there is one")
+            raise Invalid(
+                f"{_NEEDS_TWO[request.comparison]} needs two climate rounds; there is one"
+            )
         if (before.opened_on, before.id) > (after.opened_on, after.id):
             raise BadQuery(
                 f"the before round '{before.label}' (opened {before.opened_on:%d %B %Y}) "

@@ -62,6 +62,7 @@ def run_export(
     instance_path: Path,
     on_progress: Callable[[int, int], None] | None = None,
     expected: Expected | None,
+    pairing_key: bytes | None = None,
 ) -> str:
     """Build one export (the actor's body); returns the final status.
 
@@ -70,7 +71,8 @@ def run_export(
     ``surveys.reports.exported.dashboard_comparisons``; services never import reports).
     It has no default, so no caller can forget it: None (a DP export, a test that
     does not look at the analysis) leaves the list empty and the bundle's
-    ``analysis/README.txt`` says why.
+    ``analysis/README.txt`` says why. ``pairing_key`` (the worker's,
+    surveys/longitudinal/vault.py) gives longitudinal rows per-export pseudonyms.
     """
     with db.transaction() as session:
         if not claim_build(session, export_id):
@@ -109,6 +111,7 @@ def run_export(
             progress=progress,
             protect=tuple(options.get("protect") or ()),
             expected=expected,
+            pairing_key=pairing_key,
         )
         status = "done"
     except EmptyExport as exc:
