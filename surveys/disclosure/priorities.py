@@ -50,8 +50,11 @@ def choose_step(
 def blank_order(
     suppressible: Collection[int], current: Collection[Combo], rank: Sequence[int]
 ) -> list[int]:
-    """The order local suppression blanks columns in: least protected, then most detailed."""
-    return sorted(suppressible, key=lambda i: (rank[i], -len({combo[i] for combo in current}), i))
+    """The order local suppression blanks columns in: least protected, then most detailed.
+    A column with one value throughout is never blanked (it would merge no groups)."""
+    distinct = {i: len({combo[i] for combo in current}) for i in suppressible}
+    useful = [i for i in suppressible if distinct[i] > 1]
+    return sorted(useful, key=lambda i: (rank[i], -distinct[i], i))
 
 
 def rescue(

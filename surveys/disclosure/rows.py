@@ -218,7 +218,7 @@ def anonymise_rows(
             blanked.add(position)
             released[origin] = tuple(None if i in blanked else v for i, v in enumerate(origin))
     if withheld and any(rank):  # protected values: release lone rows with donors, not withhold
-        keep = [i for i, h in enumerate(hierarchies) if rank[i] or not h.suppressible]
+        keep = [i for i, h in enumerate(hierarchies) if rank[i] or i not in order]
         people = lambda r: {c: n.people(k) for c, n in _sizes(r, current).items()}  # noqa: E731
         rescue(withheld, released, blanks, keep, people, k)
     return _plan(
