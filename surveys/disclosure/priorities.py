@@ -15,7 +15,7 @@ the plan is the default one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 #: A combination of quasi-identifier values (as :data:`surveys.disclosure.rows.Combo`).
@@ -50,5 +50,58 @@ def choose_step(
 def blank_order(
     suppressible: Collection[int], current: Collection[Combo], rank: Sequence[int]
 ) -> list[int]:
-    """The order local suppression blanks columns in: least protected, then most detailed."""
-    return sorted(suppressible, key=lambda i: (rank[i], -len({combo[i] for combo in current}), i))
+    """The order local suppression blanks columns in: least protected, then most detailed.
+    A column with one value throughout is never blanked (it would merge no groups)."""
+    distinct = {i: len({combo[i] for combo in current}) for i in suppressible}
+    useful = [i for i in suppressible if distinct[i] > 1]
+    return sorted(useful, key=lambda i: (rank[i], -distinct[i], i))
+
+
+def rescue(
+    withheld: set[Combo],
+    released: dict[Combo, Combo],
+    blanks: dict[Combo, set[int]],
+    keep: Collection[int],
+    people_of: Callable[[Mapping[Combo, Combo]], Mapping[Combo, int]],
+    k: int,
+) -> None:
+    """Release rows local suppression would withhold, keeping their protected values.
+
+    A row left alone below k even with every value blanked (its role, say) would
+    leave a side of a comparison one person short. Instead its unprotected values
+    are blanked (``keep``: the protected and unsuppressible positions) and rows of
+    larger groups with the same protected values join it, blanked the same way,
+    until the joint group holds k people; a donor is taken only if the group it
+    leaves still holds k (or is left empty). Nothing is changed when that fails.
+    """
+    patterns: dict[Combo, list[Combo]] = {}
+    for origin in withheld:
+        shape = tuple(v if i in keep else None for i, v in enumerate(origin))
+        patterns.setdefault(shape, []).append(origin)
+    for shape, origins in sorted(patterns.items(), key=lambda item: str(item[0])):
+        trial = dict(released) | dict.fromkeys(origins, shape)
+        sizes = people_of(trial)
+        moved: list[Combo] = []
+        donors = [o for o, shown in released.items() if shown != shape and _fits(o, shape, keep)]
+        for donor in sorted(donors, key=str):
+            if sizes.get(shape, 0) >= k:
+                break
+            before = trial[donor]
+            trial[donor] = shape
+            after = people_of(trial)
+            if 0 < after.get(before, 0) < k:
+                trial[donor] = before  # its own group would fall below k
+                continue
+            sizes = after
+            moved.append(donor)
+        if sizes.get(shape, 0) < k:
+            continue
+        released.update(trial)
+        blanked = {i for i in range(len(shape)) if i not in keep}
+        for origin in (*origins, *moved):
+            withheld.discard(origin)
+            blanks[origin] = set(blanked)
+
+
+def _fits(origin: Combo, shape: Combo, keep: Collection[int]) -> bool:
+    return all(origin[i] == shape[i] for i in keep)

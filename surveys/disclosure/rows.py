@@ -12,10 +12,8 @@ of its own when groups are counted, so the guarantee holds for an attacker
 who treats a missing value as "unknown" too. A group that stays below k with
 every value blanked is withheld.
 
-k counts people, not rows (:mod:`surveys.disclosure.people`): a group holds k
-only when storage guarantees k distinct people behind it. A plan made once is
-kept (:meth:`RowPlan.to_json`) and applied again to the same scope later
-(:func:`replan`), so two exports of one scope share one generalisation.
+k counts people (:mod:`surveys.disclosure.people`). A plan made once is kept
+(:meth:`RowPlan.to_json`) and applied again later (:func:`replan`).
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveys.disclosure.people import Tally
-from surveys.disclosure.priorities import blank_order, choose_step, ranks
+from surveys.disclosure.priorities import blank_order, choose_step, ranks, rescue
 from surveys.disclosure.rules import Policy
 
 Combo = tuple[str | None, ...]
@@ -36,9 +34,8 @@ Counts = Mapping[Combo, int] | Mapping[Combo, Tally]
 class Hierarchy:
     """How one quasi-identifier coarsens: level 0 is the stored value, each step coarser.
 
-    ``suppressible=False`` marks a column that partitions the export (e.g. the
-    survey, which names the table a row is in): it is part of every group but
-    never blanked.
+    ``suppressible=False``: a column that partitions the export (the survey) is
+    part of every group but never blanked.
     """
 
     name: str
@@ -165,15 +162,17 @@ def anonymise_rows(
     *,
     max_suppressed_share: float = 0.01,
     protect: Sequence[str] = (),
+    levels: Sequence[int] | None = None,
 ) -> RowPlan:
     """Plan generalisation and local suppression so every released group holds k people.
 
-    ``counts`` holds the rows per combination of the stored values (one value
-    per hierarchy, in order): a :class:`Tally` (people counted as storage
-    guarantees them) or a plain count (rows are people). Generalisation stops once at most
+    ``counts``: rows per combination of stored values (one per hierarchy), a
+    :class:`Tally` or a plain count (rows are people). Generalisation stops once at most
     ``max_suppressed_share`` of the rows sit in groups below k, or when no
     further step would put fewer rows below k; local suppression then fixes
     those. ``protect`` lists columns to keep first (:mod:`surveys.disclosure.priorities`).
+    ``levels`` fixes the generalisation (a later part of one release lineage): only
+    local suppression is planned then.
     """
     k = policy.k
     rank = ranks([h.name for h in hierarchies], protect)
@@ -181,9 +180,10 @@ def anonymise_rows(
     if any(len(combo) != len(hierarchies) for combo in tallies):
         raise ValueError("every combination needs one value per hierarchy")
     total = sum(t.rows for t in tallies.values())
-    levels = [0] * len(hierarchies)
+    fixed = levels is not None
+    levels = list(levels) if levels is not None else [0] * len(hierarchies)
     current = _coarsened(tallies, hierarchies, levels)
-    while (below := _rows_below(current, k)) > 0:
+    while not fixed and (below := _rows_below(current, k)) > 0:
         fine = below <= max_suppressed_share * total  # few enough to blank locally
         if fine and not protect:
             break
@@ -217,6 +217,10 @@ def anonymise_rows(
                 continue
             blanked.add(position)
             released[origin] = tuple(None if i in blanked else v for i, v in enumerate(origin))
+    if withheld and any(rank):  # protected values: release lone rows with donors, not withhold
+        keep = [i for i, h in enumerate(hierarchies) if rank[i] or i not in order]
+        people = lambda r: {c: n.people(k) for c, n in _sizes(r, current).items()}  # noqa: E731
+        rescue(withheld, released, blanks, keep, people, k)
     return _plan(
         policy,
         hierarchies,
@@ -270,11 +274,9 @@ def replan(
 ) -> RowPlan:
     """Apply a stored plan (:meth:`RowPlan.to_json`) to the rows in scope now.
 
-    The generalisation levels and the blanks stay as stored, so a second export
-    of the scope is generalised exactly as the first. A combination the plan was
-    not made for (rows mixed in later) is withheld, and so is a released group
-    that no longer holds k people (rows deleted since): the plan never releases
-    a group it has not checked.
+    Levels and blanks stay as stored. A combination the plan was not made for
+    (rows mixed in later) is withheld, and so is a released group that no longer
+    holds k people (rows deleted since).
     """
     if list(stored["hierarchies"]) != [h.name for h in hierarchies]:  # type: ignore[call-overload]
         raise ValueError("the stored plan was made for other quasi-identifiers")

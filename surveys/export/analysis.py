@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from surveys.export.scope import Scope
+from surveys.export.sides import withhold_small_differences
 
 #: What the dashboard showed for a scope: (session, release scope, default k) -> JSON.
 Expected = Callable[[Session, Scope, int], dict[str, Any]]
@@ -57,17 +57,6 @@ CSV_COLUMNS = (
     "rows_withheld",
     "figures_withheld",
 )
-MISSING = {"", "-96", "-97", "-98", "-99", "-96.0", "-97.0", "-98.0", "-99.0"}
-#: Entry keys holding the dashboard's figures.
-FIGURES = ("n_a", "n_b", "t", "df", "g", "p", "p_adjusted", "printed")
-#: Why an entry's figures were left out.
-LEFT_OUT = (
-    "the dashboard's figures are left out: disclosure control blanked or withheld rows "
-    "this comparison reads, and set beside this export's rows the dashboard's figures "
-    "would describe those rows"
-)
-
-
 #: The note of a bundle built without the comparison builder.
 NOT_COMPUTED = (
     "The dashboard's comparisons were not computed for this export: it was built by a path "
@@ -94,8 +83,12 @@ def _csv_row(entry: dict[str, Any], expected: dict[str, Any]) -> list[Any]:
 
 
 def note(expected: dict[str, Any], report: dict[str, Any]) -> str:
-    """analysis/README.txt: what the scripts do and where disclosure control shows."""
+    """analysis/README.txt: what the scripts do and, exactly, where disclosure control shows."""
     blanked = report.get("values_suppressed_by_column", {})
+    listed = expected.get("comparisons", [])
+    shown = [e for e in listed if not e.get("refused")]
+    left_out = [e for e in listed if e.get("figures_withheld")]
+    k = report.get("k_required")
     lines = [
         "Reproducing the dashboard's comparisons",
         "=======================================",
@@ -111,61 +104,29 @@ def note(expected: dict[str, Any], report: dict[str, Any]) -> str:
         "per comparison: match, mismatch, refused (as on the dashboard), or",
         "'differs: disclosure control'. The conventions are in the header of analysis.py.",
         "",
-        f"Comparisons listed: {len(expected.get('comparisons', []))}; of these, "
-        f"{sum(1 for e in expected.get('comparisons', []) if e.get('figures_withheld'))} "
-        "without the dashboard's figures: disclosure control blanked or withheld rows they",
-        "read, and beside this export's rows those figures would describe the changed rows",
-        "(fewer than k people). The scripts still compute them from the rows here.",
+        f"Comparisons listed: {len(listed)}; the dashboard showed figures for {len(shown)}.",
+        f"Of these, {len(left_out)} are listed without the dashboard's figures. For each,",
+        "expected.json says why ('figures_withheld'): one of its sides differs from this",
+        f"export's rows by 1 to {k - 1 if isinstance(k, int) else 'k-1'} people (k = {k}; "
+        "climate rounds count one",
+        "response per person), or, on the session pulses, by any number of sessions (a",
+        "person may answer several, so the people behind them may be fewer than k). Beside",
+        "this export's rows, those figures would describe the rows by difference. 'differences'",
+        "gives, per side, how many the export and the dashboard differ by. The scripts still",
+        "compute every comparison from the rows here.",
         str(expected.get("what", "")),
         "",
-        "Where disclosure control makes a number differ: the dashboard counts every",
-        "response, while this export withheld "
-        f"{report.get('rows_withheld', 0)} rows and blanked role in {blanked.get('role', 0)} "
-        f"and programme in {blanked.get('programme', 0)} rows;",
-        "a comparison touching those rows cannot be reproduced exactly and is marked so.",
+        "Where disclosure control makes a number differ: this export withheld "
+        f"{report.get('rows_withheld', 0)} rows",
+        f"and blanked role in {blanked.get('role', 0)} and programme in "
+        f"{blanked.get('programme', 0)} rows; a comparison whose sides lost rows cannot be",
+        "reproduced exactly and is marked 'differs: disclosure control' with its reason.",
+        "Role and month are protected first by default: they are generalised or blanked",
+        "only when no other column can make a group reach k.",
         "When role was generalised to participant/comparison, mentors vs mentees cannot be",
-        "recomputed (ask for an export that protects role first).",
+        "recomputed.",
     ]
     return "\n".join(lines) + "\n"
-
-
-def _blanked(folder: Path, single: bool) -> Counter[tuple[str, str]]:
-    """Rows per (table, round) whose role (climate) or programme was blanked, read back
-    from the CSVs just written (streamed: one row at a time)."""
-    found: Counter[tuple[str, str]] = Counter()
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            header = next(reader, [])
-            at = {name: i for i, name in enumerate(header)}
-            # A pulse's file says the role; one programme's export needs no programme.
-            names = ("role",) * (path.stem == "climate") + ("programme",) * (not single)
-            watched = [at[c] for c in names if c in at]
-            for row in reader:
-                if any(row[i].strip() in MISSING for i in watched):
-                    found[path.stem, row[at["round"]] if "round" in at else ""] += 1
-    return found
-
-
-def withhold_unreproducible(folder: Path, expected: dict[str, Any]) -> None:
-    """Leave out the dashboard's figures of every comparison whose rows disclosure control
-    changed: beside the rows, the difference would describe fewer than k people."""
-    entries = [e for e in expected["comparisons"] if "printed" in e]
-    if not entries:
-        return
-    blanked = {} if expected["rows_withheld"] else _blanked(folder, expected["single_programme"])
-    for entry in entries:
-        rounds = {entry.get("round", ""), entry.get("baseline") or entry.get("round", "")}
-        tables = {entry.get("table_a", "climate"), entry.get("table_b", "climate")}
-        touched = sum(
-            n
-            for (table, r), n in blanked.items()
-            if table in tables and (r in rounds or not entry.get("round"))
-        )
-        if expected["rows_withheld"] or touched:
-            for key in FIGURES:
-                entry.pop(key, None)
-            entry["figures_withheld"] = LEFT_OUT
 
 
 def write_analysis(folder: Path, expected: dict[str, Any] | None, report: dict[str, Any]) -> None:
@@ -184,7 +145,7 @@ def write_analysis(folder: Path, expected: dict[str, Any] | None, report: dict[s
     # Rows disclosure control withheld from this export: the scripts' explanation of a difference.
     expected["rows_withheld"] = int(report.get("rows_withheld") or 0)
     expected.setdefault("single_programme", False)
-    withhold_unreproducible(folder, expected)
+    withhold_small_differences(folder, expected, int(report.get("k_required") or 0))
     (out / "expected.json").write_text(json.dumps(expected, indent=2))
     with (out / "expected.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,8 @@ from surveys.export.codebook import write_documents
 from surveys.export.comments import Masker, names_from_people
 from surveys.export.documents import Metadata, report_text
 from surveys.export.fields import PERIOD_NAMES, table_fields, with_categories
+from surveys.export.lineage import ScopeRelease, scope_release
 from surveys.export.planning import count_in_scope, policy_for, round_months
-from surveys.export.quasi import QUASI_IDENTIFIERS
-from surveys.export.releases import Release, planned, release_for
 from surveys.export.scope import Scope
 from surveys.export.table_rows import RowContext, TableRows, write_tables
 from surveys.longitudinal.exported import ExportPseudonyms, export_pseudonyms
@@ -84,23 +83,22 @@ def build_bundle(
         policy = policy_for(session, scope, default_k)
         if count_in_scope(session, scope) == 0:
             raise EmptyExport("No responses match this scope: choose other surveys or dates.")
-        # One release per scope: the first export makes and stores the plan, later
-        # ones apply it to the same periods (surveys/export/releases.py).
-        release = release_for(session, scope, policy, protect)
-        plan = None if release is None else planned(session, release, policy)
-        if release is None or plan is None or plan.k_achieved is None:
+        # One release lineage per programme: each response keeps the generalisation of
+        # its first release, whatever the scope (surveys/export/releases.py).
+        release = scope_release(session, scope, policy, protect)
+        if release.k_achieved() is None:
             raise EmptyExport(
                 f"Every group of responses in this scope is smaller than {policy.k}, so nothing "
                 "can be exported: widen the scope."
             )
-        scope = release.scope
-        shown = None if expected is None else expected(session, scope, default_k)
-        total = count_in_scope(session, scope)
+        months = round_months(session)
+        covered = replace(scope.undated(), periods=release.periods(months))
+        shown = None if expected is None else expected(session, covered, default_k)
+        total = count_in_scope(session, scope.undated())
         slugs = dict(
             session.execute(select(Firm.id, Firm.slug).where(Firm.id.in_(scope.firm_ids))).all()
         )
         rounds = dict(session.execute(select(SurveyRound.id, SurveyRound.label)).all())
-        months = round_months(session)
         versions: dict[str, list[int]] = {}
         longitudinal: set[int] = set()
         for key, version, programme_id, paired in session.execute(
@@ -111,7 +109,7 @@ def build_bundle(
                 Programme.longitudinal,
             )
             .join(Programme, Programme.id == Response.programme_id)
-            .where(*scope.conditions())
+            .where(*scope.undated().conditions())
             .group_by(
                 Response.survey_key,
                 Response.survey_version,
@@ -135,7 +133,7 @@ def build_bundle(
             masker = Masker(names_from_people([p[0] for p in people], [p[1] for p in people]))
         metadata = Metadata.read(session, export_id, scope)
     # The period column is named for what the release holds: month, quarter or year.
-    period = PERIOD_NAMES[plan.levels[QUASI_IDENTIFIERS.index("month")]]
+    period = PERIOD_NAMES[release.month_level]
     context = RowContext(slugs, rounds, months, policy, masker, aliases.by_response)
     del aliases
     folder.mkdir(parents=True, exist_ok=True)
@@ -159,9 +157,9 @@ def build_bundle(
                 period=period,
             )
             described.append((key, definitions[-1].title, sorted(versions[key]), fields))
-            streams[key] = (TableRows(plan, fields, context), TableWriter(work, key, fields))
+            streams[key] = (TableRows(release, fields, context), TableWriter(work, key, fields))
         try:
-            write_tables(db, scope, streams, tick)
+            write_tables(db, scope.undated(), streams, tick)
         finally:
             for _, writer in streams.values():
                 writer.close()
@@ -176,10 +174,14 @@ def build_bundle(
         kept = sum(rows.comments_kept for rows, _ in streams.values())
         withheld = sum(rows.comments_withheld for rows, _ in streams.values())
         cost = _cost([rows for rows, _ in streams.values()])
+        released = sum(rows.row for rows, _ in streams.values())
+        held_back = sum(rows.withheld for rows, _ in streams.values())
         del context, streams  # the per-export pseudonyms go with them (their key is gone)
+        plan = rows_report(release, policy, released, held_back, cost)
         report = _report(plan, policy, include_comments, kept, withheld, bool(pseudonymous))
-        report["release"] = _release_note(release)
-        protected = list(release.plan.get("protect") or ())
+        report["release"] = release.note()
+        protected = report["release"]["protect"]
+        protected = list(protected[0]) if len(protected) == 1 else []
         report["priorities"] = {"protect": protected, "cost_by_column": cost}
         (work / "disclosure-report.json").write_text(json.dumps(report, indent=2))
         (work / "disclosure-report.txt").write_text(report_text(report))
@@ -189,18 +191,39 @@ def build_bundle(
         digest = _zip(work, folder / name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Bundle(name, digest, plan.rows - plan.withheld_rows, report)
+    return Bundle(name, digest, released, report)
+
+
+def rows_report(
+    release: ScopeRelease,
+    policy: disclosure.Policy,
+    released: int,
+    withheld: int,
+    cost: dict[str, dict[str, int]],
+) -> dict[str, Any]:
+    """What the disclosure report states about k, generalisation and suppression."""
+    blanked = {name: c["blanked"] for name, c in cost.items()}
+    return {
+        "k_required": policy.k,
+        "k_achieved": release.k_achieved(),
+        "rows_in_scope": released + withheld,
+        "rows_released": released,
+        "rows_withheld": withheld,
+        "generalised": release.generalised(),
+        "values_suppressed": sum(blanked.values()),
+        "values_suppressed_by_column": blanked,
+    }
 
 
 def _report(
-    plan: disclosure.RowPlan,
+    plan: dict[str, Any],
     policy: disclosure.Policy,
     include_comments: bool,
     kept: int,
     withheld: int,
     pseudonyms: bool,
 ) -> dict[str, Any]:
-    report: dict[str, Any] = dict(plan.report())
+    report: dict[str, Any] = dict(plan)
     needed = max(policy.comment_min, policy.k)
     notes = [
         "Dates are released as months at the finest.",
@@ -210,11 +233,14 @@ def _report(
         "holds a whole stored (cohort, period) combination, which the mixer stores only "
         "with at least k distinct people. A group known to hold fewer than k people is "
         "generalised, blanked or withheld.",
-        "This export is one release of its scope: the first export of the scope fixed "
-        "the generalisation and suppression, and every export of the same scope applies "
-        "the same plan to the same stored periods, so two exports cannot be joined to "
-        "refine each other. The release covers the responses stored in the periods "
-        "present when it was made; responses stored later in other periods are not in it.",
+        "Every export of a programme belongs to one release lineage: each response keeps "
+        "the generalisation and suppression of its first release, whatever the scope of a "
+        "later export (other surveys, dates or firms), and an export holds a response or "
+        "not by its released values (survey, programme, released month), so two exports "
+        "joined row by row show nothing finer than either. A date range is applied to "
+        "the released month (or quarter, year): whole released periods are in or out. "
+        "Responses stored after a release, in periods it did not cover, form the next "
+        "generation, whose groups each hold k people on their own.",
         "Response ids are replaced by row numbers in an order that carries no meaning.",
     ]
     if pseudonyms:
@@ -245,15 +271,6 @@ def _cost(tables: list[TableRows]) -> dict[str, dict[str, int]]:
             for what, n in counts.items():
                 into[what] += n
     return total
-
-
-def _release_note(release: Release) -> dict[str, Any]:
-    periods = release.scope.periods or ()
-    return {
-        "id": release.id,
-        "responses_when_made": release.rows,
-        "periods": list(periods),
-    }
 
 
 _STORED = {".parquet"}

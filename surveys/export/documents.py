@@ -166,11 +166,11 @@ def report_text(report: dict[str, Any]) -> str:
     lines += priority_lines(report)
     release = report.get("release")
     if release:
+        lines += ["", "Releases applied (one lineage per programme and firm):"]
         lines += [
-            "",
-            f"Release {release['id']} of this scope, made from "
-            f"{release['responses_when_made']} responses in {len(release['periods'])} "
-            "stored periods (weeks, months or rounds); it covers those periods only.",
+            f"  - release {g['id']} (programme {g['programme']}): made from "
+            f"{g['responses_when_made']} responses in {g['periods']} stored periods"
+            for g in release["generations"]
         ]
     lines += ["", "Notes:"] + [f"  - {note}" for note in report["notes"]]
     return "\n".join(lines) + "\n"

@@ -62,29 +62,28 @@ def check_priorities(stored_plan: Mapping[str, Any], protect: Sequence[str]) -> 
     stored = tuple(stored_plan.get("protect") or ())
     if protect and tuple(protect) != stored:
         raise PrioritiesDiffer(
-            "This scope already has an anonymised release, made with the priorities "
-            f"{_words(stored)}. A second generalisation of the same rows ({_words(protect)}) "
-            "could be joined with the first to narrow people down, so it is not made: ask "
-            "again with the same priorities (or none), or choose another scope, such as "
-            "other dates."
+            "This programme already has an anonymised release, made with the priorities "
+            f"{_words(stored)}. A second generalisation of the same responses "
+            f"({_words(protect)}) could be joined with the first to narrow people down, so "
+            "it is not made: ask again with the same priorities (or none). Every export of "
+            "the programme, of any surveys or dates, keeps the first release's "
+            "generalisation."
         )
 
 
 def release_priorities(session: Session, key: str) -> tuple[str, ...] | None:
-    """The priorities of the release stored under ``key`` (None: the scope has no release)."""
+    """The priorities of the release stored under ``key`` (None: nothing released yet)."""
     plan = session.scalar(select(ExportRelease.plan).where(ExportRelease.scope_key == key))
     return None if plan is None else tuple(plan.get("protect") or ())
 
 
-def cost_by_column(
-    seen: Mapping[Combo, int], released: Mapping[Combo, Combo | None]
-) -> dict[str, dict[str, int]]:
-    """Per quasi-identifier, the released rows whose value was coarsened or blanked."""
+def cost_by_column(seen: Iterable[tuple[Combo, Combo | None, int]]) -> dict[str, dict[str, int]]:
+    """Per quasi-identifier, the released rows (stored values, released values, rows)
+    whose value was coarsened or blanked."""
     coarsened: Counter[str] = Counter()
     blanked: Counter[str] = Counter()
-    for combo, n in seen.items():
-        shown = released.get(combo)
-        if shown is None:
+    for combo, shown, n in seen:
+        if not shown:
             continue
         for name, given, out in zip(QUASI_IDENTIFIERS, combo, shown, strict=True):
             if given is None:

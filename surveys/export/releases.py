@@ -1,18 +1,26 @@
-"""One anonymised release per export scope: the plan is made once and kept.
+"""One release lineage per programme: a response is generalised once, at its first release.
 
-Two exports of the same scope used to be planned separately: rows matched one
-to one on their content, and the finer generalisation of one refined the other.
-Now the first export of a scope (firms, programme, surveys, date range, and the
-k in force) makes the generalisation/suppression plan and stores it with the
-set of stored periods it covers (``export_releases``); every later export of
-that scope reads the same periods and applies the same plan
-(:func:`surveys.disclosure.replan`).
+Every row-level export of a programme, whatever its scope (all of it, its climate
+survey only, a date range, the whole firm), applies one generalisation to each
+response: the one fixed when the response was first released. So two exports of
+any scopes, joined row by row on their content, show each response with the same
+quasi-identifiers, and the join refines nothing.
 
-The release is frozen to the periods present when it was made: responses the
-mixer stores later in other periods are not in it (a new date range is a new
-scope). A later batch stored in a period the release covers joins it under the
-same plan (every mixer batch holds k people on its own); a combination the plan
-never saw is withheld.
+A lineage is a firm's part of a programme (responses are stored per member firm).
+Its releases are *generations* (``export_releases``, one row each): the first
+export of the programme plans the generalisation over every survey and every
+stored period present then (weeks, months, rounds) and freezes those periods;
+a later export that finds periods no generation covers plans them as the next
+generation, with the generalisation levels of the first (one column format per
+lineage) and its own local suppression, so each generation's groups hold k
+people on their own (rows of a new generation, told apart from the earlier
+release by being new, are groups of k too). A later batch stored in a covered
+period joins that generation's plan; a combination its plan never saw is withheld.
+
+What an export holds is decided on released values only (see
+:mod:`surveys.export.lineage`): the survey and the firm's programme, and, for a
+date range, the released month (or quarter, year): membership in an export is
+then a function of what both exports show, and cannot split a group either.
 
 Creation is race-safe: INSERT ... ON CONFLICT (scope_key) DO NOTHING, then the
 stored row is read back, so concurrent first exports all use the winner's plan.
@@ -22,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,24 +45,31 @@ from surveys.export.priorities import check_priorities
 from surveys.export.quasi import HIERARCHIES
 from surveys.export.scope import PERIOD, Scope
 
+#: What an export protects when the researcher names nothing: role (what every
+#: comparison is about) and the month (a climate response's round).
+DEFAULT_PROTECT = ("role", "month")
+
 
 @dataclass(frozen=True)
-class Release:
+class Generation:
+    """One stored release of a lineage: its plan and the stored periods it covers."""
+
     id: int
-    #: the scope frozen to the release's periods
-    scope: Scope
+    firm_id: int
+    programme_id: int
+    periods: frozenset[str]
     rows: int
     plan: dict[str, Any]
-    #: the counts the plan was just made from (None when the release was stored earlier)
-    counts: dict[disclosure.Combo, disclosure.Tally] | None = field(default=None, compare=False)
+
+    def scope(self, session: Session) -> Scope:
+        """Every response of the generation (all surveys of its firm and programme)."""
+        keys = _keys(session, self.firm_id, self.programme_id)
+        return Scope((self.firm_id,), keys, self.programme_id, periods=tuple(sorted(self.periods)))
 
 
-def scope_key(scope: Scope, k: int) -> str:
-    """The release's key: the scope's canonical JSON and k (a stricter k is a new release)."""
-    data = replace(scope, periods=None).as_json()
-    data["firm_ids"] = sorted(data["firm_ids"])
-    data["survey_keys"] = sorted(data["survey_keys"])
-    text = json.dumps({"scope": data, "k": k}, sort_keys=True)
+def lineage_key(firm_id: int, programme_id: int, generation: int) -> str:
+    """The stored key of one generation of a lineage."""
+    text = json.dumps({"lineage": [firm_id, programme_id], "generation": generation})
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -62,61 +77,81 @@ def _stored(session: Session, key: str) -> ExportRelease | None:
     return session.scalars(select(ExportRelease).where(ExportRelease.scope_key == key)).first()
 
 
-def _as_release(
-    row: ExportRelease,
-    scope: Scope,
-    counts: dict[disclosure.Combo, disclosure.Tally] | None = None,
-) -> Release:
-    frozen = replace(scope, periods=tuple(row.periods))
-    return Release(row.id, frozen, row.rows, dict(row.plan), counts)
+def generations(session: Session, firm_id: int, programme_id: int) -> list[Generation]:
+    """The lineage's stored generations, oldest first."""
+    found: list[Generation] = []
+    while (row := _stored(session, lineage_key(firm_id, programme_id, len(found)))) is not None:
+        periods = frozenset(str(p) for p in row.periods)
+        found.append(Generation(row.id, firm_id, programme_id, periods, row.rows, dict(row.plan)))
+    return found
 
 
-def release_for(
-    session: Session, scope: Scope, policy: disclosure.Policy, protect: tuple[str, ...] = ()
-) -> Release | None:
-    """The scope's release, made now if it has none (the caller commits).
+def lineage_priorities(session: Session, firm_id: int, programme_id: int) -> tuple[str, ...] | None:
+    """The order the lineage was first released with (None: never released)."""
+    row = _stored(session, lineage_key(firm_id, programme_id, 0))
+    return None if row is None else tuple(row.plan.get("protect") or ())
 
-    None when nothing in scope can be released (no release is stored then, so a
-    later export, with more responses, can still make one). ``protect`` is the
-    researcher's priority order (:mod:`surveys.export.priorities`); the first
-    export of a scope fixes it, and a different order later is refused.
-    """
-    key = scope_key(scope, policy.k)
-    row = _stored(session, key)
-    if row is not None:
-        check_priorities(row.plan, protect)
-        return _as_release(row, scope)
-    periods = sorted(
-        str(p) for p in session.scalars(select(PERIOD).where(*scope.conditions()).distinct())
-    )
-    frozen = replace(scope, periods=tuple(periods))
-    counts = combination_counts(session, frozen)
-    plan = disclosure.anonymise_rows(counts, HIERARCHIES, policy, protect=protect)
-    if plan.k_achieved is None:
-        return None
-    rows = int(session.scalar(select(func.count(Response.id)).where(*frozen.conditions())) or 0)
-    session.execute(
-        upsert_insert(session, ExportRelease.__table__)
-        .values(
-            scope_key=key,
-            scope=scope.as_json(),
-            k=policy.k,
-            periods=periods,
-            rows=rows,
-            plan={**plan.to_json(), "protect": list(protect)},
-            created_at=utcnow(),
+
+def extend(
+    session: Session,
+    firm_id: int,
+    programme_id: int,
+    policy: disclosure.Policy,
+    protect: tuple[str, ...] = (),
+) -> list[Generation]:
+    """The lineage's generations, with one more for stored periods none covers (the
+    caller commits). Periods whose rows nothing could release stay uncovered (nothing
+    of them was released), for a later export to plan with more rows."""
+    for _ in range(3):  # a concurrent export may store the next generation first
+        found = generations(session, firm_id, programme_id)
+        if found:
+            check_priorities(found[0].plan, protect)
+        covered = frozenset().union(*(g.periods for g in found))
+        base = Scope((firm_id,), _keys(session, firm_id, programme_id), programme_id)
+        present = {str(p) for p in session.scalars(select(PERIOD).where(*base.conditions()))}
+        new = tuple(sorted(present - covered))
+        if not new:
+            return found
+        frozen = Scope(base.firm_ids, base.survey_keys, programme_id, periods=new)
+        order = tuple(found[0].plan.get("protect") or ()) if found else protect or DEFAULT_PROTECT
+        levels = [int(x) for x in found[0].plan["levels"]] if found else None
+        plan = disclosure.anonymise_rows(
+            combination_counts(session, frozen), HIERARCHIES, policy, protect=order, levels=levels
         )
-        .on_conflict_do_nothing(index_elements=["scope_key"])
+        if plan.k_achieved is None:
+            return found
+        rows = session.scalar(select(func.count(Response.id)).where(*frozen.conditions())) or 0
+        session.execute(
+            upsert_insert(session, ExportRelease.__table__)
+            .values(
+                scope_key=lineage_key(firm_id, programme_id, len(found)),
+                scope={**frozen.as_json(), "lineage": [firm_id, programme_id]},
+                k=policy.k,
+                periods=list(new),
+                rows=rows,
+                plan={**plan.to_json(), "protect": list(order)},
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["scope_key"])
+        )
+    return generations(session, firm_id, programme_id)
+
+
+def _keys(session: Session, firm_id: int, programme_id: int) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            session.scalars(
+                select(Response.survey_key)
+                .where(Response.firm_id == firm_id, Response.programme_id == programme_id)
+                .distinct()
+            )
+        )
     )
-    row = _stored(session, key)
-    assert row is not None  # inserted now, or by the concurrent export that won
-    check_priorities(row.plan, protect)
-    return _as_release(row, scope, counts if list(row.periods) == periods else None)
 
 
-def planned(session: Session, release: Release, policy: disclosure.Policy) -> disclosure.RowPlan:
-    """The release's plan applied to its rows as stored now."""
-    counts = release.counts
-    if counts is None:
-        counts = combination_counts(session, release.scope)
-    return disclosure.replan(release.plan, counts, HIERARCHIES, policy)
+def planned(
+    session: Session, generation: Generation, policy: disclosure.Policy
+) -> disclosure.RowPlan:
+    """The generation's plan applied to its rows as stored now (every survey of it)."""
+    counts = combination_counts(session, generation.scope(session))
+    return disclosure.replan(generation.plan, counts, HIERARCHIES, policy)

@@ -6,8 +6,8 @@ A scope may also be frozen to the stored periods of its release
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -70,6 +70,22 @@ class Scope:
             out.append((Response.period_kind + ":" + Response.period).in_(self.periods))
         return out
 
+    def undated(self) -> Scope:
+        """The scope without its dates: a release lineage decides them on released months."""
+        return replace(self, date_from=None, date_to=None)
+
+    def holds_month(self, released: str | None) -> bool:
+        """Whether a row whose released month (quarter, year) is ``released`` is in the
+        date range: decided on what the export shows, never on the stored week."""
+        if self.date_from is None and self.date_to is None:
+            return True
+        if not released:
+            return False  # month suppressed: the row cannot be placed in the range
+        first, last = released_span(released)
+        if self.date_from is not None and last < self.date_from:
+            return False
+        return self.date_to is None or first <= self.date_to
+
     def as_json(self) -> dict[str, Any]:
         return {
             "firm_ids": list(self.firm_ids),
@@ -88,3 +104,14 @@ class Scope:
             date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
             date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
         )
+
+
+def released_span(value: str) -> tuple[date, date]:
+    """First and last day of a released month ('2026-05'), quarter ('2026-Q2') or year."""
+    year = int(value[:4])
+    if len(value) == 4:
+        return date(year, 1, 1), date(year, 12, 31)
+    first = (int(value[6]) - 1) * 3 + 1 if value[5] == "Q" else int(value[5:7])
+    last = first + 2 if value[5] == "Q" else first
+    end = date(year + last // 12, last % 12 + 1, 1) - timedelta(days=1)
+    return date(year, first, 1), end

@@ -26,6 +26,7 @@ from surveys.db.session import Database
 from surveys.domain.vocab import COHORT
 from surveys.export.comments import Masker
 from surveys.export.fields import Field
+from surveys.export.lineage import Part, ScopeRelease
 from surveys.export.missing import NOT_ANSWERED, NOT_APPLICABLE, NOT_ASKED, SUPPRESSED
 from surveys.export.planning import COHORT_COLUMNS, stored_month
 from surveys.export.priorities import cost_by_column
@@ -80,14 +81,15 @@ class TableRows:
     each field's source per cell.
     """
 
-    def __init__(self, plan: disclosure.RowPlan, fields: list[Field], context: RowContext):
-        self.plan, self.context = plan, context
-        self.row = 0
+    def __init__(self, release: ScopeRelease, fields: list[Field], context: RowContext):
+        self.release, self.context = release, context
+        self.row = self.withheld = 0
         self.comments_kept = self.comments_withheld = 0
-        self._released: dict[disclosure.Combo, disclosure.Combo | None] = {}
+        #: (generation, stored combination) -> (as its plan released it, as exported)
+        self._released: dict[tuple[int, disclosure.Combo], tuple[Any, Any]] = {}
         self._months: dict[str, str] = {}  # stored period -> its month (a few hundred)
-        #: released rows per stored combination (what the priorities cost, see cost())
-        self._combos: Counter[disclosure.Combo] = Counter()
+        #: released rows per (generation, stored combination): what the priorities cost
+        self._combos: Counter[tuple[int, disclosure.Combo]] = Counter()
         qi = {name: i for i, name in enumerate(QUASI_IDENTIFIERS)}
         #: QI column -> the values released in it (the codebook's enum)
         self.categories: dict[str, set[str]] = {}
@@ -123,15 +125,19 @@ class TableRows:
             month = self._months[period] = stored_month(period, self.context.round_months)
         return month
 
-    def _release(self, combo: disclosure.Combo) -> disclosure.Combo | None:
-        if combo not in self._released:
-            shown = self._released[combo] = self.plan.apply(combo)
-            if shown is not None:
-                for i, values in self._seen.items():
-                    value = shown[i]
-                    if value is not None:
-                        values.add(value)
-        return self._released[combo]
+    def _release(self, part: Part, combo: disclosure.Combo) -> tuple[Any, Any]:
+        key = (part.generation.id, combo)
+        if key not in self._released:
+            planned = part.plan.apply(combo)
+            shown = None if planned is None else self.release.finish(part, planned)
+            if shown is not None and not self.release.holds(shown):
+                shown = ()  # released, but outside the export's scope
+            self._released[key] = (planned, shown)
+            for i, values in self._seen.items():
+                value = shown[i] if shown else None
+                if value is not None:
+                    values.add(value)
+        return self._released[key]
 
     def build(self, r: Any, given: dict[Any, Any]) -> list[Any] | None:
         """The released row of one response, or None when its group is withheld."""
@@ -144,10 +150,15 @@ class TableRows:
             given.get("gender"),
             given.get("ethnicity"),
         )
-        shown = self._release(combo)
-        if shown is None:
+        part = self.release.part(r.firm_id, r.programme_id, r.period)
+        planned, shown = (None, None) if part is None else self._release(part, combo)
+        if shown is None:  # withheld; counted when its stored month is in the range
+            self.withheld += self.release.scope.holds_month(combo[3])
             return None
-        self._combos[combo] += 1
+        if not shown:
+            return None
+        assert part is not None
+        self._combos[part.generation.id, combo] += 1
         self.row += 1
         version = r.survey_version
         out: list[Any] = []
@@ -175,22 +186,22 @@ class TableRows:
             elif code == META:
                 append(self._meta(a, r))
             else:
-                append(self._text(given.get(a), shown))
+                append(self._text(given.get(a), part.plan.group_sizes[planned]))  # type: ignore[index]
         return out
 
     def cost(self) -> dict[str, dict[str, int]]:
         """Released rows whose quasi-identifier was coarsened or blanked, per column."""
-        return cost_by_column(self._combos, self._released)
+        return cost_by_column((c, self._released[g, c][1], n) for (g, c), n in self._combos.items())
 
     def _meta(self, name: str, r: Any) -> Any:
         if name == "round":
             return self.context.rounds.get(r.round_id)
         return self.context.pseudonyms.get(str(r.id).replace("-", "").lower())
 
-    def _text(self, text: Any, shown: disclosure.Combo) -> str | None:
+    def _text(self, text: Any, people: int) -> str | None:
         if not text:
             return None
-        if not disclosure.comments(self.plan.group_sizes[shown], self.context.policy).shown:
+        if not disclosure.comments(people, self.context.policy).shown:
             self.comments_withheld += 1
             return None
         self.comments_kept += 1

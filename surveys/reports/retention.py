@@ -4,8 +4,16 @@ This is person-level data, so disclosure control is stricter than for the
 survey histograms: a comparison runs only when each group holds at least k
 people (the engine refuses otherwise); time is coarsened to whole months from
 enrolment; a curve is shown only while at least k people of its group are
-still followed (at risk) -- past that point a step would describe a handful
-of named-able people -- and the share "within N months" obeys the same rule.
+still followed (at risk), and the share "within N months" obeys the same rule.
+
+**Every shown step rests on at least k events** (PRODUCT.md 2.3): a drop of
+fewer than k people (100% to 98.7% of 78 is one person leaving) would tell who
+left. Months are merged into intervals, a life table: a step is shown at the
+first month by which at least k events have happened since the last step, so
+each drop is k people or more; N of "within N months" closes an interval when it
+can (the events since the last step join it), so the share is the curve's value
+at N. Events after the last step that never reach k are not shown: the curve
+stops there, and the page says so with the wording of every other suppression.
 Every count shown goes through :mod:`surveys.disclosure`. Only the summary
 numbers leave this module: the engine's full step list (every event time) is
 never handed to a page.
@@ -16,7 +24,7 @@ of HR records), and it never touches the anonymous responses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -38,7 +46,9 @@ OUTCOME_WORDS = {"retention": "leaving the firm", "promotion": "promotion"}
 
 @dataclass(frozen=True)
 class CurvePoint:
-    """One month of one group's Kaplan–Meier curve (shown only while k are at risk)."""
+    """One step of one group's Kaplan–Meier curve: the estimate at the end of an interval
+    of months holding at least k events (shown only while k are at risk). The first point
+    of a curve is its start (month 0, 100%)."""
 
     group: str
     month: int
@@ -61,13 +71,15 @@ class SurvivalView:
     within: dict[str, disclosure.Result]
     result: TestResult | None
     refused: str | None
+    #: Per group, why the curve stops before the last month followed (fewer than k events).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _months(start: date, end: date) -> float:
     return float(int(max((end - start).days, 0) // DAYS_PER_MONTH))
 
 
-def _person_times(
+def person_times(
     session: Session, programme: Programme, outcome: str, roles: tuple[str, ...], today: date
 ) -> tuple[list[float], list[int]]:
     rows = session.execute(
@@ -138,7 +150,7 @@ def survival_view(
     assert firm is not None
     policy = disclosure.Policy.for_firm(firm.min_group_size, default_k)
     data = {
-        group: _person_times(session, programme, outcome, roles, today)
+        group: person_times(session, programme, outcome, roles, today)
         for group, roles in SPLITS[split].items()
     }
     n = {group: disclosure.count(len(times), policy) for group, (times, _) in data.items()}
@@ -148,22 +160,32 @@ def survival_view(
         return SurvivalView(outcome, split, months, n, [], {}, None, f"No test was run: {exc}")
     points: list[CurvePoint] = []
     within: dict[str, disclosure.Result] = {}
-    for group, (times, _) in data.items():
+    notes: dict[str, str] = {}
+    for group, (times, events) in data.items():
         steps = result.extras["km"][group]
         band = result.extras["km_ci"][group]
-        month = 0
-        while True:
-            at_risk = sum(1 for t in times if t >= month)
-            if at_risk < policy.k:
-                break
+        followed = _last_followed(times, policy.k)
+        cuts, left = life_table(times, events, policy.k, followed, months)
+        points.append(CurvePoint(group, 0, 1.0, None, None, len(times)))
+        if not left and followed > (cuts[-1] if cuts else 0):
+            cuts.append(followed)  # no event since the last step: the curve runs on flat
+        for month in cuts:
             low, high = _band_at(band, month)
+            at_risk = sum(1 for t in times if t >= month)
             points.append(CurvePoint(group, month, _estimate_at(steps, month), low, high, at_risk))
-            month += 1
-        at_risk = sum(1 for t in times if t >= months)
-        if at_risk >= policy.k:
+        if left:
+            notes[group] = (
+                f"The curve stops at month {cuts[-1]}: the events after it are "
+                if cuts
+                else "No step of this curve is shown: its events are "
+            ) + f"suppressed (fewer than {policy.k})."
+        last = max((c for c in cuts if c <= months), default=-1)
+        if followed >= months and not _events_between(times, events, last, months):
             within[group] = disclosure.Shown(
                 100.0 * (1.0 - _estimate_at(steps, months)), len(times)
             )
+        elif followed >= months:
+            within[group] = disclosure.Suppressed(f"suppressed (fewer than {policy.k})")
         else:
             within[group] = disclosure.Suppressed(
                 f"suppressed (fewer than {policy.k} people followed for {months} months)"
@@ -171,4 +193,39 @@ def survival_view(
     # The engine's step lists name every event time and its observed/expected counts
     # can fall below k: only the disclosed points and the test itself leave.
     shown = replace(result, extras={})
-    return SurvivalView(outcome, split, months, n, points, within, shown, None)
+    return SurvivalView(outcome, split, months, n, points, within, shown, None, notes)
+
+
+def _last_followed(times: list[float], k: int) -> int:
+    """The last month at which at least k people of the group are still followed (-1: none)."""
+    month = -1
+    while sum(1 for t in times if t >= month + 1) >= k:
+        month += 1
+    return month
+
+
+def _events_between(times: list[float], events: list[int], after: int, until: int) -> int:
+    """Events in the months after ``after`` up to ``until``: a share at ``until`` rests on
+    them, so it is shown only when there are none (it is then the last step's value)."""
+    return sum(e for t, e in zip(times, events, strict=True) if after < t <= until)
+
+
+def life_table(
+    times: list[float], events: list[int], k: int, followed: int, cut: int
+) -> tuple[list[int], int]:
+    """The months that end an interval of at least k events (up to ``followed``), and the
+    events after the last one (fewer than k, not shown). The interval holding ``cut``
+    ends there when it can: the events since the last step join the one before."""
+    per_month: dict[int, int] = {}
+    for t, e in zip(times, events, strict=True):
+        per_month[int(t)] = per_month.get(int(t), 0) + e
+    cuts: list[int] = []
+    pending = 0
+    for month in range(followed + 1):
+        pending += per_month.get(month, 0)
+        if pending >= k:
+            cuts.append(month)
+            pending = 0
+        elif month == cut and pending and cuts:
+            cuts[-1], pending = month, 0
+    return cuts, pending

@@ -340,7 +340,7 @@ def test_two_exports_of_one_scope_are_one_release_and_cannot_refine_each_other(
         ]
         for key in ("mentor_pulse", "climate")
     }
-    assert bundles[0].report["release"]["id"] == bundles[1].report["release"]["id"]
+    assert bundles[0].report["release"] == bundles[1].report["release"]
     for field in ("generalised", "values_suppressed_by_column", "rows_released", "k_achieved"):
         assert bundles[0].report[field] == bundles[1].report[field], field
     for key, (first, second) in frames.items():
@@ -364,6 +364,8 @@ def test_two_exports_of_one_scope_are_one_release_and_cannot_refine_each_other(
 def test_the_release_is_frozen_to_its_periods_and_new_combinations_are_withheld(
     db: Database, tmp_path: Path
 ) -> None:
+    """Responses of a later period form the lineage's next generation (released on their
+    own, each group holding k); a new combination in a covered period is withheld."""
     ids = world(db)
     first = build(db, tmp_path / "a", ids, survey_keys=("mentor_pulse",))
     with db.transaction() as session:
@@ -384,21 +386,22 @@ def test_the_release_is_frozen_to_its_periods_and_new_combinations_are_withheld(
                 tenure_band="10y+",
             )
     second = build(db, tmp_path / "b", ids, survey_keys=("mentor_pulse",))
-    assert second.rows == first.rows
-    assert second.report["release"] == first.report["release"]
+    assert second.rows == first.rows + 6  # the later period, as the next generation
+    before, after = first.report["release"], second.report["release"]
+    assert after["generations"][:1] == before["generations"]
+    assert len(after["generations"]) == 2 and after["generations"][1]["responses_when_made"] == 6
     assert second.report["generalised"] == first.report["generalised"]
     assert second.report["rows_withheld"] == first.report["rows_withheld"] + 6
 
 
-def test_concurrent_first_exports_of_a_scope_store_one_release(pg_db: Database) -> None:
+def test_concurrent_first_exports_of_a_programme_store_one_release(pg_db: Database) -> None:
     import threading
 
     from surveys import disclosure
     from surveys.db.models import ExportRelease
-    from surveys.export.releases import release_for
+    from surveys.export.releases import extend
 
     ids = world(pg_db)
-    scope = Scope(firm_ids=(ids["firm"],), survey_keys=("mentor_pulse", "climate"))
     start = threading.Barrier(6)
     made: list[int] = []
     errors: list[BaseException] = []
@@ -407,9 +410,8 @@ def test_concurrent_first_exports_of_a_scope_store_one_release(pg_db: Database) 
         try:
             start.wait()
             with pg_db.transaction() as session:
-                release = release_for(session, scope, disclosure.Policy(5))
-                assert release is not None
-                made.append(release.id)
+                found = extend(session, ids["firm"], ids["programme"], disclosure.Policy(5))
+                made.extend(g.id for g in found)
         except BaseException as exc:  # reported below
             errors.append(exc)
 

@@ -123,9 +123,7 @@ def test_asking_again_gives_the_same_release_and_another_order_is_refused(
     again = content(tmp_path, build(db, tmp_path, ids, ("role",)))
     no_preference = content(tmp_path, build(db, tmp_path, ids, ()))
     assert first[0] == again[0] == no_preference[0]
-    assert (
-        first[1]["release"]["id"] == again[1]["release"]["id"] == no_preference[1]["release"]["id"]
-    )
+    assert first[1]["release"] == again[1]["release"] == no_preference[1]["release"]
     with pytest.raises(PrioritiesDiffer, match="already has an anonymised release, made with the"):
         build(db, tmp_path, ids, ("gender_group", "role"))
     with db.sessions() as session:
@@ -135,10 +133,13 @@ def test_asking_again_gives_the_same_release_and_another_order_is_refused(
 def test_the_first_request_without_priorities_fixes_the_default_plan(
     db: Database, tmp_path: Path
 ) -> None:
+    """The default protects role and month (what every comparison is about): gender is
+    coarsened instead, and a later request with another order is refused."""
     ids = seed(db)
-    rows, _ = content(tmp_path, build(db, tmp_path, ids, ()))
-    assert "participant" in {role for role, _ in rows}  # the default coarsens role
-    with pytest.raises(PrioritiesDiffer, match="none \\(the default plan\\)"):
+    rows, report = content(tmp_path, build(db, tmp_path, ids, ()))
+    assert {role for role, _ in rows} == {"mentor", "mentee", "comparison"}
+    assert report["priorities"]["protect"] == ["role", "month"]
+    with pytest.raises(PrioritiesDiffer, match="role, then month"):
         build(db, tmp_path, ids, ("role",))
 
 

@@ -199,7 +199,8 @@ def _means_chart(result: BuilderResult) -> Chart | None:
 
 
 def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
-    """Kaplan–Meier steps per group while at least k people are followed."""
+    """Kaplan–Meier steps per group while at least k people are followed; each step
+    rests on at least k events (surveys/reports/retention.py merges months until it does)."""
     name = OUTCOME_TITLES[view.outcome]
     rows = [
         (
@@ -270,7 +271,7 @@ def survival_chart(view: SurvivalView, chart_id: str) -> Chart:
     }
     return Chart(
         chart_id,
-        f"{name}: Kaplan-Meier estimate by month since enrolment",
+        f"{name}: Kaplan-Meier estimate by month since enrolment (steps of at least k events)",
         ("Group", "Month", name, "95% CI low", "95% CI high"),
         rows,
         spec,

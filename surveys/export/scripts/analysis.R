@@ -144,9 +144,11 @@ for (i in seq_len(nrow(expected))) {
         roles <- strsplit(spec, ";", fixed = TRUE)[[1]]
         if (generalised && setequal(roles, c("mentor", "mentee"))) roles <- c(roles, "participant")
         chosen <- rows[!is.na(rows$role) & rows$role %in% roles & rows$round == r, , drop = FALSE]
-        sides[[length(sides) + 1]] <- if (e$column == "index") {
+        # list(...) keeps a NULL side (an index item too thin or a side with no rows):
+        # `sides[[i]] <- NULL` would drop it and shift the sides after it.
+        sides[length(sides) + 1] <- list(if (e$column == "index") {
           index_summ(chosen, strsplit(e$index_items, ";", fixed = TRUE)[[1]])
-        } else summ(chosen[[e$column]])
+        } else summ(chosen[[e$column]]))
       }
       res <- if (any(vapply(sides, is.null, logical(1)))) NULL
              else if (length(sides) == 4) did_test(sides) else welch(sides[[1]], sides[[2]])

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import outbox
-from surveys.db.models import Account, ExportRequest, OutboxEvent, Programme
+from surveys.db.models import Account, ExportRequest, OutboxEvent, Programme, Response
 from surveys.definitions import catalogue
 from surveys.domain.events import ExportRequested
-from surveys.export.planning import count_in_scope, policy_for
+from surveys.export.planning import count_in_scope
 from surveys.export.priorities import (
     BadPriorities,
     PrioritiesDiffer,
@@ -26,7 +26,7 @@ from surveys.export.priorities import (
     parse_priorities,
     release_priorities,
 )
-from surveys.export.releases import scope_key
+from surveys.export.releases import lineage_key
 from surveys.export.scope import Scope
 from surveys.services.accounts import firm_scope
 from surveys.services.errors import Conflict, Invalid, NotFound
@@ -119,9 +119,15 @@ def request_export(
     if total == 0:
         raise Invalid("No responses match this scope: choose other surveys, dates or firms.")
     if order and default_k is not None:
-        key = scope_key(scope, policy_for(session, scope, default_k).k)
-        stored = release_priorities(session, key)
-        if stored is not None:
+        lineages = session.execute(
+            select(Response.firm_id, Response.programme_id)
+            .where(*scope.undated().conditions())
+            .distinct()
+        ).all()
+        for firm_id, programme_id in lineages:
+            stored = release_priorities(session, lineage_key(firm_id, programme_id, 0))
+            if stored is None:
+                continue
             try:
                 check_priorities({"protect": list(stored)}, order)
             except PrioritiesDiffer as exc:
