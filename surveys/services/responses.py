@@ -176,7 +176,11 @@ def submit_response(
         pseudonym=context.pseudonym,
         answers=tuple(SealedAnswer(r.question_key, r.item, r.value, r.text) for r in rows),
     )
-    sealed = {"id": uuid.uuid4(), "period": period, "sealed": seal(keys.public_key, submission)}
+    sealed = {
+        "id": uuid.uuid4(),
+        "period": period,
+        "sealed": seal(keys.public_key, submission, definition),
+    }
     claim = {"invitation_id": context.invitation_id, "claimed_hash": hash_token(token), "now": now}
     if conn.dialect.name == "postgresql":
         stored = conn.exec_driver_sql(
