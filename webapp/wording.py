@@ -24,6 +24,7 @@ PARTICIPANT_MESSAGES = (
     N_("Please choose from the options shown."),
     N_("Please choose one answer."),
     N_("Please remove the invisible NUL character from this answer."),
+    N_("Please remove the invisible control characters from this answer."),
     N_("Please answer yes or no."),
     # surveys.services.invitations and responses: links that no longer open a survey
     N_("This survey link is not valid. Check that you copied all of it."),
@@ -59,8 +60,8 @@ PARTICIPANT_MESSAGES = (
 #: Messages with a number in them: (the English, the catalogue's message).
 _PATTERNS = (
     (
-        re.compile(r"Please keep this under (?P<n>\d+) characters\."),
-        N_("Please keep this under %(n)s characters."),
+        re.compile(r"Please keep this to (?P<n>\d+) characters at most \(it has (?P<m>\d+)\)\."),
+        N_("Please keep this to %(n)s characters at most (it has %(m)s)."),
     ),
     (
         re.compile(r"Please choose a number from (?P<low>\d+) to (?P<high>\d+)\."),

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from surveys.definitions import Question, SurveyDefinition
+
+#: A comment's most UTF-8 bytes per allowed character: a comment of ``max_length``
+#: characters is at most ``MAX_COMMENT_BYTES * max_length`` bytes, and as many in
+#: its sealed JSON (only tab and line break are escaped, to two bytes).
+MAX_COMMENT_BYTES = 4
+#: Control characters other than tab and line break, and lone surrogates (which
+#: UTF-8 cannot encode): invisible, escaped wider than 4 bytes, never meant.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,7 @@ def _one(question: Question, raw: Sequence[str]) -> list[AnswerValue] | str:
             return "Please choose from the options shown."
         return [AnswerValue(question.key, item=value)]
     if question.type == "text":
-        if "\x00" in value:
-            return "Please remove the invisible NUL character from this answer."
-        if len(value) > question.max_length:
-            return f"Please keep this under {question.max_length} characters."
-        return [AnswerValue(question.key, text=value)]
+        return _comment(question, value)
     if question.type == "yes_no":
         mapped = {"yes": 1, "no": 0, "1": 1, "0": 0}.get(value)
         if mapped is None:
@@ -61,6 +66,24 @@ def _one(question: Question, raw: Sequence[str]) -> list[AnswerValue] | str:
     if not low <= number <= high:
         return f"Please choose a number from {low} to {high}."
     return [AnswerValue(question.key, value=number)]
+
+
+def _comment(question: Question, value: str) -> list[AnswerValue] | str:
+    """A comment of at most ``question.max_length`` characters (see :data:`MAX_COMMENT_BYTES`).
+
+    Line breaks count one character each, however the browser sent them (a
+    textarea's ``maxlength`` counts one, its form submission sends CR LF).
+    """
+    if "\x00" in value:
+        return "Please remove the invisible NUL character from this answer."
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _INVISIBLE.search(value):
+        return "Please remove the invisible control characters from this answer."
+    if len(value) > question.max_length:
+        return (
+            f"Please keep this to {question.max_length} characters at most (it has {len(value)})."
+        )
+    return [AnswerValue(question.key, text=value)]
 
 
 def validate_answers(

@@ -1,6 +1,7 @@
 """Anonymity at rest (PRODUCT.md 2.3): keys, the sealed inbox and the mixer.
 
-A submission is sealed to the workers' public key (:mod:`surveys.intake.sealing`);
+A submission is sealed to the workers' public key (:mod:`surveys.intake.sealing`),
+padded to its survey version's one fixed size (:mod:`surveys.intake.padding`);
 the mixer (:mod:`surveys.intake.mixer`) opens sealed submissions with the private
 key and stores them as plain responses only in batches of at least k distinct
 people. :mod:`surveys.intake.keys` loads and derives every key involved;

@@ -3,8 +3,10 @@
 A sealed submission is a libsodium sealed box (X25519 + XSalsa20-Poly1305,
 through PyNaCl) to the mixer's public key: anyone holding the public key (every
 web process) can seal, only the private key (worker processes) can open. The
-plain text is compact JSON padded to a multiple of :data:`PAD` bytes, so the
-ciphertext's length does not tell how long a comment was.
+plain text is compact JSON padded with spaces to its survey version's one fixed
+size (:func:`plain_size`, from :mod:`surveys.intake.padding`), so every sealed
+submission of a version has the same length whatever was answered. Rows sealed
+by older code (format 1, padded to a multiple of 256 bytes) still open.
 
 Periods. A pulse is routed by the ISO week of its submission day
 (``2026-W07``), a climate round by ``round:<id>``; both are known from the
@@ -18,15 +20,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from surveys.definitions import SurveyDefinition, catalogue
 from surveys.domain.periods import month_of_week, week_of
+from surveys.intake.padding import TooLarge, worst_case
 
-#: Plain texts are padded to a multiple of this many bytes before sealing.
-PAD = 256
-_VERSION = 1
+#: The plain-text format: 2 is padded to the survey version's fixed size; 1 (older
+#: rows, still opened) was padded to a multiple of 256 bytes.
+_VERSION = 2
+_READABLE = frozenset({1, 2})
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def tag_period(period: str) -> str:
     return period if period.startswith("round:") else month_of_week(period)
 
 
-def _encode(submission: Submission) -> bytes:
+def encode_plain(submission: Submission) -> bytes:
+    """The submission as compact JSON, before padding."""
     data: list[Any] = [
         _VERSION,
         submission.survey_key,
@@ -87,17 +94,31 @@ def _encode(submission: Submission) -> bytes:
         [[a.question_key, a.item, a.value, a.text] for a in submission.answers],
         submission.person,
     ]
-    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return raw + b" " * (-len(raw) % PAD)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@lru_cache(maxsize=64)
+def plain_size(definition: SurveyDefinition) -> int:
+    """The one plain-text size of every sealed submission of ``definition``'s version."""
+    worst = worst_case(definition)
+    answers = tuple(SealedAnswer(*row) for row in worst.pop("answers"))
+    return len(encode_plain(Submission(**worst, answers=answers)))
+
+
+def pad(plain: bytes, size: int) -> bytes:
+    """``plain`` padded with JSON whitespace to exactly ``size`` bytes (TooLarge if longer)."""
+    if len(plain) > size:
+        raise TooLarge(f"a sealed submission holds at most {size} bytes, this one {len(plain)}")
+    return plain + b" " * (size - len(plain))
 
 
 def _decode(raw: bytes) -> Submission:
-    fields = json.loads(raw)
+    fields = json.loads(raw.rstrip(b" "))
     person = fields[11] if len(fields) > 11 else None  # boxes sealed before it was added
     version, survey, survey_version, firm, programme, round_id, cohort, period, tag, alias, rows = (
         fields[:11]
     )
-    if version != _VERSION:
+    if version not in _READABLE:
         raise ValueError(f"unknown sealed submission version {version!r}")
     return Submission(
         survey_key=survey,
@@ -117,9 +138,17 @@ def _decode(raw: bytes) -> Submission:
     )
 
 
-def seal(public_key: bytes, submission: Submission) -> bytes:
-    """Encrypt ``submission`` to the mixer: only the private key opens it."""
-    return bytes(SealedBox(PublicKey(public_key)).encrypt(_encode(submission)))
+def seal(
+    public_key: bytes, submission: Submission, definition: SurveyDefinition | None = None
+) -> bytes:
+    """Encrypt ``submission`` to the mixer: only the private key opens it.
+
+    The plain text is padded to the fixed size of its survey version
+    (``definition``, by default the shipped one); raises TooLarge if it does not fit.
+    """
+    definition = definition or catalogue().get(submission.survey_key, submission.survey_version)
+    plain = pad(encode_plain(submission), plain_size(definition))
+    return bytes(SealedBox(PublicKey(public_key)).encrypt(plain))
 
 
 class Opener:

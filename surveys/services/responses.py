@@ -171,7 +171,11 @@ def submit_response(
             keys.pseudonym_secret, context.person_ref, context.programme_id
         ),
     )
-    sealed = {"id": uuid.uuid4(), "period": period, "sealed": seal(keys.public_key, submission)}
+    sealed = {
+        "id": uuid.uuid4(),
+        "period": period,
+        "sealed": seal(keys.public_key, submission, definition),
+    }
     claim = {"invitation_id": context.invitation_id, "claimed_hash": hash_token(token), "now": now}
     if is_postgres(conn):
         stored = conn.exec_driver_sql(_PG_SUBMIT, {**claim, **sealed}).scalar_one()

@@ -99,3 +99,29 @@ def test_the_survey_page_and_its_error_state_have_no_serious_accessibility_viola
     phone.locator("#error-summary a").first.focus()
     phone.keyboard.press("Enter")
     assert phone.evaluate("document.activeElement.id").startswith("q-")
+
+
+def test_the_comment_counter_counts_down_and_the_box_stops_at_its_limit(
+    sqlite_db: Database, live_server: tuple[str, Callable[..., Any]], phone: Any
+) -> None:
+    """With JavaScript the hint turns into a count of the characters left once typing
+    starts (read out politely when it pauses); the box stops at its limit; axe is clean."""
+    base_url, _ = live_server
+    with sqlite_db.transaction() as session:
+        tokens = f.invited_pair(session)
+    phone.goto(f"{base_url}/s/{tokens['mentee']}")
+    box = phone.locator("textarea")
+    counter = phone.locator("#limit-comment")
+    assert counter.inner_text() == "500 characters at most."
+    box.fill("Thanks for the session.")
+    assert counter.inner_text() == "477 characters left."
+    phone.wait_for_function(
+        "document.querySelector('[aria-live=polite]').textContent === '477 characters left.'"
+    )
+    box.fill("a" * 600)
+    assert len(box.input_value()) <= 500  # fill() types past maxlength only in name
+    box.press("End")
+    box.type("bc")
+    assert len(box.input_value()) <= 500
+    assert axe_violations(phone) == []
+    screenshot(phone, "survey-comment-counter")

@@ -155,7 +155,9 @@ def test_answered_by_keyboard_alone_with_focus_on_the_error_summary_after_a_fail
     phone.wait_for_selector("#error-summary")
     # Focus is on the summary itself, so a screen reader reads it first (no script does this).
     assert phone.evaluate("document.activeElement.id") == "error-summary"
-    assert phone.evaluate("document.querySelectorAll('script').length") == 0
+    # The one script on the page is the comment box's counter, which moves no focus.
+    scripts = "Array.from(document.scripts).map(s => new URL(s.src).pathname)"
+    assert phone.evaluate(scripts) == ["/static/counter.js"]
     summary = " ".join(phone.locator("#error-summary").inner_text().split())
     assert "This session was a good use of my time. Please answer this question." in summary
     assert ".:" not in summary

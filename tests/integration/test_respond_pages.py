@@ -74,6 +74,26 @@ def test_the_survey_page_shows_every_question_and_how_answers_are_protected(
     assert page.headers["Cache-Control"] == "no-store"
 
 
+def test_the_comment_box_states_its_limit_without_javascript_and_counts_with_it(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    """The limit is in the markup (maxlength and a hint the box is described by), in the
+    page's language; the counter script is only an enhancement of it."""
+    for language, hint in (("en", "500 characters at most."), ("fr", "500 caractères au maximum.")):
+        html = client.get(f"/s/{tokens['mentor']}?lang={language}").get_data(as_text=True)
+        box = re.search(r"<textarea[^>]*>", html)
+        assert box is not None
+        assert 'maxlength="500"' in box.group(0)
+        described = re.search(r'aria-describedby="([^"]+)"', box.group(0))
+        assert described is not None and "limit-comment" in described.group(1).split()
+        assert f'<span class="limit" id="limit-comment">{hint}</span></p>' in html
+        assert 'data-counter="' in box.group(0) and "{n}" in box.group(0)
+        assert '<script src="/static/counter.js" defer></script>' in html
+    script = client.get("/static/counter.js")
+    assert script.status_code == 200 and b"maxlength" in script.data
+    script.close()
+
+
 def test_the_page_promises_the_firms_own_k_which_the_mixer_batches_at(
     client: FlaskClient, sqlite_db: Database
 ) -> None:
@@ -162,7 +182,8 @@ def test_a_page_submission_writes_once_on_either_database_and_nudges_no_relay(
         ({"spoke_openly": "7"}, "Please choose a number from 1 to 5."),
         ({"recommend_programme": "-1"}, "Please choose a number from 0 to 10."),
         ({"topics": ["golf"]}, "Please choose from the options shown."),
-        ({"comment": "x" * 501}, "under 500 characters"),
+        ({"comment": "x" * 501}, "to 500 characters at most (it has 501)"),
+        ({"comment": "a\x07b"}, "invisible control characters"),
     ],
 )
 def test_bad_answers_show_the_form_again_with_messages_and_store_nothing(

@@ -11,7 +11,7 @@ import binascii
 import calendar
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -222,4 +222,26 @@ def recomputations(keys: Iterable[bytes], messages: Iterable[str], programme_id:
             found.add(hmac.new(key, m, hashlib.sha256).hexdigest())
             found.add(hmac.new(sub, m, hashlib.sha256).hexdigest())
             found.add(hashlib.sha256(key + m).hexdigest())
+    return found
+
+
+def match_lengths(sealed: Mapping[int, int], sizes: Mapping[str, int]) -> dict[str, set[int]]:
+    """The length-matching attack: sealed rows (invitation -> ciphertext length, tied by
+    polling the inbox between submissions) against stored responses (id -> the size of
+    their content, e.g. a comment's UTF-8 bytes). Whatever the padding rule, a longer
+    plain text never seals shorter: sort both, give the shortest contents to the shortest
+    rows, and each response's candidates are the invitations of its length class."""
+    by_length: dict[int, list[int]] = {}
+    for invitation, length in sorted(sealed.items(), key=lambda item: item[1]):
+        by_length.setdefault(length, []).append(invitation)
+    ranked = sorted(sizes, key=lambda response: sizes[response])
+    found: dict[str, set[int]] = {}
+    start = 0
+    for length in sorted(by_length):
+        share = len(by_length[length]) * len(ranked) // max(len(sealed), 1)
+        for response in ranked[start : start + max(share, 1)]:
+            found[response] = set(by_length[length])
+        start += max(share, 1)
+    for response in ranked[start:]:  # rounding leftovers: the longest class
+        found[response] = set(by_length[max(by_length)]) if by_length else set()
     return found
