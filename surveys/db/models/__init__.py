@@ -20,6 +20,7 @@ from surveys.db.models.exports import (
 )
 from surveys.db.models.intake import SealedSubmission
 from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
+from surveys.db.models.plans import EvaluationPlan
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
     Enrolment,
@@ -45,6 +46,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Enrolment",
+    "EvaluationPlan",
     "ExportAudit",
     "ExportRelease",
     "ExportRequest",
