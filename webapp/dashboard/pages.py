@@ -34,6 +34,7 @@ from surveys.reports.retention import SPLITS, SurvivalView, survival_view
 from surveys.reports.two_cohorts import TESTS
 from surveys.stats.wording import fmt_p
 from webapp import current
+from webapp.dashboard.early import early_state, is_early
 from webapp.dashboard.page_charts import (
     compare_charts,
     likert_chart,
@@ -95,9 +96,11 @@ def overview_page(programme: Programme) -> Page:
 def headline_page(programme: Programme) -> Page:
     """The headline (stored once per release) and the overview's response rates."""
     session = current.session()
+    headline = headline_report(session, programme, _k())
     context = {
         "programme": programme,
-        "headline": headline_report(session, programme, _k()),
+        "headline": headline,
+        "early": early_state(programme, headline.policy.k) if is_early(headline) else None,
         "overview": programme_overview(session, programme, _k()),
         **_helpers(programme),
     }
