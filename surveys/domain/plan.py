@@ -183,9 +183,7 @@ def default_plan(expected: dict[str, int]) -> Plan:
     items = [Planned(f"climate:{q.key}", "did", True) for q in scored]
     items.append(Planned("index:climate", "participants", False))
     items += [
-        Planned(f"climate:{q.key}", "participants", False)
-        for q in scored
-        if q.type == "scale0_10"
+        Planned(f"climate:{q.key}", "participants", False) for q in scored if q.type == "scale0_10"
     ]
     items += [Planned("hr:retention", "participants", False)]
     items += [Planned("hr:promotion", "participants", False)]

@@ -253,7 +253,6 @@ def plan_in_words(state: PlanState) -> str:
     return said + "."
 
 
-
 #: How the headline is stored (surveys/reports/cache.py).
 HEADLINE_CODEC = release_cache.Codec(Headline.to_dict, Headline.from_dict)
 

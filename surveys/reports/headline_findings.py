@@ -129,8 +129,25 @@ def planned_findings(
             reason = row if isinstance(row, str) else (row.refused or "Refused.")
             found.append(
                 PlannedFinding(
-                    order, item.outcome, label, PLANNABLE[item.comparison], item.primary,
-                    reason, True, "", None, None, "", None, None, None, None, (), None, power, link,
+                    order,
+                    item.outcome,
+                    label,
+                    PLANNABLE[item.comparison],
+                    item.primary,
+                    reason,
+                    True,
+                    "",
+                    None,
+                    None,
+                    "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    (),
+                    None,
+                    power,
+                    link,
                 )  # fmt: skip
             )
             continue

@@ -134,8 +134,9 @@ def declare_plan(
 def freeze_plan(session: Session, programme_id: int, today: date) -> None:
     """Freeze the plan in force at the programme's first release (the default if none)."""
     first = session.scalars(
-        select(EvaluationPlan)
-        .where(EvaluationPlan.programme_id == programme_id, EvaluationPlan.version == 1)
+        select(EvaluationPlan).where(
+            EvaluationPlan.programme_id == programme_id, EvaluationPlan.version == 1
+        )
     ).one_or_none()
     if first is not None:
         if first.frozen_on is None:

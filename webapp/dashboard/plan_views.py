@@ -20,8 +20,8 @@ from surveys.domain.plan import (
     GROUPS,
     PLANNABLE,
     Plan,
-    Planned,
     PlanError,
+    Planned,
     checked,
     default_plan,
 )

@@ -20,8 +20,8 @@ from surveys.db.models.exports import (
 )
 from surveys.db.models.intake import SealedSubmission
 from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
-from surveys.db.models.plans import EvaluationPlan
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
+from surveys.db.models.plans import EvaluationPlan
 from surveys.db.models.programme import (
     Enrolment,
     Firm,
