@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, literal_column, select, text
@@ -28,6 +29,7 @@ from surveys.aggregates.release import move_release_version
 from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import AggregateCell
 from surveys.domain.vocab import COHORT
+from surveys.services.plans import freeze_plan
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def add_batch(
         pool_texts(session, texts, released=True)
     for programme_id in sorted({r.programme_id for r in responses}):
         move_release_version(session, programme_id)
+        # A programme's first released batch freezes its evaluation plan (dated, UTC day).
+        freeze_plan(session, programme_id, datetime.now(UTC).date())
     return len(responses)
 
 

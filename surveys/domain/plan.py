@@ -30,8 +30,8 @@ from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
 #: The comparisons a plan may name, in words (a benchmark against other firms is never planned).
 PLANNABLE = {
     "did": "Before vs after (difference-in-differences, participants vs comparison group)",
-    "participants": "Participants vs comparison group (latest round)",
-    "matched": "Participants vs comparison group, matched on cohort (latest round)",
+    "participants": "Participants vs comparison group",
+    "matched": "Participants vs comparison group, matched on cohort",
     "mentors-mentees": "Mentors vs mentees",
 }
 CORRECTIONS = {"holm": "Holm", "BH": "Benjamini-Hochberg"}

@@ -78,6 +78,17 @@ _SIDES = {
 }
 
 
+#: A difference-in-differences' groups, in words.
+_GROUPS = {
+    "treated baseline": "participants, before",
+    "treated follow-up": "participants, after",
+    "comparison baseline": "comparison group, before",
+    "comparison follow-up": "comparison group, after",
+}
+#: Standardised effects smaller than this read as "about the same" (they print as 0.00).
+_NEGLIGIBLE = 0.005
+
+
 def _direction(result: TestResult, comparison: str) -> str:
     """The direction in words ("Participants lower than the comparison group")."""
     effect = result.effect_size
@@ -91,8 +102,8 @@ def _direction(result: TestResult, comparison: str) -> str:
         value = result.estimate
     if value is None:
         return ""
-    if value == 0:
-        return f"{first} and {second}: no difference"
+    if abs(value) < _NEGLIGIBLE:
+        return f"{first} and {second}: about the same"
     return f"{first} {up if value > 0 else down} than {second}"
 
 
@@ -170,7 +181,7 @@ def planned_findings(
                 effect.ci if effect else None,
                 result.pvalue,
                 result.pvalue_adjusted,
-                tuple((group, int(n)) for group, n in result.n.items()),
+                tuple((_GROUPS.get(group, group), int(n)) for group, n in result.n.items()),
                 float(mde) if isinstance(mde, int | float) else None,
                 power,
                 link,

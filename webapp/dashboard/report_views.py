@@ -29,6 +29,15 @@ from webapp.dashboard.navigation import navigation
 from webapp.dashboard.vega import Chart, number, png
 
 
+def _short(finding: PlannedFinding) -> str:
+    """A chart label: the comparison in two words, then the outcome, cut to fit."""
+    kind = finding.comparison.split(" (")[0].replace(
+        "Participants vs comparison group", "vs comparison"
+    )
+    text = finding.label.split(": ", 1)[-1]
+    return f"{kind}: {text}"[:64]
+
+
 def effects_chart(findings: list[PlannedFinding]) -> Chart:
     """Each planned comparison's standardised effect with its 95% interval, in plan order."""
     rows = [
@@ -45,7 +54,7 @@ def effects_chart(findings: list[PlannedFinding]) -> Chart:
     ]
     values = [
         {
-            "planned": f"{f.order}. {f.label[:60]} ({f.comparison.split(' (')[0]})",
+            "planned": f"{f.order}. {_short(f)}",
             "effect": f.effect,
             "low": f.effect_interval[0] if f.effect_interval else f.effect,
             "high": f.effect_interval[1] if f.effect_interval else f.effect,
@@ -56,7 +65,8 @@ def effects_chart(findings: list[PlannedFinding]) -> Chart:
     y = {"field": "planned", "type": "nominal", "title": None, "sort": None}
     spec: dict[str, Any] = {
         "data": {"values": values},
-        "width": 420,
+        "width": 360,
+        "config": {"axis": {"labelLimit": 420}},
         "layer": [
             {"mark": {"type": "rule", "color": "#555"}, "encoding": {"x": {"datum": 0}}},
             {
