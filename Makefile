@@ -9,7 +9,7 @@ DEMO   := FLIPSIDE_DEMO=1
 
 NODE_STAMP := node_modules/.installed-$(shell cksum package.json | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck layers pytest browser-deps r-deps clean translations
+.PHONY: run test install lint typecheck layers pytest browser-deps r-deps pdf-deps clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ r-deps:
 	      || echo "could not install R: the R oracle tests will skip"; \
 	  else echo "Rscript with survival not found (apt-get install $(R_PACKAGES)): the R oracle tests will skip"; fi; }
 
+# The programme report's PDF (WeasyPrint) needs Pango; its tests read the PDF back with pypdf.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+
+pdf-deps:
+	@{ ldconfig -p | grep -q libpango-1.0 && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null) \
+	      || echo "could not install Pango: the PDF report tests will skip"; \
+	  else echo "Pango not found (apt-get install $(PDF_PACKAGES)): the PDF report tests will skip"; fi; }
+
 run: install
 	@$(DEMO) $(BIN)/flipside db upgrade
 	@$(DEMO) $(BIN)/flipside demo
@@ -57,7 +67,7 @@ typecheck: install
 layers:
 	@if [ -f ../shared/tools/check_layers.py ]; then $(BIN)/python ../shared/tools/check_layers.py .; fi
 
-pytest: install browser-deps r-deps
+pytest: install browser-deps r-deps pdf-deps
 	$(BIN)/pytest
 
 test: install lint typecheck layers pytest

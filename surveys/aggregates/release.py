@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from surveys.db.models import (
     PooledComment,
     Programme,
 )
+from surveys.services.plans import freeze_plan
 
 __all__ = [
     "min_group_size",
@@ -76,6 +78,8 @@ def release_group(session: Session, group: tuple[Any, ...]) -> None:
     session.flush()
     fields = dict(zip(GROUP_FIELDS, group, strict=True))
     move_release_version(session, fields["programme_id"])
+    # The first result released freezes the programme's evaluation plan (dated, UTC day).
+    freeze_plan(session, fields["programme_id"], datetime.now(UTC).date())
     session.execute(
         update(AggregateCell)
         .where(group_filter(group))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, literal_column, select, text
@@ -27,6 +28,7 @@ from surveys.aggregates.release import move_release_version
 from surveys.db.dialect import is_postgres, upsert_insert
 from surveys.db.models import AggregateCell
 from surveys.domain.vocab import COHORT
+from surveys.services.plans import freeze_plan
 
 # Sum two {"value": count} objects in SQL: the stored cell's and the new row's.
 _MERGE_HISTOGRAMS_PG = (
@@ -127,6 +129,8 @@ def add_batch(
         pool_texts(session, texts)
     for programme_id in sorted({r.programme_id for r in responses}):
         move_release_version(session, programme_id)
+        # A programme's first released batch freezes its evaluation plan (dated, UTC day).
+        freeze_plan(session, programme_id, datetime.now(UTC).date())
     return len(responses)
 
 

@@ -28,6 +28,9 @@ Every other figure listed is recomputable from the bundle's own rows (that is
 the point), so expected.json discloses nothing the rows do not.
 
 HR outcomes are not in a bundle and are left out.
+
+Each entry says whether it is one of the programme's evaluation plan
+(``"status": "planned"``) or ``"exploratory"`` (:func:`_labelled`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from surveys.export.scope import Scope as ExportScope
 from surveys.reports.builder import build_comparison
 from surveys.reports.builder.plain import PAIRS
 from surveys.reports.builder.request import INDEX, BuilderRequest, climate_index_items, outcomes
+from surveys.reports.builder.sides import climate_rounds
+from surveys.services.plans import plan_state
 from surveys.stats.wording import fmt_p
 
 #: Builder comparison key -> the PAIRS entry of its two sides.
@@ -164,6 +169,20 @@ def _pulses(session: Session, scope: ExportScope, programme: Programme, k: int) 
     return [{key: e[key] for key in e if key not in NUMBERS} | {"refused": reason} for e in found]
 
 
+def _labelled(session: Session, entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with ``planned`` and ``status``: "planned" when it is a comparison of the
+    programme's evaluation plan as the headline runs it (latest round; first to latest
+    round for a difference-in-differences), "exploratory" otherwise."""
+    programme_id, comparison = entry["programme"], entry["comparison"]
+    labels = [r.label for r in climate_rounds(session, programme_id)]
+    planned = plan_state(session, programme_id).plan.has(entry["outcome"], comparison)
+    if planned and comparison == "participants":
+        planned = bool(labels) and entry["round"] == labels[-1]
+    if planned and comparison == "did":
+        planned = bool(labels) and (entry["baseline"], entry["round"]) == (labels[0], labels[-1])
+    return entry | {"planned": planned, "status": "planned" if planned else "exploratory"}
+
+
 def dashboard_comparisons(session: Session, scope: ExportScope, default_k: int) -> dict[str, Any]:
     """The comparisons the dashboard shows for the export's (release) scope, as plain JSON."""
     found: list[dict[str, Any]] = []
@@ -203,6 +222,7 @@ def dashboard_comparisons(session: Session, scope: ExportScope, default_k: int) 
         for programme_id in sorted(with_pulses):
             programme = session.get_one(Programme, programme_id)
             found += _pulses(session, scope, programme, default_k)
+    found = [_labelled(session, entry) for entry in found]
     return {
         "what": "The dashboard's comparison builder for this export's programmes, climate "
         "rounds and pulse months, computed when the export was built (Welch's t -- the "

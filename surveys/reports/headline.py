@@ -19,11 +19,11 @@ Three kinds of numbers, each from released data only and each through
   (:func:`~surveys.reports.two_cohorts.released_histogram`, every role k or
   none): the climate index (mean of the item means), each item's share
   favourable and the eNPS of "recommend the firm".
-* **Findings**: participants vs the comparison group on the climate index
-  (latest round) and before vs after (difference-in-differences, first and
-  latest round, every climate item as one Holm family), run by the comparison
-  builder itself (:func:`~surveys.reports.builder.build_comparison`), so the
-  sentence is the one its page shows.
+* **Findings**: every comparison of the programme's evaluation plan
+  (:mod:`surveys.services.plans`), in the plan's order, p corrected across the
+  whole plan, run by the comparison builder itself
+  (:mod:`surveys.reports.headline_findings`), so the sentence is the one its
+  page shows.
 
 Disclosure (:mod:`surveys.reports.headline_rules`): a figure the pages show
 follows the page's rule; a net score is shown only when at least k fall
@@ -46,13 +46,14 @@ from surveys.reports import cache as release_cache
 from surveys.reports.builder.request import INDEX, climate_index_items
 from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
 from surveys.reports.counts import enrolled_by_role
-from surveys.reports.headline_findings import findings
+from surveys.reports.headline_findings import planned_findings
 from surveys.reports.headline_rules import decide
 from surveys.reports.headline_values import Card, Figure, Headline, Link
 from surveys.reports.released_cells import ReleasedCellView, candidate_cells
 from surveys.reports.shown_sums import everyone, figures_of
 from surveys.reports.two_cohorts import released_histogram
 from surveys.services.errors import Invalid
+from surveys.services.plans import PlanState, plan_state
 
 #: A before/after result counts as clear below this Holm-adjusted p.
 CLEAR = 0.05
@@ -246,6 +247,7 @@ def _headline(
     policy: disclosure.Policy,
     default_k: int,
     roles: tuple[str, ...],
+    state: PlanState,
 ) -> Headline:
     anchors: Counter[str] = Counter()
     rows = {
@@ -272,8 +274,19 @@ def _headline(
             )
     rounds = climate_rounds(session, programme.id)
     cards.insert(0, _climate_card(session, programme, policy, rounds))
-    versus, before_after = findings(session, programme, default_k, rounds)
-    return Headline(policy, cards, versus, before_after, as_of)
+    planned = planned_findings(session, programme, default_k, rounds, state.plan)
+    return Headline(policy, cards, planned, plan_in_words(state), as_of)
+
+
+def plan_in_words(state: PlanState) -> str:
+    """Which plan the findings follow: default or declared, frozen when, amended when."""
+    kind = "the default plan (from the instruments)" if state.is_default else "the declared plan"
+    if state.frozen_on is None:
+        return f"As {kind}; it is frozen when the first result is released."
+    said = f"As {kind}, frozen on {state.frozen_on.isoformat()}"
+    if state.version > 1:
+        said += f"; amended {state.version - 1} time(s), latest on {state.declared_on}"
+    return said + "."
 
 
 #: How the headline is stored (surveys/reports/cache.py).
@@ -288,10 +301,11 @@ def headline_report(session: Session, programme: Programme, default_k: int) -> H
     # live, so it is part of the key).
     enrolled = enrolled_by_role(session, programme.id)
     roles = tuple(role for role in PULSE_FOR_ROLE if enrolled.get(role, 0) >= policy.k)
-    key = release_cache.key_for("headline", programme, policy.k, *roles)
+    state = plan_state(session, programme.id)
+    key = release_cache.key_for("headline", programme, policy.k, state.digest, *roles)
     return release_cache.cached(
         session,
         key,
-        lambda: _headline(session, programme, policy, default_k, roles),
+        lambda: _headline(session, programme, policy, default_k, roles, state),
         HEADLINE_CODEC,
     )

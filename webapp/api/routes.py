@@ -264,7 +264,8 @@ def _values(name: str) -> frozenset[str]:
 @bp.get("/programmes/<int:programme_id>/comparison")
 @token_required()
 def comparison(programme_id: int) -> ResponseReturnValue:
-    """Two cohorts compared on one question, from released aggregates (each side >= k)."""
+    """Two cohorts compared on one question, from released aggregates (each side >= k);
+    exploratory: a cohort comparison is never one of the evaluation plan's."""
     session = current.session()
     row = session.execute(
         _visible(
@@ -296,4 +297,4 @@ def comparison(programme_id: int) -> ResponseReturnValue:
     result = compare_released(
         session, row.id, wanted, row.min_group_size or settings.min_group_size
     )
-    return jsonify(result.to_dict())
+    return jsonify({**result.to_dict(), "planned": False, "status": "exploratory"})

@@ -20,6 +20,8 @@ PROGRAMME_PAGES = (
     ("pulse", "Pulse trends"),
     ("compare", "Compare groups"),
     ("retention", "Retention and promotion"),
+    ("plan", "Evaluation plan"),
+    ("report", "Report"),
 )
 
 

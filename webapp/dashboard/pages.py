@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 from flask import abort, request
 
 from surveys import disclosure
-from surveys.db.models import Programme
+from surveys.db.models import Programme, SurveyRound
+from surveys.domain.plan import Plan
 from surveys.reports.builder import BuilderResult, build_comparison
 from surveys.reports.builder.request import (
     COMPARISONS,
@@ -32,8 +33,10 @@ from surveys.reports.overview import programme_overview
 from surveys.reports.pulse import pulse_report
 from surveys.reports.retention import SPLITS, SurvivalView, survival_view
 from surveys.reports.two_cohorts import TESTS
+from surveys.services.plans import plan_state
 from surveys.stats.wording import fmt_p
 from webapp import current
+from webapp.dashboard.early import early_state, is_early
 from webapp.dashboard.page_charts import (
     compare_charts,
     likert_chart,
@@ -95,9 +98,11 @@ def overview_page(programme: Programme) -> Page:
 def headline_page(programme: Programme) -> Page:
     """The headline (stored once per release) and the overview's response rates."""
     session = current.session()
+    headline = headline_report(session, programme, _k())
     context = {
         "programme": programme,
-        "headline": headline_report(session, programme, _k()),
+        "headline": headline,
+        "early": early_state(programme, headline.policy.k) if is_early(headline) else None,
         "overview": programme_overview(session, programme, _k()),
         **_helpers(programme),
     }
@@ -149,11 +154,36 @@ def _comparison(programme: Programme) -> tuple[BuilderResult | None, str | None]
         return None, sentence(exc)
 
 
+def planned_orders(
+    plan: Plan, result: BuilderResult | None, rounds: list[SurveyRound]
+) -> dict[str, int]:
+    """Outcome key -> its place in the evaluation plan, for the rows of ``result`` that are the
+    plan's own comparison (same comparison, test and rounds); every other row is exploratory."""
+    if result is None:
+        return {}
+    asked = result.request
+    ids = [r.id for r in rounds]
+    same = asked.test == "welch" and asked.round_id in (None, ids[-1] if ids else None)
+    if asked.comparison == "did":
+        same = asked.test == "welch" and (asked.baseline_id, asked.followup_id) in (
+            (None, None),
+            (ids[0] if ids else None, ids[-1] if ids else None),
+        )
+    orders = {item.key: i for i, item in enumerate(plan.items, start=1)}
+    return {
+        row.outcome.key: orders[(row.outcome.key, asked.comparison)]
+        for row in result.rows
+        if same and (row.outcome.key, asked.comparison) in orders
+    }
+
+
 def compare_page(programme: Programme) -> Page:
     """The builder's form (holding what was sent, even when refused) and its results."""
     result, error = _comparison(programme)
     rounds = climate_rounds(current.session(), programme.id)
+    plan = plan_state(current.session(), programme.id).plan
     context = {
+        "planned": planned_orders(plan, result, rounds),
         "programme": programme,
         "form": request.args,
         "error": error,

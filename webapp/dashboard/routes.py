@@ -69,31 +69,31 @@ def _render(name: str, programme_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/programmes/<int:programme_id>")
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def overview(programme_id: int) -> ResponseReturnValue:
     return _render("overview", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/headline")
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def headline(programme_id: int) -> ResponseReturnValue:
     return _render("headline", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/pulse")
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def pulse(programme_id: int) -> ResponseReturnValue:
     return _render("pulse", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/compare")
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def compare(programme_id: int) -> ResponseReturnValue:
     return _render("compare", programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/retention")
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def retention(programme_id: int) -> ResponseReturnValue:
     return _render("retention", programme_id)
 
@@ -101,7 +101,7 @@ def retention(programme_id: int) -> ResponseReturnValue:
 @bp.get(
     "/programmes/<int:programme_id>/<any(overview,pulse,compare,retention):page>/charts/<chart_id>.<any(png,csv):fmt>"
 )
-@login_required("admin", "lead")
+@login_required("admin", "lead", "researcher")
 def chart_download(programme_id: int, page: str, chart_id: str, fmt: str) -> ResponseReturnValue:
     """One chart of a page as PNG or CSV, rebuilt by the page's own builder from its query."""
     programme = programme_or_404(programme_id)

@@ -23,6 +23,7 @@ from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
 from surveys.db.models.pairing import PairedDifference, PairedRelease, PairingRecord
 from surveys.db.models.people import FigurePeople, PeopleSeal
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
+from surveys.db.models.plans import EvaluationPlan
 from surveys.db.models.programme import (
     Enrolment,
     Firm,
@@ -47,6 +48,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Enrolment",
+    "EvaluationPlan",
     "FigurePeople",
     "ExportAudit",
     "ExportRelease",

@@ -2,6 +2,7 @@
 
 ``schemas`` holds the component schemas; the paths are split by area
 (``setup``: programmes, meetings, people; ``reports``: aggregates, comparisons;
+``plans``: the evaluation plan;
 ``exports``; ``accounts``: staff provisioning); ``common`` has the pieces they share.
 """
 
@@ -12,6 +13,7 @@ from typing import Any
 from webapp.api.openapi.accounts import account_paths, account_schemas
 from webapp.api.openapi.common import Security, json_body
 from webapp.api.openapi.exports import export_paths
+from webapp.api.openapi.plans import plan_paths
 from webapp.api.openapi.reports import report_paths
 from webapp.api.openapi.schemas import schemas
 from webapp.api.openapi.setup import setup_paths
@@ -52,6 +54,7 @@ def document() -> dict[str, Any]:
             },
             **setup_paths(bearer),
             **report_paths(bearer),
+            **plan_paths(bearer),
             **export_paths(bearer),
             **account_paths(bearer),
         },

@@ -143,7 +143,23 @@ def report_paths(bearer: Security) -> dict[str, Any]:
                     },
                 ],
                 "responses": {
-                    "200": json_body("The test result (R's conventions).", ref("TestResult")),
+                    "200": json_body(
+                        "The test result (R's conventions), labelled exploratory: a cohort "
+                        "comparison is never one of the evaluation plan's.",
+                        {
+                            "allOf": [
+                                ref("TestResult"),
+                                {
+                                    "type": "object",
+                                    "required": ["planned", "status"],
+                                    "properties": {
+                                        "planned": {"const": False},
+                                        "status": {"const": "exploratory"},
+                                    },
+                                },
+                            ]
+                        },
+                    ),
                     **AUTH_ERRORS,
                     "404": error("No such programme among the account's firms."),
                     "422": error(
