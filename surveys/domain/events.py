@@ -51,7 +51,22 @@ class ExportRequested(Event):
     export_id: int
 
 
+@dataclass(frozen=True)
+class PasswordResetRequested(Event):
+    """Someone asked for a reset link for this address (which may have no account)."""
+
+    topic: ClassVar[str] = "password.reset_requested"
+    email: str
+
+
 TOPICS: dict[str, type[Event]] = {
     cls.topic: cls
-    for cls in (MeetingRecorded, InvitationIssued, SubmissionSealed, SurveyClosed, ExportRequested)
+    for cls in (
+        MeetingRecorded,
+        InvitationIssued,
+        SubmissionSealed,
+        SurveyClosed,
+        ExportRequested,
+        PasswordResetRequested,
+    )
 }

@@ -25,7 +25,6 @@ from webapp.admin.forms import EnrolSelectedForm
 from webapp.auth.access import firm_or_404, login_required
 from webapp.errors import sentence
 
-
 #: No people list has this many pages; a larger page number is refused (400).
 MAX_PAGE = 100_000
 

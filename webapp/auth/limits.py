@@ -1,4 +1,4 @@
-"""Rate limits on signing in (Flask-Limiter) that an attacker elsewhere cannot turn
+"""Rate limits on signing in and resets (Flask-Limiter) that an attacker elsewhere cannot turn
 against a member of staff.
 
 Only failed attempts count (``deduct_when``), so nobody is slowed by their own
@@ -16,6 +16,9 @@ failed sign-in, each keyed so that it only hurts whoever fills it:
   :mod:`webapp.auth.devices`) is exempt from the three limits above...
 - ...and counts against its own device's limit instead (the same rate as the
   per-account-and-address one), so a stolen device cookie buys few guesses.
+
+Password-reset requests are limited per client address and per address tried
+(``FLIPSIDE_RESET_LIMIT_ADDRESS``), every request counting.
 
 When a limit is reached the answer is 429 with ``Retry-After`` and the same page
 whether or not the e-mail belongs to an account; once the window has moved on the
@@ -38,7 +41,9 @@ from surveys.settings import Settings
 from webapp.auth.devices import email_key, known_device
 
 MESSAGE = "Too many sign-in attempts. Wait a minute and try again."
+RESET_MESSAGE = "Too many password reset requests. Wait a while and try again."
 LOGIN_ENDPOINT = "auth.login"
+RESET_ENDPOINT = "auth.reset_password"
 
 
 def config_defaults(settings: Settings) -> dict[str, object]:
@@ -76,6 +81,10 @@ def _unknown() -> bool:
     return not _known()
 
 
+def _reset_key() -> str:
+    return f"reset:{_email()}"
+
+
 def _failed(response: Response) -> bool:
     return response.status_code == 401
 
@@ -105,5 +114,17 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             error_message=MESSAGE,
         )(view)
     app.view_functions[LOGIN_ENDPOINT] = view
+    # Resets: every request counts, per client address and per address tried (the same
+    # answer for every address; at most one mail per account per interval is the
+    # worker's rule, surveys.services.resets).
+    reset: Callable[..., Any] = app.view_functions[RESET_ENDPOINT]
+    for key in (get_remote_address, _reset_key):
+        reset = limiter.limit(
+            settings.reset_limit_address,
+            key_func=key,
+            methods=["POST"],
+            error_message=RESET_MESSAGE,
+        )(reset)
+    app.view_functions[RESET_ENDPOINT] = reset
     app.extensions["flipside.limiter"] = limiter
     return limiter
