@@ -187,3 +187,29 @@ def test_a_nul_byte_in_a_firm_slug_sent_to_the_accounts_api_is_refused(
     with pg_db.sessions() as session:
         other = session.get(Account, other_id)
         assert other is not None and sorted(x.slug for x in other.firms) == before
+
+
+# --- addresses at the HR import ------------------------------------------------------------------
+
+
+def test_the_hr_import_refuses_addresses_mail_cannot_reach_and_converts_idna(
+    pg_db: Database,
+) -> None:
+    from surveys.db.models import Person
+    from surveys.services.people import ImportRejected, import_people, read_csv
+    from tests.integration.test_people_import import HEADER
+
+    with pg_db.transaction() as session:
+        firm_id = f.firm(session).id
+    bad = HEADER + "E1,josé@firm.example,associate,Tax,London,2020-01-01,,,,,,\n"
+    with pytest.raises(ImportRejected) as refused, pg_db.transaction() as session:
+        import_people(session, firm_id, read_csv(bad.encode()))
+    problems = [(p.row, p.column, p.message) for p in refused.value.problems]
+    assert len(problems) == 1 and problems[0][:2] == (2, "email")
+    assert "non-ASCII characters before the @" in problems[0][2]
+    assert count(pg_db, Person) == 0
+    good = HEADER + "E1,Ada@Bücher.example,associate,Tax,London,2020-01-01,,,,,,\n"
+    with pg_db.transaction() as session:
+        import_people(session, firm_id, read_csv(good.encode()))
+    with pg_db.sessions() as session:
+        assert session.scalars(select(Person.email)).all() == ["ada@xn--bcher-kva.example"]
