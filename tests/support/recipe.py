@@ -153,7 +153,7 @@ def need_nginx() -> str:
         "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
     )
     if found is None:
-        message = "nginx is not installed (make test-deps, or apt-get install nginx-light)"
+        message = "nginx is not installed (make proxy-deps, or apt-get install nginx-light)"
         if required():
             pytest.fail(f"{message} and REQUIRE_SERVICES=1", pytrace=False)
         pytest.skip(message)
