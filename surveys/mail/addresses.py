@@ -36,7 +36,7 @@ class _Policy(EmailPolicy):
 
     def fold(self, name: str, value: str) -> str:
         policy = self.clone(max_line_length=998) if name.lower() in _ADDRESS_HEADERS else self
-        return EmailPolicy.fold(policy, name, value)
+        return str(EmailPolicy.fold(policy, name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         policy = self.clone(max_line_length=998) if name.lower() in _ADDRESS_HEADERS else self

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Response, current_app, request
+from flask import current_app, request
+from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "flipside_device"
