@@ -9,7 +9,7 @@ DEMO   := FLIPSIDE_DEMO=1
 
 NODE_STAMP := node_modules/.installed-$(shell cksum package.json | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck layers pytest browser-deps r-deps pdf-deps clean translations
+.PHONY: run test install lint typecheck layers pytest browser-deps r-deps pdf-deps proxy-deps clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ pdf-deps:
 	      || echo "could not install Pango: the PDF report tests will skip"; \
 	  else echo "Pango not found (apt-get install $(PDF_PACKAGES)): the PDF report tests will skip"; fi; }
 
+# Test-only: nginx runs the production recipe's file in front of gunicorn (tests/support/recipe.py).
+proxy-deps:
+	@{ command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+	      || echo "could not install nginx: the production recipe test will skip"; \
+	  else echo "nginx not found (apt-get install nginx-light): the production recipe test will skip"; fi; }
+
 run: install
 	@$(DEMO) $(BIN)/flipside db upgrade
 	@$(DEMO) $(BIN)/flipside demo
@@ -67,7 +75,7 @@ typecheck: install
 layers:
 	@if [ -f ../shared/tools/check_layers.py ]; then $(BIN)/python ../shared/tools/check_layers.py .; fi
 
-pytest: install browser-deps r-deps pdf-deps
+pytest: install browser-deps r-deps pdf-deps proxy-deps
 	$(BIN)/pytest
 
 test: install lint typecheck layers pytest

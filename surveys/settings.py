@@ -56,11 +56,17 @@ class Settings:
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     #: (FLIPSIDE_PROXY_HOPS); 0 trusts none.
     proxy_hops: int = 0
-    #: Failed sign-ins allowed per e-mail address and per client address
-    #: (FLIPSIDE_LOGIN_LIMIT_ACCOUNT, FLIPSIDE_LOGIN_LIMIT_ADDRESS), in the
-    #: ``limits`` notation ("5 per minute").
-    login_limit_account: str = "5 per minute"
+    #: Failed sign-ins allowed per e-mail address from anywhere (known devices exempt),
+    #: per e-mail address from one client address, and per client address
+    #: (FLIPSIDE_LOGIN_LIMIT_ACCOUNT, _ACCOUNT_ADDRESS, _ADDRESS), in the ``limits``
+    #: notation ("5 per minute"); webapp/auth/limits.py.
+    login_limit_account: str = "30 per hour"
+    login_limit_account_address: str = "5 per minute"
     login_limit_address: str = "30 per minute"
+    #: Password-reset requests per client address (FLIPSIDE_RESET_LIMIT_ADDRESS), and at
+    #: most one reset mail per account this often (FLIPSIDE_RESET_MAIL_MINUTES).
+    reset_limit_address: str = "10 per hour"
+    reset_mail_minutes: int = 15
     #: How often workers and the clock write their heartbeat (FLIPSIDE_HEARTBEAT_SECONDS).
     heartbeat_seconds: int = 10
     #: /healthz: a heartbeat older than this is stale (FLIPSIDE_HEALTH_STALE_SECONDS).
@@ -245,8 +251,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_secret_overlap_hours=_int(
             env, "FLIPSIDE_WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0, 24 * 14
         ),
-        login_limit_account=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
+        login_limit_account=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT", "30 per hour"),
+        login_limit_account_address=_rate(
+            env, "FLIPSIDE_LOGIN_LIMIT_ACCOUNT_ADDRESS", "5 per minute"
+        ),
         login_limit_address=_rate(env, "FLIPSIDE_LOGIN_LIMIT_ADDRESS", "30 per minute"),
+        reset_limit_address=_rate(env, "FLIPSIDE_RESET_LIMIT_ADDRESS", "10 per hour"),
+        reset_mail_minutes=_int(env, "FLIPSIDE_RESET_MAIL_MINUTES", 15, 1, 24 * 60),
         heartbeat_seconds=_int(env, "FLIPSIDE_HEARTBEAT_SECONDS", 10, 1, 300),
         health_stale_seconds=_int(env, "FLIPSIDE_HEALTH_STALE_SECONDS", 60, 2, 3600),
         health_outbox_seconds=_int(env, "FLIPSIDE_HEALTH_OUTBOX_SECONDS", 300, 10, 86400),

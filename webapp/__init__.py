@@ -21,6 +21,7 @@ def create_app(
     """Build an app from ``settings`` (default: the environment) and config ``overrides``."""
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    security.bound_ids(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         FLIPSIDE=settings,

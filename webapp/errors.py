@@ -25,6 +25,7 @@ MESSAGES = {
     422: "Some of what you sent could not be accepted.",
     429: "Too many attempts.",
     500: "Something went wrong on our side. Nothing you submitted was half-saved.",
+    503: "Flipside cannot answer just now.",
 }
 
 

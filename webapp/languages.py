@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import Babel, refresh
+from werkzeug.exceptions import HTTPException
 
 from surveys import languages
 
@@ -40,7 +41,12 @@ def init_app(app: Flask) -> None:
 def participant_language(person: str | None = None, firm_default: str | None = None) -> str:
     """The language of this request's participant page (see the module's docstring)."""
     picked = request.args.get("lang")
-    rendered = request.form.get("lang") if request.method == "POST" else None
+    rendered = None
+    if request.method == "POST":
+        try:
+            rendered = request.form.get("lang")
+        except HTTPException:  # too large or malformed: the error page is still rendered
+            rendered = None
     browser = languages.from_accept_language(request.headers.get("Accept-Language"))
     return languages.choose(picked, rendered, person, browser, firm_default)
 

@@ -13,9 +13,10 @@ import logging
 import re
 from collections.abc import Mapping
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, abort, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -62,6 +63,32 @@ class RedactSurveyTokens(logging.Filter):
         return True
 
 
+#: The largest id a database row has (PostgreSQL ``integer``): larger ones match no route.
+MAX_ID = 2**31 - 1
+NUL_IN_ADDRESS = "The address contains an invisible NUL character. Remove it and try again."
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: an id past any row's is no address (404), never a
+    query PostgreSQL refuses."""
+
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def bound_ids(app: Flask) -> None:
+    """Route ids up to :data:`MAX_ID` (call before any route is added)."""
+    app.url_map.converters["int"] = RowId
+
+
+def _refuse_nul_in_query() -> None:
+    if request.query_string and any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400, NUL_IN_ADDRESS)
+
+
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, minus building a signer for a request without a cookie.
 
@@ -92,6 +119,8 @@ def init_app(app: Flask, proxy_hops: int = 0) -> None:
             logger.addFilter(redactor)
     if not any(isinstance(f, RedactSurveyTokens) for f in app.logger.filters):
         app.logger.addFilter(redactor)
+
+    app.before_request(_refuse_nul_in_query)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -55,6 +55,10 @@ PARTICIPANT_MESSAGES = (
         "We could not save your answers just now. "
         "Nothing was lost on this page: please try again in a minute."
     ),
+    # ... nor open a survey link, nor show a NUL character in an address
+    N_("Flipside cannot answer just now."),
+    N_("We could not open your survey just now. Nothing is lost: please try again in a minute."),
+    N_("The address contains an invisible NUL character. Remove it and try again."),
 )
 
 #: Messages with a number in them: (the English, the catalogue's message).

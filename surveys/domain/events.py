@@ -46,6 +46,21 @@ class ExportRequested(Event):
     export_id: int
 
 
+@dataclass(frozen=True)
+class PasswordResetRequested(Event):
+    """Someone asked for a reset link for this address (which may have no account)."""
+
+    topic: ClassVar[str] = "password.reset_requested"
+    email: str
+
+
 TOPICS: dict[str, type[Event]] = {
-    cls.topic: cls for cls in (MeetingRecorded, InvitationIssued, SurveyClosed, ExportRequested)
+    cls.topic: cls
+    for cls in (
+        MeetingRecorded,
+        InvitationIssued,
+        SurveyClosed,
+        ExportRequested,
+        PasswordResetRequested,
+    )
 }

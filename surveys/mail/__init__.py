@@ -1,11 +1,13 @@
 """E-mail: composing survey invitations and reminders (``compose``), staff account links
-(``accounts``), and sending them (``sending``).
+(``accounts``), their address headers and checking addresses (``addresses``), and
+sending them (``sending``).
 
 ``compose`` renders the Jinja templates in ``surveys/mail/templates``; the
 worker builds an :class:`InvitationMail` from an invitation (``content``).
 """
 
 from surveys.mail.accounts import account_link, account_message
+from surveys.mail.addresses import deliverable, mailbox
 from surveys.mail.compose import (
     MAX_BYTES,
     InvitationMail,
@@ -22,6 +24,8 @@ from surveys.mail.sending import FolderMailer, Mailer, SmtpMailer, mailer_for, p
 __all__ = [
     "account_link",
     "account_message",
+    "deliverable",
+    "mailbox",
     "MAX_BYTES",
     "FolderMailer",
     "InvitationMail",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
-from urllib.parse import urlsplit
+from email.utils import formatdate, make_msgid
 
+from surveys.mail.addresses import POLICY, domain_of, mailbox
 from surveys.settings import Settings
 
 
@@ -24,11 +24,11 @@ def account_message(
     settings: Settings, to: str, purpose: str, link: str, expires_at: datetime
 ) -> EmailMessage:
     """A staff invitation (``purpose`` "invite") or a password reset: the single-use link."""
-    message = EmailMessage()
-    message["From"] = formataddr(("Flipside", settings.mail_from))
-    message["To"] = to
+    message = EmailMessage(policy=POLICY)
+    message["From"] = mailbox(settings.mail_from, "Flipside")
+    message["To"] = mailbox(to)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=domain_of(settings.mail_from))
     if purpose == "invite":
         message["Subject"] = "Your Flipside account"
         opening = "An administrator created a Flipside account for you. Choose your password here:"

@@ -1,16 +1,16 @@
 """Composing invitations and reminders people can trust (issue 16).
 
-The sender's name and the subject name the firm and the programme (and the
-session's date, or the climate round); the address is the firm's own (else
-``FLIPSIDE_MAIL_FROM``) with the firm's Reply-To; ``Date:`` and a Message-ID on
-the deployment's own domain. The body is multipart/alternative: a plain-text
-part whose paragraphs are single lines (clients wrap them to the screen; the
-transfer encoding, not the text, breaks long lines) and an HTML part with a
-button, the firm's name, the anonymity promise and the expiry. Both come from
-Jinja templates in ``surveys/mail/templates`` (plain jinja2: the worker renders
-them, and workers never import the web app), in the person's language: the
-templates mark their sentences for Babel (``_()``) and each language renders
-through its own environment with that language's catalogue (surveys.languages).
+The sender's name and the subject name the firm and the programme (and the session's
+date, or the climate round); the address is the firm's own (else ``FLIPSIDE_MAIL_FROM``)
+with the firm's Reply-To, built as ``email.headerregistry`` addresses (addresses.py);
+``Date:`` and a Message-ID on the sender's domain. The body is multipart/alternative: a
+plain-text part whose paragraphs are single lines (clients wrap them to the screen; the
+transfer encoding, not the text, breaks long lines) and an HTML part with a button, the
+firm's name, the anonymity promise and the expiry. Both come from Jinja templates in
+``surveys/mail/templates`` (plain jinja2: the worker renders them, and workers never
+import the web app), in the person's language: the templates mark their sentences for
+Babel (``_()``) and each language renders through its own environment with that
+language's catalogue (surveys.languages).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from surveys import languages
 from surveys.db.types import utcnow
+from surveys.mail.addresses import POLICY, domain_of, mailbox, one_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: An invitation must stay small: some mail gateways clip or quarantine large HTML mail.
@@ -54,16 +54,16 @@ class Sender:
 
     address: str
     reply_to: str | None
-    #: The deployment's own host name, for Message-IDs (from FLIPSIDE_BASE_URL).
+    #: The sender address's domain, for Message-IDs (as a real mail system writes them).
     domain: str
 
 
 def sender_for(
     base_url: str, default_from: str, firm_from: str | None, reply_to: str | None
 ) -> Sender:
-    """The firm's sender address if it has one, on the deployment's Message-ID domain."""
-    domain = urlsplit(base_url).hostname or "localhost"
-    return Sender(address=firm_from or default_from, reply_to=reply_to or None, domain=domain)
+    """The firm's sender address if it has one (else the deployment's), and its domain."""
+    address = firm_from or default_from
+    return Sender(address=address, reply_to=reply_to or None, domain=domain_of(address))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def subject(mail: InvitationMail) -> str:
         "programme": mail.programme,
         "about": about,
     }
-    return gettext("Reminder: %(subject)s") % {"subject": text} if mail.reminder else text
+    text = gettext("Reminder: %(subject)s") % {"subject": text} if mail.reminder else text
+    return one_line(text)
 
 
 @cache
@@ -142,11 +143,12 @@ def invitation_message(
     mail: InvitationMail, sender: Sender, now: datetime | None = None
 ) -> EmailMessage:
     """The whole message: headers, a plain-text part and an HTML alternative."""
-    message = EmailMessage()
-    message["From"] = formataddr((f"{mail.firm} {mail.programme}", sender.address))
-    message["To"] = mail.to
+    message = EmailMessage(policy=POLICY)
+    # Address objects, never formatted strings: the names are the lead's (addresses.py).
+    message["From"] = mailbox(sender.address, f"{mail.firm} {mail.programme}")
+    message["To"] = mailbox(mail.to)
     if sender.reply_to:
-        message["Reply-To"] = sender.reply_to
+        message["Reply-To"] = mailbox(sender.reply_to)
     message["Subject"] = subject(mail)
     message["Date"] = format_datetime(now or utcnow())
     message["Message-ID"] = make_msgid(domain=sender.domain)

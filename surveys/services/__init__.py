@@ -23,7 +23,8 @@ By area:
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
   differentially private ``exports.dp``).
 - **Accounts**: ``accounts`` (staff accounts, passwords, sign-in), ``staff`` (invite,
-  roles, deactivate, set-password and reset links, the account audit), ``sso``
+  roles, deactivate, set-password and reset links, the account audit), ``resets``
+  (password resets that answer the same for every address, mailed by a worker), ``sso``
   (per-firm OpenID Connect settings and sign-in rules), ``api_tokens``.
 - Also: ``errors`` (what a service raises, mapped to 4xx by the interfaces) and
   ``demo`` (the synthetic demo firms; ``demo_shared`` its cross-organisation programme).

@@ -53,7 +53,13 @@ def _free(session: Session, firm: Firm, levels: tuple[str, ...], n: int) -> list
 
 def _in_house_team(session: Session, started: date) -> Firm:
     name, slug = IN_HOUSE
-    firm = Firm(name=name, slug=slug, benchmarking_opt_in=False)
+    firm = Firm(
+        name=name,
+        slug=slug,
+        benchmarking_opt_in=False,
+        mail_from=f"pulse@{slug}.example.com",
+        reply_to=f"inclusion@{slug}.example.com",
+    )
     session.add(firm)
     session.flush()
     for i in range(2 * PER_MEMBER):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Enrolment, Firm, Pairing, Person, Programme, ProgrammeMember
 from surveys.domain.vocab import PROGRAMME_STATUSES, ROLES
 from surveys.languages import LANGUAGES, normalise
+from surveys.mail.addresses import deliverable
 from surveys.services.errors import Conflict, Invalid, NotFound
 from surveys.services.members import member_firm_ids
 from surveys.settings import MAX_K, MIN_K
@@ -87,7 +88,10 @@ def _address(raw: str | None, what: str) -> str | None:
         return None
     if len(value) > 254 or not _ADDRESS.fullmatch(value):
         raise Invalid(f"the {what} must be a plain e-mail address, like dandi@firm.example")
-    return value
+    try:
+        return deliverable(value)
+    except ValueError as exc:
+        raise Invalid(f"the {what}: {exc}") from None
 
 
 def update_firm_mail(

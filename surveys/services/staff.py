@@ -65,6 +65,9 @@ def account_or_404(session: Session, account_id: int) -> Account:
 
 def firms_by_slug(session: Session, slugs: list[str]) -> list[Firm]:
     """The firms named by ``slugs``; Invalid naming the first unknown one."""
+    for slug in slugs:
+        if "\x00" in slug:  # PostgreSQL refuses it in a query: a clear sentence instead
+            raise Invalid("a firm slug cannot contain a NUL character")
     found = {f.slug: f for f in session.scalars(select(Firm).where(Firm.slug.in_(slugs)))}
     for slug in slugs:
         if slug not in found:

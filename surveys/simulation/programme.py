@@ -91,6 +91,9 @@ def simulate_firm(
         slug=plan.slug,
         min_group_size=plan.min_group_size,
         benchmarking_opt_in=True,
+        # The firm's own sender and Reply-To, as a real deployment has them (issue 26).
+        mail_from=f"pulse@{plan.slug}.example.com",
+        reply_to=f"inclusion@{plan.slug}.example.com",
     )
     session.add(firm)
     session.flush()

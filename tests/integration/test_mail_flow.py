@@ -128,7 +128,7 @@ def test_smtp_receives_a_multipart_message_from_the_firm_with_the_right_headers(
         )
         assert message["Reply-To"] == "dandi@harcourt.example"
         assert message["Date"] is not None and message["Date"].datetime is not None
-        assert message["Message-ID"].endswith("@flipside.example.com>")
+        assert message["Message-ID"].endswith("@harcourt.example>")  # the sender's domain
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_content_type() == "multipart/alternative"
         html = message.get_body(preferencelist=("html",))

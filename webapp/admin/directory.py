@@ -25,13 +25,19 @@ from webapp.admin.forms import EnrolSelectedForm
 from webapp.auth.access import firm_or_404, login_required
 from webapp.errors import sentence
 
+#: No people list has this many pages; a larger page number is refused (400).
+MAX_PAGE = 100_000
+
 
 def people_filter(args: MultiDict[str, str]) -> PeopleFilter:
-    """The search and filters of a people page from its query string (bad values ignored)."""
+    """The search and filters of a people page from its query string (bad values ignored,
+    a page number past any list refused)."""
     try:
         page = max(1, int(args.get("page", "1")))
     except ValueError:
         page = 1
+    if page > MAX_PAGE:
+        abort(400, f"There is no page {page}: pages go from 1 to at most {MAX_PAGE:,}.")
     level = args.get("level", "")
     enrolment = args.get("enrolment", "")
     return PeopleFilter(

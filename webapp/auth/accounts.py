@@ -1,9 +1,11 @@
 """A staff member's own password: set it from an invitation or reset link, reset it, change it.
 
 The set-password page is keyed by the link's secret, which is single-use and
-expires (:mod:`surveys.services.staff`); the reset page answers the same
-whether or not the address has an account, so it cannot be used to find out
-who works here.
+expires (:mod:`surveys.services.staff`); the reset page does the same work and
+answers the same whether or not the address has an account (the link is issued
+and mailed by a worker: :mod:`surveys.services.resets`), so it cannot be used to
+find out who works here. It is rate limited per client address and per address
+tried (:mod:`webapp.auth.limits`).
 """
 
 from __future__ import annotations
@@ -11,14 +13,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from surveys.services.accounts import find_account
 from surveys.services.errors import ServiceError
-from surveys.services.staff import change_password, issue_link, redeem_link, valid_link
+from surveys.services.resets import request_reset
+from surveys.services.staff import change_password, redeem_link, valid_link
 from webapp import current
 from webapp.auth.access import login_required, signed_in
 from webapp.auth.account_forms import ChangePasswordForm, ResetRequestForm, SetPasswordForm
 from webapp.auth.blueprint import bp
-from webapp.auth.mailing import send_link
 from webapp.errors import render_error, sentence
 
 GONE = (
@@ -63,11 +64,8 @@ def reset_password() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         session = current.session()
-        account = find_account(session, form.email.data or "")
-        if account is not None and account.active:
-            issued = issue_link(session, account, "reset")
-            session.commit()
-            send_link(account, "reset", issued)
+        request_reset(session, form.email.data or "")
+        session.commit()
         flash(
             "If that address has a Flipside account, we have sent it a link to choose a new "
             "password. The link works once, for 48 hours.",

@@ -1,6 +1,7 @@
 """Staff login and logout (who is signed in, and what they may see: :mod:`webapp.auth.access`).
 
-Sign-in attempts are rate limited (:mod:`webapp.auth.limits`); sessions and how
+Sign-in attempts are rate limited (:mod:`webapp.auth.limits`), and a successful one
+marks the browser as a known device (:mod:`webapp.auth.devices`); sessions and how
 they end are :mod:`webapp.auth.sessions`; ``next=`` is checked by
 :mod:`webapp.auth.redirects`.
 """
@@ -15,6 +16,7 @@ from surveys.services.staff import record_sign_in
 from webapp import current
 from webapp.auth.access import current_account
 from webapp.auth.blueprint import bp
+from webapp.auth.devices import remember
 from webapp.auth.forms import LoginForm
 from webapp.auth.redirects import has_line_break, safe_next
 from webapp.auth.sessions import sign_in, sign_out
@@ -34,7 +36,9 @@ def login() -> ResponseReturnValue:
         record_sign_in(current.session(), account)
         current.session().commit()
         sign_in(account)
-        return redirect(safe_next(target) or url_for("dashboard.index"))
+        response = redirect(safe_next(target) or url_for("dashboard.index"))
+        remember(response, form.email.data or "")
+        return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 

@@ -33,7 +33,7 @@ from surveys.services.responses import (
 from surveys.services.tokens import read_met_token
 from surveys.settings import MIN_K, Settings
 from webapp import current
-from webapp.errors import sentence
+from webapp.errors import render_error, sentence
 from webapp.extensions import csrf
 from webapp.languages import current_language, participant_language, use
 from webapp.respond.blueprint import bp
@@ -48,6 +48,12 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (
     "We could not save your answers just now. "
     "Nothing was lost on this page: please try again in a minute."
+)
+
+
+#: What the page says when a survey link is opened while the database is away (HTTP 503).
+UNAVAILABLE_OPEN = (
+    "We could not open your survey just now. Nothing is lost: please try again in a minute."
 )
 
 
@@ -107,9 +113,11 @@ def answer(token: str) -> ResponseReturnValue:
             use(participant_language())
             survey = (context.survey_key, context.survey_version)
     except Exception as exc:
-        posted = _posted_survey() if request.method == "POST" else None
-        if posted is None or not _database_unreachable(exc):
+        if not _database_unreachable(exc):
             raise
+        posted = _posted_survey() if request.method == "POST" else None
+        if posted is None:
+            return _cannot_open()
         return _unavailable(posted, token, None)
     # Only the page is in the participant's language: answers are stored by key, and
     # nothing about the language goes into the submission.
@@ -171,6 +179,15 @@ def _unavailable(
         notice=translate(UNAVAILABLE),
     )
     return page, 503, {"Retry-After": "60"}
+
+
+def _cannot_open() -> ResponseReturnValue:
+    """503 for a survey link opened (or a page sent without its survey) while the database
+    is away: the same status, Retry-After and advice as a refused submission."""
+    log.warning("survey page refused: the database cannot be reached")
+    response = current_app.make_response(render_error(503, UNAVAILABLE_OPEN))
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _thanks_url() -> str:

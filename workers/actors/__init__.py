@@ -4,6 +4,6 @@
 ``relay`` publishes by; ``mixing`` is started by the clock, not by an event.
 """
 
-from workers.actors import aggregation, exports, invitations, mixing, relay, routing
+from workers.actors import accounts, aggregation, exports, invitations, mixing, relay, routing
 
-__all__ = ["aggregation", "exports", "invitations", "mixing", "relay", "routing"]
+__all__ = ["accounts", "aggregation", "exports", "invitations", "mixing", "relay", "routing"]

@@ -12,8 +12,14 @@ from typing import Any
 
 from dramatiq import Actor
 
-from surveys.domain.events import ExportRequested, InvitationIssued, MeetingRecorded, SurveyClosed
-from workers.actors import aggregation, exports, invitations
+from surveys.domain.events import (
+    ExportRequested,
+    InvitationIssued,
+    MeetingRecorded,
+    PasswordResetRequested,
+    SurveyClosed,
+)
+from workers.actors import accounts, aggregation, exports, invitations
 
 #: topic -> actors consuming it
 ROUTES: dict[str, list[Actor[Any, Any]]] = {
@@ -21,6 +27,7 @@ ROUTES: dict[str, list[Actor[Any, Any]]] = {
     InvitationIssued.topic: [invitations.send_invitation],
     SurveyClosed.topic: [aggregation.finalise_round],
     ExportRequested.topic: [exports.build_export],
+    PasswordResetRequested.topic: [accounts.send_password_reset],
 }
 
 

@@ -49,6 +49,11 @@ def read_enrolment_csv(data: bytes | str) -> list[tuple[int, str, str]]:
             raise ImportRejected(
                 [RowProblem(1, None, "the file is not UTF-8 text; save it as CSV (UTF-8)")]
             ) from None
+    if "\x00" in data:
+        line = data.count("\n", 0, data.index("\x00")) + 1
+        raise ImportRejected(
+            [RowProblem(line, None, "the file contains a NUL byte; save it again as CSV (UTF-8)")]
+        )
     reader = csv.reader(io.StringIO(data.removeprefix("\ufeff"), newline=""), strict=True)
     rows: list[tuple[int, str, str]] = []
     problems: list[RowProblem] = []

@@ -3,7 +3,6 @@ the firm's people already on file (cross_row_problems). Nothing here writes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,11 +13,11 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Person
 from surveys.domain.vocab import LEAVE_REASONS, LEVELS, PREFER_NOT_TO_SAY, WORKING_PATTERNS
 from surveys.languages import LANGUAGES, normalise
+from surveys.mail.addresses import deliverable
 from surveys.services.people.problems import RowProblem
 from surveys.services.people.promotions import parse_date, parse_promotions
 from surveys.services.people.reading import COLUMNS, REQUIRED
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LENGTHS = {
     "internal_id": 100,
     "email": 254,
@@ -68,8 +67,11 @@ def validate_row(row: int, raw: Mapping[str, str]) -> tuple[PersonRecord | None,
         if len(value[column]) > limit:
             problems.append(RowProblem(row, column, f"is longer than {limit} characters"))
     email = value["email"].lower()
-    if email and not _EMAIL.match(email):
-        problems.append(RowProblem(row, "email", f"{value['email']!r} is not an e-mail address"))
+    if email and "\x00" not in email:  # a NUL is its own problem (the reader's)
+        try:  # the address invitations will go to: IDNA domains converted, no SMTPUTF8
+            email = deliverable(value["email"])
+        except ValueError as exc:
+            problems.append(RowProblem(row, "email", str(exc)))
     level = value["level"].lower()
     if level and level not in LEVELS:
         problems.append(

@@ -79,10 +79,12 @@ def test_without_a_firm_address_the_deployments_sender_is_used_and_no_reply_to()
     assert message["Reply-To"] is None
 
 
-def test_date_message_id_on_the_deployments_domain_and_one_click_unsubscribe() -> None:
+def test_date_message_id_on_the_senders_domain_and_one_click_unsubscribe() -> None:
     message = sent(pulse())
     assert abs((parsedate_to_datetime(message["Date"]) - datetime.now(UTC)).total_seconds()) < 60
-    assert message["Message-ID"].endswith("@surveys.flipside.example>")
+    assert message["Message-ID"].endswith("@deploy.example>")
+    firms = sent(pulse(), firm_from="pulse@harcourt-vale.example")
+    assert firms["Message-ID"].endswith("@harcourt-vale.example>")
     assert header(message, "List-Unsubscribe") == f"<{LINKS.opt_out}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
