@@ -18,7 +18,7 @@ from surveys.db.models.exports import (
     PrivacyBudget,
     PrivacySpend,
 )
-from surveys.db.models.intake import SealedSubmission
+from surveys.db.models.intake import MixerPass, SealedSubmission
 from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
 from surveys.db.models.pipeline import AggregateCell, OutboxEvent, PooledComment, ProcessedEvent
 from surveys.db.models.programme import (
@@ -64,6 +64,7 @@ __all__ = [
     "Promotion",
     "ReleasedReport",
     "Response",
+    "MixerPass",
     "SealedSubmission",
     "SurveyInvitation",
     "SurveyRound",
