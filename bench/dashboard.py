@@ -3,8 +3,9 @@
     .venv/bin/python bench/dashboard.py [--responses 10000000] [--first 1000000] [--requests 100]
     .venv/bin/python bench/dashboard.py --responses 1000000 --first 1000000   (about 5 minutes)
 
-Creates the PostgreSQL database ``flipside_bench_dashboard`` (dropped at the
-end, also on failure), migrates it and generates, straight into the tables
+Creates a PostgreSQL database of its own, ``flipside_bench_dashboard_<random>``
+(dropped at the end, also on failure; it never drops a name it did not create, so
+two people can run it on one server at once), migrates it and generates, straight into the tables
 with server-side ``INSERT ... SELECT generate_series`` (no rows cross the wire,
 faster than COPY from a client): firms and programmes of realistic size
 (people, pairings, meetings every six weeks, pulse invitations), ``--responses``
@@ -40,6 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,7 +56,7 @@ from sqlalchemy.engine import Connection, make_url  # noqa: E402
 ADMIN_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-NAME = "flipside_bench_dashboard"
+NAME = f"flipside_bench_dashboard_{uuid.uuid4().hex[:8]}"
 FIRMS, PROGRAMMES_PER_FIRM, PAIRS, PEOPLE = 20, 2, 40, 600
 PASSWORD = "bench password 12345"
 
@@ -603,7 +605,6 @@ def main() -> None:
         parser.error("--first must be between 1 and --responses")
     from surveys.db import migrate
 
-    admin_execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
     admin_execute(f'CREATE DATABASE "{NAME}"')
     url = make_url(ADMIN_URL).set(database=NAME).render_as_string(hide_password=False)
     started = time.perf_counter()

@@ -100,6 +100,18 @@ def create_database() -> tuple[str, str]:
     return name, make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def remove_redis_keys(namespace: str) -> int:
+    """Delete every key this run wrote (queues and heartbeats live under its namespace)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+        return int(client.delete(*keys)) if keys else 0
+    finally:
+        client.close()
+
+
 def drop_database(name: str) -> None:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -392,6 +404,8 @@ def main() -> None:
         finally:
             for server in reversed(servers):
                 stop(server)
+            removed = remove_redis_keys(f"bench-{name}")
+            print(f"removed {removed} Redis keys under bench-{name}", flush=True)
         written = stored_rows(url)
         print(
             f"written by the app: {written['sealed_submissions']} sealed submissions, "

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from surveys.intake.keys import Keys, KeysError, load_keys
+from surveys.storage import BundleStore, bundle_store
 
 MIN_K, MAX_K = 3, 10
 _RATE = re.compile(r"[1-9][0-9]{0,5} per (?:[1-9][0-9]{0,4} )?(?:second|minute|hour|day)s?")
@@ -82,6 +83,10 @@ class Settings:
     #: Reports of one pairing's meeting this many days apart are one meeting
     #: (FLIPSIDE_MEETING_WINDOW_DAYS; surveys/services/meetings.py).
     meeting_window_days: int = 3
+    #: Research bundles go to this S3-compatible bucket (FLIPSIDE_EXPORT_BUCKET; unset: the
+    #: local folder <instance>/exports, one machine only), at FLIPSIDE_S3_ENDPOINT_URL.
+    export_bucket: str | None = None
+    s3_endpoint_url: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -100,6 +105,11 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return self.instance_path / "mail"
+
+    @property
+    def bundles(self) -> BundleStore:
+        """Where finished research bundles are kept (surveys/storage.py)."""
+        return bundle_store(self.instance_path, self.export_bucket, self.s3_endpoint_url)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -263,4 +273,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         health_outbox_seconds=_int(env, "FLIPSIDE_HEALTH_OUTBOX_SECONDS", 300, 10, 86400),
         health_mix_margin_seconds=_int(env, "FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS", 3600, 0, 86400),
         meeting_window_days=_int(env, "FLIPSIDE_MEETING_WINDOW_DAYS", 3, 0, 14),
+        export_bucket=env.get("FLIPSIDE_EXPORT_BUCKET", "").strip() or None,
+        s3_endpoint_url=_s3_endpoint(env),
     )
+
+
+def _s3_endpoint(env: Mapping[str, str]) -> str | None:
+    url = env.get("FLIPSIDE_S3_ENDPOINT_URL", "").strip()
+    if url and urlsplit(url).scheme not in {"http", "https"}:
+        raise SettingsError("FLIPSIDE_S3_ENDPOINT_URL must start with http:// or https://")
+    return url or None

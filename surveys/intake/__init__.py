@@ -6,5 +6,6 @@ the mixer (:mod:`surveys.intake.mixer`) opens sealed submissions with the privat
 key and stores them as plain responses only in batches of at least k distinct
 people. :mod:`surveys.intake.keys` loads and derives every key involved;
 :mod:`surveys.intake.mixing` runs one pass against the database and
-:mod:`surveys.intake.storing` writes its released batches.
+:mod:`surveys.intake.storing` writes its released batches;
+:mod:`surveys.intake.passes` records when the last pass completed (for /healthz).
 """

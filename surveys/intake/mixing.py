@@ -38,6 +38,7 @@ from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
 from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
 from surveys.intake.people_seals import drop_ended
+from surveys.intake.passes import record_pass
 from surveys.intake.sealing import Opener
 from surveys.intake.storing import store
 from surveys.longitudinal.release import release_paired
@@ -245,4 +246,6 @@ def mix_now(db: Database, keys: Keys, *, default_k: int, today: date | None = No
     """One pass in its own transaction (the actor, `flipside mix`, the demo and tests)."""
     opener = opener_for(keys)
     with db.transaction() as session:
-        return mix_pass(session, opener, default_k=default_k, today=today)
+        report = mix_pass(session, opener, default_k=default_k, today=today)
+        record_pass(session)
+        return report

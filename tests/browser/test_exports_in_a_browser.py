@@ -66,7 +66,7 @@ def test_a_researcher_requests_follows_and_links_an_export_without_serious_axe_p
         event_id,
         export_id,
         default_k=5,
-        instance_path=settings.instance_path,
+        store=settings.bundles,
         expected=dashboard_comparisons,
     )
     laptop.reload()

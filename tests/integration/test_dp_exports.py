@@ -30,6 +30,7 @@ from surveys.services.accounts import create_account
 from surveys.services.api_tokens import create_api_token
 from surveys.services.errors import Conflict, Invalid
 from surveys.services.exports.dp import remaining_budget, request_dp_export
+from surveys.storage import LocalStore
 from tests.support import factories as f
 
 PASSWORD = "correct horse battery"
@@ -118,7 +119,12 @@ def test_the_worker_builds_a_release_with_accuracy_for_every_number(
         event_id = session.scalars(select(OutboxEvent.id)).one()
     assert (
         svc.run_export(
-            sqlite_db, event_id, export_id, default_k=5, instance_path=tmp_path, expected=None
+            sqlite_db,
+            event_id,
+            export_id,
+            default_k=5,
+            store=LocalStore(tmp_path / "exports"),
+            expected=None,
         )
         == "done"
     )

@@ -68,7 +68,7 @@ def build(app: Flask, db: Database, export_id: int) -> None:
         event_id or 0,
         export_id,
         default_k=5,
-        instance_path=app.config["FLIPSIDE"].instance_path,
+        store=app.config["FLIPSIDE"].bundles,
         expected=dashboard_comparisons,
     )
     assert status == "done"

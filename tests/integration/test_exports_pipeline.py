@@ -181,17 +181,16 @@ def test_links_are_single_account_single_use_expire_and_downloads_are_audited(
         token = svc.issue_link(session, account(session, ids["researcher"]), export_id)
     with db.transaction() as session:
         with pytest.raises(NotFound):
-            svc.download(session, account(session, ids["stranger"]), token, settings.instance_path)
+            svc.download(session, account(session, ids["stranger"]), token, settings.bundles)
         with pytest.raises(NotFound):
-            svc.download(
-                session, account(session, ids["researcher"]), "x" * 32, settings.instance_path
-            )
-        export, path = svc.download(
-            session, account(session, ids["researcher"]), token, settings.instance_path
+            svc.download(session, account(session, ids["researcher"]), "x" * 32, settings.bundles)
+        export, name = svc.download(
+            session, account(session, ids["researcher"]), token, settings.bundles
         )
+        path = svc.exports_folder(settings.instance_path) / name
         assert path.is_file()
     with db.transaction() as session, pytest.raises(NotFound):  # single-use: it is spent
-        svc.download(session, account(session, ids["researcher"]), token, settings.instance_path)
+        svc.download(session, account(session, ids["researcher"]), token, settings.bundles)
     with db.transaction() as session:
         token = svc.issue_link(session, account(session, ids["researcher"]), export_id)
     with db.transaction() as session:
@@ -199,9 +198,9 @@ def test_links_are_single_account_single_use_expire_and_downloads_are_audited(
         assert export is not None
         export.expires_at = utcnow() - timedelta(seconds=1)
     with db.transaction() as session, pytest.raises(Gone):
-        svc.download(session, account(session, ids["researcher"]), token, settings.instance_path)
+        svc.download(session, account(session, ids["researcher"]), token, settings.bundles)
     with db.transaction() as session:
-        assert svc.expire_exports(session, settings.instance_path) == 1
+        assert svc.expire_exports(session, settings.bundles) == 1
     assert not path.exists()
     with db.sessions() as session:
         actions = [a.action for a in session.scalars(select(ExportAudit).order_by(ExportAudit.id))]
@@ -223,26 +222,22 @@ def test_the_requester_downloads_in_one_step_and_nobody_else_does(
     ids = seed(db)
     export_id = request(db, ids["researcher"])
     with db.transaction() as session, pytest.raises(Gone):  # not built yet
-        svc.bundle_of(
-            session, account(session, ids["researcher"]), export_id, settings.instance_path
-        )
+        svc.bundle_of(session, account(session, ids["researcher"]), export_id, settings.bundles)
     relay_and_drain(db)
     for _ in range(2):  # no link to spend: the requester may download again
         with db.transaction() as session:
-            export, path = svc.bundle_of(
-                session, account(session, ids["researcher"]), export_id, settings.instance_path
+            export, name = svc.bundle_of(
+                session, account(session, ids["researcher"]), export_id, settings.bundles
             )
-            assert path.is_file() and export.token_hash is None
+            assert settings.bundles.exists(name) and export.token_hash is None
     with db.transaction() as session, pytest.raises(NotFound):
-        svc.bundle_of(session, account(session, ids["stranger"]), export_id, settings.instance_path)
+        svc.bundle_of(session, account(session, ids["stranger"]), export_id, settings.bundles)
     with db.transaction() as session:
         export = session.get(ExportRequest, export_id)
         assert export is not None
         export.expires_at = utcnow() - timedelta(seconds=1)
     with db.transaction() as session, pytest.raises(Gone):
-        svc.bundle_of(
-            session, account(session, ids["researcher"]), export_id, settings.instance_path
-        )
+        svc.bundle_of(session, account(session, ids["researcher"]), export_id, settings.bundles)
     with db.sessions() as session:
         actions = [a.action for a in session.scalars(select(ExportAudit).order_by(ExportAudit.id))]
         assert actions == ["requested", "downloaded", "downloaded"]

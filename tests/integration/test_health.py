@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,10 @@ from sqlalchemy import update
 from surveys.db.models import OutboxEvent, SealedSubmission
 from surveys.db.session import Database
 from surveys.db.types import utcnow
+from surveys.intake.mixing import mix_now
+from surveys.intake.passes import last_pass
 from surveys.settings import Settings
+from tests.support.redis_server import start_private_redis
 from workers import heartbeat
 from workers.broker import broker
 from workers.scheduler import LocalLease, Scheduler
@@ -97,6 +101,40 @@ def test_sealed_submissions_waiting_for_a_mixer_that_never_passed(
     heartbeat.store(private_redis_url).beat(heartbeat.MIXER, "mixer", 3600)
     _, body = health(redis_app)
     assert (body["status"], body["reasons"]) == ("ok", [])
+
+
+def test_the_mixers_last_pass_survives_a_redis_restart(
+    sqlite_db: Database,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    namespace: str,
+) -> None:
+    """A pass recorded before Redis restarts (emptied: no persistence) still counts."""
+    from webapp import create_app
+
+    (tmp_path / "redis").mkdir()
+    server = start_private_redis(tmp_path / "redis")
+    try:
+        settings = make_settings(
+            database_url=sqlite_db.url, redis_url=server.url, health_stale_seconds=5
+        )
+        app = create_app({"TESTING": True, "FLIPSIDE_DATABASE": sqlite_db}, settings=settings)
+        with sqlite_db.sessions() as session:
+            assert last_pass(session) is None
+        mix_now(sqlite_db, settings.required_keys, default_k=5)  # an empty inbox: still a pass
+        with sqlite_db.sessions() as session:
+            recorded = last_pass(session)
+            assert recorded is not None and abs((utcnow() - recorded).total_seconds()) < 600
+        server.stop()
+        server.start()  # a fresh, empty Redis: every heartbeat is gone
+        beat_now(server.url, heartbeat.WORKER, heartbeat.CLOCK)
+        with sqlite_db.transaction() as session:
+            session.add(SealedSubmission(period="2026-W01", sealed=b"opaque"))
+        _, body = health(app)
+        assert (body["status"], body["reasons"]) == ("ok", []), body
+        assert body["heartbeats"]["mixer_last_pass_seconds_ago"] is not None
+    finally:
+        server.stop()
 
 
 def test_an_old_outbox_backlog_is_degraded(app: Any, sqlite_db: Database) -> None:

@@ -35,8 +35,9 @@ class WorkerProcesses:
         self.modules, self.extra_env = modules, env or {}
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, **env_overrides: str) -> subprocess.Popen[bytes]:
-        """One more `dramatiq workers` process group (``env_overrides`` for this one only)."""
+    def start(self, cwd: Path | None = None, **env_overrides: str) -> subprocess.Popen[bytes]:
+        """One more `dramatiq workers` process group (``env_overrides`` for this one only),
+        in ``cwd`` (default: the repository)."""
         env = {
             **os.environ,
             "REDIS_URL": self.redis_url,
@@ -61,7 +62,7 @@ class WorkerProcesses:
                 "--queues",
                 *self.queues,
             ],
-            cwd=ROOT,
+            cwd=cwd or ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from flask import jsonify, send_file, url_for
+from flask import jsonify, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys.db.models import ExportRequest
@@ -16,6 +15,7 @@ from webapp import current
 from webapp.api.auth import ApiError, api_account, token_required
 from webapp.api.blueprint import bp
 from webapp.api.body import json_body
+from webapp.downloads import send_bundle
 
 DP_FIELDS = {"kind", "round_id", "epsilon", "by"}
 EXPORT_FIELDS = {
@@ -164,27 +164,14 @@ def export_link(export_id: int) -> ResponseReturnValue:
     ), 201
 
 
-def _send(export: ExportRequest, path: Path) -> ResponseReturnValue:
-    response = send_file(
-        path,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"flipside-export-{export.id}.zip",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/exports/<int:export_id>/bundle")
 @token_required(*svc.EXPORTERS)
 def export_bundle(export_id: int) -> ResponseReturnValue:
     """One step for the requester: their finished bundle, without making a link first."""
     session = current.session()
-    export, path = svc.bundle_of(
-        session, api_account(), export_id, current.settings().instance_path
-    )
+    export, name = svc.bundle_of(session, api_account(), export_id, current.settings().bundles)
     session.commit()
-    return _send(export, path)
+    return send_bundle(export, name)
 
 
 @bp.get("/exports/download/<token>")
@@ -192,6 +179,6 @@ def export_bundle(export_id: int) -> ResponseReturnValue:
 def export_download(token: str) -> ResponseReturnValue:
     settings = current.settings()
     session = current.session()
-    export, path = svc.download(session, api_account(), token, settings.instance_path)
+    export, name = svc.download(session, api_account(), token, settings.bundles)
     session.commit()
-    return _send(export, path)
+    return send_bundle(export, name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from surveys.services import exports as svc
 from surveys.services.accounts import find_account
 from surveys.services.errors import ServiceError
 from surveys.services.exports.dp import request_dp_export
+from surveys.storage import copy_out
 from webapp import current
 from webapp.cli.base import fail, settings
 
@@ -121,7 +121,7 @@ def export_command(
                 event_id,
                 export_id,
                 default_k=config.min_group_size,
-                instance_path=config.instance_path,
+                store=config.bundles,
                 on_progress=advance,
                 expected=dashboard_comparisons,
                 pairing_key=pairing_key(config.required_keys),
@@ -140,7 +140,6 @@ def export_command(
     with db.transaction() as session:
         account = find_account(session, email)
         assert account is not None
-        row, path = svc.bundle_of(session, account, export_id, config.instance_path)
-        target = out or Path(f"flipside-export-{export_id}.zip")
-        shutil.copyfile(path, target)
+        row, name = svc.bundle_of(session, account, export_id, config.bundles)
+        target = copy_out(config.bundles, name, out or Path(f"flipside-export-{export_id}.zip"))
         click.echo(f"saved {target} (sha256 {row.sha256})")

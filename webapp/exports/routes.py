@@ -3,9 +3,7 @@ single-use download links, the audit log."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app, redirect, render_template, send_file, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -19,6 +17,7 @@ from surveys.services.exports.dp import request_dp_export
 from webapp import current
 from webapp.admin.forms import ConfirmForm
 from webapp.auth.access import login_required, signed_in
+from webapp.downloads import send_bundle
 from webapp.errors import sentence
 from webapp.exports.blueprint import bp
 from webapp.exports.forms import DpExportForm, ExportForm
@@ -165,26 +164,15 @@ def link(export_id: int) -> ResponseReturnValue:
     return _status_page(export, url_for("exports.download", token=token, _external=True))
 
 
-def _send(export: ExportRequest, path: Path) -> ResponseReturnValue:
-    response = send_file(
-        path,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"flipside-export-{export.id}.zip",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:export_id>/bundle")
 @login_required(*svc.EXPORTERS)
 def bundle(export_id: int) -> ResponseReturnValue:
     """One step for the requester: their own finished bundle, straight from the status page."""
     account = signed_in()
     session = current.session()
-    export, path = svc.bundle_of(session, account, export_id, current.settings().instance_path)
+    export, name = svc.bundle_of(session, account, export_id, current.settings().bundles)
     session.commit()
-    return _send(export, path)
+    return send_bundle(export, name)
 
 
 @bp.get("/download/<token>")
@@ -192,9 +180,9 @@ def bundle(export_id: int) -> ResponseReturnValue:
 def download(token: str) -> ResponseReturnValue:
     account = signed_in()
     session = current.session()
-    export, path = svc.download(session, account, token, current.settings().instance_path)
+    export, name = svc.download(session, account, token, current.settings().bundles)
     session.commit()
-    return _send(export, path)
+    return send_bundle(export, name)
 
 
 @bp.get("/audit")

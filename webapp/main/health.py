@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from surveys import outbox
 from surveys.db.models import SealedSubmission
+from surveys.intake.passes import last_pass
 from surveys.settings import Settings
 from webapp import current
 from workers import heartbeat
@@ -43,6 +44,7 @@ def health_report() -> tuple[dict[str, Any], int]:
     reasons: list[str] = []
     reachable = True
     sealed_waiting = 0
+    mixed_at: float | None = None
     try:
         current.database().ping()
         with current.database().sessions() as session:
@@ -50,6 +52,8 @@ def health_report() -> tuple[dict[str, Any], int]:
             sealed_waiting = int(
                 session.scalar(select(func.count()).select_from(SealedSubmission)) or 0
             )
+            last = last_pass(session)
+            mixed_at = None if last is None else last.timestamp()
         report["database"] = {"status": "ok", "backend": current.database().engine.dialect.name}
         report["outbox"] = {
             "unpublished": backlog.unpublished,
@@ -75,7 +79,7 @@ def health_report() -> tuple[dict[str, Any], int]:
         reachable = False
     report["broker"] = broker
     if settings.redis_url is not None or background_running():
-        report["heartbeats"] = _heartbeats(settings, sealed_waiting, reasons)
+        report["heartbeats"] = _heartbeats(settings, sealed_waiting, mixed_at, reasons)
     if not reachable:
         report["status"] = "unhealthy"
     else:
@@ -84,7 +88,11 @@ def health_report() -> tuple[dict[str, Any], int]:
     return report, 200 if reachable else 503
 
 
-def _heartbeats(settings: Settings, sealed_waiting: int, reasons: list[str]) -> dict[str, Any]:
+def _heartbeats(
+    settings: Settings, sealed_waiting: int, mixed_at: float | None, reasons: list[str]
+) -> dict[str, Any]:
+    """Workers, clocks and the mixer; the mixer's last pass is the later of the database's
+    record (which survives a Redis restart) and its heartbeat."""
     stale = float(settings.health_stale_seconds)
     try:
         beats = heartbeat.store(settings.redis_url)
@@ -98,7 +106,8 @@ def _heartbeats(settings: Settings, sealed_waiting: int, reasons: list[str]) -> 
         reasons.append(f"no worker heartbeat in the last {stale:.0f} s: are the workers running?")
     if not clocks:
         reasons.append(f"no clock heartbeat in the last {stale:.0f} s: is the clock running?")
-    since_mix = None if last_mix is None else max(0.0, time.time() - last_mix)
+    known = [t for t in (last_mix, mixed_at) if t is not None]
+    since_mix = max(0.0, time.time() - max(known)) if known else None
     late_after = settings.mix_interval_hours * 3600 + settings.health_mix_margin_seconds
     if sealed_waiting and (since_mix is None or since_mix > late_after):
         when = "never" if since_mix is None else f"{since_mix:.0f} s ago"

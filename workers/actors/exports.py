@@ -34,7 +34,7 @@ def build_export(event_id: int, export_id: int) -> None:
         event_id,
         export_id,
         default_k=settings.min_group_size,
-        instance_path=settings.instance_path,
+        store=settings.bundles,
         expected=dashboard_comparisons,
         pairing_key=pairing_key(settings.required_keys),
     )
@@ -43,4 +43,4 @@ def build_export(event_id: int, export_id: int) -> None:
 def expire_bundles() -> int:
     """The clock's job: delete bundles past their expiry (the audit log stays)."""
     with runtime.db().transaction() as session:
-        return exports.expire_exports(session, runtime.settings().instance_path)
+        return exports.expire_exports(session, runtime.settings().bundles)

@@ -18,7 +18,7 @@ from surveys.db.models.exports import (
     PrivacyBudget,
     PrivacySpend,
 )
-from surveys.db.models.intake import SealedSubmission
+from surveys.db.models.intake import MixerPass, SealedSubmission
 from surveys.db.models.optouts import OPT_OUT_SCOPES, MailOptOut
 from surveys.db.models.pairing import PairedDifference, PairedRelease, PairingRecord
 from surveys.db.models.people import FigurePeople, PeopleSeal
@@ -73,6 +73,7 @@ __all__ = [
     "Promotion",
     "ReleasedReport",
     "Response",
+    "MixerPass",
     "SealedSubmission",
     "SurveyInvitation",
     "SurveyRound",

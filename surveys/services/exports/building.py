@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -23,7 +22,7 @@ from surveys.export.analysis import Expected
 from surveys.export.bundle import EmptyExport, build_bundle
 from surveys.export.priorities import PrioritiesDiffer
 from surveys.export.scope import Scope
-from surveys.services.exports.access import exports_folder
+from surveys.storage import BundleStore
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def run_export(
     export_id: int,
     *,
     default_k: int,
-    instance_path: Path,
+    store: BundleStore,
     on_progress: Callable[[int, int], None] | None = None,
     expected: Expected | None,
     pairing_key: bytes | None = None,
@@ -87,7 +86,7 @@ def run_export(
         # Imported here: the DP build itself records its outcome with finish() above.
         from surveys.services.exports.dp import build_dp_export
 
-        return build_dp_export(db, event_id, export_id, instance_path=instance_path)
+        return build_dp_export(db, event_id, export_id, store=store)
 
     def progress(done: int, total: int) -> None:
         with db.transaction() as session:
@@ -107,12 +106,13 @@ def run_export(
             scope,
             include_comments=bool(options.get("include_comments")),
             default_k=default_k,
-            folder=exports_folder(instance_path),
+            folder=store.workdir,
             progress=progress,
             protect=tuple(options.get("protect") or ()),
             expected=expected,
             pairing_key=pairing_key,
         )
+        store.put(bundle.file_name)
         status = "done"
     except EmptyExport as exc:
         status, message = "empty", str(exc)

@@ -15,7 +15,6 @@ import io
 import json
 import secrets
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -45,9 +44,9 @@ from surveys.services.exports.access import (
     EXPORTERS,
     Forbidden,
     audit,
-    exports_folder,
 )
 from surveys.services.exports.building import finish
+from surveys.storage import BundleStore
 
 
 def dataset_of(round_id: int) -> str:
@@ -161,7 +160,7 @@ def _inputs(
     return counts, histograms
 
 
-def build_dp_export(db: Database, event_id: int, export_id: int, *, instance_path: Path) -> str:
+def build_dp_export(db: Database, event_id: int, export_id: int, *, store: BundleStore) -> str:
     """The worker's part: compute the noisy release and write it as a zip."""
     with db.sessions() as session:
         export = session.get(ExportRequest, export_id)
@@ -201,8 +200,7 @@ def build_dp_export(db: Database, event_id: int, export_id: int, *, instance_pat
         "privacy_budget": ledger,
         "questions": {q.key: q.text for q in definition.questions if q.is_scalar},
     }
-    folder = exports_folder(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = store.workdir
     name = f"export-{export_id}-{secrets.token_hex(8)}.zip"
     partial = folder / (name + ".partial")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -211,6 +209,7 @@ def build_dp_export(db: Database, event_id: int, export_id: int, *, instance_pat
         archive.writestr("README.txt", _readme(about))
     digest = hashlib.sha256(partial.read_bytes()).hexdigest()
     partial.replace(folder / name)
+    store.put(name)
 
     finish(db, event_id, export_id, "done", None, Bundle(name, digest, len(released), about))
     return "done"
