@@ -127,3 +127,22 @@ def test_a_command_that_needs_the_app_still_names_the_missing_setting(tmp_path: 
     result = run_bare(code, tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("flipside: configuration error: SECRET_KEY is required")
+
+
+def test_flipside_help_imports_neither_flask_nor_sqlalchemy(tmp_path: Path) -> None:
+    """`flipside --help` starts in a fraction of a second: the command list is a table."""
+    code = help_of([]).replace(
+        f"{HEAVY!r}", repr(("flask", "werkzeug", "sqlalchemy", "alembic", "jinja2", "surveys"))
+    )
+    result = run_bare(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_command_table_says_what_each_command_says_of_itself() -> None:
+    from webapp.cli import TABLE, command
+
+    for name, (_, line) in TABLE.items():
+        real = command(name)
+        assert real.name == name
+        assert (real.help or "").strip().splitlines()[0] == line, name
