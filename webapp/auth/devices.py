@@ -17,8 +17,8 @@ import hashlib
 import secrets
 
 from flask import current_app, request
-from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 COOKIE = "flipside_device"
 #: How long a browser stays known after its last successful sign-in.
