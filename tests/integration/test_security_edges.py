@@ -158,7 +158,7 @@ def test_ids_past_the_database_integer_are_a_404(
     assert response.status_code == 404, response.get_data(as_text=True)[:300]
 
 
-@pytest.mark.parametrize("account_id", [str(2**31), BIGINT, "\u0661\u0662", "9" * 10])
+@pytest.mark.parametrize("account_id", [str(2**31), BIGINT, "\u0661", "9" * 10])
 def test_an_account_id_past_the_database_integer_is_a_404(
     pg_app: Any, admin_token: tuple[str, int], account_id: str
 ) -> None:

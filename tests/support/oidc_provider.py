@@ -54,8 +54,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(folder: Path, redirect_uri: str, accounts: dict[str, dict[str, Any]]) -> Provider:
-    """Start the provider with ``accounts`` (login name -> claims); wait until it answers."""
+def start(
+    folder: Path,
+    redirect_uri: str,
+    accounts: dict[str, dict[str, Any]],
+    tamper: dict[str, Any] | None = None,
+) -> Provider:
+    """Start the provider with ``accounts`` (login name -> claims); wait until it answers.
+
+    ``tamper`` makes it issue bad ID tokens, signed with its own keys: ``{"audience":
+    "other-app"}`` or ``{"clockSkewSeconds": -7200}`` (provider.mjs)."""
     port = _free_port()
     config = folder / "oidc-config.json"
     config.write_text(
@@ -71,6 +79,7 @@ def start(folder: Path, redirect_uri: str, accounts: dict[str, dict[str, Any]]) 
                     }
                 ],
                 "accounts": accounts,
+                "tamper": tamper or {},
             }
         )
     )

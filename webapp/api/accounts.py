@@ -105,7 +105,7 @@ def create_account_view() -> ResponseReturnValue:
 @token_required("admin")
 def update_account(account_id: str) -> ResponseReturnValue:
     db = current.session()
-    if not account_id.isdigit() or len(account_id) > 10:
+    if not (account_id.isascii() and account_id.isdigit()) or len(account_id) > 10:
         raise ApiError(404, "not_found", f"there is no account {account_id[:20]}")
     account = account_or_404(db, int(account_id))
     body = _object(json_body(), {"role", "firms", "active"})

@@ -18,7 +18,7 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 
 from surveys.services.errors import ServiceError
@@ -26,6 +26,16 @@ from surveys.services.errors import ServiceError
 TIMEOUT = 10.0
 CACHE_SECONDS = 300
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
+#: What the sign-in page says when an ID token's claim is wrong or missing.
+_CLAIM_REFUSALS = {
+    "aud": "the ID token was issued to another application, not to Flipside",
+    "iss": "the ID token was issued by another identity provider",
+    "nonce": (
+        "the ID token does not belong to this sign-in (its nonce does not match); "
+        "please start signing in again"
+    ),
+}
+_OTHER_CLAIM = "the ID token's %s claim is missing or wrong"
 
 
 class OidcError(ServiceError):
@@ -164,6 +174,13 @@ def verify_id_token(
     )
     try:
         registry.validate(decoded.claims)
+    except ExpiredTokenError as exc:
+        raise OidcError(
+            "the ID token has expired (is the identity provider's clock right?); "
+            "please start signing in again"
+        ) from exc
+    except (InvalidClaimError, MissingClaimError) as exc:
+        raise OidcError(_CLAIM_REFUSALS.get(exc.claim, _OTHER_CLAIM % exc.claim)) from exc
     except JoseError as exc:
         raise OidcError(f"the ID token failed a check ({exc.error})") from exc
     claims = dict(decoded.claims)

@@ -22,6 +22,30 @@ const provider = new Provider(issuer, {
     return { accountId: id, async claims() { return { sub: id, ...claims }; } };
   },
 });
+// A misbehaving (or compromised) provider for the refusal tests: config.tamper may give
+// every ID token another audience, or a clock that is `clockSkewSeconds` off. The token
+// is still issued and signed by the provider itself, with its own keys.
+const tamper = config.tamper || {};
+if (tamper.audience || tamper.clockSkewSeconds) {
+  const issue = provider.IdToken.prototype.issue;
+  provider.IdToken.prototype.issue = async function tampered(options) {
+    if (!options || options.use !== "idtoken") return issue.call(this, options);
+    const realClient = this.client;
+    const realNow = Date.now;
+    if (tamper.audience) {
+      this.client = new Proxy(realClient, {
+        get: (target, name) => (name === "clientId" ? tamper.audience : Reflect.get(target, name, target)),
+      });
+    }
+    if (tamper.clockSkewSeconds) Date.now = () => realNow() + tamper.clockSkewSeconds * 1000;
+    try {
+      return await issue.call(this, options);
+    } finally {
+      Date.now = realNow;
+      this.client = realClient;
+    }
+  };
+}
 provider.listen(Number(port), "127.0.0.1", () => {
   console.log(`oidc-provider listening on ${issuer}`);
 });
