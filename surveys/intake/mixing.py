@@ -37,8 +37,8 @@ from surveys.db.session import Database
 from surveys.domain.periods import month_ended, month_of_week, week_ended
 from surveys.intake.keys import PRIVATE_KEY, Keys
 from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
-from surveys.intake.people_seals import drop_ended
 from surveys.intake.passes import record_pass
+from surveys.intake.people_seals import drop_ended
 from surveys.intake.sealing import Opener
 from surveys.intake.storing import store
 from surveys.longitudinal.release import release_paired
