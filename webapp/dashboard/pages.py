@@ -19,8 +19,8 @@ from flask import abort, request
 from surveys import disclosure
 from surveys.db.models import Programme
 from surveys.reports.builder import BuilderResult, build_comparison
+from surveys.reports.builder.comparisons import COMPARISONS
 from surveys.reports.builder.request import (
-    COMPARISONS,
     BadQuery,
     allowed_for,
     outcomes,

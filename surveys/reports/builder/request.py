@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
+from surveys.reports.builder.comparisons import COMPARISONS, HR_COMPARISONS
 from surveys.reports.two_cohorts import TESTS
 from surveys.services.errors import ServiceError
 from surveys.stats.multiplicity import METHODS
@@ -26,16 +27,7 @@ class BadQuery(ServiceError):
     status = 400
 
 
-#: The comparisons on offer, in the order the form lists them.
-COMPARISONS = {
-    "participants": "Participants vs comparison group",
-    "matched": "Participants vs comparison group, matched on cohort (level, tenure, gender)",
-    "mentors-mentees": "Mentors vs mentees",
-    "did": "Before vs after: difference-in-differences (participants vs comparison group)",
-    "benchmark": "This firm vs other firms pooled (benchmarking)",
-}
 SURVEY_COMPARISONS = frozenset(COMPARISONS)
-HR_COMPARISONS = frozenset({"participants", "mentors-mentees"})
 INDEX = "index:climate"
 MAX_OUTCOMES = 8
 SCORED = frozenset({"likert5", "scale0_10"})
