@@ -40,6 +40,7 @@ from surveys.db.models import Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import Question
 from surveys.reports import cache as release_cache
+from surveys.reports import codec
 from surveys.reports.builder.request import INDEX, climate_index_items
 from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
 from surveys.reports.counts import enrolled_by_role
@@ -241,7 +242,9 @@ def _headline(
 
 
 #: How the headline is stored (surveys/reports/cache.py).
-HEADLINE_CODEC = release_cache.Codec(Headline.to_dict, Headline.from_dict)
+HEADLINE_CODEC: release_cache.Codec[Headline] = release_cache.Codec(
+    codec.dump, codec.loader(Headline)
+)
 
 
 def headline_report(session: Session, programme: Programme, default_k: int) -> Headline:
