@@ -96,7 +96,7 @@ def _pulse_card(
     ]
     figures = []
     for question in definition.questions:
-        if question.type not in ("likert5", "scale0_10"):
+        if not question.kind.scored:
             continue
         section = "trend" if question.type == "likert5" else "score"
         anchors[section] += 1

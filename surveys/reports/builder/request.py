@@ -30,8 +30,6 @@ class BadQuery(ServiceError):
 SURVEY_COMPARISONS = frozenset(COMPARISONS)
 INDEX = "index:climate"
 MAX_OUTCOMES = 8
-SCORED = frozenset({"likert5", "scale0_10"})
-SCALES = {"likert5": "1–5", "scale0_10": "0–10"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def outcomes() -> dict[str, Outcome]:
     found: dict[str, Outcome] = {}
     climate = catalogue().current(CLIMATE)
     for q in climate.questions:
-        if q.type in SCORED:
+        if q.kind.scored:
             key = f"climate:{q.key}"
             found[key] = Outcome(
                 key,
@@ -71,7 +69,7 @@ def outcomes() -> dict[str, Outcome]:
                 "climate",
                 q.key,
                 SURVEY_COMPARISONS,
-                SCALES[q.type],
+                q.kind.scale_label,
             )
     found[INDEX] = Outcome(
         INDEX,
@@ -87,8 +85,7 @@ def outcomes() -> dict[str, Outcome]:
     shared = [
         q
         for q in pulses[0].questions
-        if q.type in SCORED
-        and any(o.key == q.key and o.type == q.type for o in pulses[1].questions)
+        if q.kind.scored and any(o.key == q.key and o.type == q.type for o in pulses[1].questions)
     ]
     for q in shared:
         key = f"pulse:{q.key}"
@@ -99,7 +96,7 @@ def outcomes() -> dict[str, Outcome]:
             "pulse",
             q.key,
             frozenset({"mentors-mentees"}),
-            SCALES[q.type],
+            q.kind.scale_label,
         )
     found["hr:retention"] = Outcome(
         "hr:retention", "Retention: time to leaving the firm", "hr", "retention", "", HR_COMPARISONS
