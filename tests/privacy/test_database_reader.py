@@ -29,7 +29,7 @@ from tests.privacy.world import (
     submit_all,
     visit_and_submit,
 )
-from tests.support.sealing import mix, test_keys
+from tests.support.sealing import keys_for_tests, mix
 
 K = 5
 #: A day after February's month ended: every merge rule applies to February's leftovers.
@@ -38,7 +38,7 @@ AFTER_FEBRUARY = date(2026, 3, 10)
 
 def true_people(world: World) -> dict[str, int]:
     """pseudonym -> person (the test holds the secret; the attacker does not)."""
-    secret = test_keys().pseudonym_secret
+    secret = keys_for_tests().pseudonym_secret
     return {keyring.pseudonym(secret, world.programme_id, pid): pid for pid in world.people}
 
 
@@ -111,7 +111,7 @@ def test_no_pseudonym_is_recomputed_from_anything_in_the_database(db: Database) 
     assert hit == set()
     # The control: with the secret (outside the database) the app links them all,
     # so a regression to a key kept in the database would be caught above.
-    secret = test_keys().pseudonym_secret
+    secret = keys_for_tests().pseudonym_secret
     mine = {keyring.pseudonym(secret, world.programme_id, pid) for pid, _, _ in people}
     assert stored <= mine
 
