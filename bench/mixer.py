@@ -105,7 +105,7 @@ def default_run(args: argparse.Namespace, db: Any, pg_dsn: str, ids: tuple[int, 
     from surveys import aggregates
     from surveys.db.models import Response, SealedSubmission
     from surveys.intake.mixing import mix_now
-    from tests.support.sealing import test_keys
+    from tests.support.sealing import keys_for_tests
     from tests.support.submissions import sealed_rows
 
     started = time.perf_counter()
@@ -115,7 +115,7 @@ def default_run(args: argparse.Namespace, db: Any, pg_dsn: str, ids: tuple[int, 
     noop_rate = args.rows / noop_secs
     print(f"no-op (read + delete, rolled back): {noop_rate:9.0f} rows/s ({noop_secs:.2f}s)")
     started = time.perf_counter()
-    report = mix_now(db, test_keys(), default_k=K)
+    report = mix_now(db, keys_for_tests(), default_k=K)
     secs = time.perf_counter() - started
     rate = report.released / secs
     print(
@@ -135,7 +135,7 @@ def million_run(args: argparse.Namespace, db: Any, pg_dsn: str, ids: tuple[int, 
     from sqlalchemy import text
 
     from surveys.intake.mixing import mix_now
-    from tests.support.sealing import test_keys
+    from tests.support.sealing import keys_for_tests
     from tests.support.submissions import sealed_rows
 
     total, due = 1_000_000, args.due
@@ -160,7 +160,7 @@ def million_run(args: argparse.Namespace, db: Any, pg_dsn: str, ids: tuple[int, 
         f"{waiting // 4} open rounds of 4) in {time.perf_counter() - started:.0f}s"
     )
     started = time.perf_counter()
-    report = mix_now(db, test_keys(), default_k=K)
+    report = mix_now(db, keys_for_tests(), default_k=K)
     secs = time.perf_counter() - started
     print(
         f"scheduled pass: the due week released in {secs:.1f}s (one transaction: "
@@ -173,7 +173,7 @@ def million_run(args: argparse.Namespace, db: Any, pg_dsn: str, ids: tuple[int, 
         f"about {total / rate:.0f}s at that rate"
     )
     started = time.perf_counter()
-    again = mix_now(db, test_keys(), default_k=K)
+    again = mix_now(db, keys_for_tests(), default_k=K)
     print(
         f"next pass with nothing due: {time.perf_counter() - started:.1f}s "
         f"({again.released} released, {again.waiting} waiting)"

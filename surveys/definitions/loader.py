@@ -26,6 +26,7 @@ from surveys.definitions.model import (
     SurveyDefinition,
 )
 from surveys.definitions.translated import with_translations
+from surveys.definitions.types import TYPES
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent
 _FILE_NAME = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.toml$")
@@ -83,7 +84,7 @@ def _question(raw: Any, index: int, file: str) -> Question:
     labels: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     max_length = 0
-    if qtype == "likert5":
+    if TYPES[qtype].labelled:
         raw_labels = raw.get("labels", list(DEFAULT_LIKERT_LABELS))
         if (
             not isinstance(raw_labels, list)
@@ -92,7 +93,7 @@ def _question(raw: Any, index: int, file: str) -> Question:
         ):
             raise err("labels", "must be a list of 5 non-empty labels, from 1 to 5")
         labels = tuple(raw_labels)
-    if qtype in {"single_choice", "multi_choice"}:
+    if TYPES[qtype].choice:
         raw_options = raw.get("options")
         if not isinstance(raw_options, list) or len(raw_options) < 2:
             raise err("options", "must list at least two options")

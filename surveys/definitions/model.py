@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-QUESTION_TYPES: Final = ("likert5", "scale0_10", "single_choice", "multi_choice", "yes_no", "text")
+from surveys.definitions.types import TYPES, QuestionType
+
+QUESTION_TYPES: Final = tuple(TYPES)
 AUDIENCES: Final = ("mentor", "mentee", "everyone")
 KINDS: Final = ("pulse", "climate")
 DEFAULT_LIKERT_LABELS: Final = (
@@ -67,12 +69,20 @@ class Question:
     high_label: str = ""
 
     @property
+    def kind(self) -> QuestionType:
+        """What the question's type is (:mod:`surveys.definitions.types`)."""
+        return TYPES[self.type]
+
+    @property
     def is_scalar(self) -> bool:
-        return self.type in {"likert5", "scale0_10", "yes_no"}
+        return self.kind.scalar
 
     @property
     def value_range(self) -> tuple[int, int]:
-        return {"likert5": (1, 5), "scale0_10": (0, 10), "yes_no": (0, 1)}[self.type]
+        found = self.kind.value_range
+        if found is None:
+            raise ValueError(f"a {self.type} question has no value range")
+        return found
 
     def option_keys(self) -> tuple[str, ...]:
         return tuple(o.key for o in self.options)

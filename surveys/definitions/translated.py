@@ -98,7 +98,7 @@ def _question(base: Question, raw: Any, code: str, file: str) -> Question:
         if name not in _QUESTION_FIELDS:
             raise err(name, "is not a known field")
     labels = base.labels
-    if base.type == "likert5":
+    if base.kind.labelled:
         default = base.labels == DEFAULT_LIKERT_LABELS and "labels" not in raw
         labels = LIKERT_LABELS_BY_LANGUAGE[code] if default else tuple(raw.get("labels") or ())
         if len(labels) != 5 or not all(isinstance(x, str) and x.strip() for x in labels):

@@ -82,13 +82,13 @@ def _question_fields(q: Question, with_comments: bool) -> list[Field]:
     if q.is_scalar:
         lo, hi = q.value_range
         labels: dict[int, str] = {}
-        if q.type == "likert5":
+        if q.kind.labelled:
             labels = {i + 1: label for i, label in enumerate(q.labels)}
         elif q.type == "yes_no":
             labels = {0: "No", 1: "Yes"}
         else:
             labels = {v: t for v, t in ((lo, q.low_label), (hi, q.high_label)) if t}
-        measure = {"likert5": "ordinal", "yes_no": "nominal"}.get(q.type, "scale")
+        measure = q.kind.measure
         return [
             Field(
                 _name(q.key),

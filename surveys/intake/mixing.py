@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from surveys.db.dialect import is_postgres
 from surveys.db.models import FigurePeople, Firm, SealedSubmission, SurveyRound
 from surveys.db.session import Database
 from surveys.domain.periods import month_ended, month_of_week, week_ended
@@ -64,7 +65,7 @@ class MixReport:
 
 def lock(session: Session) -> None:
     """Hold the mixer lock until the transaction ends (PostgreSQL; SQLite writers queue)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from surveys import aggregates
 from surveys.aggregates.figures import Session as Counted
 from surveys.aggregates.people import Tagged, headcounts
+from surveys.db.dialect import is_postgres
 from surveys.db.models import Answer, Response
 from surveys.intake.mixer import Batch
 from surveys.intake.people_seals import Final, count_people
@@ -132,7 +133,7 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
     executemany sends one statement per row), elsewhere an executemany."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgres(session):
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])

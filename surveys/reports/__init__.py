@@ -28,7 +28,9 @@ package.
 - ``two_cohorts``     one question, two cohorts, from released histograms
 - ``builder``         the comparison builder: ``COMPARE`` names a plain function per
                       comparison (``plain``, ``matched``, ``did``, ``benchmark``) over a
-                      frozen ``scope``; ``request`` parses the form, ``sides`` the groups
+                      frozen ``scope``; ``comparisons`` is the one table of comparisons
+                      (label, HR, rounds, export family); ``request`` parses the form,
+                      ``sides`` the groups
 - ``retention``       Kaplan-Meier retention and promotion from HR dates
 - ``exported``        what the comparison builder shows for a research export's scope
                       (the bundle's analysis/expected.json)

@@ -46,14 +46,13 @@ from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
 from surveys.domain.periods import month_of_week
 from surveys.export.scope import Scope as ExportScope
 from surveys.reports.builder import build_comparison
+from surveys.reports.builder.comparisons import FAMILIES, TABLE
 from surveys.reports.builder.plain import PAIRS
 from surveys.reports.builder.request import INDEX, BuilderRequest, climate_index_items, outcomes
 from surveys.reports.builder.sides import climate_rounds
 from surveys.services.plans import plan_state
 from surveys.stats.wording import fmt_p
 
-#: Builder comparison key -> the PAIRS entry of its two sides.
-FAMILIES = {"participants": "participants", "mentors-mentees": "mentors", "did": "participants"}
 #: The did result's four groups, in the order (side a before, after; side b before, after).
 DID_GROUPS = (
     "treated baseline",
@@ -84,7 +83,7 @@ def _printed(result: Any) -> dict[str, str]:
 
 def _sizes(result: Any, comparison: str, sides: Any) -> tuple[Any, Any]:
     """n of each side; a did side is "n before;n after"."""
-    if comparison == "did":
+    if TABLE[comparison].needs_rounds:
         n = [result.n[g] for g in DID_GROUPS]
         return f"{n[0]};{n[1]}", f"{n[2]};{n[3]}"
     return result.n[sides[0][0]], result.n[sides[1][0]]

@@ -43,6 +43,7 @@ from surveys.db.models import Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
 from surveys.definitions.model import Question
 from surveys.reports import cache as release_cache
+from surveys.reports import codec
 from surveys.reports.builder.request import INDEX, climate_index_items
 from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
 from surveys.reports.counts import enrolled_by_role
@@ -123,7 +124,7 @@ def _pulse_rows(
     cells = everyone(fine, figures_of(session, programme.id, survey_key))
     rows: list[Row] = []
     for question in definition.questions:
-        if question.type not in ("likert5", "scale0_10"):
+        if not question.kind.scored:
             continue
         section = "trend" if question.type == "likert5" else "score"
         anchors[section] += 1
@@ -290,7 +291,9 @@ def plan_in_words(state: PlanState) -> str:
 
 
 #: How the headline is stored (surveys/reports/cache.py).
-HEADLINE_CODEC = release_cache.Codec(Headline.to_dict, Headline.from_dict)
+HEADLINE_CODEC: release_cache.Codec[Headline] = release_cache.Codec(
+    codec.dump, codec.loader(Headline)
+)
 
 
 def headline_report(session: Session, programme: Programme, default_k: int) -> Headline:

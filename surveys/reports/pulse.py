@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,19 +53,6 @@ class MonthShares:
     #: Percentages for answers 1..5; empty when the month is suppressed.
     shares: tuple[float, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "n": codec.result_to_dict(self.n),
-            "shares": list(self.shares),
-        }
-
-    @classmethod
-    def from_dict(cls, value: object) -> MonthShares:
-        data = codec.obj(value)
-        shares = tuple(codec.as_number(v) for v in codec.items(data, "shares"))
-        return cls(codec.text(data, "period"), codec.result_from_dict(data.get("n")), shares)
-
 
 @dataclass(frozen=True)
 class LikertTrend:
@@ -76,26 +62,6 @@ class LikertTrend:
     question_text: str
     labels: tuple[str, ...]
     months: list[MonthShares]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "survey_title": self.survey_title,
-            "question_key": self.question_key,
-            "question_text": self.question_text,
-            "labels": list(self.labels),
-            "months": [month.to_dict() for month in self.months],
-        }
-
-    @classmethod
-    def from_dict(cls, value: object) -> LikertTrend:
-        data = codec.obj(value)
-        return cls(
-            codec.text(data, "survey_title"),
-            codec.text(data, "question_key"),
-            codec.text(data, "question_text"),
-            codec.texts(data, "labels"),
-            [MonthShares.from_dict(m) for m in codec.items(data, "months")],
-        )
 
 
 @dataclass(frozen=True)
@@ -110,33 +76,11 @@ class PulseReport:
     #: Pulses not shown at all, each with the reason (fewer than k people in the role).
     withheld: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON values (stored once per release, see surveys/reports/cache.py)."""
-        return {
-            "policy": codec.policy_to_dict(self.policy),
-            "likert": [trend.to_dict() for trend in self.likert],
-            "scores": [trend.to_dict() for trend in self.scores],
-            "topics": [shares.to_dict() for shares in self.topics],
-            "comments": [months.to_dict() for months in self.comments],
-            "withheld": list(self.withheld),
-        }
-
-    @classmethod
-    def from_dict(cls, value: object) -> PulseReport:
-        """The report :meth:`to_dict` gave, or :class:`~surveys.reports.codec.Malformed`."""
-        data = codec.obj(value)
-        return cls(
-            codec.policy_from_dict(data.get("policy")),
-            [LikertTrend.from_dict(t) for t in codec.items(data, "likert")],
-            [ScoreTrend.from_dict(t) for t in codec.items(data, "scores")],
-            [TopicShares.from_dict(t) for t in codec.items(data, "topics")],
-            [CommentMonths.from_dict(c) for c in codec.items(data, "comments")],
-            list(codec.texts(data, "withheld")),
-        )
-
 
 #: How the pulse report is stored (surveys/reports/cache.py).
-PULSE_CODEC = release_cache.Codec(PulseReport.to_dict, PulseReport.from_dict)
+PULSE_CODEC: release_cache.Codec[PulseReport] = release_cache.Codec(
+    codec.dump, codec.loader(PulseReport)
+)
 
 
 def pulse_report(session: Session, programme: Programme, default_k: int) -> PulseReport:

@@ -188,7 +188,7 @@ def _choice_types(survey_key: str, version: int) -> dict[str, tuple[str, tuple[s
     return {
         q.key: (q.type, tuple(o.key for o in q.options))
         for q in definition.questions
-        if q.type in ("single_choice", "multi_choice")
+        if q.kind.choice
     }
 
 

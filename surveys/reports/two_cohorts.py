@@ -70,7 +70,7 @@ def _check(request: Comparison, surveys: Catalogue) -> str:
         raise Invalid(
             f"there is no question {request.question_key!r} in survey {request.survey_key!r}"
         ) from None
-    if question.type not in {"likert5", "scale0_10"}:
+    if not question.kind.scored:
         raise Invalid("only Likert and 0-10 questions can be compared this way")
     # A survey that runs in rounds is only ever read by round, a pulse only by month:
     # reading the same answers through both would let one be subtracted from the other.

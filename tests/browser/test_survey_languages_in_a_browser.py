@@ -18,7 +18,7 @@ from surveys.languages import LANGUAGES, translations
 from surveys.services.tokens import hash_token
 from tests.browser.conftest import axe_violations, screenshot
 from tests.support import factories as f
-from tests.support.sealing import test_keys
+from tests.support.sealing import keys_for_tests
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_the_pulse_is_answered_by_keyboard_alone_in_each_language(
     with sqlite_db.sessions() as session:
         sealed = session.scalars(select(SealedSubmission)).all()
     assert len(sealed) == 1
-    submission = opener_for(test_keys()).open(sealed[0].sealed)
+    submission = opener_for(keys_for_tests()).open(sealed[0].sealed)
     answers = {(a.question_key, a.item, a.value) for a in submission.answers}
     assert answers == {
         ("spoke_openly", "", 4),

@@ -23,7 +23,7 @@ from surveys.export.fields import QI_FIELDS
 from surveys.export.scope import Scope
 from surveys.longitudinal.vault import pairing_key
 from tests.support import factories as f
-from tests.support.sealing import mix, test_keys
+from tests.support.sealing import keys_for_tests, mix
 from tests.support.submissions import submit
 
 PULSE = {
@@ -93,7 +93,7 @@ def build(
         folder=tmp_path,
         progress=lambda done, total: seen.append((done, total)),
         expected=None,
-        pairing_key=pairing_key(test_keys()),
+        pairing_key=pairing_key(keys_for_tests()),
     )
     assert seen and seen[-1][0] == seen[-1][1]  # progress reached the total
     return bundle

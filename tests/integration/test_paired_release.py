@@ -34,7 +34,7 @@ from surveys.stats import paired_t, wilcoxon_signed_rank
 from tests.privacy.rounds import ITEMS, climate_answers, run_rounds
 from tests.privacy.world import World, build_world
 from tests.support import factories as f
-from tests.support.sealing import mix, test_keys
+from tests.support.sealing import keys_for_tests, mix
 from tests.support.submissions import submit
 
 K = 5
@@ -55,9 +55,9 @@ def expected(people: set[int], question: str) -> Counter[int]:
 def released_in_both(db: Database, world: World, rounds: list[int]) -> set[int]:
     """People with a stored response in each round (the test reads the pairing records
     with the workers' keys; some answers may still wait sealed for k)."""
-    key = pairing_key(test_keys())
+    key = pairing_key(keys_for_tests())
     assert key is not None
-    secret = test_keys().pseudonym_secret
+    secret = keys_for_tests().pseudonym_secret
     person_of = {keyring.pseudonym(secret, world.programme_id, p): p for p in world.people}
     with db.sessions() as session:
         aliases = pseudonyms_of(session, key, [world.programme_id])
@@ -202,7 +202,7 @@ def test_a_longitudinal_answer_is_never_stored_without_the_pairing_key(db: Datab
         programme = f.programme(session, longitudinal=True)
         for person in range(K):
             submit(session, programme, person=f"p{person}", pseudonym=f"{person:064x}")
-    opener = Opener(test_keys().private_key or b"")  # a private key, but no pairing key
+    opener = Opener(keys_for_tests().private_key or b"")  # a private key, but no pairing key
     with pytest.raises(PairingKeyMissing), db.transaction() as session:
         mix_pass(session, opener, default_k=K, today=date(2026, 3, 10), rng=random.Random(1))
     with db.sessions() as session:

@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveys.db import migrate
 from surveys.db.models import Person, Promotion
 from surveys.db.session import Database
 from surveys.services.people import ImportRejected, import_people, read_csv
-from tests.integration.test_startup import flipside
 from tests.support import factories as f
+from webapp.cli import main
+from workers import runtime
 
 HEADER = (
     "internal_id,email,level,practice_area,office,start_date,leave_date,leave_reason,"
@@ -195,22 +198,36 @@ def test_a_malformed_file_is_refused_with_a_message(
 
 
 def test_the_cli_imports_a_file_or_exits_2_with_the_report(tmp_path: Path) -> None:
-    env = {"FLIPSIDE_DEMO": "1"}
-    assert flipside(["db", "upgrade"], env, tmp_path).returncode == 0
-    made = flipside(
-        ["firms", "create", "--name", "Harcourt", "--slug", "harcourt-vale"], env, tmp_path
-    )
-    assert made.returncode == 0, made.stderr
-    good = tmp_path / "hr.csv"
-    good.write_text(GOOD)
-    imported = flipside(["people", "import", "--firm", "harcourt-vale", str(good)], env, tmp_path)
-    assert imported.returncode == 0, imported.stderr
-    assert "3 people added" in imported.stdout
-    bad = tmp_path / "bad.csv"
-    bad.write_text(GOOD.replace("Counsel", "Chief"))
-    refused = flipside(["people", "import", "--firm", "harcourt-vale", str(bad)], env, tmp_path)
-    assert refused.returncode == 2
-    assert "nothing was imported" in refused.stderr
-    assert "row 2, column level: unknown level 'Chief'" in refused.stderr
-    unknown = flipside(["people", "import", "--firm", "nobody", str(good)], env, tmp_path)
-    assert unknown.returncode == 2 and "no firm 'nobody'" in unknown.stderr
+    """In process (the command, not the interpreter's start, is under test; the entry
+    point itself is tests/integration/test_startup.py's)."""
+    url = f"sqlite:///{tmp_path / 'people.sqlite3'}"
+    migrate.upgrade(url)
+    env = {
+        "SECRET_KEY": "k" * 40,
+        "DATABASE_URL": url,
+        "FLIPSIDE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "FLIPSIDE_DEMO": "1",
+        "REDIS_URL": "",
+    }
+
+    def flipside(args: list[str]) -> Result:
+        return CliRunner().invoke(main, args, env=env)
+
+    try:
+        made = flipside(["firms", "create", "--name", "Harcourt", "--slug", "harcourt-vale"])
+        assert made.exit_code == 0, made.output
+        good = tmp_path / "hr.csv"
+        good.write_text(GOOD)
+        imported = flipside(["people", "import", "--firm", "harcourt-vale", str(good)])
+        assert imported.exit_code == 0, imported.output
+        assert "3 people added" in imported.stdout
+        bad = tmp_path / "bad.csv"
+        bad.write_text(GOOD.replace("Counsel", "Chief"))
+        refused = flipside(["people", "import", "--firm", "harcourt-vale", str(bad)])
+        assert refused.exit_code == 2
+        assert "nothing was imported" in refused.stderr
+        assert "row 2, column level: unknown level 'Chief'" in refused.stderr
+        unknown = flipside(["people", "import", "--firm", "nobody", str(good)])
+        assert unknown.exit_code == 2 and "no firm 'nobody'" in unknown.stderr
+    finally:
+        runtime.db().dispose()  # the app the command built left its engine behind

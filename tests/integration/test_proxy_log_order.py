@@ -33,7 +33,7 @@ from surveys.db.session import Database
 from surveys.intake.sealing import Opener
 from surveys.services.invitations import issue_pulse_invitations
 from tests.support import factories as f
-from tests.support.sealing import mix, test_keys
+from tests.support.sealing import keys_for_tests, mix
 
 K = 5
 #: mentors and mentees, women and men: four cohorts of PER_COHORT people each
@@ -158,7 +158,7 @@ def test_heap_order_after_mixing_does_not_follow_a_proxy_log(
     # The control: unmixed, the inbox's transaction ids follow the log, so the method
     # would link them; it is sealed, though (only the workers' private key opens it,
     # the boundary PRODUCT.md 2.3 states).
-    opener = Opener(test_keys().private_key or b"")
+    opener = Opener(keys_for_tests().private_key or b"")
     opened = [opener.open(bytes(row)) for row in inbox]
     inbox_rank = [
         truth[_signature(s.survey_key, {(a.question_key, a.value) for a in s.answers})]

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from surveys.db.models import Programme, ReleasedReport
 from surveys.db.session import Database
 from surveys.reports import cache as release_cache
+from surveys.reports import codec
 from surveys.reports import headline as headline_report
 from surveys.reports import overview as overview_report
 from surveys.reports import pulse as pulse_trends
@@ -201,11 +202,11 @@ def test_the_stored_json_round_trips_to_an_equal_report(
         report = pulse_trends._pulse_report(session, programme, policy, ("mentor", "mentee"))
         answered = overview_report._answered(session, programme, policy)
         headline = headline_report._headline(session, programme, policy, K, ("mentor", "mentee"))
-    assert pulse_trends.PulseReport.from_dict(json.loads(body)) == report
+    assert codec.load(pulse_trends.PulseReport, json.loads(body)) == report
     assert report.likert and report.scores and report.topics
     assert overview_report.answered_from_dict(json.loads(answered_body)) == answered
     assert answered == {"mentor": 12}
-    assert headline_report.Headline.from_dict(json.loads(headline_body)) == headline
+    assert codec.load(headline_report.Headline, json.loads(headline_body)) == headline
     assert headline.cards[1].figures  # the mentors' pulse
 
 
@@ -268,4 +269,4 @@ def test_a_tampered_body_is_computed_again_not_trusted(
     assert rows(page, "trend-1-table")["2026-02"][0] == "12"
     if db.is_postgres:  # the web process replaced the row with the report it computed
         _, replaced = stored(db, programme_id)["pulse"]
-        assert pulse_trends.PulseReport.from_dict(json.loads(replaced)).likert
+        assert codec.load(pulse_trends.PulseReport, json.loads(replaced)).likert

@@ -16,7 +16,7 @@ from surveys.db.session import Database
 from surveys.intake.mixing import MixerKeyMissing, opener_for
 from surveys.intake.sealing import Opener
 from tests.support import factories as f
-from tests.support.sealing import mix, seal_direct, submit_token, test_keys
+from tests.support.sealing import keys_for_tests, mix, seal_direct, submit_token
 
 
 def _all_text(db: Database) -> str:
@@ -49,10 +49,10 @@ def test_a_submission_writes_only_the_flag_and_a_sealed_row(db: Database) -> Non
     for needle in ("spoke_openly", "technology", "wellbeing", "Zanzibar", "junior", "5-10y"):
         assert needle not in everything
     with pytest.raises(MixerKeyMissing):
-        opener_for(test_keys(private=False))  # a web process holds no private key
+        opener_for(keys_for_tests(private=False))  # a web process holds no private key
     with pytest.raises(CryptoError):
         Opener(bytes(32)).open(sealed.sealed)
-    assert Opener(test_keys().private_key or b"").open(sealed.sealed).role == "mentor"
+    assert Opener(keys_for_tests().private_key or b"").open(sealed.sealed).role == "mentor"
 
 
 def _programme(db: Database) -> tuple[int, int]:

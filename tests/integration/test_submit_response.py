@@ -24,7 +24,7 @@ from surveys.services.invitations import opt_out
 from surveys.services.responses import read_context, submit_response
 from tests.support import factories as f
 from tests.support.participants import companions, waiting, written
-from tests.support.sealing import mix, submit_token, test_keys
+from tests.support.sealing import keys_for_tests, mix, submit_token
 
 MONDAY = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 MENTOR_ROWS = {
@@ -161,8 +161,8 @@ def test_a_longitudinal_programme_pseudonymises_with_its_own_key(db: Database) -
         (record,) = session.scalars(select(PairingRecord)).all()
     # The pseudonym is stored only inside the pairing record, which the worker alone opens.
     assert sealed.pseudonym.encode() not in record.sealed
-    key = pairing_key(test_keys())
-    assert key is not None and pairing_key(test_keys(private=False)) is None
+    key = pairing_key(keys_for_tests())
+    assert key is not None and pairing_key(keys_for_tests(private=False)) is None
     response_id, alias = open_record(key, record.sealed)
     assert alias == sealed.pseudonym and response_id in ids
 
@@ -192,7 +192,7 @@ def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(pg_db: Data
 
 
 def test_a_context_read_earlier_still_claims_only_its_own_unanswered_link(db: Database) -> None:
-    keys = test_keys(private=False)
+    keys = keys_for_tests(private=False)
     with db.transaction() as session:
         tokens = f.invited_pair(session)
         mentor_context = read_context(session, tokens["mentor"], keys)

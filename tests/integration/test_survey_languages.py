@@ -20,7 +20,7 @@ from surveys.definitions import catalogue
 from surveys.languages import LANGUAGES, translations
 from surveys.services.tokens import hash_token
 from tests.support import factories as f
-from tests.support.sealing import test_keys
+from tests.support.sealing import keys_for_tests
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_a_page_sent_back_for_correction_stays_in_its_language_with_translated_m
 
 def opened(db: Database) -> list[list[Any]]:
     """Every sealed submission's plaintext, as the mixer would open it."""
-    box = SealedBox(PrivateKey(test_keys().private_key))  # type: ignore[arg-type]
+    box = SealedBox(PrivateKey(keys_for_tests().private_key))  # type: ignore[arg-type]
     with db.sessions() as session:
         rows = session.scalars(select(SealedSubmission)).all()
         return [json.loads(box.decrypt(row.sealed).rstrip(b" ")) for row in rows]

@@ -32,7 +32,7 @@ from tests.privacy.world import (
     submit_all,
     visit_and_submit,
 )
-from tests.support.sealing import mix, test_keys
+from tests.support.sealing import keys_for_tests, mix
 
 K = 5
 #: A day after February's month ended: every merge rule applies to February's leftovers.
@@ -41,14 +41,14 @@ AFTER_FEBRUARY = date(2026, 3, 10)
 
 def true_people(world: World) -> dict[str, int]:
     """pseudonym -> person (the test holds the secret; the attacker does not)."""
-    secret = test_keys().pseudonym_secret
+    secret = keys_for_tests().pseudonym_secret
     return {keyring.pseudonym(secret, world.programme_id, pid): pid for pid in world.people}
 
 
 def authors(session: Session, world: World) -> dict[uuid.UUID, int]:
     """response id -> its author, read from the pairing records with the workers' keys
     (the test holds them; the attacker does not)."""
-    key = pairing_key(test_keys())
+    key = pairing_key(keys_for_tests())
     assert key is not None
     people = true_people(world)
     found = pseudonyms_of(session, key, [world.programme_id])

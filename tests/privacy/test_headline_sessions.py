@@ -23,6 +23,7 @@ from sqlalchemy import select
 from surveys.db.models import ReleasedReport
 from surveys.db.session import Database
 from surveys.domain.periods import month_of_week
+from surveys.reports import codec
 from surveys.reports.headline_values import Figure, Headline
 from surveys.reports.precompute import precompute
 from tests.integration.test_app import login
@@ -153,7 +154,7 @@ def test_one_persons_many_sessions_never_make_a_headline_pulse_figure(
     found: list[str] = []
     figures = 0
     for row in stored:
-        headline = Headline.from_dict(json.loads(row.body))
+        headline = codec.load(Headline, json.loads(row.body))
         found += _check_headline(headline, sent)
         figures += sum(
             f.value.shown for c in headline.cards if c.id.startswith("pulse-") for f in c.figures

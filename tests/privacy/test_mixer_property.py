@@ -50,7 +50,7 @@ from tests.privacy.world import (
     answers_for,
     build_world,
 )
-from tests.support.sealing import mix, submit_token, test_keys
+from tests.support.sealing import keys_for_tests, mix, submit_token
 
 K = 3
 #: Mentors and mentees (paired in order): cohorts of 4, 2 and 1 on each side, so
@@ -85,7 +85,7 @@ def _marker(n: int) -> str:
 
 def _check(world: World, made: dict[str, Invited]) -> None:
     """Every invariant of the module docstring, against the database as it is."""
-    opener = Opener(test_keys().private_key or b"")
+    opener = Opener(keys_for_tests().private_key or b"")
     with world.db.sessions() as session:
         responses = {r.id: r for r in session.scalars(select(Response))}
         answers: dict[Any, list[Answer]] = defaultdict(list)

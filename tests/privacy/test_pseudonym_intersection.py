@@ -25,7 +25,7 @@ from tests.privacy.intersection import attack, equal_values, known
 from tests.privacy.rounds import run_rounds
 from tests.privacy.summary import record
 from tests.privacy.world import World, build_world, submit_all
-from tests.support.sealing import test_keys
+from tests.support.sealing import keys_for_tests
 
 K = 5
 
@@ -33,9 +33,9 @@ K = 5
 def authors(db: Database, world: World) -> dict[str, int]:
     """Response id (as the database casts it) -> its author, from the pairing records:
     the test holds the workers' keys, the attacker does not."""
-    key = pairing_key(test_keys())
+    key = pairing_key(keys_for_tests())
     assert key is not None
-    secret = test_keys().pseudonym_secret
+    secret = keys_for_tests().pseudonym_secret
     person_of = {keyring.pseudonym(secret, world.programme_id, pid): pid for pid in world.people}
     with db.sessions() as session:
         cast = {

@@ -27,7 +27,7 @@ from surveys.intake.sealing import Opener, encode_plain
 from tests.privacy import linking
 from tests.privacy.summary import record
 from tests.privacy.world import World, answers_for, build_world, visit_and_submit
-from tests.support.sealing import mix, submit_token, test_keys
+from tests.support.sealing import keys_for_tests, mix, submit_token
 
 K = 5
 #: Comments from none to the maximum of 500 characters, in 1-, 2-, 3- and 4-byte characters.
@@ -116,7 +116,7 @@ def test_sealed_length_tells_nothing_and_matching_lengths_links_nobody(
         by_survey[roles[invitation]].add(len(sealed))
     # What the former padding would have written for these very submissions (the test
     # holds the private key; the attacker does not and needs it not).
-    opener = Opener(test_keys().private_key or b"")
+    opener = Opener(keys_for_tests().private_key or b"")
     legacy = {
         invitation: -(-len(encode_plain(opener.open(sealed))) // 256) * 256 + OVERHEAD
         for invitation, sealed in tied.items()

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from surveys.db.models import ReleasedReport
 from surveys.db.session import Database
 from surveys.domain.periods import month_of_week, week_of
+from surveys.reports import codec
 from surveys.reports.precompute import precompute
 from surveys.reports.pulse import PulseReport
 from tests.integration.test_app import login
@@ -268,7 +269,7 @@ def test_one_persons_many_sessions_never_make_a_shown_pulse_figure(
         ).all()
     assert stored, "the worker stored the pulse report of the release"
     for row in stored:
-        pulse = PulseReport.from_dict(json.loads(row.body))
+        pulse = codec.load(PulseReport, json.loads(row.body))
         found += _check_report(pulse, sent, "report")
         found += _check_csv(client, world, pulse, sent)
     linked = len(sent) if found else 0

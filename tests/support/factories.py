@@ -140,9 +140,9 @@ def pair(session: Session, row: Response, alias: str) -> None:
     import random
 
     from surveys.longitudinal.vault import pairing_key, write_records
-    from tests.support.sealing import test_keys
+    from tests.support.sealing import keys_for_tests
 
-    key = pairing_key(test_keys())
+    key = pairing_key(keys_for_tests())
     assert key is not None
     write_records(session, key, [(row.programme_id, row.id, alias)], random.Random(0))
 

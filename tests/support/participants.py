@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from surveys.db.models import Answer, OutboxEvent, Response, SealedSubmission
 from surveys.db.session import Database
 from surveys.intake.sealing import Opener, Submission
-from tests.support.sealing import seal_direct, test_keys
+from tests.support.sealing import keys_for_tests, seal_direct
 
 
 def waiting(db: Database) -> list[Submission]:
     """Every sealed submission, opened with the mixer's private key."""
-    opener = Opener(test_keys().private_key or b"")
+    opener = Opener(keys_for_tests().private_key or b"")
     with db.sessions() as session:
         return [opener.open(row) for row in session.scalars(select(SealedSubmission.sealed))]
 

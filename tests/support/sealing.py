@@ -23,7 +23,7 @@ from surveys.services.responses import read_context, submit_response
 from tests.support.keys import KEYS
 
 
-def test_keys(private: bool = True) -> Keys:
+def keys_for_tests(private: bool = True) -> Keys:
     """The session's keys (as in os.environ); ``private=False``: what a web process has."""
     return Keys(
         decode(PUBLIC_KEY, KEYS[PUBLIC_KEY]),
@@ -32,7 +32,7 @@ def test_keys(private: bool = True) -> Keys:
     )
 
 
-test_keys.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
+keys_for_tests.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
 
 
 def submit_token(
@@ -43,7 +43,7 @@ def submit_token(
     now: datetime | None = None,
 ) -> None:
     """The real path: read the context, seal, claim (the caller commits)."""
-    keys = test_keys(private=False)
+    keys = keys_for_tests(private=False)
     context = read_context(session, token, keys, now=now)
     submit_response(session.connection(), token, raw, context, keys=keys, now=now)
 
@@ -100,7 +100,7 @@ def seal_direct(
             {
                 "id": uuid.uuid4(),
                 "period": period,
-                "sealed": seal(test_keys().public_key, submission),
+                "sealed": seal(keys_for_tests().public_key, submission),
             }
         ],
     )
@@ -109,4 +109,4 @@ def seal_direct(
 def mix(db: Database, *, k: int = 5, today: date | None = None) -> MixReport:
     """One mixer pass in its own transaction."""
     with db.transaction() as session:
-        return mix_pass(session, opener_for(test_keys()), default_k=k, today=today)
+        return mix_pass(session, opener_for(keys_for_tests()), default_k=k, today=today)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Programme, SealedSubmission
 from surveys.intake.sealing import Submission, period_of, seal, tag_period
-from tests.support.sealing import seal_direct, sealed_answers, test_keys
+from tests.support.sealing import keys_for_tests, seal_direct, sealed_answers
 
 #: question -> an int (scalar), a list of option keys (choice) or a str (free text)
 Answers = Mapping[str, int | str | Sequence[str]]
@@ -118,7 +118,7 @@ def sealed_rows(
     survey_key: str = "mentor_pulse",
 ) -> Iterable[dict[str, Any]]:
     """The rows :func:`insert_submissions` writes, generated lazily (for COPY or chunks)."""
-    public_key = test_keys().public_key
+    public_key = keys_for_tests().public_key
     period = period_of(round_id, day)
     scope = tag_period(period)
     rows = sealed_answers(answers)

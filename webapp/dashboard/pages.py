@@ -20,8 +20,8 @@ from surveys import disclosure
 from surveys.db.models import Programme, SurveyRound
 from surveys.domain.plan import Plan
 from surveys.reports.builder import BuilderResult, build_comparison
+from surveys.reports.builder.comparisons import COMPARISONS
 from surveys.reports.builder.request import (
-    COMPARISONS,
     BadQuery,
     allowed_for,
     outcomes,

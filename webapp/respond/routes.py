@@ -70,8 +70,7 @@ def _database_unreachable(exc: BaseException) -> bool:
 
 
 def _settings() -> Settings:
-    settings = current.settings()
-    return settings
+    return current.settings()
 
 
 def _check_form_token(secret: str, token: str) -> None:

@@ -54,6 +54,7 @@ def present(value: str | None) -> str | None:
     return None if text in MISSING else text
 
 
+# Copy of surveys/stats/wording.py:fmt_p (the bundle's script runs without Flipside).
 def fmt_p(p: float | None) -> str:
     if p is None or not math.isfinite(p):
         return "p not available"
@@ -109,6 +110,7 @@ def welch(a: Summary, b: Summary) -> dict[str, Any] | None:
     return out
 
 
+# Copy of surveys/stats/multiplicity.py:holm, for the same reason.
 def holm(pvalues: list[float]) -> list[float]:
     order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
     out, running = [0.0] * len(pvalues), 0.0

@@ -41,12 +41,12 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.db.models import Programme, SurveyRound
 from surveys.reports.builder.benchmark import benchmark
+from surveys.reports.builder.comparisons import COMPARISONS
 from surveys.reports.builder.did import did
 from surveys.reports.builder.matched import matched
 from surveys.reports.builder.paired import paired
 from surveys.reports.builder.plain import plain
 from surveys.reports.builder.request import (
-    COMPARISONS,
     BadQuery,
     BuilderRequest,
     Outcome,
@@ -74,7 +74,8 @@ from surveys.reports.retention import survival_view
 from surveys.services.errors import Invalid
 from surveys.stats import StatsInputError, adjust_family
 
-#: Comparison key (as in :data:`~.request.COMPARISONS`) -> the function that runs it.
+#: Comparison key (a row of :data:`~.comparisons.TABLE`, in its order) -> the function
+#: that runs it.
 COMPARE: dict[str, Compare] = {
     "participants": partial(plain, pair="participants"),
     "matched": matched,

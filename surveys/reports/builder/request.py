@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE, catalogue
+from surveys.reports.builder.comparisons import COMPARISONS, HR_COMPARISONS, TWO_ROUNDS
 from surveys.reports.two_cohorts import TESTS
 from surveys.services.errors import ServiceError
 from surveys.stats.multiplicity import METHODS
@@ -26,23 +27,9 @@ class BadQuery(ServiceError):
     status = 400
 
 
-#: The comparisons on offer, in the order the form lists them.
-COMPARISONS = {
-    "participants": "Participants vs comparison group",
-    "matched": "Participants vs comparison group, matched on cohort (level, tenure, gender)",
-    "mentors-mentees": "Mentors vs mentees",
-    "did": "Before vs after: difference-in-differences (participants vs comparison group)",
-    "paired": "Before vs after, the same people: paired test (longitudinal programmes)",
-    "benchmark": "This firm vs other firms pooled (benchmarking)",
-}
 SURVEY_COMPARISONS = frozenset(COMPARISONS)
-#: Comparisons that read a before and an after climate round.
-TWO_ROUNDS = frozenset({"did", "paired"})
-HR_COMPARISONS = frozenset({"participants", "mentors-mentees"})
 INDEX = "index:climate"
 MAX_OUTCOMES = 8
-SCORED = frozenset({"likert5", "scale0_10"})
-SCALES = {"likert5": "1–5", "scale0_10": "0–10"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +60,7 @@ def outcomes() -> dict[str, Outcome]:
     found: dict[str, Outcome] = {}
     climate = catalogue().current(CLIMATE)
     for q in climate.questions:
-        if q.type in SCORED:
+        if q.kind.scored:
             key = f"climate:{q.key}"
             found[key] = Outcome(
                 key,
@@ -82,7 +69,7 @@ def outcomes() -> dict[str, Outcome]:
                 "climate",
                 q.key,
                 SURVEY_COMPARISONS,
-                SCALES[q.type],
+                q.kind.scale_label,
             )
     found[INDEX] = Outcome(
         INDEX,
@@ -98,8 +85,7 @@ def outcomes() -> dict[str, Outcome]:
     shared = [
         q
         for q in pulses[0].questions
-        if q.type in SCORED
-        and any(o.key == q.key and o.type == q.type for o in pulses[1].questions)
+        if q.kind.scored and any(o.key == q.key and o.type == q.type for o in pulses[1].questions)
     ]
     for q in shared:
         key = f"pulse:{q.key}"
@@ -110,7 +96,7 @@ def outcomes() -> dict[str, Outcome]:
             "pulse",
             q.key,
             frozenset({"mentors-mentees"}),
-            SCALES[q.type],
+            q.kind.scale_label,
         )
     found["hr:retention"] = Outcome(
         "hr:retention", "Retention: time to leaving the firm", "hr", "retention", "", HR_COMPARISONS

@@ -17,12 +17,8 @@ from sqlalchemy.orm import Session
 from surveys import disclosure
 from surveys.db.models import Firm, Programme, SurveyRound
 from surveys.definitions import CLIMATE, PULSE_FOR_ROLE
-from surveys.reports.builder.request import (
-    TWO_ROUNDS,
-    BadQuery,
-    BuilderRequest,
-    Outcome,
-)
+from surveys.reports.builder.comparisons import TABLE
+from surveys.reports.builder.request import BadQuery, BuilderRequest, Outcome
 from surveys.reports.builder.sides import GroupMean, Loader, OutcomeRow, pick_round
 from surveys.reports.counts import answered_by_role, enrolled_by_role
 from surveys.reports.two_cohorts import released_histogram
@@ -108,7 +104,8 @@ def resolve_rounds(rounds: list[SurveyRound], request: BuilderRequest, needs_rou
     """
     if not needs_round:
         return Rounds()
-    if request.comparison in TWO_ROUNDS:
+    comparison = TABLE.get(request.comparison)
+    if comparison is not None and comparison.needs_rounds:
         before = pick_round(rounds, request.baseline_id, 0)
         after = pick_round(rounds, request.followup_id, -1)
         if before.id == after.id and len(rounds) > 1:

@@ -74,7 +74,7 @@ def report() -> PulseReport:
 
 def test_a_pulse_report_round_trips_through_json_unchanged_and_types_kept() -> None:
     original = report()
-    back = PulseReport.from_dict(json.loads(json.dumps(original.to_dict())))
+    back = codec.load(PulseReport, json.loads(json.dumps(codec.dump(original))))
     assert back == original
     shown = back.likert[0].months[0].n
     assert isinstance(shown, disclosure.Shown) and type(shown.value) is int  # prints "8"
@@ -97,10 +97,10 @@ def test_a_pulse_report_round_trips_through_json_unchanged_and_types_kept() -> N
     ],
 )
 def test_a_body_of_another_shape_is_refused(change: object) -> None:
-    data = json.loads(json.dumps(report().to_dict()))
+    data = json.loads(json.dumps(codec.dump(report())))
     change(data)  # type: ignore[operator]
     with pytest.raises(ValueError):
-        PulseReport.from_dict(data)
+        codec.load(PulseReport, data)
 
 
 def test_responses_per_role_take_known_roles_and_counts_only() -> None:
@@ -108,3 +108,28 @@ def test_responses_per_role_take_known_roles_and_counts_only() -> None:
     for bad in ({"mentor": "6"}, {"ceo": 6}, {"mentor": -1}, [6]):
         with pytest.raises(codec.Malformed):
             answered_from_dict(bad)
+
+
+def test_a_headline_round_trips_and_an_unknown_kind_of_figure_is_refused() -> None:
+    from surveys.reports.headline_values import Card, Figure, Finding, Headline, Link
+
+    link = Link("pulse", (("outcome", "climate:belonging"),), "trends")
+    figure = Figure(
+        "Belonging", "mean", "2026-08", disclosure.Shown(4.2, 12), "2026-07", HIDDEN, None, link
+    )
+    original = Headline(
+        disclosure.Policy(5, 10),
+        [Card("pulse", "Mentors' pulse", [figure])],
+        [Finding("Climate index", "No difference was found.", False, 0.31, link)],
+        [],
+    )
+    data = json.loads(json.dumps(codec.dump(original)))
+    assert codec.load(Headline, data) == original
+    assert set(data["cards"][0]["figures"][0]) == {f for f in Figure.__dataclass_fields__}
+    data["cards"][0]["figures"][0]["kind"] = "median"
+    with pytest.raises(codec.Malformed, match="not a kind of figure"):
+        codec.load(Headline, data)
+    data["cards"][0]["figures"][0]["kind"] = "mean"
+    data["versus"][0]["refused"] = "no"
+    with pytest.raises(codec.Malformed):
+        codec.load(Headline, data)
