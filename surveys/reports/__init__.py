@@ -21,7 +21,8 @@ package.
 - ``overview``        the programme overview
 - ``headline``        "is it working?" on one screen: key scores, trends, net
                       scores (``headline_values`` its values, ``headline_rules``
-                      when each may be shown, ``headline_findings`` the
+                      when each may be shown, ``headline_months`` the one month
+                      it is shown as of, ``headline_findings`` the
                       comparisons it runs through the builder)
 - ``pulse``           pulse trends per month; ``pulse_details`` its 0-10 lines,
                       topics and comments (``pulse_values`` their values)

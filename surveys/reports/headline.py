@@ -48,6 +48,7 @@ from surveys.reports.builder.request import INDEX, climate_index_items
 from surveys.reports.builder.sides import ALL_ROLES, climate_rounds
 from surveys.reports.counts import enrolled_by_role
 from surveys.reports.headline_findings import planned_findings
+from surveys.reports.headline_months import Row, as_of_month, decided_months, figure_as_of
 from surveys.reports.headline_rules import decide
 from surveys.reports.headline_values import Card, Figure, Headline, Link
 from surveys.reports.released_cells import ReleasedCellView, candidate_cells
@@ -60,49 +61,6 @@ from surveys.services.plans import PlanState, plan_state
 CLEAR = 0.05
 
 Histogram = Mapping[float, int]
-
-
-#: One headline pulse row before its month is chosen: label, kind, link and each month's
-#: decided figure (value and interval).
-Row = tuple[str, str, Link, dict[str, tuple[disclosure.Result, tuple[float, float] | None]]]
-
-
-def _decided_months(
-    kind: str,
-    months: Mapping[str, Histogram],
-    policy: disclosure.Policy,
-    cells: Mapping[str, Sequence[ReleasedCellView]],
-) -> dict[str, tuple[disclosure.Result, tuple[float, float] | None]]:
-    """Each month's figure, decided on that month's cells (their people counted)."""
-    return {period: decide(kind, months[period], policy, cells[period]) for period in months}
-
-
-def as_of_month(rows: Sequence[Row]) -> str:
-    """The one month every pulse row is shown for: the latest month any row is shown in.
-
-    Rows hidden in that month say so (with the reason) rather than falling back to
-    an older month of their own, so the headline never mixes months silently.
-    When nothing is shown yet, the latest month with released answers.
-    """
-    shown = [period for *_, months in rows for period, (value, _) in months.items() if value.shown]
-    if shown:
-        return max(shown)
-    return max((period for *_, months in rows for period in months), default="")
-
-
-def _month_before(period: str) -> str:
-    year, month = (int(part) for part in period.split("-"))
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-
-
-def _figure(row: Row, as_of: str, policy: disclosure.Policy) -> Figure:
-    label, kind, link, months = row
-    if not as_of:
-        return Figure(label, kind, "", policy.too_few(), "", policy.too_few(), None, link)
-    value, interval = months.get(as_of, (policy.too_few(), None))
-    before = _month_before(as_of)
-    previous = months.get(before, (policy.too_few(), None))[0]
-    return Figure(label, kind, as_of, value, before, previous, interval, link)
 
 
 def _pulse_rows(
@@ -139,7 +97,7 @@ def _pulse_rows(
                     month[float(value)] += count
         kinds = ("favourable",) if question.type == "likert5" else ("mean", "net")
         for kind in kinds:
-            decided = _decided_months(kind, months, policy, parts)
+            decided = decided_months(kind, months, policy, parts)
             rows.append((_label(question, kind), kind, link, decided))
     return rows
 
@@ -260,7 +218,7 @@ def _headline(
     cards = []
     for role in PULSE_FOR_ROLE:
         if role in roles:
-            figures = [_figure(row, as_of, policy) for row in rows[role]]
+            figures = [figure_as_of(row, as_of, policy) for row in rows[role]]
             title = f"{role.capitalize()}s' session pulse (by month)"
             cards.append(Card(f"pulse-{role}", title, figures))
         else:

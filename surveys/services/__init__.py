@@ -20,6 +20,8 @@ By area:
   firm's people: HR id, role and firm only).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
+- **Evaluation**: ``plans`` (each programme's evaluation plan: the default from the
+  instruments, declared, frozen at the first release, amended with a date).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
   differentially private ``exports.dp``).
 - **Accounts**: ``accounts`` (staff accounts, passwords, sign-in), ``staff`` (invite,
