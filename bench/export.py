@@ -77,7 +77,7 @@ def setup(url: str) -> dict[str, int]:
 
 RESPONSE_COLUMNS = (
     "id, survey_key, survey_version, period_kind, period, firm_id, programme_id, round_id, "
-    "role, level_band, tenure_band, gender_group, pseudonym"
+    "role, level_band, tenure_band, gender_group"
 )
 ANSWER_COLUMNS = "response_id, question_key, item, value, text"
 Batch = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
@@ -97,7 +97,7 @@ def records(responses: int, ids: dict[str, int], seed: int = 20261121) -> Iterat
         level = rng.choice(("junior", "junior", "mid", "senior"))
         tenure = rng.choice(("<2y", "2-5y", "5-10y", "10y+"))
         gender = rng.choice(("woman", "man", "woman", "man", "undisclosed", "another"))
-        cohort = (level, tenure, gender, None)
+        cohort = (level, tenure, gender)
         # Stored as the mixer stores them: a pulse's ISO week, a climate response's round.
         week = week_of(start + timedelta(days=rng.randrange(730)))
         firm, programme, round_id = ids["firm"], ids["programme"], ids["round"]

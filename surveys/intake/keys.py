@@ -8,7 +8,8 @@ All three live outside the database (configuration, see README):
 - ``FLIPSIDE_PSEUDONYM_SECRET``: >= 32 random bytes (base64). Every keyed hash
   that stands for a person is derived from it: the person tag inside a sealed
   box (counts distinct people in a batch, then dropped) and the longitudinal
-  pseudonym. Destroying it makes stored pseudonyms permanently unlinkable.
+  pseudonym; with the private key, the key of the pairing records
+  (surveys/longitudinal/vault.py). Destroying it makes them permanently unreadable.
 
 Derivations are HMAC-SHA256 under purpose-labelled subkeys, so one secret never
 serves two purposes directly. Nothing here touches the database.
