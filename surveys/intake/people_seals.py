@@ -49,8 +49,10 @@ from surveys.intake.sealing import Opener
 
 __all__ = ["MIN_SIZE", "count_people", "drop_ended", "padded", "unpadded"]
 
-#: The smallest sealed state, in bytes of plain text (then powers of two).
-MIN_SIZE = 4096
+#: The smallest sealed state, in bytes of plain text (then powers of two): about 80
+#: sessions of a full pulse, so every state of fewer people than the largest k (10),
+#: each with several sessions, has this one length.
+MIN_SIZE = 16384
 _PROGRAMME = ("programme", "")
 #: Whether a period ('month' | 'round', its value) has ended for good.
 Final = Callable[[str, str], bool]
