@@ -169,7 +169,6 @@ def mix_pass(
     lock(session)
     rng = rng or random.SystemRandom()
     today = today or date.today()
-    drop_ended(session, today)
     counts = inbox(session)
     due = due_periods(session, counts, today, default_k)
     rows: list[Any] = []
@@ -180,6 +179,7 @@ def mix_pass(
             )
         ).all()
     if not rows:
+        drop_ended(session, today)
         return MixReport(sum(counts.values()), 0, 0)
     opened = {row.id: opener.open(row.sealed) for row in rows}
     waiting = [
@@ -216,6 +216,7 @@ def mix_pass(
             .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
             .execution_options(synchronize_session=False)
         )
+    drop_ended(session, today)  # after counting: a period's last pass still had them
     programmes = frozenset(opened[i].programme_id for batch in batches for i in batch.ids)
     return MixReport(sum(counts.values()), released, len(batches), programmes)
 

@@ -49,8 +49,10 @@ from surveys.intake.sealing import Opener
 
 __all__ = ["MIN_SIZE", "count_people", "drop_ended", "padded", "unpadded"]
 
-#: The smallest sealed state, in bytes of plain text (then powers of two).
-MIN_SIZE = 4096
+#: The smallest sealed state, in bytes of plain text (then powers of two): about 80
+#: sessions of a full pulse, so every state of fewer people than the largest k (10),
+#: each with several sessions, has this one length.
+MIN_SIZE = 16384
 _PROGRAMME = ("programme", "")
 #: Whether a period ('month' | 'round', its value) has ended for good.
 Final = Callable[[str, str], bool]
@@ -152,8 +154,8 @@ def count_people(
 
 
 def drop_ended(db: DbSession, today: date) -> None:
-    """Delete the sealed sessions of every period that has ended (every pass, first:
-    a period's last pass may release nothing)."""
+    """Delete the sealed sessions of every period that has ended (at the end of every
+    pass, whether it released anything or not)."""
     rows = db.execute(
         select(PeopleSeal.id, PeopleSeal.period_kind, PeopleSeal.period).where(
             PeopleSeal.period_kind != "programme"

@@ -125,9 +125,10 @@ def _expected(cells: list[dict[str, Any]], item: str) -> People:
     return People(len(people), {v: sum(1 for vs in gave.values() if vs - {v}) for v in values})
 
 
-def _check(db: Database, ids: dict[str, int], made: dict[str, tuple[int, str]], today: date) -> None:
+def _check(
+    db: Database, ids: dict[str, int], made: dict[str, tuple[int, str]], today: date
+) -> None:
     truth = _truth(db, made)
-    print("DBG", len(made), len(truth))
     firms = [ids["firm_a"], ids["firm_b"]]
     with db.sessions() as session:
         figures = aggregates.figure_people(session, ids["programme"])
