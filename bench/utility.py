@@ -4,7 +4,8 @@ Builds the demo, which releases as production does: every answer is sealed on
 the day it was given, and the clock's daily jobs (close due rounds, one mixer
 pass) run between (surveys/simulation/schedule.py). The bench knows who gave
 each stored answer (it maps the person tags of every batch the mixer stores
-back to the people who sealed them), so it counts the true distinct people behind every figure and compares with what readers see:
+back to the people who sealed them), so it counts the true distinct people
+behind every figure and compares with what readers see:
 
 * pulse: every Likert / 0-10 item per role x month on each lead's pulse page;
 * climate: every Likert / 0-10 item per role x round in the lead's role listing;
