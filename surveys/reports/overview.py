@@ -34,8 +34,8 @@ from surveys.domain.vocab import ROLES
 from surveys.reports import cache as release_cache
 from surveys.reports import codec
 from surveys.reports.counts import answered_by_role, enrolled_by_role, sent_by_role
-from surveys.reports.pulse_details import calendar_months
 from surveys.reports.judged import by_attribute
+from surveys.reports.pulse_details import calendar_months
 from surveys.reports.released_cells import candidate_cells
 from surveys.reports.shown_sums import figures_of
 
