@@ -132,7 +132,7 @@ def count_people(
         kept = states.get((stream, kind, period))
         counted = count(sessions)
         if kept is None:
-            before = period_figures(db, stream).get((kind, period))
+            before = period_figures(db, stream, (kind, period)).get((kind, period))
             if before:  # its sessions were dropped when it ended: a late arrival
                 write_figures(db, stream, kind, period, merge_late(before, counted))
                 continue
