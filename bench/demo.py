@@ -1,8 +1,9 @@
 """How long the full demo takes to generate (target: under a minute), on SQLite and PostgreSQL.
 
 Migrates a fresh database, runs the same load_demo as ``flipside demo`` in one
-transaction (every answer sealed through the real submission path, then one mixer
-pass) and prints the time and what was made: responses stored by the mixer, and
+transaction (every answer sealed through the real submission path on its day,
+with the clock's daily jobs -- close due rounds, one mixer pass -- in between)
+and prints the time and what was made: responses stored by the mixer, and
 sealed submissions still waiting for k people. PostgreSQL is used when
 reachable (a database created and dropped by this script).
 

@@ -1,11 +1,11 @@
 """Utility (issue 22): of the figures resting on >= k distinct people, how many are shown?
 
-Builds the demo as production releases it: every answer is sealed on the day it
-was given, and a mixer pass runs every morning (with the rounds closed by the
-clock's schedule) over the whole year -- not ``flipside demo``'s one pass. The
-bench knows who gave each stored answer (it maps the person tags of every
-batch the mixer stores back to the people who sealed them), so it counts the
-true distinct people behind every figure and compares with what readers see:
+Builds the demo, which releases as production does: every answer is sealed on
+the day it was given, and the clock's daily jobs (close due rounds, one mixer
+pass) run between (surveys/simulation/schedule.py). The bench knows who gave
+each stored answer (it maps the person tags of every batch the mixer stores
+back to the people who sealed them), so it counts the true distinct people
+behind every figure and compares with what readers see:
 
 * pulse: every Likert / 0-10 item per role x month on each lead's pulse page;
 * climate: every Likert / 0-10 item per role x round in the lead's role listing;
@@ -24,13 +24,11 @@ people. Target: >= 90% shown in each category, lag 0, 0 attacks succeeding.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +57,18 @@ from surveys.intake.keys import (  # noqa: E402  # noqa: E402
     person_tag,
 )
 from surveys.intake.sealing import period_of, tag_period  # noqa: E402
-from surveys.services.rounds import close_due_rounds  # noqa: E402
 
 K_DEFAULT = 5
 SCORED = ("likert5", "scale0_10")
 
 
 class Recorder:
-    """Defers every demo submission to its day, and records what each mixer pass stores."""
+    """Notes whose tag each demo submission seals, and records what each mixer pass stores."""
 
     def __init__(self, keys: Keys) -> None:
         self.keys = keys
-        self.deferred: list[tuple[datetime, Callable[[Any], None]]] = []
+        self.answers = 0
+        self.passes = 0
         self.person: dict[tuple[str, str], str] = {}  # (tag scope, tag) -> person ref
         #: figure -> people, where a figure is (programme, survey, question, role, bucket)
         self.people: dict[tuple[Any, ...], set[str]] = defaultdict(set)
@@ -81,17 +79,13 @@ class Recorder:
         self.real_submit = sim_programme.submit_response
 
     def submit(self, conn: Any, token: str, raw: Any, context: Any, **kw: Any) -> None:
+        """The real submission, after noting whose person tag it seals (the bench only)."""
         now: datetime = kw["now"]
-        period = period_of(context.round_id, now.date())
-        scope = tag_period(period)
+        scope = tag_period(period_of(context.round_id, now.date()))
         tag = person_tag(self.keys.pseudonym_secret, context.person_ref, scope)
         self.person[(scope, tag)] = context.person_ref
-        call = self.real_submit
-
-        def later(session: Any) -> None:
-            call(session.connection(), token, raw, context, **kw)
-
-        self.deferred.append((now, later))
+        self.answers += 1
+        self.real_submit(conn, token, raw, context, **kw)
 
     def store(self, session: Any, batches: Any, opened: Any, rng: Any, *more: Any) -> int:
         added: dict[tuple[Any, ...], set[str]] = defaultdict(set)
@@ -115,6 +109,7 @@ class Recorder:
                         + (who, str(answer.value))
                     )
         self.small_moves += sum(1 for who in added.values() if len(who) < K_DEFAULT)
+        self.passes += 1
         return int(self.real_store(session, batches, opened, rng, *more))
 
     real_store = staticmethod(mixing.store)
@@ -149,30 +144,10 @@ def build(url: str, people: int, seed: int, today: date) -> tuple[Database, Reco
     rec = Recorder(keys)
     sim_programme.submit_response = rec.submit  # type: ignore[assignment]
     demo_shared.submit_response = rec.submit  # type: ignore[assignment]
-    demo.mix_pass = lambda *a, **kw: None  # type: ignore[assignment]  # the bench mixes daily
     mixing.store = rec.store  # type: ignore[assignment]
-    opener = mixing.opener_for(keys)
-    passes = 0
-    with db.transaction() as session:
+    with db.transaction() as session:  # the demo's own clock: a pass every day of its year
         demo.load_demo(session, "bench-secret-" + "x" * 30, seed, today, people, keys=keys)
-    rec.deferred.sort(key=lambda d: d[0])
-    day = rec.deferred[0][0].date()
-    i = 0
-    while day <= today:
-        with db.transaction() as session:
-            while i < len(rec.deferred) and rec.deferred[i][0].date() <= day:
-                rec.deferred[i][1](session)
-                i += 1
-            close_due_rounds(session, today=day + timedelta(days=1))
-            mixing.mix_pass(
-                session,
-                opener,
-                default_k=K_DEFAULT,
-                today=day + timedelta(days=1),
-                rng=random.Random(f"{seed}:{day}"),
-            )
-            passes += 1
-        day += timedelta(days=1)
+    passes = rec.passes
     return db, rec, passes
 
 
@@ -352,7 +327,7 @@ def main() -> None:
         built = time.perf_counter() - started
         print(
             f"demo released by {passes} daily mixer passes in {built:.0f} s "
-            f"({len(rec.deferred)} answers)"
+            f"({rec.answers} answers; passes that stored something)"
         )
         measure(db, rec)
         db.dispose()

@@ -36,9 +36,10 @@ def _of(stream: Stream) -> Any:
 
 
 def period_figures(
-    session: Session, stream: Stream
+    session: Session, stream: Stream, only: tuple[str, str] | None = None
 ) -> dict[tuple[str, str], dict[FigureId, People]]:
-    """Every month's and round's figures of a stream, per (period_kind, period)."""
+    """Every month's and round's figures of a stream (``only``: of one), per
+    (period_kind, period)."""
     rows = session.execute(
         select(
             FigurePeople.period_kind,
@@ -50,7 +51,12 @@ def period_figures(
             FigurePeople.people,
             FigurePeople.apart,
             FigurePeople.exact,
-        ).where(_of(stream), FigurePeople.period_kind != "programme")
+        ).where(
+            _of(stream),
+            FigurePeople.period_kind != "programme"
+            if only is None
+            else (FigurePeople.period_kind == only[0]) & (FigurePeople.period == only[1]),
+        )
     )
     found: dict[tuple[str, str], dict[FigureId, People]] = defaultdict(dict)
     for row in rows:

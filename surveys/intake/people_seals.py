@@ -49,8 +49,10 @@ from surveys.intake.sealing import Opener
 
 __all__ = ["MIN_SIZE", "count_people", "drop_ended", "padded", "unpadded"]
 
-#: The smallest sealed state, in bytes of plain text (then powers of two).
-MIN_SIZE = 4096
+#: The smallest sealed state, in bytes of plain text (then powers of two): about 80
+#: sessions of a full pulse, so every state of fewer people than the largest k (10),
+#: each with several sessions, has this one length.
+MIN_SIZE = 16384
 _PROGRAMME = ("programme", "")
 #: Whether a period ('month' | 'round', its value) has ended for good.
 Final = Callable[[str, str], bool]
@@ -130,7 +132,7 @@ def count_people(
         kept = states.get((stream, kind, period))
         counted = count(sessions)
         if kept is None:
-            before = period_figures(db, stream).get((kind, period))
+            before = period_figures(db, stream, (kind, period)).get((kind, period))
             if before:  # its sessions were dropped when it ended: a late arrival
                 write_figures(db, stream, kind, period, merge_late(before, counted))
                 continue

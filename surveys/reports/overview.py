@@ -2,8 +2,8 @@
 
 Enrolment by role, pairings, meetings per month and invitations sent are head
 counts of the programme's own records. Responses per role are read from the
-released responses cells (batched release) that the API would list too
-(:func:`~surveys.reports.released_cells.disclosed_cells`), never from the live
+released responses the API lists a lead by role, month or round
+(:func:`~surveys.reports.judged.by_attribute`), never from the live
 counters or the invitations' responded flags, so the overview moves only when a batch of
 at least k responses of a cohort has been released. Roles that were sent no
 invitation at all are not listed in the survey tables. Response rates divide the
@@ -34,8 +34,10 @@ from surveys.domain.vocab import ROLES
 from surveys.reports import cache as release_cache
 from surveys.reports import codec
 from surveys.reports.counts import answered_by_role, enrolled_by_role, sent_by_role
+from surveys.reports.judged import by_attribute
 from surveys.reports.pulse_details import calendar_months
 from surveys.reports.released_cells import candidate_cells
+from surveys.reports.shown_sums import figures_of
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,12 @@ def _rate(
 
 def _answered(session: Session, programme: Programme, policy: disclosure.Policy) -> dict[str, int]:
     answered: dict[str, int] = {}
-    for cell in candidate_cells(session, programme.id, policy, question_key=RESPONSES):
+    # The sums the API lists a lead by role (each judged as shown), so the page's total
+    # is a sum of listed figures and tells nothing the listing does not.
+    cells = candidate_cells(session, programme.id, policy, question_key=RESPONSES, whole=True)
+    for cell in by_attribute(cells, "role", policy, figures_of(session, programme.id)):
         # Pulses count by month; round surveys are listed by round only.
-        if cell.period_kind in ("month", "round") and cell.item == "":
+        if cell.question_key == RESPONSES and cell.item == "":
             answered[cell.role] = answered.get(cell.role, 0) + cell.released_n
     return answered
 

@@ -8,9 +8,12 @@ made by :mod:`surveys.simulation` with a seed, through the real services, and
 plants known effects (see surveys/simulation/effects.py). Loading is
 idempotent: a firm that exists already is left alone; the demo accounts'
 passwords are renewed on every load so the run command can print working logins.
-Submissions are sealed through the real submission path and then mixed in one
-pass (as the scheduled mixer would), which stores them in batches of at least k
-people and counts them into the aggregates; what cannot reach k yet stays sealed.
+Submissions are sealed through the real submission path on their day and mixed
+as the clock's schedule does it (:class:`surveys.simulation.schedule.Clock`:
+rounds closed past their last day, one mixer pass a day), which stores them in
+batches of at least k people and counts them, and their people, into the
+aggregates; what cannot reach k yet stays sealed. So the demo shows what a
+firm on the daily schedule sees, not one pass that mixes the whole year.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ from sqlalchemy.orm import Session
 
 from surveys.db.models import Account, Firm, OutboxEvent
 from surveys.intake.keys import PRIVATE_KEY, PSEUDONYM_SECRET, PUBLIC_KEY, Keys, decode, generate
-from surveys.intake.mixing import mix_pass, opener_for
 from surveys.services.accounts import create_account, hash_password
 from surveys.services.demo_shared import IN_HOUSE, load_shared_programme
 from surveys.services.members import assign_programmes
 from surveys.simulation.programme import FirmPlan, simulate_firm
+from surveys.simulation.schedule import Clock
 
 DEMO_ADMIN = "admin@example.com"
 DEMO_FIRMS = (
@@ -52,8 +55,9 @@ DEMO_RESEARCHER = "researcher@example.com"
 DEMO_COORDINATOR = "coordinator@example.com"
 DEMO_IN_HOUSE_LEAD = "lead4@example.com"
 #: Topics of outbox rows the demo writes for a past that never happened: no mail for them
-#: (healthz shows no year-old outbox rows).
-_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued")
+#: and no rounds closed again (the demo mixes its year itself, pass by pass; healthz shows
+#: no year-old outbox rows).
+_HISTORICAL_TOPICS = ("meeting.recorded", "invitation.issued", "survey.closed")
 
 
 @dataclass(frozen=True)
@@ -84,17 +88,21 @@ def load_demo(
     today = today or date.today()
     keys = keys or _throwaway_keys()
     last_event = session.scalar(select(func.max(OutboxEvent.id))) or 0
+    clock = Clock(session, keys, default_k, random.Random(seed))
     firms = []
     for plan in DEMO_FIRMS:
         firm = session.scalar(select(Firm).where(Firm.slug == plan.slug))
         if firm is None:
             rng = random.Random(f"{seed}:{plan.slug}")  # each firm reproducible on its own
-            firm = simulate_firm(session, plan, rng, today, secret_key, keys, people_per_firm)
+            firm = simulate_firm(
+                session, plan, rng, today, secret_key, keys, people_per_firm, clock=clock
+            )
         firms.append(firm)
+    shared_rng = random.Random(f"{seed}:shared")
     shared = load_shared_programme(
-        session, firms[0], firms[1], random.Random(f"{seed}:shared"), today, secret_key, keys
+        session, firms[0], firms[1], shared_rng, today, secret_key, keys, clock=clock
     )
-    mix_pass(session, opener_for(keys), default_k=default_k, today=today, rng=random.Random(seed))
+    clock.run(today)
     session.execute(
         delete(OutboxEvent).where(
             OutboxEvent.id > last_event, OutboxEvent.topic.in_(_HISTORICAL_TOPICS)

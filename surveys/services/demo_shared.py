@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from surveys.services.members import add_member
 from surveys.services.programmes import create_pairing, enrol
 from surveys.services.responses import read_context, submit_response
 from surveys.services.tokens import survey_token
+from surveys.simulation.schedule import Clock
 
 SHARED_PROGRAMME = "Across the Bar"
 IN_HOUSE = ("Northgate Energy Legal", "northgate-legal")
@@ -104,8 +106,11 @@ def load_shared_programme(
     today: date,
     secret_key: str,
     keys: Keys,
+    clock: Clock | None = None,
 ) -> Programme:
-    """Create the shared programme once (the caller mixes and commits); return it."""
+    """Create the shared programme once (the caller mixes and commits); return it.
+
+    With ``clock``, its answers are queued there (submitted on their day)."""
     found = session.scalar(
         select(Programme).where(Programme.firm_id == owner.id, Programme.name == SHARED_PROGRAMME)
     )
@@ -135,7 +140,16 @@ def load_shared_programme(
                 token = survey_token(secret_key, invitation.token_salt)
                 context = read_context(session, token, keys, now=answered_at)
                 answers = _answers(rng, context.role)
-                submit_response(
-                    session.connection(), token, answers, context, keys=keys, now=answered_at
-                )
+
+                def submit(
+                    token: str = token, answers: Any = answers, context: Any = context
+                ) -> None:
+                    submit_response(
+                        session.connection(), token, answers, context, keys=keys, now=answered_at
+                    )
+
+                if clock is None:
+                    submit()
+                else:
+                    clock.answer(answered_at.date(), submit)
     return programme

@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -37,6 +38,7 @@ from surveys.services.responses import read_context, submit_response
 from surveys.services.tokens import survey_token
 from surveys.simulation import answers
 from surveys.simulation.people import JUNIOR, SENIOR, SimPerson, after_split, workforce
+from surveys.simulation.schedule import Clock
 
 HISTORY_DAYS = 730
 PROGRAMME_STARTED_DAYS_AGO = 400
@@ -83,8 +85,12 @@ def simulate_firm(
     secret_key: str,
     keys: Keys,
     size: int = 600,
+    clock: Clock | None = None,
 ) -> Firm:
-    """Create the firm, its people and a year of its programme (caller commits)."""
+    """Create the firm, its people and a year of its programme (caller commits).
+
+    With ``clock``, the answers are queued on it (submitted, and mixed day by
+    day, when the caller runs it); without, they are submitted now, unmixed."""
     starts_on = today - timedelta(days=PROGRAMME_STARTED_DAYS_AGO)
     firm = Firm(
         name=plan.name,
@@ -162,12 +168,21 @@ def simulate_firm(
     _round(run, programme.id, "baseline", starts_on)
     _meetings(run, pairings)
     _round(run, programme.id, "follow-up", starts_on + timedelta(days=365))
-    _submit_all(run)
-    session.execute(
-        update(SurveyInvitation),
-        [{"id": i, "sent_at": s, "expires_at": e} for i, (s, e) in run.times.items()],
-    )
+    times = [{"id": i, "sent_at": s, "expires_at": e} for i, (s, e) in run.times.items()]
+    if clock is None:
+        _submit_all(run)
+        _stamp(session, times)
+    else:
+        for day, _, salt, raw in run.pending:
+            clock.answer(day, partial(_submit, run, day, salt, raw))
+        clock.after.append(lambda: _stamp(session, times))
     return firm
+
+
+def _stamp(session: Session, times: list[dict[str, Any]]) -> None:
+    """The invitations' historical send and expiry times (the services stamp "now")."""
+    if times:
+        session.execute(update(SurveyInvitation), times)
 
 
 def _people(session: Session, firm: Firm, sim: list[SimPerson]) -> dict[str, Person]:
@@ -211,10 +226,14 @@ def _submit_all(run: _Run) -> None:
     (as in real use, where people answer whenever they like).
     """
     for day, _, salt, raw in sorted(run.pending, key=lambda p: (p[0], p[1])):
-        token = survey_token(run.secret_key, salt)
-        at = _at(day, 12)
-        context = read_context(run.session, token, run.keys, now=at)
-        submit_response(run.session.connection(), token, raw, context, keys=run.keys, now=at)
+        _submit(run, day, salt, raw)
+
+
+def _submit(run: _Run, day: date, salt: str, raw: answers.Raw) -> None:
+    token = survey_token(run.secret_key, salt)
+    at = _at(day, 12)
+    context = read_context(run.session, token, run.keys, now=at)
+    submit_response(run.session.connection(), token, raw, context, keys=run.keys, now=at)
 
 
 def _round(run: _Run, programme_id: int, label: str, opens_on: date) -> None:

@@ -97,8 +97,8 @@ def test_a_climate_round_is_listed_per_round_only_so_its_weeks_cannot_be_subtrac
 ) -> None:
     """A round is listed per round, never per week: a week would let its answers be subtracted.
 
-    Closing the round leaves its last three answers sealed (fewer than k: they wait for
-    the survey's next round), so nothing is released below k.
+    A round is mixed once, at its close, so its 13 answers are stored together then
+    (nothing of it while open), and listed as the one round.
     """
     ids = (world["firm_id"], world["programme"])
     with sqlite_db.transaction() as session:
@@ -119,9 +119,10 @@ def test_a_climate_round_is_listed_per_round_only_so_its_weeks_cannot_be_subtrac
         submitted(
             sqlite_db, ids, count, answers=answers, submitted_on=date(2026, 2, day), **climate
         )
+    assert mix(sqlite_db, k=K, today=date(2026, 2, 12)).released == 0  # still open
     with sqlite_db.transaction() as session:
         session.get_one(SurveyRound, round_id).closed = True
-    assert mix(sqlite_db, k=K, today=date(2026, 2, 12)).released == 0
+    assert mix(sqlite_db, k=K, today=date(2026, 2, 12)).released == 13
     rows = listing(client, world, survey_key="climate", question_key="belonging")
     listed = [(kind, period, n) for _, _, kind, period, n, _ in rows]
-    assert listed == [("round", str(round_id), 10)]
+    assert listed == [("round", str(round_id), 13)]

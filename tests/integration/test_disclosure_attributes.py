@@ -113,6 +113,7 @@ def test_attack_two_options_shown_in_full_would_prove_the_others_zero(
             label="baseline",
             opened_on=date(2026, 2, 1),
             closes_on=date(2026, 2, 28),
+            closed=True,  # mixed at its close
         )
         session.add(round_)
         session.flush()
