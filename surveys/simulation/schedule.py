@@ -9,6 +9,10 @@ answers, runs that day's job -- close the rounds due, one mixer pass dated that
 day -- for every day since the last one, up to ``today``. So what the demo
 shows is what a firm on the daily schedule would see (PRODUCT.md 2.3), not one
 pass that mixes a whole year at once.
+
+A day on which nothing was submitted since the last pass, no week ended and no
+round closed is skipped: its pass would find exactly what the last one left
+(every group short of k) and do nothing, so skipping it changes no result.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from surveys.domain.periods import week_of
 from surveys.intake.keys import Keys
 from surveys.intake.mixing import mix_pass, opener_for
 from surveys.services.rounds import close_due_rounds
@@ -39,20 +44,26 @@ class Clock:
     queued: list[tuple[date, float, Callable[[], None]]] = field(default_factory=list)
     #: Run once every answer is in (e.g. stamping invitations' historical times).
     after: list[Callable[[], None]] = field(default_factory=list)
-    #: The last day whose pass has run (None: none yet).
+    #: The last day whose jobs have run (None: none yet).
     last_pass: date | None = None
     passes: int = 0
+    #: Whether anything was submitted since the last mixer pass, and that pass's week.
+    fresh: bool = True
+    mixed_week: str = ""
 
     def answer(self, day: date, submit: Callable[[], None]) -> None:
         self.queued.append((day, self.rng.random(), submit))
 
     def pass_on(self, day: date) -> None:
         """The clock's jobs of ``day``: close the rounds due, one mixer pass."""
-        close_due_rounds(self.session, today=day)
+        closed = close_due_rounds(self.session, today=day)
+        self.last_pass = day
+        if not (self.fresh or closed or week_of(day) != self.mixed_week):
+            return  # the same inbox on the same calendar: the pass would do nothing
         mix_pass(
             self.session, opener_for(self.keys), default_k=self.default_k, today=day, rng=self.rng
         )
-        self.last_pass = day
+        self.fresh, self.mixed_week = False, week_of(day)
         self.passes += 1
 
     def until(self, day: date) -> None:
@@ -69,6 +80,7 @@ class Clock:
             if self.last_pass is None or day > self.last_pass:
                 self.until(day)  # the day's pass runs early, before its answers
             submit()
+            self.fresh = True
         self.until(today)
         for finish in self.after:
             finish()
