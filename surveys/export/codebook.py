@@ -1,7 +1,8 @@
 """The bundle's human-readable codebook (Markdown and HTML) and the documents beside it.
 
 The codebook states the programme, scope, creation time, licence and citation;
-the missing codes; how CSV text is made safe; the survey versions; and, per
+the missing codes; what the value * means; how CSV text is made safe; the survey
+versions; and, per
 column, its wording, type, measure level, values with their labels and counts,
 and its missing values by code. Counts pass :func:`surveys.disclosure.breakdown`
 (each below k is hidden, with complementary suppression), like every number shown.
@@ -18,7 +19,7 @@ from typing import Any
 from surveys import disclosure
 from surveys.definitions import catalogue
 from surveys.export.documents import LICENCE, Metadata, Tables, datapackage
-from surveys.export.fields import Field
+from surveys.export.fields import GENERALISED_NOTE, Field
 from surveys.export.missing import CODES
 from surveys.export.syntax import readme, syntax_files
 
@@ -105,6 +106,8 @@ def codebook_blocks(
             ["Code", "Meaning", "Stata"],
             [[str(c.code), c.label, c.stata] for c in CODES],
         ),
+        ("h2", "The value *"),
+        ("p", GENERALISED_NOTE),
         ("h2", "Safe CSV"),
         ("p", SAFE_CSV),
         ("h2", "Survey versions"),

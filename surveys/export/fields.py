@@ -72,6 +72,20 @@ QI_FIELDS = (
     ("gender_group", "Gender group (from HR data) when answering"),
 )
 QI_NOTE = "Quasi-identifier: may be generalised or blanked by disclosure control."
+#: The cohort value of a response whose attribute the mixer generalised (merged upward)
+#: so that its batch held k people (surveys.db.models.GENERALISED).
+GENERALISED = "*"
+GENERALISED_LABEL = "any (generalised to reach k people)"
+#: What ``*`` means, for the codebook and the bundle's README.
+GENERALISED_NOTE = (
+    "The value * in role, level_band, tenure_band or gender_group means 'any value': the "
+    "response's attribute was generalised before it was stored, because its group (one "
+    "cohort cell of one period) held fewer than k people and was merged with the cells "
+    "of the other values of that attribute. Such a response may have any value of the "
+    "attribute, including one shown in other rows; * is not a category of its own and is "
+    "not missing. It is labelled 'any (generalised to reach k people)' in the .sav and "
+    ".dta files."
+)
 
 
 def _name(*parts: str) -> str:
@@ -252,5 +266,7 @@ def with_categories(fields: list[Field], categories: dict[str, set[str]]) -> lis
             rank = {v: i for i, v in enumerate(options)} if options else _RANK
             enum = sorted(categories[f.name], key=lambda v: (rank.get(v, len(rank)), v))
             f = replace(f, enum=tuple(enum))
+            if GENERALISED in enum:  # '*' gets its label in the codebook, .sav and .dta
+                f = replace(f, option_labels={**f.option_labels, GENERALISED: GENERALISED_LABEL})
         out.append(f)
     return out

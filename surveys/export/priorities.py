@@ -5,12 +5,12 @@ participant/comparison split survives and gender is coarsened instead); the
 plan honours the order (:mod:`surveys.disclosure.priorities`) and the
 disclosure report says what each column cost: values coarsened and blanked.
 
-One release per scope (:mod:`surveys.export.releases`): the first export of a
-scope fixes its priorities with its plan. Two generalisations of the same rows
-(one keeping role, one keeping gender) could be joined row by row to refine
-each other, so a later request for the same scope with a *different* order is
-refused with a sentence; the same order, or none (no preference), gets the
-scope's one release.
+One release lineage per programme (:mod:`surveys.export.releases`): the first
+export of a programme fixes its priorities with its plan. Two generalisations of
+the same responses (one keeping role, one keeping gender) could be joined row by
+row to refine each other, so a later request with a *different* order, for any
+scope of the programme, is refused with a sentence; the same order, or none (no
+preference), gets the lineage's generalisation.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ values, keeping which reason applied where the format can.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from surveys.export.documents import Metadata, Tables
+from surveys.export.fields import GENERALISED_NOTE
 from surveys.export.missing import CODES, HIGHEST, LOWEST
 
 
@@ -98,9 +100,11 @@ would run as a formula starts with a single quote (see codebook.md).
 Every combination of quasi-identifiers describes at least {report["k_required"]} distinct
 people (counted as the disclosure report explains: a person's several responses count once).
 
-This export is one release of its scope: asking again for the same scope gives the
-same generalisation, over the same stored periods, so two exports of one scope
-cannot be combined to narrow anyone down.
+{textwrap.fill(GENERALISED_NOTE, 86)}
+
+Every export of a programme is one release lineage: each response keeps the
+generalisation of its first release in every later export, of any surveys, dates
+or firms, so two exports cannot be combined to narrow anyone down.
 
 Do not try to identify anyone, and do not combine this export with another one
 to do so: row numbers and pseudonyms mean nothing outside this file set.

@@ -418,13 +418,16 @@ def test_kaplan_meier_matches_the_engine_and_stops_below_k_at_risk(db: Database)
     assert view.result.pvalue == pytest.approx(expected.pvalue)
     assert view.result.extras == {}  # the raw event times never leave the service
     comparison = [p for p in view.points if p.group == "comparison group"]
-    # at risk: month 0-1: 8, month 2: 6, month 3-4: 4 < k -> the curve stops after month 2
-    assert [p.month for p in comparison] == [0, 1, 2]
-    assert comparison[-1].estimate == pytest.approx(4 / 8)
+    # at risk: month 0-1: 8, month 2: 6, month 3-4: 4 < k -> followed to month 2, when 4
+    # have left: fewer than k events, so no step is shown (each would name one or two
+    # leavers), only the curve's start, and the page says why.
+    assert [(p.month, p.estimate) for p in comparison] == [(0, 1.0)]
+    assert view.notes["comparison group"].endswith("suppressed (fewer than 5).")
     assert view.within["comparison group"].shown is False
     participants = [p for p in view.points if p.group == "participants"]
-    assert participants[-1].month == 10  # 5 still followed at month 10, 4 after it
-    assert view.within["participants"].value == pytest.approx(100 * 3 / 8)
+    # 5 still followed at month 10, 4 after it; 4 leavers by then: no step either.
+    assert [(p.month, p.estimate) for p in participants] == [(0, 1.0)]
+    assert view.within["participants"].shown is False  # 3 leavers within 6 months
 
 
 def test_kaplan_meier_refuses_a_group_below_k(db: Database) -> None:

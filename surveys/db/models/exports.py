@@ -126,21 +126,21 @@ class PrivacySpend(Base):
 
 
 class ExportRelease(Base):
-    """The one anonymised release of a row-level export scope (issue 13).
+    """One generation of a programme's release lineage (surveys/export/releases.py).
 
-    The first export of a scope (firms, programme, surveys, date range, k) makes
-    the generalisation/suppression plan and stores it here; every later export of
-    the same scope applies the same plan to the same periods, so two exports
-    cannot be joined to refine each other. ``periods`` freezes the release to the
-    stored periods ("week:2026-W07", "month:2026-02", "round:12") present when
-    it was made: responses mixed later into other periods are not in it. Nothing
-    here refers to a response.
+    The first export of a programme (per member firm) makes the generalisation /
+    suppression plan over every survey and stored period present then and stores
+    it here; a later export that finds stored periods no generation covers stores
+    the next generation for them. ``periods`` lists the stored periods
+    ("week:2026-W07", "month:2026-02", "round:12") a generation covers; every export
+    applies each generation's plan to the rows of its periods. Nothing here refers
+    to a response.
     """
 
     __tablename__ = "export_releases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: SHA-256 of the scope's canonical JSON and k: one release per scope.
+    #: SHA-256 of the lineage (firm, programme) and the generation's number.
     scope_key: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[dict[str, Any]] = mapped_column(JSON)
     k: Mapped[int] = mapped_column(Integer)

@@ -89,7 +89,7 @@ def test_without_priorities_the_plan_is_the_default_one() -> None:
 def test_the_cost_counts_released_rows_coarsened_and_blanked_per_column() -> None:
     plan = d.anonymise_rows(TIE, HIERARCHIES, K5, protect=("role",))
     released = {c: plan.apply(c) for c in TIE}
-    cost = cost_by_column(TIE, released)
+    cost = cost_by_column((c, released[c], n) for c, n in TIE.items())
     assert cost["role"] == {"coarsened": 0, "blanked": 0}
     assert cost["gender_group"] == {"coarsened": 10, "blanked": 0}  # another/undisclosed rows
 
@@ -102,3 +102,46 @@ def test_priorities_are_checked() -> None:
         parse_priorities(["role", "role"])
     with pytest.raises(BadPriorities, match="no quasi-identifier 'survey'"):
         parse_priorities(["survey"])  # it partitions the tables and is never blanked
+
+
+def lone(role: str, gender: str, level: str) -> d.Combo:
+    values = dict(zip(QUASI_IDENTIFIERS, row(role, gender), strict=True))
+    return tuple((values | {"level_band": level})[name] for name in QUASI_IDENTIFIERS)
+
+
+#: One mentee alone in every combination (level and gender unlike anyone's): blanking
+#: every value of it, role included, still leaves a group of one.
+LONE = {
+    row("mentee", "woman"): 12,
+    row("comparison", "woman"): 20,
+    lone("mentee", "man", "senior"): 1,
+}
+
+
+def test_a_lone_row_keeps_its_protected_role_with_donors_instead_of_being_withheld() -> None:
+    """Without priorities the lone mentee is withheld (a side of every comparison would be
+    one short); with role protected it is released with its other values blanked, beside
+    k-1 mentees of the large group blanked the same way, and every group still holds k."""
+    default = d.anonymise_rows(LONE, HIERARCHIES, K5)
+    assert default.withheld_rows == 1
+    plan = d.anonymise_rows(LONE, HIERARCHIES, K5, protect=("role", "month"))
+    assert plan.withheld_rows == 0 and plan.k_achieved is not None and plan.k_achieved >= 5
+    shown = plan.apply(lone("mentee", "man", "senior"))
+    assert shown is not None and shown[ROLE] == "mentee" and shown[GENDER] is None
+    # Every released group holds k rows (here rows are people).
+    released: Counter[d.Combo | None] = Counter()
+    for combo, n in LONE.items():
+        released[plan.apply(combo)] += n
+    assert min(released.values()) >= 5 and sum(released.values()) == 33
+    # A column with one value throughout is never blanked: it would merge nothing.
+    firm = QUASI_IDENTIFIERS.index("firm")
+    assert all(plan.apply(c)[firm] == "acme" for c in LONE)  # type: ignore[index]
+
+
+def test_fixed_levels_plan_only_local_suppression() -> None:
+    """A later generation of a release lineage keeps the first one's levels."""
+    first = d.anonymise_rows(TIE, HIERARCHIES, K5)
+    assert any(first.levels)  # the first plan coarsened something
+    later = d.anonymise_rows(TIE, HIERARCHIES, K5, levels=[0] * len(HIERARCHIES))
+    assert later.levels == (0,) * len(HIERARCHIES)
+    assert later.k_achieved is not None and later.k_achieved >= 5
