@@ -36,12 +36,16 @@ import numpy as np
 from scipy.special import gammaln
 from scipy.stats import random_table
 
+from surveys.stats.checks import count_table
 from surveys.stats.result import StatsInputError
 
 #: Network edges built; paths followed (all columns); paths merged (all but the last two).
 EXACT_LIMIT = 6_000_000
 PATH_LIMIT = 60_000_000
 MERGE_LIMIT = 4_000_000
+#: Beyond this many responses Fisher's test is not computed at all (SciPy overflows on
+#: 2x2 near 1e9 and its random tables fail), and the χ² test agrees with it anyway.
+FISHER_MAX_N = 10_000_000
 SIMULATIONS = 20_000
 SEED = 20_250_501
 REL_ERR = 1 + 1e-7  # R's fisher.test tolerance on "no more likely than observed"
@@ -222,23 +226,6 @@ def _simulated(table: np.ndarray, draws: int, seed: int, reason: str) -> FisherR
     return FisherRxC(p, "simulated", draws, math.sqrt(p * (1 - p) / draws), reason)
 
 
-def whole_counts(table: object) -> np.ndarray:
-    """``table`` as a 2-D array of whole, finite, non-negative counts (StatsInputError if not)."""
-    try:
-        counts = np.asarray(table, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise StatsInputError("a table must be rows of counts (numbers)") from exc
-    if counts.ndim != 2 or counts.size == 0:
-        raise StatsInputError("a table must be a non-empty grid of rows and columns")
-    if not np.all(np.isfinite(counts)):
-        raise StatsInputError("table counts must be finite numbers (no NaN or infinity)")
-    if np.any(counts < 0) or np.any(counts != np.round(counts)):
-        raise StatsInputError("table counts must be whole numbers, not negative")
-    if counts.sum() > 2**53:
-        raise StatsInputError("the table's counts are too large to analyse exactly")
-    return counts.astype(np.int64)
-
-
 def fisher_rxc(
     table: np.ndarray | list[list[int]],
     *,
@@ -246,7 +233,12 @@ def fisher_rxc(
     seed: int = SEED,
 ) -> FisherRxC:
     """Two-sided Fisher's exact p-value of an r × c table of whole counts."""
-    counts = whole_counts(table)
+    counts = count_table(table)
+    if int(counts.sum()) > FISHER_MAX_N:  # decided from the counts, before anything is built
+        raise StatsInputError(
+            f"Fisher's exact test is not computed on more than {FISHER_MAX_N:,} responses;"
+            " at such counts the chi-squared test is as accurate"
+        )
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if counts.shape[0] < 2 or counts.shape[1] < 2:
         return FisherRxC(1.0, "exact")
