@@ -90,14 +90,14 @@ for two in ("welch_t", "mann_whitney", "brunner_munzel", "paired_t", "wilcoxon_s
     case(
         two,
         st.builds(
-            lambda x, y, k, f=getattr(S, two): lambda: f(x, y, min_group_size=k), SAMPLE, SAMPLE, K
+            lambda x, y, k, f=S.__dict__[two]: lambda: f(x, y, min_group_size=k), SAMPLE, SAMPLE, K
         ),
     )
 for counts in ("welch_t_from_counts", "mann_whitney_from_counts", "brunner_munzel_from_counts"):
     case(
         counts,
         st.builds(
-            lambda a, b, k, f=getattr(S, counts): lambda: f(a, b, min_group_size=k),
+            lambda a, b, k, f=S.__dict__[counts]: lambda: f(a, b, min_group_size=k),
             HISTOGRAM,
             HISTOGRAM,
             K,
