@@ -19,8 +19,9 @@ from scipy.stats import chi2_contingency, fisher_exact
 from scipy.stats.contingency import association, odds_ratio
 
 from surveys.stats.alternatives import check_alternative
+from surveys.stats.checks import between, count, count_table, finite, histogram
 from surveys.stats.distributions import norm_ppf
-from surveys.stats.fisher import fisher_rxc
+from surveys.stats.fisher import FISHER_MAX_N, fisher_rxc
 from surveys.stats.result import EffectSize, StatsInputError, TestResult, check_group_sizes
 from surveys.stats.wording import chance_clause, fmt_num, on_outcome
 
@@ -29,6 +30,8 @@ TESTS = ("auto", "chi2", "fisher")
 
 def wilson_interval(successes: int, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion (no continuity correction)."""
+    successes, n = count(successes, "successes"), count(n, "n")
+    confidence_level = between(confidence_level, "the confidence level")
     if n <= 0 or not 0 <= successes <= n:
         raise StatsInputError("a proportion needs 0 <= successes <= n and n > 0")
     z = norm_ppf(1 - (1 - confidence_level) / 2)
@@ -52,14 +55,15 @@ def proportion_favourable(
 ) -> TestResult:
     """Share answering favourably, from a histogram (value -> count) or raw values."""
     if isinstance(responses, Mapping):
-        counts = {float(v): int(c) for v, c in responses.items()}
+        counts = histogram(responses, label)
     else:
         counts = {}
         for value in responses:
-            counts[float(value)] = counts.get(float(value), 0) + 1
+            answer = finite(value, f"{label}: an answer")
+            counts[answer] = counts.get(answer, 0) + 1
+    wanted = {finite(v, "a favourable answer") for v in favourable}
     n = sum(counts.values())
     check_group_sizes({label: n}, min_group_size)
-    wanted = {float(v) for v in favourable}
     k = sum(c for v, c in counts.items() if v in wanted)
     ci = wilson_interval(k, n, confidence_level)
     share = k / n
@@ -111,7 +115,7 @@ def _fisher(
         assert found.mc_standard_error is not None
         extras |= {"simulations": found.simulations, "pvalue_mc_se": found.mc_standard_error}
         notes.append(
-            f"The table is too large to enumerate, so the p-value is SIMULATED from "
+            f"Because {found.reason}, the p-value is SIMULATED from "
             f"{found.simulations:,} random tables with the same margins (fixed seed), "
             f"as R's fisher.test(simulate.p.value = TRUE); Monte Carlo standard error "
             f"{found.mc_standard_error:.2g}."
@@ -134,11 +138,10 @@ def contingency_test(
     check_alternative(alternative)
     if test not in TESTS:
         raise StatsInputError(f"test must be one of {', '.join(TESTS)}; got {test!r}")
-    counts = np.asarray(table, dtype=np.float64)
-    if counts.ndim != 2 or counts.shape != (len(rows), len(cols)):
+    confidence_level = between(confidence_level, "the confidence level")
+    counts = count_table(table).astype(np.float64)
+    if counts.shape != (len(rows), len(cols)):
         raise StatsInputError("the table's shape does not match its row and column labels")
-    if np.any(counts < 0) or np.any(counts != np.round(counts)):
-        raise StatsInputError("table counts must be whole numbers, not negative")
     if counts.shape[0] < 2:
         raise StatsInputError("a table needs at least two groups (rows)")
     if counts.shape[1] < 2:
@@ -152,6 +155,13 @@ def contingency_test(
     expected = np.asarray(result.expected_freq)
     small = bool(np.any(expected < 5))
     use_fisher = test == "fisher" or (test == "auto" and small)
+    large = int(counts.sum()) > FISHER_MAX_N  # decided from the counts, before any table
+    if use_fisher and large and test == "fisher":
+        raise StatsInputError(
+            f"Fisher's exact test is not computed on more than {FISHER_MAX_N:,} responses;"
+            " at such counts the chi-squared test (test='chi2') is as accurate"
+        )
+    use_fisher = use_fisher and not large
     if alternative != "two-sided" and not use_fisher:
         raise StatsInputError("--alternative applies only to Fisher's exact test on a 2x2 table")
     cramer = float(association(counts.astype(np.int64), method="cramer"))
@@ -175,7 +185,13 @@ def contingency_test(
         name = "Pearson's chi-squared test" + (
             " with Yates' continuity correction" if yates else ""
         )
-        if small:
+        if small and large:
+            notes.append(
+                f"Chi-squared test used although an expected count is under 5: with "
+                f"{int(counts.sum()):,} responses (more than {FISHER_MAX_N:,}) Fisher's exact "
+                f"test is not computed, and at such counts the two agree closely."
+            )
+        elif small:
             notes.append(
                 "Chi-squared approximation may be incorrect: an expected count is "
                 "under 5 (Fisher's exact test is safer)."

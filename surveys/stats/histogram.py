@@ -16,6 +16,8 @@ import numpy as np
 
 from surveys.stats.alternatives import check_alternative
 from surveys.stats.categorical import contingency_test
+from surveys.stats.checks import count, finite
+from surveys.stats.checks import histogram as checked_histogram
 from surveys.stats.k_sample import kruskal_core
 from surveys.stats.rank_tests import brunner_munzel_core, mann_whitney_core
 from surveys.stats.ranks import FloatArray, aligned_counts, rank_summary_from_counts
@@ -41,6 +43,7 @@ def _two(
     hx: Histogram, hy: Histogram, labels: tuple[str, str], alternative: str, k: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     check_alternative(alternative)
+    whole_counts({labels[0]: hx, labels[1]: hy})
     support, c1, c2 = aligned_counts(hx, hy, labels)
     check_group_sizes({labels[0]: int(c1.sum()), labels[1]: int(c2.sum())}, k)
     return support, c1, c2
@@ -95,6 +98,9 @@ def welch_t_from_moments(
     count-based path is preferred where a histogram exists.
     """
     check_alternative(alternative)
+    n1, n2 = count(n1, "n1"), count(n2, "n2")
+    sum1, sumsq1 = finite(sum1, "sum1"), finite(sumsq1, "sumsq1")
+    sum2, sumsq2 = finite(sum2, "sum2"), finite(sumsq2, "sumsq2")
     check_group_sizes({labels[0]: n1, labels[1]: n2}, min_group_size)
     if n1 < 2 or n2 < 2:
         raise StatsInputError("Welch's t-test needs at least two responses per group")
@@ -117,14 +123,10 @@ def welch_t_from_moments(
 
 def whole_counts(histograms: Mapping[str, Histogram]) -> None:
     """Refuse counts that are negative, fractional or not numbers (never truncate them)."""
+    if not isinstance(histograms, Mapping):
+        raise StatsInputError("histograms must map each group's name to its histogram")
     for label, hist in histograms.items():
-        for value, count in hist.items():
-            if not np.isfinite(float(count)) or count < 0 or int(count) != count:
-                raise StatsInputError(
-                    f"group {label!r}: count {count!r} for {value!r} is not a whole number"
-                )
-            if not np.isfinite(float(value)):
-                raise StatsInputError(f"group {label!r}: value {value!r} is not a number")
+        checked_histogram(hist, str(label))
 
 
 def _expanded(support: FloatArray, counts: FloatArray) -> FloatArray:
@@ -208,6 +210,8 @@ def kruskal_from_counts(
     """Kruskal–Wallis H from histograms, with Holm-adjusted pairwise follow-ups."""
     whole_counts(histograms)
     labels = list(histograms)
+    if len(labels) < 2:
+        raise StatsInputError("Kruskal-Wallis needs at least two groups")
     values = sorted({float(v) for h in histograms.values() for v in h})
     counts = np.array(
         [

@@ -27,6 +27,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from surveys.stats.checks import between, count, finite
+from surveys.stats.checks import histogram as checked_histogram
 from surveys.stats.distributions import norm_ppf
 from surveys.stats.result import StatsInputError
 
@@ -54,15 +56,15 @@ class NetScore:
 def net_score_groups(histogram: Mapping[float, int]) -> tuple[int, int, int]:
     """(promoters, passives, detractors) of a 0-10 histogram (answer -> count)."""
     promoters = passives = detractors = 0
-    for value, count in histogram.items():
-        if count < 0 or value != int(value) or not 0 <= value <= 10:
+    for value, answered in checked_histogram(histogram, "answers").items():
+        if value != int(value) or not 0 <= value <= 10:
             raise StatsInputError(f"a 0-10 histogram holds whole answers 0 to 10, not {value!r}")
         if value >= PROMOTER_MIN:
-            promoters += int(count)
+            promoters += answered
         elif value <= DETRACTOR_MAX:
-            detractors += int(count)
+            detractors += answered
         else:
-            passives += int(count)
+            passives += answered
     return promoters, passives, detractors
 
 
@@ -74,10 +76,15 @@ def net_score_interval(
     adjustment: float = ADJUSTMENT,
 ) -> tuple[float, float]:
     """Interval of the net score on the -1..1 scale (see the module docstring)."""
-    if min(promoters, passives, detractors) < 0 or promoters + passives + detractors == 0:
-        raise StatsInputError("a net score needs counts of at least 0 and at least one answer")
-    if not 0 < confidence_level < 1:
-        raise StatsInputError("the confidence level must lie between 0 and 1")
+    promoters = count(promoters, "promoters")
+    passives = count(passives, "passives")
+    detractors = count(detractors, "detractors")
+    if promoters + passives + detractors == 0:
+        raise StatsInputError("a net score needs at least one answer")
+    confidence_level = between(confidence_level, "the confidence level")
+    adjustment = finite(adjustment, "the adjustment")
+    if adjustment < 0:
+        raise StatsInputError("the adjustment must not be negative")
     n = promoters + passives + detractors + 4 * adjustment
     p_pro = (promoters + adjustment) / n
     p_det = (detractors + adjustment) / n

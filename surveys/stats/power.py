@@ -15,14 +15,24 @@ import math
 from scipy import optimize
 from scipy.stats import nct
 
+from surveys.stats.checks import between, count, finite
 from surveys.stats.distributions import norm_cdf, norm_ppf, norm_sf, t_ppf
+from surveys.stats.result import StatsInputError
 
 MODERATE_EFFECT = 0.5
 _NORMAL_ABOVE_DF = 10_000
 
 
+def _checked(d: float, n1: int, n2: int, alpha: float) -> tuple[float, int, int, float]:
+    n1, n2 = count(n1, "n1"), count(n2, "n2")
+    if n1 < 2 or n2 < 2:
+        raise StatsInputError("each group needs at least two responses")
+    return finite(d, "the effect size"), n1, n2, between(alpha, "alpha")
+
+
 def power_two_sample(d: float, n1: int, n2: int, alpha: float = 0.05) -> float:
     """Power of the two-sided two-sample t-test to detect standardised effect ``d``."""
+    d, n1, n2, alpha = _checked(d, n1, n2, alpha)
     df = n1 + n2 - 2
     ncp = d * math.sqrt(n1 * n2 / (n1 + n2))
     if df > _NORMAL_ABOVE_DF:
@@ -37,15 +47,26 @@ def power_two_sample(d: float, n1: int, n2: int, alpha: float = 0.05) -> float:
 
 def minimum_detectable_effect(n1: int, n2: int, power: float = 0.8, alpha: float = 0.05) -> float:
     """Smallest Cohen's d detected with ``power`` by a two-sided test at ``alpha``."""
-    if n1 < 2 or n2 < 2:
-        raise ValueError("each group needs at least two responses")
+    _, n1, n2, alpha = _checked(0.0, n1, n2, alpha)
+    power = between(power, "the power")
+    if power <= alpha:
+        raise StatsInputError("the power must exceed alpha (no effect at all has that power)")
     scale = math.sqrt(1 / n1 + 1 / n2)
     if n1 + n2 - 2 > _NORMAL_ABOVE_DF:
-        return (norm_ppf(1 - alpha / 2) + norm_ppf(power)) * scale
-    root = optimize.brentq(
-        lambda d: power_two_sample(d, n1, n2, alpha) - power, 1e-9, 50.0, xtol=1e-10
-    )
-    return float(root)
+        found = (norm_ppf(1 - alpha / 2) + norm_ppf(power)) * scale
+        if not math.isfinite(found):
+            raise StatsInputError("alpha and the power are too close to 0 or 1")
+        return found
+
+    def short(d: float) -> float:
+        return power_two_sample(d, n1, n2, alpha) - power
+
+    low, high = 1e-9, 50.0
+    if not short(low) < 0 < short(high):
+        raise StatsInputError(
+            "no effect between 0 and 50 standard deviations has that power at these sizes"
+        )
+    return float(optimize.brentq(short, low, high, xtol=1e-10))
 
 
 def power_note(n1: int, n2: int) -> tuple[float, str | None]:

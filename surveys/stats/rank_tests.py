@@ -54,7 +54,7 @@ def mann_whitney_core(
         notes.append("Exact p-value (no ties, both groups under 50), as R's wilcox.test.")
     else:
         n = n1 + n2
-        sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - r.tie_sum / (n * (n - 1))))
+        sigma = math.sqrt(max(0.0, n1 * n2 / 12 * ((n + 1) - r.tie_sum / (n * (n - 1)))))
         if sigma == 0:
             raise StatsInputError("every response is identical in both groups; no test can be run")
         z = w - n1 * n2 / 2
@@ -93,11 +93,13 @@ def mann_whitney_core(
 def _bm_parts(r: RankSummary) -> tuple[float, float, float] | None:
     """Brunner–Munzel statistic, df and SE(p̂); None when the variance is zero."""
     v = r.placement_variance
-    if v <= 0:
+    if v <= 0 or r.n1 < 2 or r.n2 < 2:  # one response in a group: no placement variance
         return None
     stat = r.n1 * r.n2 * (r.mean_rank2 - r.mean_rank1) / ((r.n1 + r.n2) * math.sqrt(v))
-    df = v**2 / ((r.n1 * r.s1sq) ** 2 / (r.n1 - 1) + (r.n2 * r.s2sq) ** 2 / (r.n2 - 1))
-    return stat, df, math.sqrt(v) / (r.n1 * r.n2)
+    spread = (r.n1 * r.s1sq) ** 2 / (r.n1 - 1) + (r.n2 * r.s2sq) ** 2 / (r.n2 - 1)
+    if spread <= 0:
+        return None
+    return stat, v**2 / spread, math.sqrt(v) / (r.n1 * r.n2)
 
 
 def brunner_munzel_core(

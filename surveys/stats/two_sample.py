@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 from surveys.stats.alternatives import ALTERNATIVES, check_alternative, p_from_t, t_interval
+from surveys.stats.checks import between, count, finite
 from surveys.stats.distributions import norm_ppf
 from surveys.stats.power import power_extras
 from surveys.stats.rank_tests import brunner_munzel_core, mann_whitney_core
@@ -36,11 +37,21 @@ def hedges_g(
     The interval uses the large-sample variance of Hedges & Olkin (1985),
     var(g) ≈ (n1+n2)/(n1·n2) + g²/(2(n1+n2)), with a normal quantile.
     """
+    n1, n2 = count(n1, "n1"), count(n2, "n2")
+    if n1 < 2 or n2 < 2:
+        raise StatsInputError("Hedges' g needs at least two responses per group")
+    m1, m2 = finite(m1, "the first mean"), finite(m2, "the second mean")
+    v1, v2 = finite(v1, "the first variance"), finite(v2, "the second variance")
+    if v1 < 0 or v2 < 0:
+        raise StatsInputError("a variance cannot be negative")
+    level = between(level, "the confidence level")
     pooled = math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
+    require_finite(pooled, m1 - m2)
     if pooled == 0:
         return EffectSize("Hedges' g", None, None)
     g = (1 - 3 / (4 * (n1 + n2) - 9)) * (m1 - m2) / pooled
-    se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
+    se = math.sqrt((n1 + n2) / (n1 * n2) + g * g / (2 * (n1 + n2)))
+    require_finite(g, se)
     z = norm_ppf(1 - (1 - level) / 2)
     return EffectSize("Hedges' g", g, (g - z * se, g + z * se))
 
@@ -70,7 +81,8 @@ def welch_core(
         raise StatsInputError("every response is identical in both groups; no test can be run")
     diff = m1 - m2
     stat = diff / se
-    df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
+    df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1))
+    require_finite(stat, df)
     p = p_from_t(stat, df, alternative)
     ci = t_interval(diff, se, df, alternative, confidence_level)
     all_notes = [*notes, "Welch's t does not assume equal variances (R's t.test default)."]
