@@ -13,8 +13,8 @@ By area:
   round would invite, and the warning when a group cannot reach k, before launch),
   ``plans`` (each programme's evaluation plan: declared, frozen at the first release,
   amended with a date), ``members`` (cross-organisation programmes: member firms, and
-  whose results each reader may see), ``member_people`` (how the programme's pages show another member
-  firm's people: HR id, role and firm only).
+  whose results each reader may see), ``member_people`` (how the programme's pages
+  show another member firm's people: HR id, role and firm only).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
