@@ -76,6 +76,8 @@ def test_flipside_help_needs_no_configuration_and_lists_flipsides_commands(
         ["queues"],
         ["serve"],
         ["demo"],
+        ["plan", "show"],
+        ["plan", "declare"],
     ],
 )
 def test_every_help_works_with_no_configuration_and_stays_light(

@@ -95,6 +95,7 @@ from webapp.cli.db import db_cli  # noqa: E402
 from webapp.cli.exports import export_command  # noqa: E402
 from webapp.cli.keys import keys_cli, mix_command  # noqa: E402
 from webapp.cli.operations import demo_command, queues_command, serve_command  # noqa: E402
+from webapp.cli.plans import plan_cli  # noqa: E402
 from webapp.cli.surveys import surveys_cli  # noqa: E402
 
 stats = LazyGroup(
@@ -116,6 +117,7 @@ COMMANDS: list[click.Command] = [
     aggregates_cli,
     export_command,
     surveys_cli,
+    plan_cli,
     stats,
     keys_cli,
     mix_command,
