@@ -22,8 +22,9 @@ package.
 - ``headline``        "is it working?" on one screen: key scores, trends, net
                       scores (``headline_values`` its values, ``headline_rules``
                       when each may be shown, ``headline_months`` the one month
-                      it is shown as of, ``headline_findings`` the
-                      comparisons it runs through the builder)
+                      it is shown as of, ``headline_findings`` every
+                      comparison of the evaluation plan, in the plan's order,
+                      run through the builder)
 - ``pulse``           pulse trends per month; ``pulse_details`` its 0-10 lines,
                       topics and comments (``pulse_values`` their values)
 - ``two_cohorts``     one question, two cohorts, from released histograms

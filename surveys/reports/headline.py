@@ -206,7 +206,7 @@ def _headline(
     policy: disclosure.Policy,
     default_k: int,
     roles: tuple[str, ...],
-    state: PlanState,
+    state: PlanState | None = None,
 ) -> Headline:
     anchors: Counter[str] = Counter()
     rows = {
@@ -233,6 +233,7 @@ def _headline(
             )
     rounds = climate_rounds(session, programme.id)
     cards.insert(0, _climate_card(session, programme, policy, rounds))
+    state = state or plan_state(session, programme.id)
     planned = planned_findings(session, programme, default_k, rounds, state.plan)
     return Headline(policy, cards, planned, plan_in_words(state), as_of)
 

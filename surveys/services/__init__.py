@@ -15,9 +15,10 @@ By area:
   ``webhooks`` (the signed calendar webhook), ``rounds`` (closing climate rounds),
   ``suggestions`` (proposed pairs an admin accepts one by one), ``audience`` (who a
   round would invite, and the warning when a group cannot reach k, before launch),
-  ``members`` (cross-organisation programmes: member firms, and whose results each
-  reader may see), ``member_people`` (how the programme's pages show another member
-  firm's people: HR id, role and firm only).
+  ``plans`` (each programme's evaluation plan: declared, frozen at the first release,
+  amended with a date), ``members`` (cross-organisation programmes: member firms, and
+  whose results each reader may see), ``member_people`` (how the programme's pages
+  show another member firm's people: HR id, role and firm only).
 - **Surveys, invitations and responses**: ``invitations/`` (issue, links,
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Evaluation**: ``plans`` (each programme's evaluation plan: the default from the

@@ -1,7 +1,7 @@
 """A D&I lead reads "is it working?" from the headline on a 1440x900 desktop screen.
 
 On the demo data in headless Chromium: the programme list leads to the
-headline; its cards fit the screen without scrolling; the navigation bar and
+headline; every planned outcome is on it, the first on the first screen; the navigation bar and
 breadcrumbs are on every page; figures and sentences link to their detail
 pages; axe-core finds no serious violation. Screenshot: test-output/browser/
 demo-headline.png.
@@ -53,9 +53,10 @@ def test_a_lead_reads_the_headline_on_one_screen_and_follows_it_to_the_detail(
     assert desktop.get_by_role("heading", level=1).inner_text().endswith("is it working?")
     assert current_in(desktop, "Programme pages") == ["Headline"]
     assert current_in(desktop, "Breadcrumb") == ["Reverse Mentoring Pilot"]
-    comparisons = desktop.get_by_role("region", name="What the comparisons say")
+    comparisons = desktop.get_by_role("region", name="What the evaluation plan's comparisons say")
     assert "Participants scored" in comparisons.inner_text()
     assert "(p = 0.005)" in comparisons.inner_text()  # the planted before/after effect
+    assert "fell further than the comparison group's" in comparisons.inner_text()
     climate = desktop.get_by_role("region", name=re.compile("^Climate survey"))
     belonging = climate.get_by_role("row", name=re.compile("^I feel that I belong"))
     assert re.fullmatch(r"\d+% \(\d+–\d+\)", belonging.get_by_role("cell").first.inner_text())
@@ -66,13 +67,14 @@ def test_a_lead_reads_the_headline_on_one_screen_and_follows_it_to_the_detail(
     )
     assert rates.get_by_role("row", name=re.compile("^All roles")).is_visible()
 
-    # The headline cards fit a desktop screen: nothing below the fold, nothing sideways.
+    # Every planned outcome is on the headline, so it runs below the fold; nothing goes
+    # sideways, and the first planned finding starts on the first screen.
     box = desktop.evaluate(
-        "() => { const r = document.querySelector('.cards').getBoundingClientRect();"
-        " return {bottom: r.bottom + window.scrollY,"
+        "() => { const r = document.querySelector('#finding-1').getBoundingClientRect();"
+        " return {top: r.top + window.scrollY,"
         " width: document.documentElement.scrollWidth}; }"
     )
-    assert box["bottom"] <= HEIGHT, f"the cards end at {box['bottom']:.0f} px"
+    assert box["top"] <= HEIGHT, f"the first finding starts at {box['top']:.0f} px"
     assert box["width"] <= WIDTH
     screenshot(desktop, "demo-headline")
     assert axe_violations(desktop) == []
@@ -89,10 +91,12 @@ def test_a_lead_reads_the_headline_on_one_screen_and_follows_it_to_the_detail(
     desktop.wait_for_url(headline_url, wait_until="domcontentloaded")
 
     # A sentence leads to the comparison that says the same, already run.
-    sentence = desktop.locator("#findings p.sentence-small").first.inner_text()
-    desktop.get_by_role("link", name=re.compile("^See the comparison")).click()
+    sentence = desktop.locator("#finding-7 p.finding-sentence").inner_text()
+    desktop.locator("#finding-7").get_by_role(
+        "link", name=re.compile("^See the comparison")
+    ).click()
     desktop.wait_for_url(re.compile(r".*/compare\?outcome=index(%3A|:)climate.*#results-heading$"))
     shown = desktop.locator("p.sentence").first.inner_text()
-    assert shown in sentence
+    assert shown.split(": ", 1)[1] in sentence  # after its "Planned comparison 7" label
     assert current_in(desktop, "Programme pages") == ["Compare groups"]
     assert axe_violations(desktop) == []

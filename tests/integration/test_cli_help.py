@@ -75,6 +75,8 @@ HELPS = [
     ["queues"],
     ["serve"],
     ["demo"],
+    ["plan", "show"],
+    ["plan", "declare"],
 ]
 
 #: One bare process walks every help in turn (a cold interpreter per help cost most

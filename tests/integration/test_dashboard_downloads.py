@@ -85,7 +85,7 @@ def test_pulse_chart_downloads_hold_the_tables_rows_and_a_png_of_the_hand_drawn_
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("lead", 200), ("admin", 200), ("researcher", 403), ("foreign-lead", 404)],
+    [("lead", 200), ("admin", 200), ("researcher", 200), ("foreign-lead", 404)],
 )
 def test_new_pages_and_downloads_by_role(
     client: FlaskClient, world: dict[str, Any], who: str, status: int

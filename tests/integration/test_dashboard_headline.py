@@ -206,9 +206,11 @@ def test_each_sentence_is_the_one_its_linked_comparison_page_shows(
     page = headline(demo_client, programme)
     findings = re.search(r'<section class="card card-findings".*?</section>', page, re.S)
     assert findings
-    sentences = re.findall(r'<p class="sentence-small">\s*(.*?)\s*<a href="([^"]+)"', findings[0])
-    assert len(sentences) == 2  # the index vs the comparison group; one clear before/after
-    assert "participants" in sentences[1][0].lower() and "(p = 0.005)" in sentences[1][0]
+    sentences = re.findall(
+        r'<p class="finding-sentence">\s*(.*?)\s*</p>.*?<a href="([^"]+)"', findings[0], re.S
+    )
+    assert len(sentences) == 11  # every comparison of the demo's (default) plan
+    assert any("(p = 0.005)" in s and "participants" in s.lower() for s, _ in sentences)
     for sentence, href in sentences:
         target = html_lib.unescape(href)
         assert target.startswith(f"/dashboard/programmes/{programme}/compare?")
@@ -216,7 +218,9 @@ def test_each_sentence_is_the_one_its_linked_comparison_page_shows(
         assert detail.status_code == 200
         shown = text_of(detail.get_data(as_text=True))
         words = text_of(sentence)
-        assert words[1:] in shown  # the headline capitalises the first letter
+        # The headline capitalises the first letter; its p is the engine's own (the plan's
+        # correction is beside it, not in the sentence).
+        assert words[1:] in shown, words
 
 
 def test_the_sentences_read_the_right_way_round_with_their_scale(
@@ -256,7 +260,7 @@ def test_every_figure_links_to_a_detail_page_that_answers(
     cards = page[page.index('<div class="cards">') :]
     links = {html_lib.unescape(h) for h in re.findall(r'<a href="([^"]+)"', cards)}
     pages = {link.split("?")[0].split("#")[0].rsplit("/", 1)[-1] for link in links}
-    assert pages == {"pulse", "compare", str(programme)}  # the last: the overview
+    assert pages == {"pulse", "compare", "plan", str(programme)}  # the last: the overview
     for link in links:
         path, _, anchor = link.partition("#")
         response = demo_client.get(path)

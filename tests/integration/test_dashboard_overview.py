@@ -237,7 +237,7 @@ def test_every_table_has_a_caption_and_scoped_headers(
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("lead", 200), ("admin", 200), ("researcher", 403), ("foreign-lead", 404)],
+    [("lead", 200), ("admin", 200), ("researcher", 200), ("foreign-lead", 404)],
 )
 def test_the_overview_as_each_role_and_as_a_lead_of_another_firm(
     client: FlaskClient, world: dict[str, Any], who: str, status: int

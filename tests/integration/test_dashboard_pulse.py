@@ -102,7 +102,7 @@ def test_items_without_released_results_say_so(client: FlaskClient, world: dict[
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("lead", 200), ("admin", 200), ("researcher", 403), ("foreign-lead", 404)],
+    [("lead", 200), ("admin", 200), ("researcher", 200), ("foreign-lead", 404)],
 )
 def test_the_pulse_page_as_each_role_and_as_a_lead_of_another_firm(
     client: FlaskClient, world: dict[str, Any], who: str, status: int

@@ -310,3 +310,37 @@ def plan_api(client: FlaskClient, programme: int, db: Database) -> dict[str, Any
     assert cohort.status_code == 200, body
     assert body["status"] == "exploratory" and body["planned"] is False, body
     return json.loads(response.get_data(as_text=True))
+
+
+def test_the_cli_shows_and_declares_a_plan(
+    sqlite_db: Database, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    from webapp import create_app
+
+    with sqlite_db.transaction() as session:
+        programme = f.programme(session).id
+    settings = make_settings(database_url=sqlite_db.url)
+    app = create_app({"TESTING": True, "FLIPSIDE_DATABASE": sqlite_db}, settings=settings)
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["plan", "show", "--programme", str(programme)])
+    assert shown.exit_code == 0, shown.output
+    plan = json.loads(shown.output)
+    assert plan["version"] == 0 and plan["items"][0]["outcome"] == "climate:belonging"
+    body = {"items": [{"outcome": "climate:recommend_firm", "comparison": "did", "primary": True}]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(body))
+    declared = runner.invoke(
+        args=["plan", "declare", "--programme", str(programme), "--file", str(path)]
+    )
+    assert declared.exit_code == 0, declared.output
+    again = json.loads(runner.invoke(args=["plan", "show", "--programme", str(programme)]).output)
+    assert [i["outcome"] for i in again["items"]] == ["climate:recommend_firm"]
+    path.write_text(
+        json.dumps(
+            {"items": [{"outcome": "climate:nothing", "comparison": "did", "primary": True}]}
+        )
+    )
+    refused = runner.invoke(
+        args=["plan", "declare", "--programme", str(programme), "--file", str(path)]
+    )
+    assert refused.exit_code == 2 and "no outcome" in refused.output

@@ -19,6 +19,7 @@ from surveys.domain.plan import (
 from surveys.domain.plan_power import alpha_per_step, planned_power
 from surveys.stats.power import minimum_detectable_effect, power_two_sample
 
+BELONGING = "climate:belonging"
 SIZES = {"participants": 40, "comparison": 60, "mentors": 20, "mentees": 22}
 
 
@@ -53,9 +54,9 @@ def test_a_plan_survives_its_stored_form_and_keeps_its_order() -> None:
         ({"correction": "bonferroni"}, "correction"),
         ({"hoped_effect": 0}, "hoped-for"),
         ({"items": []}, "at least one"),
-        ({"items": [{"outcome": "climate:belonging", "comparison": "did", "primary": False}]}, "primary"),
-        ({"items": [{"outcome": "climate:belonging", "comparison": "benchmark", "primary": True}]}, "cannot be planned"),
-        ({"items": [{"outcome": "climate:belonging", "comparison": "did", "primary": True}] * 2}, "twice"),
+        ({"items": [{"outcome": BELONGING, "comparison": "did", "primary": False}]}, "primary"),
+        ({"items": [{"outcome": BELONGING, "comparison": "benchmark"}]}, "cannot be planned"),
+        ({"items": [{"outcome": BELONGING, "comparison": "did", "primary": True}] * 2}, "twice"),
         ({"expected": {"participants": -3}}, "expected answers"),
         ({"expected": {"participants": 2.5}}, "expected answers"),
     ],

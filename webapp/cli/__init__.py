@@ -57,6 +57,10 @@ TABLE: dict[str, tuple[str, str]] = {
         "Request a research export and save the bundle (a zip).",
     ),
     "surveys": ("webapp.cli.surveys:surveys_cli", "Survey definitions and climate rounds."),
+    "plan": (
+        "webapp.cli.plans:plan_cli",
+        "A programme's evaluation plan (frozen at its first release).",
+    ),
     "stats": (
         "webapp.cli.stats:stats",
         "Statistics on a CSV file, with R's conventions (see PRODUCT.md 2.5).",

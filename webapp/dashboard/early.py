@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from surveys import disclosure
-from surveys.db.models import Programme
+from surveys.db.models import AggregateCell, Programme
 from surveys.reports.counts import answered_by_role
 from surveys.reports.headline_values import Headline
 from webapp import current
@@ -31,10 +33,14 @@ class Early:
     needs: list[tuple[str, str]]
 
 
-def is_early(headline: Headline) -> bool:
-    """Whether nothing of the headline rests on released answers yet."""
-    shown = any(f.value.shown for card in headline.cards for f in card.figures)
-    return not shown and all(f.refused for f in headline.planned)
+def is_early(programme: Programme, headline: Headline) -> bool:
+    """Whether nothing of the programme has been released yet (so the headline has nothing)."""
+    if not all(f.refused for f in headline.planned):
+        return False
+    released = select(AggregateCell.id).where(
+        AggregateCell.programme_id == programme.id, AggregateCell.released_n > 0
+    )
+    return current.session().scalar(released.limit(1)) is None
 
 
 def _next_pass() -> str:

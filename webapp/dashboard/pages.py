@@ -99,10 +99,11 @@ def headline_page(programme: Programme) -> Page:
     """The headline (stored once per release) and the overview's response rates."""
     session = current.session()
     headline = headline_report(session, programme, _k())
+    early = early_state(programme, headline.policy.k) if is_early(programme, headline) else None
     context = {
         "programme": programme,
         "headline": headline,
-        "early": early_state(programme, headline.policy.k) if is_early(headline) else None,
+        "early": early,
         "overview": programme_overview(session, programme, _k()),
         **_helpers(programme),
     }

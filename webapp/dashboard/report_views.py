@@ -35,7 +35,7 @@ def _short(finding: PlannedFinding) -> str:
         "Participants vs comparison group", "vs comparison"
     )
     text = finding.label.split(": ", 1)[-1]
-    return f"{kind}: {text}"[:64]
+    return f"{kind}: {text}"[:90]
 
 
 def effects_chart(findings: list[PlannedFinding]) -> Chart:
