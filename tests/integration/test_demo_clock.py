@@ -11,7 +11,7 @@ from surveys.db.models import Response, SealedSubmission
 from surveys.db.session import Database
 from surveys.simulation.schedule import Clock
 from tests.support import factories as f
-from tests.support.sealing import seal_direct, test_keys
+from tests.support.sealing import keys_for_tests, seal_direct
 
 K = 5
 MONDAY = date(2026, 2, 2)
@@ -50,7 +50,7 @@ def test_the_clock_runs_a_pass_a_day_so_a_week_is_released_as_it_arrives(
         programme = f.programme(session, f.firm(session, min_group_size=K))
         ids = (programme.firm_id, programme.id)
     with sqlite_db.transaction() as session:
-        clock = Clock(session, test_keys(), K, random.Random(1))
+        clock = Clock(session, keys_for_tests(), K, random.Random(1))
     _answers(sqlite_db, clock, *ids)
     with sqlite_db.transaction() as session:
         clock.session = session

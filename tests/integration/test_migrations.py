@@ -13,7 +13,7 @@ from surveys.db.base import Base
 from surveys.db.session import Database
 from surveys.longitudinal.vault import pairing_key, pseudonyms_of
 from tests.support import factories as f
-from tests.support.sealing import test_keys
+from tests.support.sealing import keys_for_tests
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(db: Database) -> None:
@@ -62,7 +62,7 @@ def test_0019_moves_plain_pseudonyms_into_pairing_records_with_the_workers_keys(
         migrate.upgrade(db.url)
     columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
     assert "pseudonym" not in columns
-    key = pairing_key(test_keys())
+    key = pairing_key(keys_for_tests())
     assert key is not None
     with db.sessions() as session:
         assert pseudonyms_of(session, key, [programme_id]) == {rid: "a" * 64}
