@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,6 +60,8 @@ class Generation:
     periods: frozenset[str]
     rows: int
     plan: dict[str, Any]
+    #: the counts the plan was just made from (None when it was stored earlier)
+    counts: dict[disclosure.Combo, disclosure.Tally] | None = field(default=None, compare=False)
 
     def scope(self, session: Session) -> Scope:
         """Every response of the generation (all surveys of its firm and programme)."""
@@ -115,9 +117,8 @@ def extend(
         frozen = Scope(base.firm_ids, base.survey_keys, programme_id, periods=new)
         order = tuple(found[0].plan.get("protect") or ()) if found else protect or DEFAULT_PROTECT
         levels = [int(x) for x in found[0].plan["levels"]] if found else None
-        plan = disclosure.anonymise_rows(
-            combination_counts(session, frozen), HIERARCHIES, policy, protect=order, levels=levels
-        )
+        counts = combination_counts(session, frozen)
+        plan = disclosure.anonymise_rows(counts, HIERARCHIES, policy, protect=order, levels=levels)
         if plan.k_achieved is None:
             return found
         rows = session.scalar(select(func.count(Response.id)).where(*frozen.conditions())) or 0
@@ -134,6 +135,12 @@ def extend(
             )
             .on_conflict_do_nothing(index_elements=["scope_key"])
         )
+        stored = generations(session, firm_id, programme_id)
+        if len(stored) > len(found) and stored[len(found)].periods == frozenset(new):
+            # made now (not by a concurrent export): its plan's counts are reused
+            stored[len(found)] = replace(stored[len(found)], counts=counts)
+        if not (present - frozenset().union(*(g.periods for g in stored))):
+            return stored
     return generations(session, firm_id, programme_id)
 
 
@@ -153,5 +160,7 @@ def planned(
     session: Session, generation: Generation, policy: disclosure.Policy
 ) -> disclosure.RowPlan:
     """The generation's plan applied to its rows as stored now (every survey of it)."""
-    counts = combination_counts(session, generation.scope(session))
+    counts = generation.counts
+    if counts is None:
+        counts = combination_counts(session, generation.scope(session))
     return disclosure.replan(generation.plan, counts, HIERARCHIES, policy)
