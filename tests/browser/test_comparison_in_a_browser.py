@@ -62,7 +62,9 @@ def test_a_lead_builds_a_participants_vs_comparison_comparison_and_downloads_its
     chart = laptop.get_by_role("img", name=re.compile("mean per group"))
     assert chart.is_visible()
     sentence = laptop.locator("p.sentence").first.inner_text()
-    assert sentence.startswith("Participants scored") and "comparison group" in sentence
+    # Intend to stay, participants vs comparison group, is not in the demo's (default) plan.
+    assert sentence.startswith("Exploratory: Participants scored")
+    assert "comparison group" in sentence
     assert laptop.get_by_role("table", name="Statistics").is_visible()
     screenshot(laptop, "demo-compare")
     assert axe_violations(laptop) == []
@@ -161,8 +163,8 @@ def test_the_builder_keeps_a_refused_form_refuses_reversed_rounds_and_shows_resu
     pick_round(laptop, "followup", "follow-up")
     laptop.get_by_role("button", name="Compare").click()
     sentence = laptop.locator("p.sentence").first.inner_text()
-    assert sentence.startswith(
-        "Difference-in-differences from round 'baseline' to round 'follow-up'"
+    assert sentence.startswith(  # before/after on each climate item is in the default plan
+        "Planned comparison 5: Difference-in-differences from round 'baseline' to round 'follow-up'"
     )
     assert "on a 1–5 scale" in sentence
     results = laptop.get_by_role("heading", name=re.compile("^Results:")).bounding_box()
