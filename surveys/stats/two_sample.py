@@ -81,7 +81,10 @@ def welch_core(
         raise StatsInputError("every response is identical in both groups; no test can be run")
     diff = m1 - m2
     stat = diff / se
-    df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1))
+    spread = a * a / (n1 - 1) + b * b / (n2 - 1)
+    if spread == 0:  # the variances underflow when squared
+        raise StatsInputError("the variances are too small to analyse; rescale the values")
+    df = (a + b) * (a + b) / spread
     require_finite(stat, df)
     p = p_from_t(stat, df, alternative)
     ci = t_interval(diff, se, df, alternative, confidence_level)
