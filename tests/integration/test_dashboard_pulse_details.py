@@ -146,7 +146,9 @@ def test_a_0_10_item_is_a_line_of_monthly_means_with_95_percent_intervals(
     # All six answered 9: a mean would show everyone's answer, so March is refused
     # like a month below k (no group attribute disclosure).
     assert table["2026-03"] == ["suppressed (fewer than 5)"]
-    assert "2026-04" not in table  # its only cohort (3) is hidden, responses and all
+    # April's month holds 3 people: the month the lead sees is judged, and shown as
+    # suppressed like March, never as a zero or a mean.
+    assert table["2026-04"] == ["suppressed (fewer than 5)"]
     assert "<polyline" in html and "2026-02: mean 8.0 (95% interval 6.7 to 9.3)" in html
 
 
@@ -269,16 +271,20 @@ def test_comments_are_shown_only_as_far_as_their_batch_is_released(
         assert not session.scalars(select(PooledComment).where(~PooledComment.released)).all()
 
 
-def test_comments_of_a_cohort_below_k_are_left_out_with_its_cell(
+def test_comments_are_judged_by_the_month_the_lead_sees_not_by_cohort_cells(
     app_on: Flask, db: Database
 ) -> None:
+    """Leads read comments per role and month, never beside a cohort: a small cohort's
+    comments rest on the month's respondents (12 here), not on their own cell."""
     programme_id = make_programme(db)
     submit_commenters(db, programme_id, [f"junior {i:02d}" for i in range(10)], batching=False)
     submit_commenters(
         db, programme_id, ["senior one", "senior two"], batching=False, level_band="senior"
     )
-    shown = comments_of(page(app_on, programme_id))
-    assert shown == [f"junior {i:02d}" for i in range(10)]
+    html = page(app_on, programme_id)
+    shown = comments_of(html)
+    assert shown == sorted([f"junior {i:02d}" for i in range(10)] + ["senior one", "senior two"])
+    assert "senior" not in html.replace("senior one", "").replace("senior two", "").lower()
 
 
 def test_e_mail_addresses_and_phone_numbers_are_masked_before_pooling(

@@ -68,6 +68,8 @@ def gunicorn_command(port: int) -> list[str]:
     args = shlex.split(exec_start)
     assert args[0].endswith("/gunicorn"), exec_start
     args = [sys.executable, "-m", "gunicorn", *args[1:]]
+    # The unit's files live under /opt/flipside on a server; here, in this checkout.
+    args = [a.replace("/opt/flipside/", f"{ROOT}/") for a in args]
     args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
     args[args.index("--workers") + 1] = "2"  # a shared test machine
     return args
