@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.db.models import FigurePeople, Firm, SealedSubmission, SurveyRound
-from surveys.domain.periods import month_ended, month_of_week, week_ended
+from surveys.domain.periods import month_ended, month_of_week, week_after_month, week_ended
 from surveys.intake.mixer import RoundState
 
 
@@ -89,7 +89,7 @@ def due_periods(
     closed = set(session.scalars(select(SurveyRound.id).where(SurveyRound.closed))) & round_ids
     rounds = rounds_of(session, closed)  # open rounds need no more than "not closed"
     due = set()
-    carries_into_weeks = False
+    carries_into: set[str] = set()
     for period, rows in counts.items():
         if period.startswith("round:"):
             state = rounds.get(int(period[6:]))
@@ -103,9 +103,14 @@ def due_periods(
                 following = after.next_round
         else:
             ended = week_ended(period, today)
-            carries_into_weeks |= month_ended(month_of_week(period), today)
+            if month_ended(month_of_week(period), today):
+                carries_into.add(period)
         if ended or (rows >= k and not period.startswith("round:")):
             due.add(period)
-    if carries_into_weeks:
-        due.update(p for p in counts if not p.startswith("round:"))
+    for period in carries_into:  # the weeks leftovers are carried into, month after month
+        week = week_after_month(month_of_week(period))
+        due.add(week)
+        while month_ended(month_of_week(week), today):
+            week = week_after_month(month_of_week(week))
+            due.add(week)
     return sorted(due & set(counts))

@@ -152,8 +152,10 @@ def plan_pass(session: Session, opener: Opener, today: date, default_k: int) -> 
     return Planned(sum(counts.values()), list(grouped.values()), final)
 
 
-def chunks(groups: Sequence[list[Batch]], rows: int = CHUNK_ROWS) -> Iterator[list[list[Batch]]]:
-    """Consecutive groups of at most about ``rows`` rows (one group is never split)."""
+def chunks(groups: Sequence[list[Batch]], rows: int | None = None) -> Iterator[list[list[Batch]]]:
+    """Consecutive groups of at most about ``rows`` (:data:`CHUNK_ROWS`) rows; one group
+    is never split."""
+    rows = rows or CHUNK_ROWS
     chunk: list[list[Batch]] = []
     size = 0
     for group in groups:
