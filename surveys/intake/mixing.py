@@ -1,43 +1,55 @@
 """One mixer pass against the database: open, plan, store in random order, count, delete.
 
-Everything happens in the caller's single transaction (:func:`mix_pass`):
+A pass (:func:`mix_now`) runs in bounded transactions and bounded memory:
 
-1. a lock so two mixers never overlap (PostgreSQL: a transaction-scoped advisory
-   lock; SQLite: every write transaction is ``BEGIN IMMEDIATE`` already);
-2. read the sealed rows of the periods that can release something now
-   (:func:`due_periods`, from the plain routing key alone) and open them with
-   the private key; the others are not even read;
-3. plan the batches (:func:`surveys.intake.mixer.plan`);
-4. insert the released responses and their answers, shuffled, with fresh random
-   ids, in bulk (one executemany per table), with no date and no person tag;
-5. count them into the aggregate cells and release those cells, pool the
-   comments (:func:`surveys.aggregates.add_batch`);
-6. delete the opened sealed rows, by id list;
-7. compute the paired differences of climate round pairs that closed since
-   (:func:`surveys.longitudinal.release.release_paired`, at k).
+1. *plan* (one read-only transaction): read the sealed rows of the periods that
+   can release something now (:func:`surveys.intake.due.due_periods`, from the
+   plain routing key alone) through a server-side cursor, a page at a time, and
+   open each one only to keep what the plan needs (:class:`Waiting`: stream,
+   cohort, period, tag; a few hundred bytes, not the answers); plan the batches
+   (:func:`surveys.intake.mixer.plan`);
+2. *release*, group by group, each chunk of groups in its own transaction
+   (:func:`release_chunk`): lock the chunk's sealed rows (``FOR UPDATE SKIP
+   LOCKED`` on PostgreSQL), open them again, insert the released responses and
+   answers shuffled, with fresh random ids, with no date and no person tag; count
+   them into the aggregate cells, pool the comments; delete the sealed rows.
+   A *group* is every batch of one stored combination (stream, cohort, period):
+   a carried group may lean on a batch of the same combination released in the
+   same pass, so a group goes out whole or not at all. A group any of whose rows
+   another mixer holds or has already released is left to the next pass: two
+   mixers never release a row twice;
+3. *close* (one transaction under the mixer's advisory lock): drop the ended
+   periods' people seals, compute the paired differences of climate round pairs
+   that closed since (:func:`surveys.longitudinal.release.release_paired`, at k),
+   record the pass.
 
-A failure anywhere rolls all of it back: nothing lost, nothing doubled; a
-redelivered pass finds only what is still sealed. Leftovers below k are not
-touched at all (not even rewritten), so they wait exactly as they were.
+A failure (or SIGKILL) inside a chunk rolls that chunk back: nothing lost,
+nothing doubled; the chunks committed before it stand (each one complete, >= k
+people per batch), and a redelivered pass finds only what is still sealed.
+Leftovers below k are not touched at all (not even rewritten).
+
+:func:`mix_pass` is the same in the caller's one transaction (round-closing
+actor, the demo's clock, tests).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from surveys.db.dialect import is_postgres
-from surveys.db.models import FigurePeople, Firm, SealedSubmission, SurveyRound
+from surveys.db.models import SealedSubmission
 from surveys.db.session import Database
-from surveys.domain.periods import month_ended, month_of_week, week_ended
+from surveys.domain.periods import month_ended
+from surveys.intake.due import due_periods, inbox, k_of, rounds_of
 from surveys.intake.keys import PRIVATE_KEY, Keys
-from surveys.intake.mixer import Calendar, RoundState, Waiting, plan
+from surveys.intake.mixer import Batch, Calendar, Waiting, plan
 from surveys.intake.passes import record_pass
 from surveys.intake.people_seals import drop_ended
 from surveys.intake.sealing import Opener
@@ -45,9 +57,17 @@ from surveys.intake.storing import store
 from surveys.longitudinal.release import release_paired
 from surveys.longitudinal.vault import pairing_key
 
-#: Key of the PostgreSQL advisory lock held by a running pass ("mix" in ASCII).
+__all__ = ["LOCK_KEY", "MixReport", "due_periods", "inbox", "mix_now", "mix_pass"]
+
+#: Key of the PostgreSQL advisory lock held by a pass's closing step ("mix" in ASCII).
 LOCK_KEY = 0x6D6978
 _CHUNK = 5000
+#: Rows read (and opened) per page of the server-side cursor.
+PAGE = 2000
+#: Rows released per transaction (a group larger than this still goes out whole).
+CHUNK_ROWS = 2000
+
+Final = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -63,104 +83,136 @@ class MixReport:
         return self.sealed - self.released
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A pass's plan: the inbox size, the groups to release, which periods are final."""
+
+    sealed: int
+    groups: list[list[Batch]]
+    final: Final
+
+
 def lock(session: Session) -> None:
     """Hold the mixer lock until the transaction ends (PostgreSQL; SQLite writers queue)."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _rounds(session: Session, round_ids: set[int]) -> dict[int, RoundState]:
-    """Each round's state and the next round of the same survey in its programme."""
-    if not round_ids:
-        return {}
-    mine = session.execute(select(SurveyRound).where(SurveyRound.id.in_(sorted(round_ids))))
-    found: dict[int, RoundState] = {}
-    for (round_,) in mine:
-        following = session.scalar(
-            select(SurveyRound.id)
-            .where(
-                SurveyRound.programme_id == round_.programme_id,
-                SurveyRound.survey_key == round_.survey_key,
-                SurveyRound.survey_version == round_.survey_version,
-                SurveyRound.opened_on > round_.opened_on,
+def _waiting(session: Session, due: list[str], opener: Opener) -> Iterator[tuple[Waiting, int]]:
+    """Every due sealed row, opened a page at a time, as (what the plan needs, firm id)."""
+    for start in range(0, len(due), _CHUNK):
+        query = select(SealedSubmission.id, SealedSubmission.sealed).where(
+            SealedSubmission.period.in_(due[start : start + _CHUNK])
+        )
+        result = session.execute(query.execution_options(yield_per=PAGE))
+        for sealed_id, sealed in result:
+            sub = opener.open(sealed)
+            yield (
+                Waiting(
+                    id=sealed_id,
+                    stream=(sub.firm_id, sub.programme_id, sub.survey_key, sub.survey_version),
+                    cohort=(sub.role, sub.level_band, sub.tenure_band, sub.gender_group),
+                    period=sub.period,
+                    tag_scope=sub.tag_period,
+                    tag=sub.tag,
+                ),
+                sub.round_id or 0,
             )
-            .order_by(SurveyRound.opened_on, SurveyRound.id)
-            .limit(1)
+
+
+def plan_pass(session: Session, opener: Opener, today: date, default_k: int) -> Planned:
+    """Read, open and plan the due rows (nothing written); see the module docstring."""
+    counts = inbox(session)
+    due = due_periods(session, counts, today, default_k)
+    waiting: list[Waiting] = []
+    round_ids: set[int] = set()
+    for item, round_id in _waiting(session, due, opener):
+        waiting.append(item)
+        if round_id:
+            round_ids.add(round_id)
+    rounds = rounds_of(session, round_ids)
+    following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
+    while following:  # where leftovers may be carried
+        rounds.update(rounds_of(session, following))
+        following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
+    calendar = Calendar(today, rounds)
+    k = k_of(session, {w.stream[0] for w in waiting}, default_k)
+    batches = plan(waiting, k.__getitem__, calendar)
+    del waiting
+
+    def final(kind: str, period: str) -> bool:
+        if kind == "round":
+            return calendar.round_closed(int(period))
+        return month_ended(period, calendar.today)
+
+    grouped: dict[tuple[object, ...], list[Batch]] = {}
+    for batch in batches:
+        key = (batch.stream, batch.cohort, batch.period_kind, batch.period)
+        grouped.setdefault(key, []).append(batch)
+    return Planned(sum(counts.values()), list(grouped.values()), final)
+
+
+def chunks(groups: Sequence[list[Batch]], rows: int | None = None) -> Iterator[list[list[Batch]]]:
+    """Consecutive groups of at most about ``rows`` (:data:`CHUNK_ROWS`) rows; one group
+    is never split."""
+    rows = rows or CHUNK_ROWS
+    chunk: list[list[Batch]] = []
+    size = 0
+    for group in groups:
+        group_rows = sum(len(b.ids) for b in group)
+        if chunk and size + group_rows > rows:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(group)
+        size += group_rows
+    if chunk:
+        yield chunk
+
+
+def release_chunk(
+    session: Session,
+    chunk: Sequence[list[Batch]],
+    opener: Opener,
+    rng: random.Random,
+    final: Final,
+) -> tuple[int, int, frozenset[int]]:
+    """Release the chunk's groups whose rows are all still sealed and free, in the caller's
+    transaction: (rows released, batches, programmes)."""
+    wanted = [i for group in chunk for batch in group for i in batch.ids]
+    sealed: dict[uuid.UUID, bytes] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = (
+            select(SealedSubmission.id, SealedSubmission.sealed)
+            .where(SealedSubmission.id.in_(wanted[start : start + _CHUNK]))
+            .with_for_update(skip_locked=True)
         )
-        found[round_.id] = RoundState(bool(round_.closed), following)
-    mixed = session.scalars(
-        select(FigurePeople.period)
-        .where(
-            FigurePeople.period_kind == "round",
-            FigurePeople.period.in_(sorted(str(i) for i in found)),
+        sealed.update((row[0], row[1]) for row in session.execute(query))
+    batches = [
+        batch
+        for group in chunk
+        if all(i in sealed for batch in group for i in batch.ids)
+        for batch in group
+    ]
+    if not batches:
+        return 0, 0, frozenset()
+    opened = {i: opener.open(sealed[i]) for batch in batches for i in batch.ids}
+    del sealed
+    released = store(session, batches, opened, rng, opener, final)
+    gone = list(opened)
+    for start in range(0, len(gone), _CHUNK):
+        session.execute(
+            delete(SealedSubmission)
+            .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
+            .execution_options(synchronize_session=False)
         )
-        .distinct()
-    )
-    for period in mixed:
-        state = found[int(period)]
-        found[int(period)] = RoundState(state.closed, state.next_round, mixed=True)
-    return found
+    return released, len(batches), frozenset(s.programme_id for s in opened.values())
 
 
-def _k_of(session: Session, firm_ids: set[int], default_k: int) -> dict[int, int]:
-    rows = session.execute(
-        select(Firm.id, Firm.min_group_size).where(Firm.id.in_(sorted(firm_ids)))
-    )
-    configured = {firm_id: k for firm_id, k in rows}
-    return {firm_id: configured.get(firm_id) or default_k for firm_id in firm_ids}
-
-
-def inbox(session: Session) -> dict[str, int]:
-    """Sealed rows waiting per routing period (the plain column only: nothing opened)."""
-    query = select(SealedSubmission.period, func.count()).group_by(SealedSubmission.period)
-    return {period: int(rows) for period, rows in session.execute(query)}
-
-
-def due_periods(
-    session: Session, counts: Mapping[str, int], today: date, default_k: int
-) -> list[str]:
-    """The routing periods whose sealed rows a pass opens: those that can release now.
-
-    ``counts`` is :func:`inbox`. A period is due when it has ended (its week, or
-    its round closed: leftovers merge upward and carry on), or when it is a week
-    holding at least k rows (the smallest k of any firm: fewer rows cannot hold k
-    people). A round is mixed only once closed (:mod:`surveys.intake.mixer`).
-    Not-ended periods that a
-    due, fully ended one carries its leftovers into (the next month's first week,
-    the survey's next round) are opened with it, so the carried people meet the
-    new ones. Everything else waits unread: opening every sealed row on every pass
-    would cost the whole inbox each time (PRODUCT.md 3: a period released within
-    60 s with a million waiting). Safety never depends on this choice -- the plan
-    releases nothing below k whatever it is given -- only how soon a group goes out.
-    """
-    if not counts:
-        return []
-    smallest = session.scalar(select(func.min(Firm.min_group_size)))
-    k = min(default_k, smallest) if smallest else default_k
-    round_ids = {int(p[6:]) for p in counts if p.startswith("round:")}
-    closed = set(session.scalars(select(SurveyRound.id).where(SurveyRound.closed))) & round_ids
-    rounds = _rounds(session, closed)  # open rounds need no more than "not closed"
-    due = set()
-    carries_into_weeks = False
-    for period, rows in counts.items():
-        if period.startswith("round:"):
-            state = rounds.get(int(period[6:]))
-            ended = state is not None and state.closed
-            following = state.next_round if state is not None and ended else None
-            while following is not None and f"round:{following}" not in due:
-                after = _rounds(session, {following}).get(following)
-                if after is None or not after.closed:
-                    break  # an open round mixes nothing yet
-                due.add(f"round:{following}")  # carried leftovers meet the next round
-                following = after.next_round
-        else:
-            ended = week_ended(period, today)
-            carries_into_weeks |= month_ended(month_of_week(period), today)
-        if ended or (rows >= k and not period.startswith("round:")):
-            due.add(period)
-    if carries_into_weeks:
-        due.update(p for p in counts if not p.startswith("round:"))
-    return sorted(due & set(counts))
+def close_pass(session: Session, opener: Opener, today: date, default_k: int) -> frozenset[int]:
+    """The pass's last step, under the mixer lock: people seals, paired differences."""
+    lock(session)
+    drop_ended(session, today)  # after counting: a period's last pass still had them
+    return release_paired(session, opener.pairing_key, default_k)
 
 
 def mix_pass(
@@ -175,58 +227,14 @@ def mix_pass(
     lock(session)
     rng = rng or random.SystemRandom()
     today = today or date.today()
-    counts = inbox(session)
-    due = due_periods(session, counts, today, default_k)
-    rows: list[Any] = []
-    for start in range(0, len(due), _CHUNK):
-        rows += session.execute(
-            select(SealedSubmission.id, SealedSubmission.sealed).where(
-                SealedSubmission.period.in_(due[start : start + _CHUNK])
-            )
-        ).all()
-    if not rows:
-        drop_ended(session, today)
-        paired = release_paired(session, opener.pairing_key, default_k)
-        return MixReport(sum(counts.values()), 0, 0, paired)
-    opened = {row.id: opener.open(row.sealed) for row in rows}
-    waiting = [
-        Waiting(
-            id=sealed_id,
-            stream=(sub.firm_id, sub.programme_id, sub.survey_key, sub.survey_version),
-            cohort=(sub.role, sub.level_band, sub.tenure_band, sub.gender_group),
-            period=sub.period,
-            tag_scope=sub.tag_period,
-            tag=sub.tag,
-        )
-        for sealed_id, sub in opened.items()
-    ]
-    round_ids = {s.round_id for s in opened.values() if s.round_id is not None}
-    rounds = _rounds(session, round_ids)
-    following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
-    while following:  # where leftovers may be carried
-        rounds.update(_rounds(session, following))
-        following = {s.next_round for s in rounds.values() if s.next_round} - set(rounds)
-    calendar = Calendar(today, rounds)
-    k = _k_of(session, {s.firm_id for s in opened.values()}, default_k)
-    batches = plan(waiting, k.__getitem__, calendar)
-
-    def final(kind: str, period: str) -> bool:
-        if kind == "round":
-            return calendar.round_closed(int(period))
-        return month_ended(period, calendar.today)
-
-    released = store(session, batches, opened, rng, opener, final)
-    gone = [sealed_id for batch in batches for sealed_id in batch.ids]
-    for start in range(0, len(gone), _CHUNK):
-        session.execute(
-            delete(SealedSubmission)
-            .where(SealedSubmission.id.in_(gone[start : start + _CHUNK]))
-            .execution_options(synchronize_session=False)
-        )
-    drop_ended(session, today)  # after counting: a period's last pass still had them
-    programmes = frozenset(opened[i].programme_id for batch in batches for i in batch.ids)
-    programmes |= release_paired(session, opener.pairing_key, default_k)
-    return MixReport(sum(counts.values()), released, len(batches), programmes)
+    planned = plan_pass(session, opener, today, default_k)
+    released = batches = 0
+    programmes: frozenset[int] = frozenset()
+    for chunk in chunks(planned.groups):
+        rows, count, touched = release_chunk(session, chunk, opener, rng, planned.final)
+        released, batches, programmes = released + rows, batches + count, programmes | touched
+    programmes |= close_pass(session, opener, today, default_k)
+    return MixReport(planned.sealed, released, batches, programmes)
 
 
 class MixerKeyMissing(Exception):
@@ -243,10 +251,28 @@ def opener_for(keys: Keys) -> Opener:
     return Opener(keys.private_key, pairing_key(keys))
 
 
-def mix_now(db: Database, keys: Keys, *, default_k: int, today: date | None = None) -> MixReport:
-    """One pass in its own transaction (the actor, `flipside mix`, the demo and tests)."""
+def mix_now(
+    db: Database,
+    keys: Keys,
+    *,
+    default_k: int,
+    today: date | None = None,
+    rng: random.Random | None = None,
+) -> MixReport:
+    """One pass in bounded transactions: plan, one per chunk of groups, close (the actor,
+    `flipside mix`, benches). Several may run at once: see :func:`release_chunk`."""
     opener = opener_for(keys)
+    rng = rng or random.SystemRandom()
+    today = today or date.today()
     with db.transaction() as session:
-        report = mix_pass(session, opener, default_k=default_k, today=today)
+        planned = plan_pass(session, opener, today, default_k)
+    released = batches = 0
+    programmes: frozenset[int] = frozenset()
+    for chunk in chunks(planned.groups):
+        with db.transaction() as session:
+            rows, count, touched = release_chunk(session, chunk, opener, rng, planned.final)
+        released, batches, programmes = released + rows, batches + count, programmes | touched
+    with db.transaction() as session:
+        programmes |= close_pass(session, opener, today, default_k)
         record_pass(session)
-        return report
+    return MixReport(planned.sealed, released, batches, programmes)

@@ -1,6 +1,6 @@
 """Storing a pass's released batches: plain responses and answers, shuffled, counted.
 
-Called by :func:`surveys.intake.mixing.mix_pass` inside its one transaction.
+Called by :func:`surveys.intake.mixing.release_chunk`, once per chunk transaction.
 Rows go in random order with fresh random ids, in bulk (COPY on PostgreSQL,
 one executemany elsewhere), with no date, no person tag and no pseudonym; then the batch is
 counted into the aggregate cells and released, and its comments pooled. The
