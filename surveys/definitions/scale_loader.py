@@ -93,6 +93,10 @@ def _subscales(raw: Any, file: str) -> tuple[Subscale, ...]:
 
     if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
         raise DefinitionError(file, "must be a list of tables", field="subscales")
+    for entry in raw:
+        for name in entry:
+            if name not in {"key", "title"}:
+                raise err(name, "is not a known field")
     found = tuple(Subscale(_key(s, err), _str(s, "title", err)) for s in raw)
     keys = [s.key for s in found]
     if TOTAL in keys or len(set(keys)) != len(keys):
