@@ -33,7 +33,7 @@ browser-deps: $(NODE_STAMP)
 	  else echo "chromium not found (apt-get install chromium): the browser tests will skip"; fi; }
 
 # Test-only: R is the oracle of the differential statistics tests (tests/oracle).
-R_PACKAGES := r-base-core r-cran-survival r-cran-haven
+R_PACKAGES := r-base-core r-cran-survival r-cran-haven r-cran-psych
 
 r-deps:
 	@{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1; } || { \
