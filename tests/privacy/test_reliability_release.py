@@ -52,7 +52,9 @@ def test_a_pool_that_grows_by_one_person_is_not_released_again() -> None:
     # k people later the pool may be shown again, and other scopes are not held back.
     later = ItemMoments.from_rows(people[: len(base) + K], 6)
     assert release_reliability(SCOPE, later, k=K, previous=[record])[0].n == len(base) + K
-    other = release_reliability("other", ItemMoments.from_rows(people[:31], 6), k=K, previous=[record])
+    other = release_reliability(
+        "other", ItemMoments.from_rows(people[:31], 6), k=K, previous=[record]
+    )
     assert other[0].n == 31
 
 

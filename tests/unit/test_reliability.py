@@ -76,7 +76,9 @@ def test_the_shipped_scale_scores_feed_reliability_after_reverse_keying() -> Non
         [6 - v if item.reverse else v for v, item in zip(row, scale.items, strict=True)]
         for row in rows.tolist()
     ]
-    keyed = [[scale.keyed(k, int(v)) for k, v in zip(keys, row, strict=True)] for row in reversed_rows]
+    keyed = [
+        [scale.keyed(k, int(v)) for k, v in zip(keys, row, strict=True)] for row in reversed_rows
+    ]
     assert np.array_equal(np.array(keyed), rows)
     for row, original in zip(reversed_rows, rows, strict=True):
         score = scale.score(dict(zip(keys, (int(v) for v in row), strict=True)))["total"]

@@ -98,7 +98,7 @@ def test_a_bad_scale_file_names_the_file_and_the_field(old: str, new: str, messa
 
 
 def test_two_items_are_too_few_for_a_scale() -> None:
-    short = GOOD.split("[[items]]\nkey = \"listened_to\"")[0].replace(
+    short = GOOD.split('[[items]]\nkey = "listened_to"')[0].replace(
         '[[subscales]]\nkey = "heard"\ntitle = "Being heard"\n', ""
     )
     with pytest.raises(DefinitionError, match="field 'items': must list 3 to 40 items"):
