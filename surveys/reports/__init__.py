@@ -34,8 +34,6 @@ package.
                       (label, HR, rounds, export family); ``request`` parses the form,
                       ``sides`` the groups
 - ``retention``       Kaplan-Meier retention and promotion from HR dates
-- ``scale_reliability`` a scale's scores per stored response and its α and ω,
-                      under the reliability release rule
 - ``exported``        what the comparison builder shows for a research export's scope
                       (the bundle's analysis/expected.json)
 """

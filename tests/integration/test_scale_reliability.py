@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from surveys.db.models import Programme, ReliabilityRelease
 from surveys.db.session import Database
 from surveys.definitions.scale_library import ScaleLibrary
-from surveys.reports.scale_reliability import keyed_rows, scale_reliability, scale_scores
+from surveys.services.scale_reliability import keyed_rows, scale_reliability, scale_scores
 from surveys.stats.reliability import ItemMoments, cronbach_alpha, omega_total
 from surveys.stats.reliability_release import ReleaseRefused
 from tests.support import factories as f
@@ -46,19 +48,17 @@ def test_scores_and_reliability_equal_a_recomputation_from_the_answers(db: Datab
     with db.sessions() as session:
         scores = scale_scores(session, SCALE, firm_id=firm_id, survey=SURVEY)
         rows = keyed_rows(session, SCALE, firm_id=firm_id, survey=SURVEY)
-        released, record = scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K)
+        released = scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K)
     expected = sorted(
         (SCALE.score(dict(a)) for a in answers), key=lambda s: (s["total"] or 0, s["belonging"])
     )
     got = sorted(scores, key=lambda s: (s["total"] or 0, s["belonging"] or 0))
     assert got == expected
     assert sum(s["total"] is None for s in scores) == 1
-    complete = [
-        [float(SCALE.keyed(k, a[k])) for k in SCALE.item_keys()] for a in answers[1:]
-    ]
+    complete = [[float(SCALE.keyed(k, a[k])) for k in SCALE.item_keys()] for a in answers[1:]]
     assert sorted(r for r in rows if None not in r) == sorted(complete)
     moments = ItemMoments.from_rows(complete, len(SCALE.items))
-    assert released.n == 33 == record.n
+    assert released.n == 33
     assert released.alpha == pytest.approx(cronbach_alpha(moments)[0], rel=1e-12)
     assert released.omega == pytest.approx(omega_total(moments), rel=1e-9)
     assert released.alpha > 0.6  # the items were drawn from one factor, reverse keys undone
@@ -68,3 +68,27 @@ def test_reliability_of_too_small_a_scope_is_refused(db: Database) -> None:
     firm_id = _store(db, _answers(8, 29))
     with db.sessions() as session, pytest.raises(ReleaseRefused, match="at least 30"):
         scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K)
+    with db.sessions() as session:
+        assert session.scalars(select(ReliabilityRelease)).all() == []
+
+
+def test_the_kept_release_refuses_the_pool_one_person_later(db: Database) -> None:
+    answers = _answers(9, 36)
+    firm_id = _store(db, answers[:30])
+    with db.transaction() as session:
+        first = scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K)
+    with db.transaction() as session:  # the same data: the same figure again
+        assert scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K) == first
+    with db.transaction() as session:
+        programme = session.scalars(select(Programme).where(Programme.firm_id == firm_id)).one()
+        f.answered(session, programme, dict(answers[30]), survey_key="climate", survey_version=2)
+    with db.transaction() as session, pytest.raises(ReleaseRefused, match="fewer than k"):
+        scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K)
+    with db.transaction() as session:
+        programme = session.scalars(select(Programme).where(Programme.firm_id == firm_id)).one()
+        for row in answers[31:35]:
+            f.answered(session, programme, dict(row), survey_key="climate", survey_version=2)
+    with db.transaction() as session:
+        assert scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K).n == 35
+    with db.sessions() as session:
+        assert sorted(r.n for r in session.scalars(select(ReliabilityRelease))) == [30, 35]

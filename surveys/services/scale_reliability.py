@@ -10,19 +10,18 @@ one climate round) this reads the answers to a scale's items, keys them
   bundle, never for a page by itself;
 - :func:`scale_reliability`: α (Feldt interval) and ω under the release rule of
   :mod:`surveys.stats.reliability_release` (at least max(3k, 30) complete
-  responses; no two releases fewer than k people apart). The caller keeps the
-  returned :class:`Release` records and passes them back as ``previous``.
+  responses; no two releases fewer than k people apart). Every release is
+  kept in ``reliability_releases`` (scope, n, digest) and every earlier one
+  of the scope judges the next; the caller's transaction commits it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.db.models import Answer, Response
+from surveys.db.models import Answer, ReliabilityRelease, Response
 from surveys.definitions.scale_model import Scale
 from surveys.stats.reliability import ItemMoments
 from surveys.stats.reliability_release import Release, Reliability, release_reliability
@@ -91,9 +90,11 @@ def scale_reliability(
     survey: tuple[str, int],
     k: int,
     round_id: int | None = None,
-    previous: Iterable[Release] = (),
-) -> tuple[Reliability, Release]:
-    """α and ω of ``scale`` in this scope, if the release rule allows (else ReleaseRefused)."""
+) -> Reliability:
+    """α and ω of ``scale`` in this scope, if the release rule allows (else ReleaseRefused).
+
+    Flushes the release's record; nothing is recorded when the rule refuses.
+    """
     rows = keyed_rows(session, scale, firm_id=firm_id, survey=survey, round_id=round_id)
     scope = (
         f"firm {firm_id}: {survey[0]} v{survey[1]}"
@@ -101,4 +102,16 @@ def scale_reliability(
         + f": {scale.key} v{scale.version}"
     )
     moments = ItemMoments.from_rows(rows, len(scale.items))
-    return release_reliability(scope, moments, k=k, previous=previous)
+    kept = session.scalars(
+        select(ReliabilityRelease).where(
+            ReliabilityRelease.firm_id == firm_id, ReliabilityRelease.scope == scope
+        )
+    )
+    previous = [Release(r.scope, r.n, r.digest) for r in kept]
+    released, record = release_reliability(scope, moments, k=k, previous=previous)
+    if record not in previous:
+        session.add(
+            ReliabilityRelease(firm_id=firm_id, scope=scope, digest=record.digest, n=record.n)
+        )
+        session.flush()
+    return released
