@@ -18,6 +18,7 @@ one climate round) this reads the answers to a scale's items, keys them
 from __future__ import annotations
 
 import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,7 +49,8 @@ def _answers(
         query = query.where(Response.round_id == round_id)
     found: dict[uuid.UUID, dict[str, int]] = {}
     for response_id, key, value in session.execute(query):
-        found.setdefault(response_id, {})[key] = int(value)
+        if value is not None:
+            found.setdefault(response_id, {})[key] = value
     return found
 
 

@@ -29,7 +29,8 @@ rel <- function(v, k, n) {
   a <- psych::alpha(X, warnings = FALSE, check.keys = FALSE)$total$raw_alpha
   ci <- psych::alpha.ci(a, n, k)
   f <- factanal(covmat = cov(X), factors = 1, n.obs = n)
-  s <- sqrt(diag(cov(X))); l <- f$loadings[, 1] * sign(sum(f$loadings[, 1])) * s; u <- f$uniquenesses * s^2
+  s <- sqrt(diag(cov(X))); l <- f$loadings[, 1] * sign(sum(f$loadings[, 1])) * s
+  u <- f$uniquenesses * s^2
   c(a, ci$lower.ci, ci$upper.ci, sum(l)^2 / (sum(l)^2 + sum(u)))
 }
 """
