@@ -11,8 +11,10 @@ one climate round) this reads the answers to a scale's items, keys them
 - :func:`scale_reliability`: α (Feldt interval) and ω under the release rule of
   :mod:`surveys.stats.reliability_release` (at least max(3k, 30) complete
   responses; no two releases fewer than k people apart). Every release is
-  kept in ``reliability_releases`` (scope, n, digest) and every earlier one
-  of the scope judges the next; the caller's transaction commits it.
+  kept in ``reliability_releases`` (scope, n, digest). A release is judged
+  against every earlier one that may overlap it: the same scope, and between
+  one round and all rounds together (one holds the other) of the same firm,
+  survey version and scale. The caller's transaction commits it.
 """
 
 from __future__ import annotations
@@ -98,18 +100,21 @@ def scale_reliability(
     Flushes the release's record; nothing is recorded when the rule refuses.
     """
     rows = keyed_rows(session, scale, firm_id=firm_id, survey=survey, round_id=round_id)
-    scope = (
-        f"firm {firm_id}: {survey[0]} v{survey[1]}"
-        + (f", round {round_id}" if round_id is not None else "")
-        + f": {scale.key} v{scale.version}"
-    )
+    family = f"firm {firm_id}: {survey[0]} v{survey[1]}: {scale.key} v{scale.version}"
+    whole = f"{family}: all rounds"
+    scope = whole if round_id is None else f"{family}: round {round_id}"
     moments = ItemMoments.from_rows(rows, len(scale.items))
     kept = session.scalars(
         select(ReliabilityRelease).where(
-            ReliabilityRelease.firm_id == firm_id, ReliabilityRelease.scope == scope
+            ReliabilityRelease.firm_id == firm_id,
+            ReliabilityRelease.scope.startswith(family + ":", autoescape=True),
         )
     )
-    previous = [Release(r.scope, r.n, r.digest) for r in kept]
+    previous = [
+        Release(r.scope, r.n, r.digest)
+        for r in kept
+        if r.scope == scope or whole in (r.scope, scope)
+    ]
     released, record = release_reliability(scope, moments, k=k, previous=previous)
     if record not in previous:
         session.add(

@@ -4,9 +4,10 @@ Rule (PRODUCT.md 2.3 for reliability): α and ω are released only
 
 1. for a pooled group of at least ``max(3k, 30)`` complete responses
    (:func:`minimum_pool`); and
-2. when every earlier release of the same scale and pool (its ``scope``: e.g.
-   the firm's climate round, or all cohorts together) rests on the same data
-   or on a number of responses at least k away. Two successive releases whose
+2. when every earlier release that could overlap it (``previous``: the same
+   scope, or a scope nested in it or holding it, e.g. one climate round and
+   all rounds together; the caller chooses them) rests on the same data or on
+   a number of responses at least k away. Two successive releases whose
    groups differ by fewer than k people are refused, so no difference of two
    released figures isolates fewer than k people's answers: a pooled α that
    changes when one person joins is never shown.
@@ -91,7 +92,7 @@ def release_reliability(
 ) -> tuple[Reliability, Release]:
     """α (Feldt interval) and ω for ``moments`` if the rule allows, and the record to keep.
 
-    ``previous``: the releases already made (any scope; only ``scope``'s count).
+    ``previous``: the earlier releases whose groups may overlap this one's.
     Raises :class:`ReleaseRefused` naming the rule that failed.
     """
     if k < 2:
@@ -104,12 +105,12 @@ def release_reliability(
         )
     digest = _digest(scope, moments)
     for earlier in previous:
-        if earlier.scope != scope or earlier.digest == digest:
+        if earlier.scope == scope and earlier.digest == digest:
             continue
         if abs(moments.n - earlier.n) < k:
             raise ReleaseRefused(
-                f"{scope}: an earlier release rests on a group fewer than k = {k} people "
-                "away from this one; the difference of the two could reveal a person"
+                f"{scope}: an earlier release ({earlier.scope}) rests on a group fewer than "
+                f"k = {k} people away from this one; their difference could reveal a person"
             )
     alpha, ci = cronbach_alpha(moments, level=level)
     omega = omega_total(moments) if moments.items >= 3 else None

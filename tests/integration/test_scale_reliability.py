@@ -3,11 +3,13 @@ from the same answers, on SQLite and PostgreSQL, under the release rule."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 from sqlalchemy import select
 
-from surveys.db.models import Programme, ReliabilityRelease
+from surveys.db.models import Programme, ReliabilityRelease, SurveyRound
 from surveys.db.session import Database
 from surveys.definitions.scale_library import ScaleLibrary
 from surveys.services.scale_reliability import keyed_rows, scale_reliability, scale_scores
@@ -92,3 +94,37 @@ def test_the_kept_release_refuses_the_pool_one_person_later(db: Database) -> Non
         assert scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K).n == 35
     with db.sessions() as session:
         assert sorted(r.n for r in session.scalars(select(ReliabilityRelease))) == [30, 35]
+
+
+def test_one_round_is_judged_against_all_rounds_together(db: Database) -> None:
+    """The whole minus a round is the other rounds: refused when they are under k."""
+    answers = _answers(10, 70)
+    with db.transaction() as session:
+        programme = f.programme(session)
+        firm_id = programme.firm_id
+        rounds = []
+        for label in ("baseline", "follow-up"):
+            row = SurveyRound(
+                programme_id=programme.id,
+                survey_key="climate",
+                survey_version=2,
+                label=label,
+                opened_on=date(2026, 3, 1),
+                closes_on=date(2026, 3, 20),
+            )
+            session.add(row)
+            session.flush()
+            rounds.append(row.id)
+        for i, row in enumerate(answers[:34]):
+            big = i < 31
+            f.answered(
+                session, programme, dict(row), survey_key="climate", survey_version=2,
+                round_id=rounds[0] if big else rounds[1], period_kind="round",
+                period=str(rounds[0] if big else rounds[1]),
+            )  # fmt: skip
+    with db.transaction() as session:
+        assert scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K).n == 34
+    with db.transaction() as session, pytest.raises(ReleaseRefused, match="all rounds"):
+        scale_reliability(session, SCALE, firm_id=firm_id, survey=SURVEY, k=K, round_id=rounds[0])
+    with db.sessions() as session:
+        assert [r.n for r in session.scalars(select(ReliabilityRelease))] == [34]

@@ -49,13 +49,19 @@ def test_a_pool_that_grows_by_one_person_is_not_released_again() -> None:
             linked += int(joined < K)
     summary.record("reliability: pooled alpha before and after one person joins", linked, attacked)
     assert linked == 0
-    # k people later the pool may be shown again, and other scopes are not held back.
+    # k people later the pool may be shown again.
     later = ItemMoments.from_rows(people[: len(base) + K], 6)
     assert release_reliability(SCOPE, later, k=K, previous=[record])[0].n == len(base) + K
-    other = release_reliability(
-        "other", ItemMoments.from_rows(people[:31], 6), k=K, previous=[record]
-    )
-    assert other[0].n == 31
+
+
+def test_a_nested_scope_fewer_than_k_people_smaller_is_refused() -> None:
+    """All rounds together against one round: their difference is the other rounds."""
+    people = _people(5, 34)
+    _, whole = release_reliability("all rounds", ItemMoments.from_rows(people, 6), k=K)
+    one_round = ItemMoments.from_rows(people[:31], 6)
+    with pytest.raises(ReleaseRefused, match=r"\(all rounds\)"):
+        release_reliability("round 3", one_round, k=K, previous=[whole])
+    assert release_reliability("round 3", one_round, k=K)[0].n == 31
 
 
 def test_one_person_swapped_for_another_is_refused_too() -> None:
