@@ -135,7 +135,9 @@ def parse_scale(text: str, file: str, *, firm: bool = False) -> Scale:
     if key != match["key"]:
         raise err("key", f"is {key!r} but the file name says {match['key']!r}")
     version = data.get("version")
-    if not isinstance(version, int) or version != int(match["version"]):
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise err("version", f"must be {match['version']}, as in the file name")
+    if version != int(match["version"]):
         raise err("version", f"must be {match['version']}, as in the file name")
     validated = data.get("validated")
     if not isinstance(validated, bool):

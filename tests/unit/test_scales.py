@@ -82,6 +82,7 @@ def test_scores_turn_reverse_items_round_and_score_each_subscale() -> None:
         ('licence_terms = "Public domain dedication."', "", "field 'licence_terms'"),
         ('citation = "Example Firm (2026). Team voice, internal."', "", "field 'citation'"),
         ("validated = false", 'validated = "yes"', "field 'validated'"),
+        ("version = 1", "version = true", "field 'version'"),
         ('subscale = "heard"', 'subscale = "other"', "item 'listened_to': field 'subscale'"),
         ("reverse = true", 'reverse = "yes"', "item 'stay_quiet': field 'reverse'"),
         ('key = "listened_to"', 'key = "speak_up"', "'speak_up' appears twice"),
