@@ -1,7 +1,9 @@
 """Flipside's comparison engine: pure functions returning one :class:`TestResult`.
 
-Reliability (Cronbach's α, McDonald's ω) has its own release rule, max(3k, 30)
-(``reliability_release``). Numbers follow R's conventions so researchers can check them (``t.test`` is
+Reliability (Cronbach's α, McDonald's ω, from ``reliability``) has its own
+release rule, at least max(3k, 30) people (``reliability_release``).
+
+Numbers follow R's conventions so researchers can check them (``t.test`` is
 Welch, ``wilcox.test`` reports W and V with R's exact/continuity rules,
 ``chisq.test`` applies Yates on 2×2, log-rank is ``survdiff``). No test runs on
 a group smaller than ``min_group_size``; callers pass the configured k.
