@@ -31,6 +31,8 @@ __all__ = ["ItemMoments", "cronbach_alpha", "omega_total"]
 
 #: The smallest uniqueness the factor model allows (R's factanal ``lower``).
 LOWER_UNIQUENESS = 0.005
+#: The largest answer taken: scale items answer from 0 to 10; squares stay exact.
+MAX_ANSWER = 1e6
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class ItemMoments:
             if any(v is None for v in row):
                 continue
             x = np.array([finite(v, "answer") for v in row])
+            if np.any(np.abs(x) > MAX_ANSWER):
+                raise StatsInputError(f"answers beyond ±{MAX_ANSWER:g} are not scale answers")
             sums += x
             cross += np.outer(x, x)
             n += 1
@@ -82,6 +86,8 @@ class ItemMoments:
 
 def _items_and_total(cov: np.ndarray) -> tuple[int, float]:
     items = cov.shape[0]
+    if not np.all(np.isfinite(cov)):
+        raise StatsInputError("the answers are too large to compute reliability from")
     if items < 2:
         raise StatsInputError("reliability needs at least two items")
     total = float(cov.sum())
@@ -144,6 +150,9 @@ def omega_total(moments: ItemMoments) -> float:
     if items < 3:
         raise StatsInputError("omega needs at least three items (a one-factor model)")
     sd = np.sqrt(np.diag(cov))
-    loadings, uniquenesses = one_factor(cov / np.outer(sd, sd))
+    corr = cov / np.outer(sd, sd)
+    if float(np.linalg.eigvalsh(corr)[0]) < 1e-8 or moments.n <= items:
+        raise StatsInputError("omega needs items that are not linear combinations of each other")
+    loadings, uniquenesses = one_factor(corr)
     common = float(np.sum(loadings * sd)) ** 2
     return common / (common + float(np.sum(uniquenesses * sd**2)))
