@@ -83,3 +83,13 @@ def test_the_shipped_scale_scores_feed_reliability_after_reverse_keying() -> Non
     for row, original in zip(reversed_rows, rows, strict=True):
         score = scale.score(dict(zip(keys, (int(v) for v in row), strict=True)))["total"]
         assert score == pytest.approx(original.mean())
+
+
+def test_omega_refuses_linearly_dependent_items_and_huge_answers() -> None:
+    rows = _rows(6, 40, 2)
+    dependent = [[a, b, a + b] for a, b in rows.tolist()]
+    with pytest.raises(StatsInputError, match="linear combinations"):
+        omega_total(ItemMoments.from_rows(dependent, 3))
+    assert np.isfinite(cronbach_alpha(ItemMoments.from_rows(dependent, 3))[0])
+    with pytest.raises(StatsInputError, match="not scale answers"):
+        ItemMoments.from_rows([[1.0, 2.0, 1e300]], 3)
