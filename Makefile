@@ -33,10 +33,10 @@ browser-deps: $(NODE_STAMP)
 	  else echo "chromium not found (apt-get install chromium): the browser tests will skip"; fi; }
 
 # Test-only: R is the oracle of the differential statistics tests (tests/oracle).
-R_PACKAGES := r-base-core r-cran-survival r-cran-haven
+R_PACKAGES := r-base-core r-cran-survival r-cran-haven r-cran-psych
 
 r-deps:
-	@{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1; } || { \
+	@{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(psych)' >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(R_PACKAGES) >/dev/null) \
 	      || echo "could not install R: the R oracle tests will skip"; \

@@ -23,6 +23,9 @@ By area:
   reminders), ``tokens`` (survey-link tokens), ``responses`` (``submit_response``).
 - **Evaluation**: ``plans`` (each programme's evaluation plan: the default from the
   instruments, declared, frozen at the first release, amended with a date).
+- **Scales**: ``scale_reliability`` (a scale's scores per stored response, and its
+  α and ω released under the reliability rule, each release kept in
+  ``reliability_releases`` so the next is judged against it).
 - **Exports**: ``exports/`` (request, build, download links, expiry, and the
   differentially private ``exports.dp``).
 - **Accounts**: ``accounts`` (staff accounts, passwords, sign-in), ``staff`` (invite,

@@ -1,5 +1,8 @@
 """Flipside's comparison engine: pure functions returning one :class:`TestResult`.
 
+Reliability (Cronbach's α, McDonald's ω, from ``reliability``) has its own
+release rule, at least max(3k, 30) people (``reliability_release``).
+
 Numbers follow R's conventions so researchers can check them (``t.test`` is
 Welch, ``wilcox.test`` reports W and V with R's exact/continuity rules,
 ``chisq.test`` applies Yates on 2×2, log-rank is ``survdiff``). No test runs on
@@ -30,6 +33,8 @@ from surveys.stats.multiplicity import adjust, adjust_family, benjamini_hochberg
 from surveys.stats.net_score import NetScore, net_score, net_score_groups, net_score_interval
 from surveys.stats.paired import paired_t, wilcoxon_signed_rank
 from surveys.stats.power import minimum_detectable_effect, power_two_sample
+from surveys.stats.reliability import ItemMoments, cronbach_alpha, omega_total
+from surveys.stats.reliability_release import ReleaseRefused, minimum_pool, release_reliability
 from surveys.stats.result import (
     EffectSize,
     GroupTooSmall,
@@ -45,9 +50,11 @@ __all__ = [
     "ALTERNATIVES",
     "EffectSize",
     "GroupTooSmall",
+    "ItemMoments",
     "Matching",
     "NetScore",
     "Person",
+    "ReleaseRefused",
     "StatsInputError",
     "TestResult",
     "adjust",
@@ -59,6 +66,7 @@ __all__ = [
     "chi_square_from_counts",
     "coarsened_exact_match",
     "contingency_test",
+    "cronbach_alpha",
     "difference_in_differences",
     "hedges_g",
     "holm",
@@ -68,12 +76,15 @@ __all__ = [
     "mann_whitney_from_counts",
     "matched_comparison",
     "minimum_detectable_effect",
+    "minimum_pool",
     "net_score",
     "net_score_groups",
     "net_score_interval",
+    "omega_total",
     "paired_t",
     "power_two_sample",
     "proportion_favourable",
+    "release_reliability",
     "survival_comparison",
     "tenure_band",
     "weighted_welch",

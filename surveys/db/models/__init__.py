@@ -35,6 +35,7 @@ from surveys.db.models.programme import (
     Promotion,
 )
 from surveys.db.models.reports import ReleasedReport
+from surveys.db.models.scales import ReliabilityRelease
 from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyRound
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "ProgrammeMember",
     "Promotion",
     "ReleasedReport",
+    "ReliabilityRelease",
     "Response",
     "MixerPass",
     "SealedSubmission",

@@ -320,6 +320,21 @@ case(
     ),
 )
 
+ROWS = st.lists(st.lists(NUMBER, min_size=3, max_size=3), max_size=40)
+
+
+def _moments(rows: list[list[float]]) -> S.ItemMoments:
+    return S.ItemMoments.from_rows(rows, 3)
+
+
+case("cronbach_alpha", st.builds(lambda r: lambda: S.cronbach_alpha(_moments(r)), ROWS))
+case("omega_total", st.builds(lambda r: lambda: S.omega_total(_moments(r)), ROWS))
+case("minimum_pool", st.builds(lambda k: lambda: S.minimum_pool(k), K))
+case(
+    "release_reliability",
+    st.builds(lambda r, k: lambda: S.release_reliability("s", _moments(r), k=k)[0].alpha, ROWS, K),
+)
+
 
 def test_every_public_function_has_a_case() -> None:
     public = {
