@@ -135,7 +135,7 @@ def cached(session: Session, key: ReportKey, compute: Callable[[], T], codec: Co
                 key.programme_id,
                 type(exc).__name__,
             )
-    if report is None and not storing and session.info.get(SERVE_PREVIOUS):
+    if body is None and not storing and session.info.get(SERVE_PREVIOUS):
         previous = _previous(session, key, codec)
         if previous is not None:
             return previous  # not kept in the map: it is not the current release's
