@@ -133,12 +133,15 @@ def workers_ready(log_dir: Path, processes: int) -> bool:
 def run_workers(url: str, redis_url: str, log_dir: Path, timeout: float) -> float:
     from dramatiq.brokers.redis import RedisBroker
 
+    from surveys.intake.keys import generate as generate_keys
     from tests.support.worker_processes import WorkerProcesses
     from workers.actors.reports import QUEUE, store_programme_reports
     from workers.broker import build_broker
     from workers.heartbeat import queue_namespace
 
-    workers = WorkerProcesses(redis_url, url, log_dir, queues=(QUEUE,), threads=2)
+    workers = WorkerProcesses(
+        redis_url, url, log_dir, queues=(QUEUE,), threads=2, env=dict(generate_keys())
+    )
     namespace = queue_namespace()
     broker = build_broker(redis_url, namespace)
     assert isinstance(broker, RedisBroker)
@@ -163,6 +166,8 @@ def run_workers(url: str, redis_url: str, log_dir: Path, timeout: float) -> floa
                 queued = broker.client.hlen(f"{namespace}:{QUEUE}.msgs")
                 if stored_count(url) >= wanted and queued == 0:
                     break
+                if "Retries exceeded" in workers.logs():
+                    raise SystemExit(f"a message failed:\n{workers.logs()}")
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
             cpu = sum(group_cpu(p.pid) for p in procs) - cpu0
@@ -186,7 +191,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=8, help="programmes, old step")
     parser.add_argument("--cold", type=int, default=10, help="first views per page")
-    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
     from surveys.db import migrate
     from tests.support.redis_server import RedisServer
@@ -223,7 +228,7 @@ def main() -> None:
     finally:
         if redis is not None:
             redis.stop()
-        dash.admin_execute(f'DROP DATABASE IF EXISTS "{NAME}"')
+        dash.admin_execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')  # our own name
     print(f"total {time.perf_counter() - started:.0f} s; {NAME} dropped  load {load()}")
 
 

@@ -66,7 +66,9 @@ def precompute(db: Database, programme_ids: Iterable[int] | None, *, default_k: 
 STORED_REPORTS = frozenset({"pulse", "responses by role", "headline"})
 
 
-def store_programme(db: Database, programme_id: int, release_version: int, *, default_k: int) -> str:
+def store_programme(
+    db: Database, programme_id: int, release_version: int, *, default_k: int
+) -> str:
     """Store one programme's reports for ``release_version``; what was done.
 
     "stored"; "current" (every report already stored for the programme's version:

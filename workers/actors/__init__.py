@@ -5,7 +5,16 @@
 ``reports`` stores each released programme's reports (sent after a release commits).
 """
 
-from workers.actors import accounts, aggregation, exports, invitations, mixing, relay, reports, routing
+from workers.actors import (
+    accounts,
+    aggregation,
+    exports,
+    invitations,
+    mixing,
+    relay,
+    reports,
+    routing,
+)
 
 __all__ = [
     "accounts",
