@@ -17,7 +17,12 @@ and stores it for the other processes. A stored body is JSON read back through
 the report's ``from_dict`` (never pickle: whoever can write the database must
 not get to run code in web processes), and one that does not parse into the
 report is computed again and replaced. The key holds the release version, so
-a row of an earlier release is never served; storing a newer one deletes it.
+a row of an earlier release is never served as the current one; storing a newer
+one deletes it, and a report of an older release is never stored over a newer
+one. While the workers prepare a new release's reports, a page view may ask
+(:data:`SERVE_PREVIOUS`) for the previous release's stored report instead of
+computing: it is returned, noted in ``session.info`` (:data:`SERVED_PREVIOUS`) for
+the page to say so, and not kept in the process's map.
 
 Only derived, already-disclosed reports are kept (never raw cells or live
 counts).
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.orm import Session
 
 from surveys.db.dialect import is_postgres, upsert_insert
@@ -47,9 +52,20 @@ log = logging.getLogger(__name__)
 #: Reports kept per process (each is small: per-month aggregates of one programme).
 MAX_REPORTS = 256
 
+#: First key of the advisory lock taken while a programme's report is written.
+WRITE_LOCK_SPACE = 0x5EB0
+
 #: ``session.info`` flag of the worker's precompute: store in this session (the caller
 #: commits), and do not take a report from this process's map.
 STORING = "flipside.reports.storing"
+
+#: ``session.info`` flag of a page view: when the report of the current release is not
+#: stored yet (the workers are preparing it), serve the latest stored report of an
+#: earlier release of the same programme instead of computing it in the view.
+SERVE_PREVIOUS = "flipside.reports.serve_previous"
+#: ``session.info`` entry set when a view was served an earlier release's report: the
+#: oldest release version served (the page says so and asks to be refreshed).
+SERVED_PREVIOUS = "flipside.reports.served_previous"
 
 _reports: OrderedDict[Hashable, object] = OrderedDict()
 _lock = threading.Lock()
@@ -119,6 +135,10 @@ def cached(session: Session, key: ReportKey, compute: Callable[[], T], codec: Co
                 key.programme_id,
                 type(exc).__name__,
             )
+    if body is None and not storing and session.info.get(SERVE_PREVIOUS):
+        previous = _previous(session, key, codec)
+        if previous is not None:
+            return previous  # not kept in the map: it is not the current release's
     if report is None:
         report = compute()
         _store(session, key, json.dumps(codec.to_dict(report)), replace=body is not None)
@@ -145,6 +165,32 @@ def _load(session: Session, key: ReportKey) -> str | None:
     return found
 
 
+def _previous(session: Session, key: ReportKey, codec: Codec[T]) -> T | None:
+    """The latest stored report of an earlier release under the same key, noted in
+    ``session.info`` (:data:`SERVED_PREVIOUS`); None when there is none that parses."""
+    found = session.execute(
+        select(ReleasedReport.release_version, ReleasedReport.body)
+        .where(
+            ReleasedReport.programme_id == key.programme_id,
+            ReleasedReport.name == key.name,
+            ReleasedReport.release_version < key.release_version,
+            ReleasedReport.k == key.k,
+            ReleasedReport.extra == key.stored_extra(),
+        )
+        .order_by(ReleasedReport.release_version.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    try:
+        report = codec.from_dict(json.loads(found.body))
+    except (ValueError, TypeError, RecursionError):
+        return None
+    served = session.info.get(SERVED_PREVIOUS)
+    session.info[SERVED_PREVIOUS] = min(found.release_version, served or found.release_version)
+    return report
+
+
 def _store(session: Session, key: ReportKey, body: str, *, replace: bool) -> None:
     """Store ``body`` under ``key`` and drop the report's rows of earlier releases.
 
@@ -165,6 +211,24 @@ def _store(session: Session, key: ReportKey, body: str, *, replace: bool) -> Non
 
 
 def _write(conn: Connection, key: ReportKey, body: str, *, replace: bool) -> None:
+    """Keep ``body`` unless a newer release's report is stored already (a late or
+    redelivered message never stores an older release over a newer one)."""
+    if conn.dialect.name == "postgresql":  # one writer per programme at a time
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:id AS integer))"),
+            {"space": WRITE_LOCK_SPACE, "id": key.programme_id},
+        )
+    newer = conn.scalar(
+        select(ReleasedReport.id)
+        .where(
+            ReleasedReport.programme_id == key.programme_id,
+            ReleasedReport.name == key.name,
+            ReleasedReport.release_version > key.release_version,
+        )
+        .limit(1)
+    )
+    if newer is not None:
+        return
     older = (
         ReleasedReport.programme_id == key.programme_id,
         ReleasedReport.name == key.name,

@@ -24,7 +24,7 @@ class WorkerProcesses:
         database_url: str,
         log_dir: Path,
         *,
-        queues: tuple[str, ...] = ("aggregation", "outbox"),
+        queues: tuple[str, ...] = ("aggregation", "outbox", "reports"),
         processes: int = 1,
         threads: int = 4,
         modules: tuple[str, ...] = (),

@@ -4,11 +4,20 @@ The blueprint lives in ``blueprint.py``; importing the package imports every vie
 module, and each adds its routes to it: ``routes`` (the programme list and the five
 pages), ``plan_views`` (the evaluation plan), ``report_views`` (the printable
 programme report and its PDF), ``shared`` (cross-organisation programmes),
-``hidden`` (why a figure is hidden); ``pages``, ``page_charts``, ``charts``, ``vega``,
-``downloads`` and ``navigation`` build what they show.
+``hidden`` (why a figure is hidden), ``preparing`` (the previous release's
+reports, labelled, while the workers store a new release's); ``pages``,
+``page_charts``, ``charts``, ``vega``, ``downloads`` and ``navigation`` build what
+they show.
 """
 
-from webapp.dashboard import hidden, plan_views, report_views, routes, shared  # noqa: F401
+from webapp.dashboard import (  # noqa: F401
+    hidden,
+    plan_views,
+    preparing,
+    report_views,
+    routes,
+    shared,
+)
 from webapp.dashboard.blueprint import bp
 
 __all__ = ["bp"]

@@ -1,9 +1,28 @@
 """Every actor module, imported so the worker process declares them all.
 
 ``routing`` holds the explicit handler table (topic -> consuming actors) that the
-``relay`` publishes by; ``mixing`` is started by the clock, not by an event.
+``relay`` publishes by; ``mixing`` is started by the clock, not by an event;
+``reports`` stores each released programme's reports (sent after a release commits).
 """
 
-from workers.actors import accounts, aggregation, exports, invitations, mixing, relay, routing
+from workers.actors import (
+    accounts,
+    aggregation,
+    exports,
+    invitations,
+    mixing,
+    relay,
+    reports,
+    routing,
+)
 
-__all__ = ["accounts", "aggregation", "exports", "invitations", "mixing", "relay", "routing"]
+__all__ = [
+    "accounts",
+    "aggregation",
+    "exports",
+    "invitations",
+    "mixing",
+    "relay",
+    "reports",
+    "routing",
+]

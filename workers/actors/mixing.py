@@ -5,8 +5,9 @@ when a climate round closes (workers/actors/aggregation.py), never per
 submission, so a release does not mark the moment of anyone's submission. A
 pass is one transaction under a lock: redelivered or run twice, the second
 finds only what is still sealed. Logs carry counts only. Once the pass has
-committed, the reports of the programmes it released are decided and stored
-(surveys/reports/precompute.py).
+committed, one message per programme it released into is sent to the
+``reports`` queue, so any worker decides and stores that programme's reports
+(workers/actors/reports.py); programmes it did not release into are not touched.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import dramatiq
 
 from surveys.db.session import Database
 from surveys.intake.mixing import MixReport, mix_now
-from surveys.reports.precompute import precompute
 from workers import broker as _broker  # noqa: F401  (the broker before any actor)
 from workers import heartbeat, redaction, runtime
+from workers.actors.reports import send_after_release
 
 QUEUE = "aggregation"
 #: The mixer's last pass is kept this long in Redis (longer than any mix interval).
@@ -56,17 +57,19 @@ def mix_submissions() -> None:
 
 
 def store_reports_after(db: Database, report: MixReport, default_k: int) -> None:
-    """The release step after a committed pass: decide and store the moved programmes' reports.
+    """The release step after a committed pass: one message per moved programme.
 
     A failure here is logged, not retried: the release is committed (a retried pass
     would find nothing to release), and a web view computes and stores the report.
+    ``default_k`` is the workers' own setting, read again by each message.
     """
+    del default_k
     try:
-        stored = precompute(db, report.programmes, default_k=default_k)
+        sent = send_after_release(db, report.programmes)
     except Exception:
-        log.exception("mixer: storing the released reports failed; views will compute them")
+        log.exception("mixer: sending the release step failed; views will compute the reports")
         return
-    log.info("mixer: reports stored for %d programmes", stored)
+    log.info("mixer: reports of %d programmes sent to the workers", sent)
 
 
 def enqueue_mix() -> None:
