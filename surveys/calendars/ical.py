@@ -83,7 +83,9 @@ def _event(component: Any, series: set[str]) -> CalendarEvent | None:
     )
 
 
-def parse_events(texts: Iterable[str | bytes], since: datetime, until: datetime) -> list[CalendarEvent]:
+def parse_events(
+    texts: Iterable[str | bytes], since: datetime, until: datetime
+) -> list[CalendarEvent]:
     """Every occurrence starting in ``[since, until)`` in the given iCalendar texts."""
     found: list[CalendarEvent] = []
     for text in texts:
