@@ -25,7 +25,7 @@ from surveys.calendars.events import CalendarEvent
 from surveys.calendars.matching import Decision, PairingRef, decide
 from surveys.db.models import Meeting, Pairing, Person, Programme, SurveyInvitation
 from surveys.services.errors import Invalid
-from surveys.services.meetings import meeting_near, report_meeting
+from surveys.services.meetings import check_meeting_date, meeting_near, report_meeting
 
 log = logging.getLogger("flipside.calendars")
 
@@ -90,7 +90,23 @@ def _withdraw(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
-def _apply_one(session: Session, key: str, decision: Decision, source: str, today: date) -> Outcome:
+def _dry_record(session: Session, decision: Decision, today: date) -> Outcome:
+    """What :func:`report_meeting` would do, without doing it."""
+    pairing = session.get(Pairing, decision.pairing_id)
+    assert pairing is not None
+    near = meeting_near(session, pairing.id, decision.held_on)
+    if near is not None:
+        return Outcome(pairing.id, near.held_on, "already_recorded")
+    try:
+        check_meeting_date(pairing, decision.held_on, today)
+    except Invalid:
+        return Outcome(pairing.id, decision.held_on, "skipped", "invalid_date")
+    return Outcome(pairing.id, decision.held_on, "recorded")
+
+
+def _apply_one(
+    session: Session, key: str, decision: Decision, source: str, today: date, dry_run: bool
+) -> Outcome:
     existing = session.scalar(select(Meeting).where(Meeting.idempotency_key == key))
     if not decision.meeting:
         if existing is None:
@@ -98,8 +114,11 @@ def _apply_one(session: Session, key: str, decision: Decision, source: str, toda
             return Outcome(decision.pairing_id, decision.held_on, action, decision.reason)
         if is_settled(session, existing.id):
             return Outcome(decision.pairing_id, existing.held_on, "kept", decision.reason)
-        _withdraw(session, existing)
+        if not dry_run:
+            _withdraw(session, existing)
         return Outcome(decision.pairing_id, decision.held_on, "withdrawn", decision.reason)
+    if existing is None and dry_run:
+        return _dry_record(session, decision, today)
     if existing is None:
         try:
             reported = report_meeting(
@@ -114,10 +133,12 @@ def _apply_one(session: Session, key: str, decision: Decision, source: str, toda
         return Outcome(decision.pairing_id, existing.held_on, "kept")
     other = meeting_near(session, decision.pairing_id, decision.held_on)
     if other is not None and other.id != existing.id:
-        _withdraw(session, existing)  # the new date belongs to a meeting already recorded
+        if not dry_run:  # the new date belongs to a meeting already recorded
+            _withdraw(session, existing)
         return Outcome(decision.pairing_id, other.held_on, "withdrawn", "merged")
-    existing.held_on = decision.held_on
-    session.flush()
+    if not dry_run:
+        existing.held_on = decision.held_on
+        session.flush()
     return Outcome(decision.pairing_id, decision.held_on, "moved")
 
 
@@ -130,12 +151,13 @@ def apply_events(
     events: Iterable[CalendarEvent],
     now: datetime,
     window: tuple[date, date],
+    dry_run: bool = False,
 ) -> list[Outcome]:
     """Record, move and withdraw the connector's meetings from a full read of ``window``.
 
     Meetings this connector recorded in the window whose event was not seen again
     (deleted, moved out of the window, or no longer between the pair) are withdrawn
-    unless settled.
+    unless settled. With ``dry_run`` nothing is written: the outcomes say what would be.
     """
     pairings = active_pairings(session, firm_id)
     outcomes: list[Outcome] = []
@@ -144,7 +166,7 @@ def apply_events(
         for decision in decide(event, pairings, now):
             key = occurrence_key(connector_id, event, decision.pairing_id)
             seen.add(key)
-            outcomes.append(_apply_one(session, key, decision, source, now.date()))
+            outcomes.append(_apply_one(session, key, decision, source, now.date(), dry_run))
     stale = session.scalars(
         select(Meeting).where(
             Meeting.idempotency_key.startswith(key_prefix(connector_id), autoescape=True),
@@ -159,8 +181,9 @@ def apply_events(
             outcomes.append(Outcome(meeting.pairing_id, meeting.held_on, "kept", "gone"))
             continue
         outcomes.append(Outcome(meeting.pairing_id, meeting.held_on, "withdrawn", "gone"))
-        _withdraw(session, meeting)
-    for outcome in outcomes:
+        if not dry_run:
+            _withdraw(session, meeting)
+    for outcome in [] if dry_run else outcomes:
         if outcome.action not in ("pending", "skipped", "kept"):
             log.info(
                 "calendar connector %s: pairing %s, %s, %s (%s)",
