@@ -4,8 +4,9 @@ Both return the raw iCalendar texts of the events touching the window; the calle
 parses them in memory (:mod:`surveys.calendars.ical`) and keeps nothing of them.
 A throttled answer (HTTP 429, or 503 with Retry-After) raises :class:`SourceError`
 with the delay the server asked for, so the connector waits before trying again.
-The ``caldav`` library's own logger is held at WARNING: at DEBUG it would log the
-request and response bodies, which carry subjects and attendees.
+The ``caldav`` library's logger is held at WARNING here even when
+PYTHON_CALDAV_DEBUGMODE asks for DEBUG: at DEBUG it logs every request's headers
+(the Authorization header, so the password) and body.
 """
 
 from __future__ import annotations
