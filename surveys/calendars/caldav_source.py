@@ -67,13 +67,14 @@ def fetch_ics(url: str, username: str | None, password: str | None, now: datetim
     """The feed's text (one calendar); only http(s) URLs."""
     auth = (username, password or "") if username else None
     try:
-        response = requests.get(url, auth=auth, timeout=TIMEOUT_SECONDS)
+        with requests.Session() as http, http.get(url, auth=auth, timeout=TIMEOUT_SECONDS) as r:
+            check_response(r, now)
+            content = r.content
     except requests.RequestException as exc:
         raise SourceError(f"could not reach the feed ({type(exc).__name__})") from None
-    check_response(response, now)
-    if len(response.content) > MAX_FEED_BYTES:
+    if len(content) > MAX_FEED_BYTES:
         raise SourceError("the feed is larger than 20 MB")
-    return [response.content.decode("utf-8", errors="replace")]
+    return [content.decode("utf-8", errors="replace")]
 
 
 def fetch_caldav(
