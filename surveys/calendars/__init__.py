@@ -8,6 +8,8 @@ are read in memory to decide and then dropped.
 - ``matching``: the pure rule that turns one event into meetings of pairings.
 - ``ical``: iCalendar text to events, recurring series expanded, time zones kept.
 - ``caldav_source``: reads a CalDAV calendar (``caldav``) or an ICS feed (``requests``).
+- ``graph``: Microsoft 365 through Microsoft Graph (client-credentials token, a full
+  calendarView delta round per mentor's mailbox).
 - ``recording``: applies decisions through :mod:`surveys.services.meetings`
   (record, move, withdraw before any invitation is sent).
 - ``connectors``: per-firm connector settings, credentials by environment-variable

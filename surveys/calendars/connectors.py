@@ -3,7 +3,8 @@
 An admin adds a connector with the *name* of the environment variable that holds
 its password or key (``FLIPSIDE_CAL_<SOMETHING>``); the value is read from the
 environment at sync time and never written anywhere. A sync reads the window
-(``lookback_days`` back to a day ahead), applies the meeting rule
+(``lookback_days`` back to a day ahead; for Graph, the calendars of the firm's
+paired mentors), applies the meeting rule
 (:mod:`surveys.calendars.recording`) and records the outcome for health: the last
 success, the failures in a row and Flipside's own short error message. A failure
 backs off exponentially (1 minute doubling to 6 hours), or as long as a 429's
@@ -23,21 +24,22 @@ from sqlalchemy.orm import Session
 
 from surveys.calendars.caldav_source import SourceError, fetch_caldav, fetch_ics
 from surveys.calendars.events import CalendarEvent
+from surveys.calendars.graph import LOGIN, fetch_graph
 from surveys.calendars.ical import BadCalendar, parse_events
-from surveys.calendars.recording import Outcome, apply_events
+from surveys.calendars.recording import Outcome, active_pairings, apply_events
 from surveys.db.models import CalendarConnector, Firm
 from surveys.domain.vocab import CALENDAR_KINDS
 from surveys.services.errors import Invalid, NotFound
 
 #: What a secret's environment variable may be called (so a pasted secret is refused).
 ENV_NAME = re.compile(r"FLIPSIDE_CAL_[A-Z0-9_]{1,80}")
-#: The kinds this version can read; Graph and Google are listed but not yet readable.
-READABLE_KINDS = ("caldav", "ics")
+#: The kinds this version can read; Google is listed but not yet readable.
+READABLE_KINDS = ("caldav", "ics", "graph")
 MAX_BACKOFF = timedelta(hours=6)
 #: A connector with this many failures in a row is reported as failing.
 FAILING_AFTER = 1
 
-Fetcher = Callable[[CalendarConnector, str | None, datetime], list[CalendarEvent]]
+Fetcher = Callable[[CalendarConnector, str | None, datetime, list[str]], list[CalendarEvent]]
 
 
 @dataclass
@@ -128,11 +130,26 @@ def window_of(connector: CalendarConnector, now: datetime) -> tuple[datetime, da
     return now - timedelta(days=connector.lookback_days), now + timedelta(days=1)
 
 
+def graph_login(url: str) -> str:
+    """Microsoft's sign-in for graph.microsoft.com; otherwise the API's own origin."""
+    parts = urlsplit(url)
+    if parts.hostname == "graph.microsoft.com":
+        return LOGIN
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def fetch_events(
-    connector: CalendarConnector, secret: str | None, now: datetime
+    connector: CalendarConnector, secret: str | None, now: datetime, mailboxes: list[str]
 ) -> list[CalendarEvent]:
-    """Read the connector's calendar for its window (CalDAV or ICS)."""
+    """Read the connector's calendar for its window (CalDAV, ICS, or Graph's mailboxes)."""
     since, until = window_of(connector, now)
+    if connector.kind == "graph":
+        if not secret or not connector.username:
+            raise SourceError("a Graph connector needs a user name and a client secret")
+        login = graph_login(connector.url)
+        return fetch_graph(
+            connector.url, login, connector.username, secret, mailboxes, since, until, now
+        )
     if connector.kind == "caldav":
         texts = fetch_caldav(connector.url, connector.username, secret, since, until)
     elif connector.kind == "ics":
@@ -174,7 +191,8 @@ def sync_connector(
             return report
         connector.last_attempt_at = now
     try:
-        events = fetch(connector, read_secret(connector, environ), now)
+        mailboxes = sorted({p.mentor_email for p in active_pairings(session, connector.firm_id)})
+        events = fetch(connector, read_secret(connector, environ), now, mailboxes)
     except SourceError as exc:
         report.error = exc.message
         if not dry_run:

@@ -31,7 +31,7 @@ from webapp.errors import sentence
 KIND_LABELS = {
     "caldav": "CalDAV calendar",
     "ics": "iCalendar (ICS) feed",
-    "graph": "Microsoft 365 (not yet readable)",
+    "graph": "Microsoft 365 (Microsoft Graph)",
     "google": "Google Calendar (not yet readable)",
 }
 
