@@ -10,6 +10,8 @@ are read in memory to decide and then dropped.
 - ``caldav_source``: reads a CalDAV calendar (``caldav``) or an ICS feed (``requests``).
 - ``graph``: Microsoft 365 through Microsoft Graph (client-credentials token, a full
   calendarView delta round per mentor's mailbox).
+- ``google``: Google Calendar (service-account JWT with domain-wide delegation, sync
+  tokens, 410 Gone -> a full read again).
 - ``notifications``: Graph change notifications (validation handshake, clientState).
 - ``recording``: applies decisions through :mod:`surveys.services.meetings`
   (record, move, withdraw before any invitation is sent).

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from surveys.calendars.caldav_source import SourceError, fetch_caldav, fetch_ics
 from surveys.calendars.events import CalendarEvent
+from surveys.calendars.google import fetch_google
 from surveys.calendars.graph import LOGIN, fetch_graph
 from surveys.calendars.ical import BadCalendar, parse_events
 from surveys.calendars.recording import Outcome, active_pairings, apply_events
@@ -33,13 +34,23 @@ from surveys.services.errors import Invalid, NotFound
 
 #: What a secret's environment variable may be called (so a pasted secret is refused).
 ENV_NAME = re.compile(r"FLIPSIDE_CAL_[A-Z0-9_]{1,80}")
-#: The kinds this version can read; Google is listed but not yet readable.
-READABLE_KINDS = ("caldav", "ics", "graph")
+#: The kinds this version can read (all of them).
+READABLE_KINDS = CALENDAR_KINDS
 MAX_BACKOFF = timedelta(hours=6)
 #: A connector with this many failures in a row is reported as failing.
 FAILING_AFTER = 1
 
-Fetcher = Callable[[CalendarConnector, str | None, datetime, list[str]], list[CalendarEvent]]
+Fetcher = Callable[[CalendarConnector, str | None, datetime, list[str]], "Read"]
+
+
+@dataclass
+class Read:
+    """What one read returned: the events, whether it was a full read of the window (an
+    incremental one reports deletions as cancelled events), and the provider's new cursor."""
+
+    events: list[CalendarEvent]
+    complete: bool = True
+    state: str | None = None
 
 
 @dataclass
@@ -140,15 +151,24 @@ def graph_login(url: str) -> str:
 
 def fetch_events(
     connector: CalendarConnector, secret: str | None, now: datetime, mailboxes: list[str]
-) -> list[CalendarEvent]:
-    """Read the connector's calendar for its window (CalDAV, ICS, or Graph's mailboxes)."""
+) -> Read:
+    """Read the connector's calendar for its window (CalDAV, ICS, or the mentors' mailboxes
+    in Microsoft 365 or Google Calendar)."""
     since, until = window_of(connector, now)
-    if connector.kind == "graph":
+    if connector.kind in ("graph", "google"):
         if not secret or not connector.username:
-            raise SourceError("a Graph connector needs a user name and a client secret")
+            raise SourceError("this connector needs a user name and a secret")
+        if connector.kind == "google":
+            events, complete, state = fetch_google(
+                connector.url, connector.username, secret, mailboxes,
+                connector.sync_state, since, until, now,
+            )  # fmt: skip
+            return Read(events, complete, state)
         login = graph_login(connector.url)
-        return fetch_graph(
-            connector.url, login, connector.username, secret, mailboxes, since, until, now
+        return Read(
+            fetch_graph(
+                connector.url, login, connector.username, secret, mailboxes, since, until, now
+            )
         )
     if connector.kind == "caldav":
         texts = fetch_caldav(connector.url, connector.username, secret, since, until)
@@ -157,7 +177,7 @@ def fetch_events(
     else:
         raise SourceError(f"{connector.kind} connectors cannot be read by this version")
     try:
-        return parse_events(texts, since, until)
+        return Read(parse_events(texts, since, until))
     except BadCalendar:
         raise SourceError("the calendar sent something that is not iCalendar data") from None
 
@@ -192,7 +212,7 @@ def sync_connector(
         connector.last_attempt_at = now
     try:
         mailboxes = sorted({p.mentor_email for p in active_pairings(session, connector.firm_id)})
-        events = fetch(connector, read_secret(connector, environ), now, mailboxes)
+        read = fetch(connector, read_secret(connector, environ), now, mailboxes)
     except SourceError as exc:
         report.error = exc.message
         if not dry_run:
@@ -205,13 +225,15 @@ def sync_connector(
         connector_id=connector.id,
         firm_id=connector.firm_id,
         source=connector.kind,
-        events=events,
+        events=read.events,
         now=now,
         # Events that began before the window's start are not read: keep their day out.
         window=(since.date() + timedelta(days=1), now.date()),
         dry_run=dry_run,
+        complete=read.complete,
     )
     if not dry_run:
+        connector.sync_state = read.state
         connector.last_success_at = now
         connector.failures = 0
         connector.last_error = None

@@ -152,14 +152,19 @@ def apply_events(
     now: datetime,
     window: tuple[date, date],
     dry_run: bool = False,
+    complete: bool = True,
 ) -> list[Outcome]:
     """Record, move and withdraw the connector's meetings from a full read of ``window``.
 
     Meetings this connector recorded in the window whose event was not seen again
     (deleted, moved out of the window, or no longer between the pair) are withdrawn
-    unless settled. With ``dry_run`` nothing is written: the outcomes say what would be.
+    unless settled; only after a ``complete`` read (an incremental one, such as a Google
+    sync-token read, reports deletions as cancelled events instead). A cancelled event
+    withdraws its meetings even when it no longer lists attendees. With ``dry_run``
+    nothing is written: the outcomes say what would be.
     """
     pairings = active_pairings(session, firm_id)
+    events = list(events)
     outcomes: list[Outcome] = []
     seen: set[str] = set()
     for event in events:
@@ -167,6 +172,7 @@ def apply_events(
             key = occurrence_key(connector_id, event, decision.pairing_id)
             seen.add(key)
             outcomes.append(_apply_one(session, key, decision, source, now.date(), dry_run))
+    cancelled = [f"{key_prefix(connector_id)}{e.occurrence_hash()}:" for e in events if e.cancelled]
     stale = session.scalars(
         select(Meeting).where(
             Meeting.idempotency_key.startswith(key_prefix(connector_id), autoescape=True),
@@ -174,6 +180,8 @@ def apply_events(
             Meeting.held_on <= window[1],
         )
     ).all()
+    if not complete:
+        stale = [m for m in stale if any(str(m.idempotency_key).startswith(c) for c in cancelled)]
     for meeting in stale:
         if meeting.idempotency_key in seen:
             continue
