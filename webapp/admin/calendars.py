@@ -1,4 +1,5 @@
-"""A firm's calendar connectors (administrators): add one, read it now, dry-run, health.
+"""A firm's calendar connectors: administrators add one, read it now or dry-run it; leads of
+the firm see the connectors and their health.
 
 The form asks for the *name* of the environment variable holding the password or
 key, never the secret itself (surveys/calendars/connectors.py refuses anything
@@ -25,7 +26,7 @@ from surveys.services.errors import ServiceError
 from webapp import current
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import ConfirmForm
-from webapp.auth.access import firm_or_404, login_required
+from webapp.auth.access import firm_or_404, login_required, signed_in
 from webapp.errors import sentence
 
 KIND_LABELS = {
@@ -75,12 +76,13 @@ def _page(
         connectors=connectors_of(current.session(), firm.id),
         labels=KIND_LABELS,
         dry=dry,
+        may_change=signed_in().role == "admin",
     )
     return current_app.make_response((html, status))
 
 
 @bp.get("/firms/<int:firm_id>/calendars")
-@login_required("admin")
+@login_required("admin", "lead")
 def calendars(firm_id: int) -> ResponseReturnValue:
     return _page(firm_or_404(firm_id))
 
