@@ -20,7 +20,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from authlib.jose import jwt
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import RSAKey
 
 from surveys.calendars.caldav_source import TIMEOUT_SECONDS, SourceError, check_response
 from surveys.calendars.events import Attendee, CalendarEvent, normalise_email
@@ -66,8 +68,8 @@ def access_token(
     claims = {"iss": account, "sub": sub, "scope": SCOPE, "aud": token_uri(base),
               "iat": issued, "exp": issued + 3600}  # fmt: skip
     try:
-        assertion = jwt.encode({"alg": "RS256", "typ": "JWT"}, claims, key).decode()
-    except (ValueError, TypeError):
+        assertion = jwt.encode({"alg": "RS256", "typ": "JWT"}, claims, RSAKey.import_key(key))
+    except (ValueError, TypeError, JoseError):
         raise SourceError(
             "the service account's private key cannot sign (not a PEM RSA key)"
         ) from None

@@ -12,9 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from authlib.jose import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 ACCOUNT = "flipside@project.iam.gserviceaccount.com"
 
@@ -61,8 +62,7 @@ class Google:
                 form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
                 assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
                 try:
-                    claims = jwt.decode(form["assertion"][0], public)
-                    claims.validate()
+                    claims = jwt.decode(form["assertion"][0], RSAKey.import_key(public)).claims
                 except Exception:  # noqa: BLE001 - any bad signature is invalid_grant
                     self._send(400, {"error": "invalid_grant"})
                     return
@@ -84,7 +84,7 @@ class Google:
                             {
                                 "error": {
                                     "code": 410,
-                                    "message": "Sync token is no longer valid, a full sync is required.",
+                                    "message": "Sync token is no longer valid.",
                                 }
                             },
                         )
