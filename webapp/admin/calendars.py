@@ -33,7 +33,7 @@ KIND_LABELS = {
     "caldav": "CalDAV calendar",
     "ics": "iCalendar (ICS) feed",
     "graph": "Microsoft 365 (Microsoft Graph)",
-    "google": "Google Calendar (not yet readable)",
+    "google": "Google Calendar",
 }
 
 
