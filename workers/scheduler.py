@@ -28,6 +28,7 @@ import redis
 from surveys.services.rounds import close_due_rounds
 from surveys.settings import SettingsError
 from workers import heartbeat, runtime
+from workers.actors.calendars import enqueue_calendar_syncs
 from workers.actors.exports import expire_bundles
 from workers.actors.invitations import enqueue_due_reminders
 from workers.actors.mixing import enqueue_mix
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 LEASE_KEY = "flipside:clock:leader"
 #: A holder that misses ticks for this long loses the lease.
 LEASE_TTL_MS = 15_000
+#: How often each calendar connector is read (a connector backing off is skipped).
+CALENDAR_SYNC_SECONDS = 900.0
 #: The longest a clock sleeps between ticks (renewals come well before the TTL).
 TICK_SECONDS = 1.0
 
@@ -65,12 +68,14 @@ class Job:
 
 
 def periodic_jobs() -> list[Job]:
-    """Reminders, round closing, export expiry (the embedded mode runs these too)."""
+    """Reminders, round closing, export expiry, calendar reads (the embedded mode runs these
+    too)."""
     return [
         Job("reminders", 600.0, enqueue_due_reminders),
         Job("close-rounds", 600.0, close_rounds),
         Job("expire-exports", 600.0, expire_bundles),
         Job("mix", _mix_interval(), enqueue_mix),
+        Job("calendars", CALENDAR_SYNC_SECONDS, enqueue_calendar_syncs),
     ]
 
 

@@ -14,7 +14,9 @@ LEVELS: Final = ("trainee", "associate", "senior associate", "counsel", "partner
 ROLES: Final = ("mentor", "mentee", "comparison")
 PROGRAMME_STATUSES: Final = ("pilot", "active", "closed")
 WORKING_PATTERNS: Final = ("full-time", "part-time")
-MEETING_SOURCES: Final = ("participant", "staff", "csv", "api", "webhook", "demo")
+#: The calendar connectors; each is also the source of the meetings it records.
+CALENDAR_KINDS: Final = ("caldav", "ics", "graph", "google")
+MEETING_SOURCES: Final = ("participant", "staff", "csv", "api", "webhook", "demo", *CALENDAR_KINDS)
 LEVEL_BANDS: Final = ("junior", "mid", "senior")
 TENURE_BANDS: Final = ("<2y", "2-5y", "5-10y", "10y+")
 GENDER_GROUPS: Final = ("woman", "man", "another", "undisclosed")

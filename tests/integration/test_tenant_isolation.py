@@ -31,6 +31,7 @@ from werkzeug.routing import Rule
 from surveys.db.models import (
     AggregateCell,
     ApiToken,
+    CalendarConnector,
     Enrolment,
     ExportRequest,
     Firm,
@@ -62,6 +63,7 @@ UNSCOPED = {
     "respond.opt_out_page": "keyed by a participant's single-use token, no account",
     "respond.thanks": "a static thank-you page",
     "hooks.meetings": "authenticated by the firm's HMAC signature, not by an account",
+    "hooks.graph_notifications": "authenticated by the connector's clientState (an HMAC)",
     "auth.set_password": "keyed by a staff member's single-use set-password link",
     "auth.reset_password": "asks for a reset link; answers the same for every address",
     "auth.change_own_password": "the signed-in account's own password, no firm data",
@@ -103,6 +105,8 @@ ARGUMENTS = {
     "chart_id": "chart",
     "fmt": "fmt",
     "account_id": "account",
+    "connector_id": "connector",
+    "mode": "mode",
 }
 
 #: Routes only their own account reaches (an export and its download link belong to the
@@ -254,6 +258,12 @@ def build_world(db: Database) -> World:
         )
         session.add(export)
         session.flush()
+        connector = CalendarConnector(
+            firm_id=firm_a.id, kind="ics", name="A feed", url="https://a.example/f.ics",
+            enabled=True, lookback_days=14, failures=0,
+        )  # fmt: skip
+        session.add(connector)
+        session.flush()
         ids = {
             "firm": firm_a.id,
             "slug": firm_a.slug,
@@ -266,6 +276,8 @@ def build_world(db: Database) -> World:
             "chart": "meetings",
             "fmt": "csv",
             "account": lead_a,
+            "connector": connector.id,
+            "mode": "dry",
         }
     secrets = (
         A_NAME,

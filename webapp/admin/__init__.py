@@ -1,5 +1,5 @@
 """Administration: staff accounts, firms (settings, single sign-on), programmes, people,
-pairings, meetings, API tokens.
+pairings, meetings, API tokens, calendar connectors (``calendars``).
 
 The blueprint lives in ``blueprint.py``; importing the package imports every view
 module, and each adds its routes to it.
@@ -7,6 +7,7 @@ module, and each adds its routes to it.
 
 from webapp.admin import (  # noqa: F401
     accounts,
+    calendars,
     directory,
     enrolments,
     firms,

@@ -52,6 +52,10 @@ TABLE: dict[str, tuple[str, str]] = {
         "webapp.cli.aggregates:aggregates_cli",
         "Check or restore the aggregate cells (derived data).",
     ),
+    "calendars": (
+        "webapp.cli.calendars:calendars_cli",
+        "Calendar connectors: meetings found in CalDAV, ICS, Graph and Google calendars.",
+    ),
     "export": (
         "webapp.cli.exports:export_command",
         "Request a research export and save the bundle (a zip).",

@@ -10,7 +10,8 @@ The answer is JSON with ``status``:
   FLIPSIDE_HEALTH_STALE_SECONDS), dead letters, an outbox row unpublished for longer
   than FLIPSIDE_HEALTH_OUTBOX_SECONDS or stuck for good, or sealed submissions
   waiting while the mixer's last pass is older than FLIPSIDE_MIX_INTERVAL_HOURS plus
-  FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS;
+  FLIPSIDE_HEALTH_MIX_MARGIN_SECONDS, or a calendar connector whose last read failed
+  (``calendars``: how many, the oldest last successful read, the failing ids);
 - ``unhealthy`` (HTTP 503): the database or the broker cannot be reached.
 
 The sealed inbox is judged by the mixer's last pass, not by the age of its rows:
@@ -28,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from surveys import outbox
+from surveys.calendars.connectors import health as calendar_health
 from surveys.db.models import SealedSubmission
 from surveys.intake.passes import last_pass
 from surveys.settings import Settings
@@ -54,6 +56,7 @@ def health_report() -> tuple[dict[str, Any], int]:
             )
             last = last_pass(session)
             mixed_at = None if last is None else last.timestamp()
+            calendars = calendar_health(session)
         report["database"] = {"status": "ok", "backend": current.database().engine.dialect.name}
         report["outbox"] = {
             "unpublished": backlog.unpublished,
@@ -66,6 +69,11 @@ def health_report() -> tuple[dict[str, Any], int]:
             reasons.append(f"the outbox has events unpublished for {age:.0f} s")
         if backlog.stuck:
             reasons.append(f"{backlog.stuck} outbox event(s) stuck (no longer retried)")
+        report["calendars"] = calendars
+        failing = calendars["failing"]
+        if isinstance(failing, list) and failing:
+            ids = ", ".join(str(i) for i in failing)
+            reasons.append(f"calendar connector(s) {ids} failing: see `flipside calendars list`")
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         reachable = False
         report["database"] = {"status": "error", "error": type(exc).__name__}

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import dramatiq
 
 from surveys import outbox
-from surveys.db.models import SurveyInvitation
+from surveys.db.models import Meeting, SurveyInvitation
 from surveys.db.types import utcnow
 from surveys.definitions import catalogue
 from surveys.mail import invitation_message, mail_for, mailer_for, survey_links
@@ -31,6 +31,10 @@ def issue_invitations(event_id: int, meeting_id: int) -> None:
     settings = runtime.settings()
     with runtime.db().transaction() as session:
         if not outbox.claim_receipt(session, "issue_invitations", event_id):
+            return
+        if session.get(Meeting, meeting_id) is None:
+            # Withdrawn before its invitations were issued (a calendar event cancelled).
+            log.info("meeting %s was withdrawn; no invitations", meeting_id)
             return
         issue_pulse_invitations(
             session, meeting_id, settings.secret_key, settings.invitation_ttl_days

@@ -11,6 +11,7 @@ from surveys.db.models.accounts import (
     account_firms,
     account_programmes,
 )
+from surveys.db.models.calendars import CalendarConnector
 from surveys.db.models.exports import (
     ExportAudit,
     ExportRelease,
@@ -39,6 +40,7 @@ from surveys.db.models.scales import ReliabilityRelease
 from surveys.db.models.survey import Answer, Response, SurveyInvitation, SurveyRound
 
 __all__ = [
+    "CalendarConnector",
     "ACCOUNT_ROLES",
     "OPT_OUT_SCOPES",
     "ACCOUNT_TOKEN_PURPOSES",

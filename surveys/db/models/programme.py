@@ -95,6 +95,8 @@ class Programme(Base):
     #: Reminder policy; NULL means the global setting (FLIPSIDE_MAX_REMINDERS / _GAP_DAYS).
     max_reminders: Mapped[int | None] = mapped_column(Integer)
     reminder_gap_days: Mapped[int | None] = mapped_column(Integer)
+    #: A calendar event is a meeting of a pair only with at most this many other attendees.
+    calendar_max_others: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Moves whenever what readers may see of the programme's results changes: a batch
     #: of its aggregate cells released, a rebuild, a survey round opened. Reports derived
