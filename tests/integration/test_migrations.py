@@ -37,11 +37,13 @@ def test_0019_moves_plain_pseudonyms_into_pairing_records_with_the_workers_keys(
 ) -> None:
     """Where the upgrade runs with the private key and the secret (the test session's
     environment), a stored plain pseudonym becomes a pairing record and the column goes."""
+    # The programme is made with today's models, before going back: later revisions add
+    # columns (e.g. 0020's calendar rule) that 0018's table does not have yet.
+    with db.transaction() as session:
+        programme = f.programme(session, longitudinal=True)
+        firm_id, programme_id = programme.firm_id, programme.id
     migrate.downgrade(db.url, "0018")
     try:
-        with db.transaction() as session:
-            programme = f.programme(session, longitudinal=True)
-            firm_id, programme_id = programme.firm_id, programme.id
         rid = uuid.uuid4()
         with db.engine.begin() as conn:
             conn.execute(
