@@ -92,15 +92,15 @@ def start(issuer: str, client_id: str, redirect_uri: str) -> Started:
     """The authorization request: code flow, PKCE S256, a fresh state and nonce."""
     meta = metadata(issuer)
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(48)
-    client = OAuth2Session(
+    with OAuth2Session(
         client_id,
         redirect_uri=redirect_uri,
         scope="openid email profile",
         code_challenge_method="S256",
-    )
-    url, _ = client.create_authorization_url(
-        meta["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier
-    )
+    ) as client:
+        url, _ = client.create_authorization_url(
+            meta["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier
+        )
     return Started(url, state, nonce, verifier)
 
 
@@ -114,12 +114,19 @@ def finish(
 ) -> dict[str, Any]:
     """Exchange ``code`` and return the verified identity's claims (``sub``, ``email`` ...)."""
     meta = metadata(issuer)
-    client = OAuth2Session(
+    # Closed when done: its pooled connection to the provider must not outlive the request.
+    with OAuth2Session(
         client_id,
         client_secret,
         redirect_uri=redirect_uri,
         token_endpoint_auth_method="client_secret_basic",
-    )
+    ) as client:
+        return _exchange(client, meta, client_id, code, started)
+
+
+def _exchange(
+    client: OAuth2Session, meta: dict[str, Any], client_id: str, code: str, started: Started
+) -> dict[str, Any]:
     try:
         token = client.fetch_token(
             meta["token_endpoint"],
