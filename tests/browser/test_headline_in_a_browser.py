@@ -55,7 +55,8 @@ def test_a_lead_reads_the_headline_on_one_screen_and_follows_it_to_the_detail(
     assert current_in(desktop, "Breadcrumb") == ["Reverse Mentoring Pilot"]
     comparisons = desktop.get_by_role("region", name="What the evaluation plan's comparisons say")
     assert "Participants scored" in comparisons.inner_text()
-    assert "(p = 0.005)" in comparisons.inner_text()  # the planted before/after effect
+    # the planted before/after effect, clear (its exact p moves with the demo's draw)
+    assert re.search(r"\(p (?:= 0\.0[0-4]\d*|< 0\.001)\)", comparisons.inner_text())
     assert "fell further than the comparison group's" in comparisons.inner_text()
     climate = desktop.get_by_role("region", name=re.compile("^Climate survey"))
     belonging = climate.get_by_role("row", name=re.compile("^I feel that I belong"))
