@@ -46,6 +46,7 @@ def json_body(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 AUTH_ERRORS = {
+    "400": error("The address holds an invisible NUL character (any request is refused so)."),
     "401": error("No token, or an unknown or revoked one."),
     "403": error("The token's account may not do this."),
 }
