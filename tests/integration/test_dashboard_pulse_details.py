@@ -24,6 +24,7 @@ from surveys import aggregates as agg
 from surveys.db.models import AggregateCell, Answer, PooledComment, Programme, SealedSubmission
 from surveys.db.session import Database
 from surveys.domain.comments import mask_contact_details
+from surveys.reports.precompute import precompute
 from surveys.services.accounts import create_account
 from tests.integration.test_dashboard_overview import rows
 from tests.support import factories as f
@@ -227,6 +228,9 @@ def submit_commenters(
                 **response,
             )
     mix(db, k=K if batching else 1, today=COMMENT_DAY)
+    # The worker's release step: the pages read the reports it stores for each release
+    # (a page between a release and its stored report shows the previous one, labelled).
+    precompute(db, frozenset({programme_id}), default_k=K)
 
 
 def comments_of(html: str, index: int = 1) -> list[str]:
