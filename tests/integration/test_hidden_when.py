@@ -3,11 +3,12 @@ database, so the page says it also in the embedded mode and after a Redis restar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from surveys import disclosure
 from surveys.db.session import Database
+from surveys.db.types import utcnow
 from surveys.intake.passes import record_pass
 from webapp.dashboard.hidden import hidden_when
 
@@ -17,9 +18,9 @@ K5 = disclosure.Policy(5)
 def test_the_next_pass_is_the_recorded_one_plus_the_interval(app: Any, sqlite_db: Database) -> None:
     small = disclosure.count(2, K5)
     assert isinstance(small, disclosure.Suppressed)
-    with app.test_request_context("/"):
-        assert "one runs every 24 hours" in hidden_when(small.reason, 5)
-    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    # Later than any heartbeat an earlier test of this process may have left: the
+    # recorded pass is the one the page must go by.
+    at = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
     with sqlite_db.transaction() as session:
         record_pass(session, at)
     with app.test_request_context("/"):
