@@ -22,6 +22,7 @@ from surveys.db.models import AggregateCell, Firm, Programme
 from surveys.db.session import Database
 from surveys.reports import cache as release_cache
 from surveys.reports import pulse as pulse_trends
+from surveys.reports.precompute import precompute
 from surveys.services.invitations import launch_round
 from tests.integration.test_dashboard_overview import rows
 from tests.integration.test_dashboard_pulse_details import K, make_programme, page
@@ -62,7 +63,9 @@ def answer(db: Database, programme_id: int, scores: list[int], *, batching: bool
         assert programme is not None
         for s in scores:
             submit(session, programme, {"spoke_openly": s}, submitted_on=date(2026, 2, 10))
-    mix(db, k=K if batching else 1, today=date(2026, 2, 11))
+    report = mix(db, k=K if batching else 1, today=date(2026, 2, 11))
+    # The worker's release step (pages read the reports it stores for each release).
+    precompute(db, report.programmes, default_k=K)
 
 
 #: Ten people, two per Likert value: a batch whose distribution discloses no one's answer.
@@ -106,10 +109,12 @@ def test_a_rebuild_a_new_round_and_a_new_k_each_make_the_next_view_compute(
     assert len(computed) == 1
     with db.transaction() as session:
         agg.rebuild(session, default_k=K)
+    precompute(db, [programme_id], default_k=K)  # the rebuild's release step
     page(app_on, programme_id)
     assert len(computed) == 2
     with db.transaction() as session:
         launch_round(session, programme_id, "baseline", date.today() + timedelta(days=14), f.SECRET)
+    precompute(db, [programme_id], default_k=K)  # a new round's reports, stored once
     page(app_on, programme_id)
     assert len(computed) == 3
     with db.transaction() as session:
