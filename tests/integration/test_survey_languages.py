@@ -191,11 +191,12 @@ def test_a_french_submission_seals_and_stores_nothing_about_its_language(
         assert done.status_code == 303, done.get_data(as_text=True)[:500]
     boxes = opened(sqlite_db)
     assert len(boxes) == 2
-    first, second = boxes  # [version, survey, v, firm, programme, round, cohort, period, tag, ...]
-    assert len(first) == len(second) == 11
+    # [version, survey, v, firm, programme, round, cohort, period, tag, alias, answers, person]
+    first, second = boxes
+    assert len(first) == len(second) == 12
     differing = {i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b}
-    # Only the firm and programme (two pairs) and the person's tag differ: no language.
-    assert differing <= {3, 4, 8}
+    # Only the firm and programme (two pairs) and the person's tags differ: no language.
+    assert differing <= {3, 4, 8, 11}
     assert first[10] == second[10]  # the same answers, by key, whatever the page's language
     for box in boxes:
         text = json.dumps(box)
