@@ -111,7 +111,7 @@ def test_responses_per_role_take_known_roles_and_counts_only() -> None:
 
 
 def test_a_headline_round_trips_and_an_unknown_kind_of_figure_is_refused() -> None:
-    from surveys.reports.headline_values import Card, Figure, Finding, Headline, Link
+    from surveys.reports.headline_values import Card, Figure, Headline, Link, PlannedFinding
 
     link = Link("pulse", (("outcome", "climate:belonging"),), "trends")
     figure = Figure(
@@ -120,8 +120,31 @@ def test_a_headline_round_trips_and_an_unknown_kind_of_figure_is_refused() -> No
     original = Headline(
         disclosure.Policy(5, 10),
         [Card("pulse", "Mentors' pulse", [figure])],
-        [Finding("Climate index", "No difference was found.", False, 0.31, link)],
-        [],
+        [
+            PlannedFinding(
+                1,
+                "index:climate",
+                "Climate index",
+                "did",
+                True,
+                "No difference was found.",
+                False,
+                "",
+                0.1,
+                (-0.2, 0.4),
+                "Hedges' g",
+                0.05,
+                (-0.1, 0.2),
+                0.31,
+                0.62,
+                (("participants", 40), ("comparison", 38)),
+                0.3,
+                "80% power for d = 0.4",
+                link,
+            )
+        ],
+        "As the default plan.",
+        "2026-08",
     )
     data = json.loads(json.dumps(codec.dump(original)))
     assert codec.load(Headline, data) == original
@@ -130,6 +153,6 @@ def test_a_headline_round_trips_and_an_unknown_kind_of_figure_is_refused() -> No
     with pytest.raises(codec.Malformed, match="not a kind of figure"):
         codec.load(Headline, data)
     data["cards"][0]["figures"][0]["kind"] = "mean"
-    data["versus"][0]["refused"] = "no"
+    data["planned"][0]["refused"] = "no"
     with pytest.raises(codec.Malformed):
         codec.load(Headline, data)

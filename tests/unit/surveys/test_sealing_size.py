@@ -80,6 +80,7 @@ WORST_ENVELOPE: dict[str, object] = {
     "period": f"round:{MAX_ID}",
     "tag": DIGEST,
     "pseudonym": DIGEST,
+    "person": DIGEST,  # the programme-scoped person tag (exact people counts)
 }
 
 
