@@ -61,6 +61,8 @@ __all__ = ["LOCK_KEY", "MixReport", "due_periods", "inbox", "mix_now", "mix_pass
 
 #: Key of the PostgreSQL advisory lock held by a pass's closing step ("mix" in ASCII).
 LOCK_KEY = 0x6D6978
+#: Key of the session-level advisory lock a whole pass holds (one pass at a time).
+PASS_KEY = LOCK_KEY + 1
 _CHUNK = 5000
 #: Rows read (and opened) per page of the server-side cursor.
 PAGE = 2000
@@ -264,6 +266,25 @@ def mix_now(
     opener = opener_for(keys)
     rng = rng or random.SystemRandom()
     today = today or date.today()
+    if not is_postgres(db.engine):
+        return _pass(db, opener, rng, today, default_k)
+    # One pass at a time on PostgreSQL: a pass that finds another running does nothing
+    # (the rows stay sealed for the next). Row locks alone keep two passes from releasing
+    # a row twice, but two passes that each lock part of one group release neither part.
+    with db.engine.connect() as lock:
+        if not lock.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PASS_KEY}).scalar():
+            lock.rollback()
+            return MixReport(0, 0, 0, frozenset())
+        try:
+            return _pass(db, opener, rng, today, default_k)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PASS_KEY})
+            lock.commit()
+
+
+def _pass(
+    db: Database, opener: Opener, rng: random.Random, today: date, default_k: int
+) -> MixReport:
     with db.transaction() as session:
         planned = plan_pass(session, opener, today, default_k)
     released = batches = 0
