@@ -16,7 +16,7 @@ imports neither Flask nor SQLAlchemy. A unit test holds each line to the command
 own help.
 
 The helpers every command module uses (:func:`fail`, :func:`settings`,
-:func:`check_database`, :class:`LazyGroup`) live in :mod:`webapp.cli.base`, so each
+:func:`check_database`) live in :mod:`webapp.cli.base`, so each
 error reads ``flipside: ...`` on stderr with the same exit codes.
 """
 

@@ -1,5 +1,5 @@
-"""What every ``flipside`` command module shares: one way to fail, the settings, the
-database check, and :class:`LazyGroup` (a group imported when it is used).
+"""What every ``flipside`` command module shares: one way to fail, the settings and the
+database check.
 
 Apart from the package so that command modules import it without importing the
 package that imports them (no loop). Each error reads ``flipside: ...`` on stderr
@@ -8,10 +8,8 @@ with the same exit codes.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Sequence
-from functools import cached_property
 from typing import NoReturn
 
 import click
@@ -46,28 +44,3 @@ def check_database() -> None:
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         fail(f"DATABASE_URL: cannot connect to the database ({reason})", code=1)
-
-
-class LazyGroup(click.Group):
-    """A command group named and described here, imported from ``target`` when it is used.
-
-    The parent's help reads only the name and ``help``; ``flipside stats ...`` imports
-    ``target`` (``module:attribute``) and hands over to the real group.
-    """
-
-    def __init__(self, name: str, target: str, help: str) -> None:
-        super().__init__(name, help=help)
-        self.target = target
-
-    @cached_property
-    def real(self) -> click.Group:
-        module, _, attribute = self.target.partition(":")
-        group = getattr(importlib.import_module(module), attribute)
-        assert isinstance(group, click.Group)
-        return group
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return self.real.list_commands(ctx)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self.real.get_command(ctx, cmd_name)
